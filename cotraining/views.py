@@ -1,0 +1,67 @@
+"""Pages that bring the apps together: the dashboard, a programme's overview, the health check.
+
+The overview lives here rather than in ``programmes`` because it shows figures from every
+domain app (applications, participants, attendance), and only the wiring layer may import them all.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from participants.models import TRAINEE_CATEGORIES
+from participants.selectors import participant_counts_by_category
+from programmes import permissions
+from programmes.selectors import (
+    programme_application_figures,
+    programme_finance_figures,
+    programme_list_for_user,
+)
+from sessions.selectors import programme_participation_summary
+
+from .health import health_report
+
+TRAINEE_VALUES = {str(category) for category in TRAINEE_CATEGORIES}
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "cotraining/dashboard.html",
+        {"programmes": programme_list_for_user(user=request.user)},
+    )
+
+
+@login_required
+def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = permissions.programme_get_for_user(request.user, slug)
+    user = request.user
+    context = {
+        "programme": programme,
+        "partners": list(programme.partners.all()),
+        "can_manage": permissions.can_manage_programme(user, programme),
+        "show_figures": permissions.can_view_overview_figures(user, programme),
+        "show_finances": permissions.can_view_finances(user, programme),
+    }
+    if context["show_figures"]:
+        counts = participant_counts_by_category(programme=programme)
+        context |= {
+            "applications": programme_application_figures(programme=programme),
+            "categories": counts,
+            "participants_total": sum(
+                row.count for row in counts if row.category in TRAINEE_VALUES
+            ),
+            "participation": programme_participation_summary(programme=programme),
+        }
+    if context["show_finances"]:
+        context["finances"] = programme_finance_figures(programme=programme)
+    return render(request, "cotraining/programme_overview.html", context)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    healthy, report = health_report()
+    return JsonResponse(report, status=200 if healthy else 503)

@@ -1,0 +1,184 @@
+"""Cities, the people taking part in a programme, their consents, and peer groups."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class City(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    insee_code = models.CharField(_("INSEE code"), max_length=5, unique=True)
+    departement = models.CharField(_("département"), max_length=3)
+    priority_neighbourhoods = models.TextField(
+        _("priority neighbourhoods"), blank=True, help_text=_("One neighbourhood per line.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.TextChoices):
+    ELECTED_OFFICIAL = "elected_official", _("Elected official")
+    CITY_PROFESSIONAL = "city_professional", _("City professional")
+    PREFECTS_DELEGATE = "prefects_delegate", _("Prefect's delegate")
+    ACTIVIST = "activist", _("ATD activist")
+    FACILITATOR = "facilitator", _("Facilitator")
+    SUPPORT_PERSON = "support_person", _("Support person")
+
+
+# The people who are trained and whose attendance makes the participation rate;
+# facilitators and support people run the training and are not counted.
+TRAINEE_CATEGORIES = (
+    Category.ELECTED_OFFICIAL,
+    Category.CITY_PROFESSIONAL,
+    Category.PREFECTS_DELEGATE,
+    Category.ACTIVIST,
+)
+TRIAD_CATEGORIES = (
+    Category.ELECTED_OFFICIAL,
+    Category.CITY_PROFESSIONAL,
+    Category.PREFECTS_DELEGATE,
+)
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def for_programme(self, programme) -> "ParticipantQuerySet":
+        return self.filter(programme=programme)
+
+    def trainees(self) -> "ParticipantQuerySet":
+        """The people expected at every half-day: active triad members and activists."""
+        return self.filter(category__in=TRAINEE_CATEGORIES, is_active=True)
+
+
+class Participant(models.Model):
+    Category = Category
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="participants",
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    city = models.ForeignKey(
+        City,
+        verbose_name=_("city"),
+        on_delete=models.PROTECT,
+        related_name="participants",
+        null=True,
+        blank=True,
+    )
+    organisation = models.ForeignKey(
+        "programmes.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        related_name="participants",
+        null=True,
+        blank=True,
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    # Activists may have no e-mail or phone in the system: collect the minimum.
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        related_name="participations",
+        null=True,
+        blank=True,
+    )
+    nominee = models.OneToOneField(
+        "programmes.TriadNominee",
+        verbose_name=_("triad nominee"),
+        on_delete=models.SET_NULL,
+        related_name="participant",
+        null=True,
+        blank=True,
+    )
+    peer_group = models.ForeignKey(
+        "PeerGroup",
+        verbose_name=_("peer group"),
+        on_delete=models.SET_NULL,
+        related_name="members",
+        null=True,
+        blank=True,
+    )
+    commitment_given = models.BooleanField(_("named commitment to attend every day"), default=False)
+    consent_name_in_reports = models.BooleanField(
+        _("agrees to be named in reports for funders"), default=False
+    )
+    consent_photos = models.BooleanField(_("agrees to be photographed"), default=False)
+    consent_recorded_at = models.DateTimeField(_("consents recorded at"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "category", "last_name", "first_name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        indexes = [models.Index(fields=["programme", "category"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(category__in=list(TRIAD_CATEGORIES)) | Q(city__isnull=False),
+                name="participant_triad_member_has_city",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def initials(self) -> str:
+        parts = [self.first_name, self.last_name]
+        return "".join(f"{part[0]}." for part in parts if part)
+
+
+class PeerGroup(models.Model):
+    class Knowledge(models.TextChoices):
+        LIVED_EXPERIENCE = "lived_experience", _("Knowledge from lived experience of poverty")
+        PROFESSIONAL = "professional", _("Professional knowledge")
+        INSTITUTIONAL = "institutional", _("Knowledge of elected officials and the State")
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="peer_groups",
+    )
+    name = models.CharField(_("name"), max_length=120)
+    knowledge = models.CharField(_("kind of knowledge"), max_length=20, choices=Knowledge.choices)
+    referent = models.ForeignKey(
+        Participant,
+        verbose_name=_("referent facilitator"),
+        on_delete=models.SET_NULL,
+        related_name="referent_of",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["programme", "knowledge", "name"]
+        verbose_name = _("peer group")
+        verbose_name_plural = _("peer groups")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="peergroup_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

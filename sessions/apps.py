@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrainingConfig(AppConfig):
+    """Training days, half-day slots, activities and attendance.
+
+    The label is ``training`` because ``django.contrib.sessions`` owns ``sessions``.
+    """
+
+    name = "sessions"
+    label = "training"
+    verbose_name = _("Training days and attendance")

@@ -1,0 +1,200 @@
+"""Training days, half-day slots, activities and attendance per half-day."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TrainingDay(models.Model):
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="training_days",
+    )
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["programme", "date"]
+        verbose_name = _("training day")
+        verbose_name_plural = _("training days")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "date"], name="trainingday_unique_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.title}".strip()
+
+
+class Slot(models.Model):
+    """A half-day: the unit of attendance."""
+
+    class Part(models.TextChoices):
+        MORNING = "morning", _("Morning")
+        AFTERNOON = "afternoon", _("Afternoon")
+
+    day = models.ForeignKey(
+        TrainingDay, verbose_name=_("training day"), on_delete=models.CASCADE, related_name="slots"
+    )
+    part = models.CharField(_("half-day"), max_length=10, choices=Part.choices)
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    closed_at = models.DateTimeField(_("sheet closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sheet closed by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["day__date", "starts_at"]
+        verbose_name = _("half-day")
+        verbose_name_plural = _("half-days")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "part"], name="slot_unique_part"),
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=models.F("ends_at")), name="slot_starts_before_ends"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day.date:%Y-%m-%d} {self.get_part_display()}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        PEER_GROUP = "peer_group", _("Peer group work")
+        PLENARY = "plenary", _("Plenary")
+        INDIVIDUAL = "individual", _("Individual work")
+        PREPARATION = "preparation", _("Preparation by the activists")
+        FORUM_THEATRE = "forum_theatre", _("Forum theatre")
+        CLOSING = "closing", _("Closing presentation")
+
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("half-day"), on_delete=models.CASCADE, related_name="activities"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    peer_group = models.ForeignKey(
+        "participants.PeerGroup",
+        verbose_name=_("peer group"),
+        on_delete=models.SET_NULL,
+        related_name="activities",
+        null=True,
+        blank=True,
+    )
+    facilitators = models.ManyToManyField(
+        "participants.Participant",
+        verbose_name=_("facilitators"),
+        related_name="facilitated_activities",
+        blank=True,
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["slot", "position", "id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    LEFT_EARLY = "left_early", _("Left early")
+    EXCUSED = "excused", _("Excused")
+    ABSENT = "absent", _("Absent")
+
+
+# Present, late and left early all count as attending; excused is counted apart.
+ATTENDING_STATUSES = (
+    AttendanceStatus.PRESENT,
+    AttendanceStatus.LATE,
+    AttendanceStatus.LEFT_EARLY,
+)
+
+
+class Attendance(models.Model):
+    Status = AttendanceStatus
+
+    participant = models.ForeignKey(
+        "participants.Participant",
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("half-day"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=AttendanceStatus.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+    # Optimistic concurrency: a write based on an older version is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["slot", "participant"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "slot"], name="attendance_one_per_participant_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} · {self.slot} · {self.get_status_display()}"
+
+
+class AttendanceChange(models.Model):
+    """History of an attendance record: who changed it, when, from what to what."""
+
+    attendance = models.ForeignKey(
+        Attendance,
+        verbose_name=_("attendance"),
+        on_delete=models.CASCADE,
+        related_name="changes",
+    )
+    old_status = models.CharField(
+        _("old status"), max_length=12, choices=AttendanceStatus.choices, blank=True
+    )
+    new_status = models.CharField(_("new status"), max_length=12, choices=AttendanceStatus.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("attendance change")
+        verbose_name_plural = _("attendance changes")
+
+    def __str__(self) -> str:
+        return f"{self.attendance}: {self.old_status or '—'} → {self.new_status}"

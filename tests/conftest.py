@@ -1,0 +1,35 @@
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Files written by a test go to a temporary folder, never to the project's media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static(settings):
+    """Tests render pages without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def programme(db):
+    return factories.ProgrammeFactory()
+
+
+@pytest.fixture
+def member(db):
+    """Make a user with a role in a programme: ``member(programme, "organiser")``."""
+
+    def make(programme, role, **kwargs):
+        user = factories.UserFactory(**kwargs.pop("user_kwargs", {}))
+        factories.MembershipFactory(programme=programme, user=user, role=role, **kwargs)
+        return user
+
+    return make
