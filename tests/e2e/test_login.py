@@ -1,0 +1,28 @@
+import pytest
+
+from programmes.models import Membership
+from tests import factories
+from tests.e2e.conftest import axe_violations, login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_organiser_logs_in_and_reaches_the_programme_overview(page, live_server):
+    programme = factories.ProgrammeFactory(title="Co-formation test")
+    user = factories.UserFactory(username="orga")
+    factories.MembershipFactory(programme=programme, user=user, role=Membership.Role.ORGANISER)
+
+    login(page, live_server, "orga", factories.PASSWORD)
+    assert page.get_by_role("heading", name="Mes programmes").is_visible()
+    page.get_by_role("link", name="Co-formation test").click()
+    assert page.get_by_role("heading", level=1, name="Co-formation test").is_visible()
+    assert page.csp_errors == []
+
+
+def test_login_and_dashboard_pass_axe_at_phone_width(a11y_page, live_server):
+    user = factories.UserFactory(username="someone")
+    page = a11y_page
+    page.goto(f"{live_server.url}/login/")
+    assert axe_violations(page) == []
+    login(page, live_server, user.username, factories.PASSWORD)
+    assert axe_violations(page) == []
