@@ -5,14 +5,32 @@ half-day that has been held, each active trainee (triad members and activists; f
 support people are not counted). A half-day is held once its sheet is closed or has any record.
 Excused absences are counted apart: they lower the rate like any absence, and are shown separately.
 A trainee with no record on a held half-day counts as not attending.
+
+Hours attended: a half-day attended (present, late or left early) counts for its whole length,
+from the slot's start to its end time. Arrival and departure times are not recorded on the sheet,
+and the attendance certificate states the half-days a person signed for, so a late arrival is not
+pro-rated; the sheet's note says how late someone was when it matters.
 """
 
+import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+)
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from participants.models import Participant
+from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, Participant
 
 from .models import ATTENDING_STATUSES, Attendance, AttendanceStatus, Slot
 
@@ -26,11 +44,18 @@ def rate_percent(attended: int, expected: int) -> Decimal | None:
     )
 
 
-@dataclass(frozen=True)
-class ParticipationSummary:
-    trainees: int
-    slots_total: int
-    slots_held: int
+def hours(duration: dt.timedelta | None) -> Decimal:
+    """A duration in hours with two decimals (3 h 30 min -> 3.50)."""
+    if not duration:
+        return Decimal("0.00")
+    return (Decimal(duration.total_seconds()) / 3600).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+class RateMixin:
+    """The rate and the unrecorded count of anything with expected/attended/excused/absent."""
+
     expected: int
     attended: int
     excused: int
@@ -38,11 +63,24 @@ class ParticipationSummary:
 
     @property
     def rate(self) -> Decimal | None:
+        """Participation rate in percent (one decimal), None when nothing was expected."""
         return rate_percent(self.attended, self.expected)
 
     @property
     def unrecorded(self) -> int:
+        """Expected attendances nobody marked on a held half-day (they count as not attending)."""
         return self.expected - self.attended - self.excused - self.absent
+
+
+@dataclass(frozen=True)
+class ParticipationSummary(RateMixin):
+    trainees: int
+    slots_total: int
+    slots_held: int
+    expected: int
+    attended: int
+    excused: int
+    absent: int
 
 
 def slots_held_filter() -> Q:
@@ -71,4 +109,421 @@ def programme_participation_summary(*, programme) -> ParticipationSummary:
         slots_held=slot_counts["held"],
         expected=trainee_count * slot_counts["held"],
         **counts,
+    )
+
+
+# --- The full participation figures ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipationRow(RateMixin):
+    """One line of a breakdown (a category, a city, a day or a half-day).
+
+    ``expected`` = trainees of the line x half-days held in the line; ``attended`` counts present,
+    late and left early; ``excused`` and ``absent`` are recorded absences; ``unrecorded`` is what
+    nobody marked on a held half-day (it counts as not attending).
+    """
+
+    key: object
+    label: str
+    expected: int
+    attended: int
+    excused: int
+    absent: int
+
+
+@dataclass(frozen=True)
+class SlotInfo:
+    """A half-day of the timetable as the figures see it."""
+
+    id: int
+    date: dt.date
+    part: str
+    part_label: str
+    starts_at: dt.time
+    ends_at: dt.time
+    held: bool
+    closed: bool
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return dt.datetime.combine(self.date, self.ends_at) - dt.datetime.combine(
+            self.date, self.starts_at
+        )
+
+    @property
+    def hours(self) -> Decimal:
+        return hours(self.duration)
+
+    @property
+    def label(self) -> str:
+        return f"{date_format(self.date, 'SHORT_DATE_FORMAT')} · {self.part_label}"
+
+
+@dataclass(frozen=True)
+class ParticipantHours:
+    """One trainee's attendance: half-days and hours attended against those held.
+
+    ``named`` is the participant's consent to be named in reports for funders: a page or report
+    for funders shows ``name`` only when it is true (``initials`` otherwise).
+    """
+
+    participant_id: int
+    name: str
+    initials: str
+    named: bool
+    category: str
+    category_label: str
+    city: str
+    commitment_given: bool
+    halfdays_attended: int
+    halfdays_excused: int
+    halfdays_held: int
+    hours_attended: Decimal
+    hours_held: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        return rate_percent(self.halfdays_attended, self.halfdays_held)
+
+    @property
+    def public_name(self) -> str:
+        """What a funder may see: the full name with the person's consent, initials otherwise."""
+        return self.name if self.named else self.initials
+
+    @property
+    def kept(self) -> bool:
+        """The named commitment is kept when every half-day held so far was attended."""
+        return self.halfdays_held > 0 and self.halfdays_attended >= self.halfdays_held
+
+    @property
+    def missed(self) -> int:
+        return max(self.halfdays_held - self.halfdays_attended, 0)
+
+
+@dataclass(frozen=True)
+class TriadCell:
+    """A city's triad on one half-day: how many of the three roles came (None when not held)."""
+
+    slot_id: int
+    roles_present: int | None
+
+    @property
+    def complete(self) -> bool | None:
+        if self.roles_present is None:
+            return None
+        return self.roles_present == len(TRIAD_CATEGORIES)
+
+
+@dataclass(frozen=True)
+class TriadCityRow:
+    """Triad completeness of one city: a half-day counts as complete when an elected official, a
+    city professional and the prefect's delegate of the city all attended it."""
+
+    city_id: int
+    city: str
+    members: int
+    roles_fielded: int
+    cells: tuple[TriadCell, ...]
+
+    @property
+    def halfdays_held(self) -> int:
+        return sum(1 for cell in self.cells if cell.roles_present is not None)
+
+    @property
+    def halfdays_complete(self) -> int:
+        return sum(1 for cell in self.cells if cell.complete)
+
+    @property
+    def rate(self) -> Decimal | None:
+        return rate_percent(self.halfdays_complete, self.halfdays_held)
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Every participation figure of a programme, built by :func:`programme_participation`.
+
+    - ``summary``: the overall figures (same meaning as :func:`programme_participation_summary`);
+    - ``by_category``, ``by_city``, ``by_day``, ``by_slot``: :class:`ParticipationRow` breakdowns.
+      Categories are the four trainee categories in their usual order; cities are sorted by name
+      with a last line for trainees without a city (the activists); days and half-days follow
+      the timetable, and a half-day not held yet has ``expected == 0`` and ``rate is None``;
+    - ``slots``: the timetable's half-days (:class:`SlotInfo`), in order, held or not;
+    - ``hours_delivered``: length of the half-days held, in hours; ``hours_planned``: of all;
+    - ``participants``: hours and half-days attended per trainee (:class:`ParticipantHours`),
+      sorted by category, last name, first name;
+    - ``triads``: triad completeness per city and half-day (:class:`TriadCityRow`), one cell per
+      entry of ``slots``;
+    - ``commitments``: the triad members among ``participants``: each one's named commitment
+      (``commitment_given``) against the half-days attended (``kept``, ``missed``).
+    """
+
+    summary: ParticipationSummary
+    by_category: tuple[ParticipationRow, ...]
+    by_city: tuple[ParticipationRow, ...]
+    by_day: tuple[ParticipationRow, ...]
+    by_slot: tuple[ParticipationRow, ...]
+    slots: tuple[SlotInfo, ...]
+    hours_delivered: Decimal
+    hours_planned: Decimal
+    participants: tuple[ParticipantHours, ...]
+    triads: tuple[TriadCityRow, ...]
+    commitments: tuple[ParticipantHours, ...]
+
+    @property
+    def triad_halfdays_complete(self) -> int:
+        return sum(row.halfdays_complete for row in self.triads)
+
+    @property
+    def triad_halfdays_held(self) -> int:
+        return sum(row.halfdays_held for row in self.triads)
+
+    @property
+    def triad_rate(self) -> Decimal | None:
+        """Share of (city, held half-day) pairs where the city's triad was complete."""
+        return rate_percent(self.triad_halfdays_complete, self.triad_halfdays_held)
+
+    @property
+    def commitments_given(self) -> int:
+        return sum(1 for row in self.commitments if row.commitment_given)
+
+    @property
+    def commitments_kept(self) -> int:
+        return sum(1 for row in self.commitments if row.commitment_given and row.kept)
+
+
+STATUS_COUNTS = {
+    "attended": Count("id", filter=Q(status__in=ATTENDING_STATUSES)),
+    "excused": Count("id", filter=Q(status=AttendanceStatus.EXCUSED)),
+    "absent": Count("id", filter=Q(status=AttendanceStatus.ABSENT)),
+}
+NO_COUNTS = {"attended": 0, "excused": 0, "absent": 0}
+TRAINEE_VALUES = tuple(str(category) for category in TRAINEE_CATEGORIES)
+TRIAD_VALUES = tuple(str(category) for category in TRIAD_CATEGORIES)
+
+
+def _trainee_records(programme):
+    """Attendance records of the programme's active trainees (others are not counted)."""
+    return Attendance.objects.filter(
+        slot__day__programme=programme,
+        participant__programme=programme,
+        participant__category__in=TRAINEE_VALUES,
+        participant__is_active=True,
+    )
+
+
+def _grouped_counts(records, field: str) -> dict:
+    """Attended / excused / absent per value of ``field``, grouped in the database (one query)."""
+    return {
+        row[field]: {name: row[name] for name in NO_COUNTS}
+        for row in records.values(field).order_by(field).annotate(**STATUS_COUNTS)
+    }
+
+
+def _slots(programme) -> tuple[SlotInfo, ...]:
+    """The programme's half-days in timetable order, each flagged held or not (one query)."""
+    part_labels = dict(Slot.Part.choices)
+    rows = (
+        Slot.objects.filter(day__programme=programme)
+        .annotate(is_held=slots_held_filter())
+        .values("id", "day__date", "part", "starts_at", "ends_at", "closed_at", "is_held")
+        .order_by("day__date", "starts_at")
+    )
+    return tuple(
+        SlotInfo(
+            id=row["id"],
+            date=row["day__date"],
+            part=row["part"],
+            part_label=str(part_labels.get(row["part"], row["part"])),
+            starts_at=row["starts_at"],
+            ends_at=row["ends_at"],
+            held=bool(row["is_held"]),
+            closed=row["closed_at"] is not None,
+        )
+        for row in rows
+    )
+
+
+def _by_day(slots: tuple[SlotInfo, ...], by_slot: tuple[ParticipationRow, ...]):
+    """Half-day lines added up per training day (the half-days were aggregated in the database)."""
+    days: dict[dt.date, dict[str, int]] = {}
+    for slot, row in zip(slots, by_slot, strict=True):
+        totals = days.setdefault(slot.date, {"expected": 0, **NO_COUNTS})
+        for name in totals:
+            totals[name] += getattr(row, name)
+    return tuple(
+        ParticipationRow(key=date, label=date_format(date, "DATE_FORMAT"), **totals)
+        for date, totals in days.items()
+    )
+
+
+def _participant_hours(programme, trainees, held: tuple[SlotInfo, ...]):
+    """Half-days and hours attended per trainee, summed in the database (one query)."""
+    attending = Q(
+        attendances__status__in=ATTENDING_STATUSES, attendances__slot__day__programme=programme
+    )
+    length = ExpressionWrapper(
+        F("attendances__slot__ends_at") - F("attendances__slot__starts_at"),
+        output_field=DurationField(),
+    )
+    rows = (
+        trainees.select_related("city")
+        .annotate(
+            halfdays_attended=Count("attendances", filter=attending),
+            halfdays_excused=Count(
+                "attendances",
+                filter=Q(
+                    attendances__status=AttendanceStatus.EXCUSED,
+                    attendances__slot__day__programme=programme,
+                ),
+            ),
+            time_attended=Sum(length, filter=attending),
+        )
+        .order_by("category", "last_name", "first_name", "id")
+    )
+    labels = dict(Category.choices)
+    hours_held = hours(sum((slot.duration for slot in held), dt.timedelta()))
+    return tuple(
+        ParticipantHours(
+            participant_id=person.pk,
+            name=person.full_name,
+            initials=person.initials,
+            named=person.consent_name_in_reports,
+            category=person.category,
+            category_label=str(labels.get(person.category, person.category)),
+            city=person.city.name if person.city else "",
+            commitment_given=person.commitment_given,
+            halfdays_attended=person.halfdays_attended,
+            halfdays_excused=person.halfdays_excused,
+            halfdays_held=len(held),
+            hours_attended=hours(person.time_attended),
+            hours_held=hours_held,
+        )
+        for person in rows
+    )
+
+
+def _triads(programme, population: list[dict], slots: tuple[SlotInfo, ...]):
+    """Per city with triad members, how many of the three roles attended each half-day held.
+
+    The distinct roles present are counted in the database per (city, half-day) (one query).
+    """
+    present = {
+        (row["participant__city_id"], row["slot_id"]): row["roles"]
+        for row in _trainee_records(programme)
+        .filter(participant__category__in=TRIAD_VALUES, status__in=ATTENDING_STATUSES)
+        .values("participant__city_id", "slot_id")
+        .order_by()
+        .annotate(roles=Count("participant__category", distinct=True))
+    }
+    cities: dict[int, dict] = {}
+    for row in population:
+        if row["category"] not in TRIAD_VALUES or row["city_id"] is None:
+            continue
+        city = cities.setdefault(
+            row["city_id"], {"name": row["city__name"], "members": 0, "roles": set()}
+        )
+        city["members"] += row["n"]
+        city["roles"].add(row["category"])
+    return tuple(
+        TriadCityRow(
+            city_id=city_id,
+            city=city["name"],
+            members=city["members"],
+            roles_fielded=len(city["roles"]),
+            cells=tuple(
+                TriadCell(
+                    slot_id=slot.id,
+                    roles_present=present.get((city_id, slot.id), 0) if slot.held else None,
+                )
+                for slot in slots
+            ),
+        )
+        for city_id, city in sorted(cities.items(), key=lambda item: item[1]["name"].casefold())
+    )
+
+
+def programme_participation(*, programme) -> Participation:
+    """All participation figures of a programme, aggregated in the database.
+
+    Seven queries whatever the number of participants, records or half-days: the trainees per
+    category and city; the half-days; recorded statuses per half-day, per category and per city;
+    half-days and hours per trainee; roles present per city and half-day. Read-only.
+
+    See the module docstring for the definitions (rate, expected, held half-day, hours). Only
+    active trainees count; records of facilitators and support people are ignored.
+    """
+    trainees = Participant.objects.for_programme(programme).trainees()
+    population = list(
+        trainees.values("category", "city_id", "city__name").order_by().annotate(n=Count("id"))
+    )
+    slots = _slots(programme)
+    held = tuple(slot for slot in slots if slot.held)
+    records = _trainee_records(programme)
+    per_slot = _grouped_counts(records, "slot_id")
+    per_category = _grouped_counts(records, "participant__category")
+    per_city = _grouped_counts(records, "participant__city_id")
+
+    trainee_count = sum(row["n"] for row in population)
+    by_slot = tuple(
+        ParticipationRow(
+            key=slot.id,
+            label=slot.label,
+            expected=trainee_count if slot.held else 0,
+            **per_slot.get(slot.id, NO_COUNTS),
+        )
+        for slot in slots
+    )
+
+    category_sizes: dict[str, int] = defaultdict(int)
+    city_sizes: dict[int | None, int] = defaultdict(int)
+    city_names: dict[int | None, str] = {}
+    for row in population:
+        category_sizes[row["category"]] += row["n"]
+        city_sizes[row["city_id"]] += row["n"]
+        city_names[row["city_id"]] = row["city__name"] or ""
+    by_category = tuple(
+        ParticipationRow(
+            key=value,
+            label=str(label),
+            expected=category_sizes[value] * len(held),
+            **per_category.get(value, NO_COUNTS),
+        )
+        for value, label in Category.choices
+        if value in TRAINEE_VALUES
+    )
+    by_city = tuple(
+        ParticipationRow(
+            key=city_id,
+            label=city_names[city_id] or _("No city (activists)"),
+            expected=city_sizes[city_id] * len(held),
+            **per_city.get(city_id, NO_COUNTS),
+        )
+        for city_id in sorted(
+            city_sizes, key=lambda city_id: (city_id is None, city_names[city_id].casefold())
+        )
+    )
+    summary = ParticipationSummary(
+        trainees=trainee_count,
+        slots_total=len(slots),
+        slots_held=len(held),
+        expected=trainee_count * len(held),
+        attended=sum(row.attended for row in by_slot),
+        excused=sum(row.excused for row in by_slot),
+        absent=sum(row.absent for row in by_slot),
+    )
+    participants = _participant_hours(programme, trainees, held)
+    commitments = tuple(row for row in participants if row.category in TRIAD_VALUES)
+    return Participation(
+        summary=summary,
+        by_category=by_category,
+        by_city=by_city,
+        by_day=_by_day(slots, by_slot),
+        by_slot=by_slot,
+        slots=slots,
+        hours_delivered=hours(sum((slot.duration for slot in held), dt.timedelta())),
+        hours_planned=hours(sum((slot.duration for slot in slots), dt.timedelta())),
+        participants=participants,
+        triads=_triads(programme, population, slots),
+        commitments=commitments,
     )
