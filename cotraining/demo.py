@@ -1,0 +1,680 @@
+"""The demo programme: the 2015 co-training in Seine-Saint-Denis (DOMAIN.md), invented people.
+
+Everything here is deterministic, so that the app shows the same figures on every machine:
+12 city applications (7 selected), 7 triads (7 elected officials, 8 city professionals, 7 prefect's
+delegates) and 6 ATD activists = 28 participants, 5 facilitators, 2 support people, 4 days and a
+closing half-day (9 half-days) at Pierrelaye, attendance whose overall rate rounds to 95 %, funding
+of 22,000 + 10,000 EUR plus 4,500 EUR of city contributions, and budget lines.
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from participants.models import Category, City, Participant, PeerGroup
+from programmes.models import (
+    ApplicationEvent,
+    BudgetLine,
+    Call,
+    CityApplication,
+    CityContribution,
+    Funding,
+    Membership,
+    Organisation,
+    Programme,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+    SelectionCriterion,
+    TriadNominee,
+)
+from sessions.models import Activity, Attendance, Slot, TrainingDay
+
+SLUG = "seine-saint-denis-2015"
+DEMO_USERS = {
+    "organiser": ("Claire", "Moreau", Membership.Role.ORGANISER),
+    "reviewer": ("Hugo", "Lefèvre", Membership.Role.REVIEWER),
+    "facilitator": ("Nadia", "Benali", Membership.Role.FACILITATOR),
+    "funder": ("Marc", "Dubreuil", Membership.Role.FUNDER),
+    "city": ("Sophie", "Garnier", Membership.Role.CITY_CONTACT),
+}
+TZ = dt.timezone(dt.timedelta(hours=1))  # Paris in winter
+
+# name, INSEE code, priority neighbourhoods, outcome, pledged contribution, professionals
+CITIES = [
+    (
+        "Aubervilliers",
+        "93001",
+        "Villette – Quatre-Chemins\nMaladrerie – Émile Dubois",
+        "selected",
+        650,
+        1,
+    ),
+    ("Bobigny", "93008", "Abreuvoir – Salengro\nKarl Marx", "selected", 650, 1),
+    ("Bondy", "93010", "Blanqui\nLa Noue Caillet", "selected", 650, 1),
+    ("Clichy-sous-Bois", "93014", "Haut-Clichy\nBas-Clichy", "selected", 650, 2),
+    ("La Courneuve", "93027", "Quatre-Mille", "selected", 650, 1),
+    (
+        "Saint-Denis",
+        "93066",
+        "Franc-Moisin – Bel-Air\nFloréal – Saussaie – Courtille",
+        "selected",
+        625,
+        1,
+    ),
+    ("Sevran", "93071", "Rougemont\nLes Beaudottes", "selected", 625, 1),
+    ("Stains", "93072", "Clos Saint-Lazare – Allende", "waitlisted", 600, 1),
+    ("Pantin", "93055", "Les Courtillières", "waitlisted", 550, 1),
+    ("Bagnolet", "93006", "La Noue – Malassis", "waitlisted", 500, 1),
+    ("Montreuil", "93048", "Bel-Air – Grands-Pêchers", "rejected", 500, 1),
+    ("Épinay-sur-Seine", "93031", "Orgemont", "rejected", 300, 1),
+]
+CRITERIA = [
+    (
+        "Engagement du trinôme",
+        "Les trois membres s'engagent nominativement à suivre toute la formation.",
+    ),
+    ("Motivation de la ville", "Le projet de la ville pour ses conseils citoyens."),
+    ("Besoins des quartiers prioritaires", "La situation des habitants des QPV concernés."),
+    ("Capacité à installer les conseils citoyens", "Moyens et calendrier prévus."),
+]
+FIRST_NAMES = [
+    "Amina",
+    "Bruno",
+    "Céline",
+    "David",
+    "Élodie",
+    "Fabrice",
+    "Géraldine",
+    "Hakim",
+    "Isabelle",
+    "Jérôme",
+    "Karima",
+    "Laurent",
+    "Mélanie",
+    "Nicolas",
+    "Odile",
+    "Patrick",
+    "Rachida",
+    "Samuel",
+    "Thérèse",
+    "Vincent",
+    "Yasmine",
+    "Antoine",
+    "Brigitte",
+    "Cédric",
+    "Dominique",
+    "Estelle",
+    "François",
+    "Gaëlle",
+    "Henri",
+    "Inès",
+    "Julien",
+    "Kevin",
+    "Lucie",
+    "Mohamed",
+    "Nathalie",
+    "Olivier",
+    "Pascale",
+    "Quentin",
+    "Rémi",
+    "Sabrina",
+    "Thierry",
+    "Valérie",
+]
+LAST_NAMES = [
+    "Martin",
+    "Bernard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guerin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clement",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+]
+# Part of the day, start, end, activities (kind, title, per peer group?)
+DAYS = [
+    (
+        dt.date(2015, 1, 22),
+        "Jour 1 · Se connaître et croiser les regards",
+        ["morning", "afternoon"],
+    ),
+    (dt.date(2015, 1, 23), "Jour 2 · Représentations de la pauvreté", ["morning", "afternoon"]),
+    (dt.date(2015, 2, 12), "Jour 3 · Le conseil citoyen vu par chacun", ["morning", "afternoon"]),
+    (dt.date(2015, 2, 13), "Jour 4 · Recommandations communes", ["morning", "afternoon"]),
+    (dt.date(2015, 3, 19), "Restitution", ["afternoon"]),
+]
+TIMES = {
+    "morning": (dt.time(9, 30), dt.time(12, 30)),
+    "afternoon": (dt.time(14, 0), dt.time(17, 0)),
+}
+PROGRAMME_ACTIVITIES = [
+    [
+        ("peer_group", "Travail en groupes de pairs : ce que je sais de la pauvreté"),
+        ("plenary", "Accueil et présentation des participants"),
+    ],
+    [("individual", "Récit d'expérience individuel"), ("plenary", "Mise en commun des récits")],
+    [
+        ("preparation", "Préparation par les militants"),
+        ("peer_group", "Groupes de pairs : les représentations"),
+    ],
+    [("plenary", "Plénière : croiser les représentations"), ("forum_theatre", "Théâtre-forum")],
+    [("peer_group", "Groupes de pairs : le conseil citoyen idéal")],
+    [("plenary", "Plénière : conditions de la participation des habitants")],
+    [("peer_group", "Groupes de pairs : écrire des recommandations")],
+    [("plenary", "Plénière : recommandations communes")],
+    [("closing", "Présentation des recommandations aux élus et partenaires")],
+]
+# Attendance that is not "present": (slot index, participant index, status). Built so that
+# 239 of the 252 expected attendances count (94.8 %, shown as 95 %).
+NON_ATTENDING = 13
+LATE = 9
+LEFT_EARLY = 5
+EXCUSED = 5
+
+
+def _money(value: float | int) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+class DemoBuilder:
+    def __init__(self, password: str) -> None:
+        self.password = password
+        self.random = random.Random(2015)  # noqa: S311 - deterministic demo data, not security
+        self.names = iter([(first, last) for last in LAST_NAMES for first in FIRST_NAMES][::7])
+
+    def next_name(self) -> tuple[str, str]:
+        return next(self.names)
+
+    @transaction.atomic
+    def build(self) -> Programme:
+        Programme.objects.filter(slug=SLUG).delete()
+        self.users = self.build_users()
+        programme = self.build_programme()
+        call = self.build_call(programme)
+        self.build_applications(programme, call)
+        self.build_people(programme)
+        self.build_timetable(programme)
+        self.build_attendance(programme)
+        self.build_money(programme)
+        return programme
+
+    def build_users(self) -> dict:
+        User = get_user_model()
+        users = {}
+        for username, (first, last, _role) in DEMO_USERS.items():
+            user, _ = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name = first, last
+            user.email = f"{username}@demo.cotraining.invalid"
+            user.is_active = True
+            user.set_password(self.password)
+            user.save()
+            users[username] = user
+        admin, _ = User.objects.get_or_create(username="admin")
+        admin.is_staff = admin.is_superuser = True
+        admin.email = "admin@demo.cotraining.invalid"
+        admin.set_password(self.password)
+        admin.save()
+        users["admin"] = admin
+        second, _ = User.objects.get_or_create(username="reviewer2")
+        second.first_name, second.last_name = "Léa", "Fontaine"
+        second.set_password(self.password)
+        second.save()
+        users["reviewer2"] = second
+        return users
+
+    def build_programme(self) -> Programme:
+        organiser, _ = Organisation.objects.get_or_create(
+            name="Centre de ressources politique de la ville 93 (démo)",
+            defaults={"kind": Organisation.Kind.RESOURCE_CENTRE},
+        )
+        atd, _ = Organisation.objects.get_or_create(
+            name="ATD Quart Monde", defaults={"kind": Organisation.Kind.NGO}
+        )
+        programme = Programme.objects.create(
+            slug=SLUG,
+            title=(
+                "Co-formation Seine-Saint-Denis 2015 : conseils citoyens et croisement des savoirs"
+            ),
+            summary=(
+                "Élus, professionnels des villes, délégués du préfet et militants Quart Monde se "
+                "forment ensemble à la mise en place des conseils citoyens, selon la méthode du "
+                "croisement des savoirs et des pratiques."
+            ),
+            objectives=(
+                "Comprendre les représentations de chacun sur la pauvreté et la participation.\n"
+                "Construire ensemble les conditions d'une participation réelle des habitants "
+                "des quartiers prioritaires aux conseils citoyens.\n"
+                "Formuler des recommandations communes aux villes et à l'État."
+            ),
+            venue="Centre international ATD Quart Monde, Pierrelaye",
+            start_date=dt.date(2015, 1, 22),
+            end_date=dt.date(2015, 3, 19),
+            planned_days=Decimal("4.5"),
+            planned_hours=Decimal("27.0"),
+            capacity=7,
+            status=Programme.Status.CLOSED,
+            organiser=organiser,
+        )
+        programme.partners.set([atd])
+        for username, (_first, _last, role) in DEMO_USERS.items():
+            if role != Membership.Role.CITY_CONTACT:
+                Membership.objects.create(programme=programme, user=self.users[username], role=role)
+        Membership.objects.create(
+            programme=programme, user=self.users["reviewer2"], role=Membership.Role.REVIEWER
+        )
+        return programme
+
+    def build_call(self, programme: Programme) -> Call:
+        call = Call.objects.create(
+            programme=programme,
+            title="Appel à candidatures : co-formation conseils citoyens 2015",
+            opens_on=dt.date(2014, 9, 15),
+            closes_on=dt.date(2014, 11, 14),
+            eligibility_terms=(
+                "Chaque ville candidate présente un trinôme : un élu, un ou deux professionnels "
+                "de la ville et le délégué du préfet, qui s'engagent nominativement à suivre "
+                "toutes les journées. La ville s'engage à une participation financière d'au "
+                "moins 500 €."
+            ),
+            required_contribution=_money(500),
+            places=7,
+            published_at=dt.datetime(2014, 9, 15, 9, 0, tzinfo=TZ),
+            selection_closed_at=dt.datetime(2014, 12, 5, 17, 0, tzinfo=TZ),
+        )
+        self.criteria = [
+            SelectionCriterion.objects.create(
+                call=call, label=label, description=description, position=position
+            )
+            for position, (label, description) in enumerate(CRITERIA)
+        ]
+        return call
+
+    def build_applications(self, programme: Programme, call: Call) -> None:
+        self.selected: list[CityApplication] = []
+        organiser = self.users["organiser"]
+        reviewers = [self.users["reviewer"], self.users["reviewer2"]]
+        for index, (name, insee, qpv, outcome, pledge, professionals) in enumerate(CITIES):
+            city, _ = City.objects.update_or_create(
+                insee_code=insee,
+                defaults={"name": name, "departement": "93", "priority_neighbourhoods": qpv},
+            )
+            submitted = dt.datetime(2014, 10, 20, 10, 0, tzinfo=TZ) + dt.timedelta(days=index)
+            decided = dt.datetime(2014, 12, 5, 16, 0, tzinfo=TZ)
+            contact_first, contact_last = self.next_name()
+            application = CityApplication.objects.create(
+                call=call,
+                city=city,
+                status=outcome,
+                contact_name=f"{contact_first} {contact_last}",
+                contact_email=f"politique-ville@{insee}.demo.invalid",
+                priority_neighbourhoods=qpv,
+                motivation=(
+                    f"{name} installe ses conseils citoyens en 2015 et veut y associer "
+                    "réellement les habitants les plus éloignés de la participation."
+                ),
+                contribution_pledged=_money(pledge),
+                submitted_at=submitted,
+                decided_at=decided,
+                decision_note={
+                    "selected": "Trinôme complet et engagé.",
+                    "waitlisted": "Dossier solide ; places limitées à sept villes.",
+                    "rejected": "Contribution ou engagement du trinôme insuffisants.",
+                }[outcome],
+            )
+            if index == 0:
+                application.contact_user = self.users["city"]
+                application.save(update_fields=["contact_user"])
+                Membership.objects.create(
+                    programme=programme,
+                    user=self.users["city"],
+                    role=Membership.Role.CITY_CONTACT,
+                    application=application,
+                )
+            ApplicationEvent.objects.bulk_create(
+                [
+                    ApplicationEvent(
+                        application=application, from_status="draft", to_status="submitted"
+                    ),
+                    ApplicationEvent(
+                        application=application,
+                        actor=organiser,
+                        from_status="submitted",
+                        to_status="under_review",
+                    ),
+                    ApplicationEvent(
+                        application=application,
+                        actor=organiser,
+                        from_status="under_review",
+                        to_status=outcome,
+                        note=application.decision_note,
+                    ),
+                ]
+            )
+            self.build_triad(application, professionals, complete=outcome != "rejected")
+            self.build_reviews(application, reviewers, outcome, submitted)
+            if outcome == "selected":
+                self.selected.append(application)
+                CityContribution.objects.create(
+                    application=application,
+                    amount_pledged=_money(pledge),
+                    amount_invoiced=_money(pledge),
+                    amount_received=_money(pledge),
+                    invoiced_on=dt.date(2015, 1, 5),
+                    received_on=dt.date(2015, 2, 20),
+                    agreement_reference=f"CONV-2015-{insee}",
+                )
+
+    def build_triad(self, application: CityApplication, professionals: int, complete: bool) -> None:
+        roles = [TriadNominee.Role.ELECTED_OFFICIAL]
+        roles += [TriadNominee.Role.CITY_PROFESSIONAL] * professionals
+        roles += [TriadNominee.Role.PREFECTS_DELEGATE]
+        positions = {
+            TriadNominee.Role.ELECTED_OFFICIAL: "Adjoint·e au maire, politique de la ville",
+            TriadNominee.Role.CITY_PROFESSIONAL: "Chef·fe de projet politique de la ville",
+            TriadNominee.Role.PREFECTS_DELEGATE: "Délégué·e du préfet",
+        }
+        for position, role in enumerate(roles):
+            first, last = self.next_name()
+            # A rejected city's delegate never gave the named commitment.
+            committed = complete or role != TriadNominee.Role.PREFECTS_DELEGATE
+            TriadNominee.objects.create(
+                application=application,
+                role=role,
+                first_name=first,
+                last_name=last,
+                position=positions[role],
+                email=f"{first}.{last}.{position}@{application.city.insee_code}.demo.invalid".lower(),
+                commitment_given=committed,
+                commitment_date=dt.date(2014, 10, 15) if committed else None,
+            )
+
+    def build_reviews(self, application, reviewers, outcome, submitted) -> None:
+        base = {"selected": 4, "waitlisted": 3, "rejected": 2}[outcome]
+        recommendation = {"selected": "select", "waitlisted": "waitlist", "rejected": "reject"}[
+            outcome
+        ]
+        for offset, reviewer in enumerate(reviewers):
+            ReviewAssignment.objects.create(
+                application=application, reviewer=reviewer, assigned_by=self.users["organiser"]
+            )
+            review = Review.objects.create(
+                application=application,
+                reviewer=reviewer,
+                recommendation=recommendation,
+                comment="Dossier lu et discuté en comité de sélection.",
+                submitted_at=submitted + dt.timedelta(days=10 + offset),
+            )
+            ReviewScore.objects.bulk_create(
+                [
+                    ReviewScore(
+                        review=review,
+                        criterion=criterion,
+                        score=max(1, min(5, base + self.random.choice([-1, 0, 0, 1]))),
+                    )
+                    for criterion in self.criteria
+                ]
+            )
+
+    def build_people(self, programme: Programme) -> None:
+        category_of = {
+            TriadNominee.Role.ELECTED_OFFICIAL: Category.ELECTED_OFFICIAL,
+            TriadNominee.Role.CITY_PROFESSIONAL: Category.CITY_PROFESSIONAL,
+            TriadNominee.Role.PREFECTS_DELEGATE: Category.PREFECTS_DELEGATE,
+        }
+        groups = {
+            knowledge: PeerGroup.objects.create(programme=programme, name=name, knowledge=knowledge)
+            for knowledge, name in [
+                (PeerGroup.Knowledge.LIVED_EXPERIENCE, "Militants Quart Monde"),
+                (PeerGroup.Knowledge.PROFESSIONAL, "Professionnels des villes"),
+                (PeerGroup.Knowledge.INSTITUTIONAL, "Élus et représentants de l'État"),
+            ]
+        }
+        group_of = {
+            Category.ELECTED_OFFICIAL: groups[PeerGroup.Knowledge.INSTITUTIONAL],
+            Category.PREFECTS_DELEGATE: groups[PeerGroup.Knowledge.INSTITUTIONAL],
+            Category.CITY_PROFESSIONAL: groups[PeerGroup.Knowledge.PROFESSIONAL],
+            Category.ACTIVIST: groups[PeerGroup.Knowledge.LIVED_EXPERIENCE],
+        }
+        trainees = []
+        for application in self.selected:
+            for nominee in application.nominees.all():
+                category = category_of[nominee.role]
+                trainees.append(
+                    Participant(
+                        programme=programme,
+                        category=category,
+                        first_name=nominee.first_name,
+                        last_name=nominee.last_name,
+                        city=application.city,
+                        position=nominee.position,
+                        email=nominee.email,
+                        nominee=nominee,
+                        peer_group=group_of[category],
+                        commitment_given=nominee.commitment_given,
+                        consent_name_in_reports=True,
+                        consent_recorded_at=dt.datetime(2015, 1, 22, 9, 30, tzinfo=TZ),
+                    )
+                )
+        atd = Organisation.objects.get(name="ATD Quart Monde")
+        for index in range(6):
+            first, last = self.next_name()
+            trainees.append(
+                Participant(
+                    programme=programme,
+                    category=Category.ACTIVIST,
+                    first_name=first,
+                    last_name=last,
+                    organisation=atd,
+                    peer_group=group_of[Category.ACTIVIST],
+                    commitment_given=True,
+                    # Two of six agreed to be named in reports; the others are anonymous.
+                    consent_name_in_reports=index < 2,
+                    consent_recorded_at=dt.datetime(2015, 1, 22, 9, 30, tzinfo=TZ),
+                )
+            )
+        self.trainees = Participant.objects.bulk_create(trainees)
+        staff = []
+        for index in range(5):
+            first, last = ("Nadia", "Benali") if index == 0 else self.next_name()
+            staff.append(
+                Participant(
+                    programme=programme,
+                    category=Category.FACILITATOR,
+                    first_name=first,
+                    last_name=last,
+                    organisation=atd if index < 3 else None,
+                    position="Animateur·rice",
+                    user=self.users["facilitator"] if index == 0 else None,
+                    consent_name_in_reports=True,
+                )
+            )
+        for _ in range(2):
+            first, last = self.next_name()
+            staff.append(
+                Participant(
+                    programme=programme,
+                    category=Category.SUPPORT_PERSON,
+                    first_name=first,
+                    last_name=last,
+                    organisation=atd,
+                    position="Allié·e ATD Quart Monde",
+                )
+            )
+        self.staff = Participant.objects.bulk_create(staff)
+        self.facilitators = [p for p in self.staff if p.category == Category.FACILITATOR]
+        for group, referent in zip(groups.values(), self.facilitators, strict=False):
+            group.referent = referent
+            group.save(update_fields=["referent"])
+        self.groups = groups
+
+    def build_timetable(self, programme: Programme) -> None:
+        self.slots = []
+        for date, title, parts in DAYS:
+            day = TrainingDay.objects.create(
+                programme=programme, date=date, title=title, place="Pierrelaye"
+            )
+            for part in parts:
+                starts, ends = TIMES[part]
+                closed = dt.datetime.combine(date, ends, tzinfo=TZ) + dt.timedelta(minutes=15)
+                self.slots.append(
+                    Slot.objects.create(
+                        day=day,
+                        part=part,
+                        starts_at=starts,
+                        ends_at=ends,
+                        closed_at=closed,
+                        closed_by=self.users["facilitator"],
+                    )
+                )
+        for slot, activities in zip(self.slots, PROGRAMME_ACTIVITIES, strict=True):
+            for position, (kind, title) in enumerate(activities):
+                if kind == "peer_group":
+                    for group_position, group in enumerate(self.groups.values()):
+                        activity = Activity.objects.create(
+                            slot=slot,
+                            kind=kind,
+                            title=f"{title} ({group.name})",
+                            peer_group=group,
+                            position=position * 10 + group_position,
+                        )
+                        activity.facilitators.set([group.referent])
+                else:
+                    activity = Activity.objects.create(
+                        slot=slot, kind=kind, title=title, position=position * 10
+                    )
+                    activity.facilitators.set(self.facilitators[:2])
+
+    def build_attendance(self, programme: Programme) -> None:
+        cells = [(s, p) for s in range(len(self.slots)) for p in range(len(self.trainees))]
+        chosen = self.random.sample(cells, NON_ATTENDING + LATE + LEFT_EARLY)
+        statuses = {}
+        for index, cell in enumerate(chosen):
+            if index < EXCUSED:
+                statuses[cell] = Attendance.Status.EXCUSED
+            elif index < NON_ATTENDING:
+                statuses[cell] = Attendance.Status.ABSENT
+            elif index < NON_ATTENDING + LATE:
+                statuses[cell] = Attendance.Status.LATE
+            else:
+                statuses[cell] = Attendance.Status.LEFT_EARLY
+        recorder = self.users["facilitator"]
+        Attendance.objects.bulk_create(
+            [
+                Attendance(
+                    participant=participant,
+                    slot=slot,
+                    status=statuses.get((s, p), Attendance.Status.PRESENT),
+                    recorded_by=recorder,
+                    note="Prévenu la veille" if statuses.get((s, p)) == "excused" else "",
+                )
+                for s, slot in enumerate(self.slots)
+                for p, participant in enumerate(self.trainees)
+            ]
+        )
+
+    def build_money(self, programme: Programme) -> None:
+        prefecture, _ = Organisation.objects.get_or_create(
+            name="Préfecture de la Seine-Saint-Denis", defaults={"kind": Organisation.Kind.STATE}
+        )
+        fund, _ = Organisation.objects.get_or_create(
+            name="Fonds d'expérimentation sociale (démo)",
+            defaults={"kind": Organisation.Kind.FUNDER},
+        )
+        state = Funding.objects.create(
+            programme=programme,
+            funder=prefecture,
+            kind=Funding.Kind.STATE_GRANT,
+            amount_requested=_money(24000),
+            amount_awarded=_money(22000),
+            amount_received=_money(22000),
+            agreement_reference="PREF93-PV-2014-118",
+        )
+        experimental = Funding.objects.create(
+            programme=programme,
+            funder=fund,
+            kind=Funding.Kind.EXPERIMENTAL_FUND,
+            amount_requested=_money(10000),
+            amount_awarded=_money(10000),
+            amount_received=_money(8000),
+            agreement_reference="FES-2014-042",
+            notes="Solde de 2 000 € versé sur présentation du bilan.",
+        )
+        Membership.objects.filter(programme=programme, role=Membership.Role.FUNDER).update(
+            organisation=prefecture
+        )
+        lines = [
+            ("facilitation", "Animation et co-animation (5 animateurs)", 12000, 12000, state, ""),
+            (
+                "activists",
+                "Défraiement et transport des militants",
+                6500,
+                6850,
+                experimental,
+                "Un trajet supplémentaire pour la restitution.",
+            ),
+            ("venue", "Hébergement et salles à Pierrelaye", 8000, 7600, state, ""),
+            ("meals", "Repas", 4500, 4380, state, ""),
+            ("materials", "Supports pédagogiques", 1000, 720, experimental, ""),
+            ("coordination", "Coordination et préparation", 3000, 3000, experimental, ""),
+            ("evaluation", "Évaluation et bilan", 1000, 1000, experimental, ""),
+        ]
+        BudgetLine.objects.bulk_create(
+            [
+                BudgetLine(
+                    programme=programme,
+                    category=category,
+                    label=label,
+                    planned_amount=_money(planned),
+                    actual_amount=_money(actual),
+                    funding=funding,
+                    gap_explanation=gap,
+                )
+                for category, label, planned, actual, funding, gap in lines
+            ]
+        )
+
+
+def demo_build(*, password: str) -> Programme:
+    """Replace the demo programme with a fresh copy and (re)set the demo accounts' passwords."""
+    return DemoBuilder(password).build()
+
+
+__all__ = ["DEMO_USERS", "SLUG", "demo_build"]
