@@ -1,0 +1,94 @@
+"""The demo programme holds the reference figures of DOMAIN.md, computed from its records."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from cotraining.demo import SLUG
+from participants.models import Category, Participant
+from participants.selectors import participant_counts_by_category
+from programmes.models import CityApplication, Membership, Programme
+from programmes.selectors import programme_application_figures, programme_finance_figures
+from sessions.models import Attendance, Slot
+from sessions.selectors import programme_participation_summary
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("demo_data", password="demo-pass-123", stdout=None)
+    return Programme.objects.get(slug=SLUG)
+
+
+def test_demo_programme_has_the_reference_figures(demo):
+    applications = programme_application_figures(programme=demo)
+    assert (applications.total, applications.selected, applications.places) == (12, 7, 7)
+    statuses = set(CityApplication.objects.for_programme(demo).values_list("status", flat=True))
+    assert statuses == {"selected", "waitlisted", "rejected"}
+
+    counts = {row.category: row.count for row in participant_counts_by_category(programme=demo)}
+    assert counts[Category.ELECTED_OFFICIAL] == 7
+    assert counts[Category.CITY_PROFESSIONAL] == 8
+    assert counts[Category.PREFECTS_DELEGATE] == 7
+    assert counts[Category.ACTIVIST] == 6
+    assert counts[Category.FACILITATOR] == 5
+    assert Participant.objects.for_programme(demo).trainees().count() == 28
+
+    assert Slot.objects.filter(day__programme=demo).count() == 9
+    summary = programme_participation_summary(programme=demo)
+    assert summary.expected == 28 * 9
+    assert summary.rate.quantize(Decimal("1")) == Decimal("95")
+    assert summary.unrecorded == 0
+
+    finances = programme_finance_figures(programme=demo)
+    assert finances.funding_awarded == Decimal("32000.00")
+    assert finances.contributions_pledged == Decimal("4500.00")
+    assert finances.budget_planned == Decimal("36000.00")
+
+
+def test_demo_accounts_log_in_and_see_their_dashboard(client, demo):
+    for username in ("organiser", "reviewer", "facilitator", "funder", "city", "admin"):
+        assert client.login(username=username, password="demo-pass-123"), username
+        response = client.get(reverse("dashboard"))
+        assert demo.title in response.text, username
+        assert client.get(reverse("programme_overview", args=[SLUG])).status_code == 200
+        client.logout()
+
+
+def test_the_organiser_overview_shows_the_reference_figures(client, demo):
+    client.login(username="organiser", password="demo-pass-123")
+    text = client.get(reverse("programme_overview", args=[SLUG])).text
+    assert 'data-figure="applications">12<' in text
+    assert 'data-figure="selected">7 / 7<' in text
+    assert 'data-figure="participants">28<' in text
+    assert 'data-figure="participation-rate">95 %<' in text
+
+
+def test_the_rate_follows_the_records_not_a_stored_figure(client, demo):
+    present = Attendance.objects.filter(slot__day__programme=demo, status="present")
+    present.filter(pk__in=list(present.values_list("pk", flat=True)[:30])).update(status="absent")
+    summary = programme_participation_summary(programme=demo)
+    assert summary.attended == 239 - 30
+    assert summary.rate < 90
+
+
+def test_demo_data_is_idempotent(settings, demo):
+    call_command("demo_data", password="demo-pass-123", stdout=None)
+    programme = Programme.objects.get(slug=SLUG)
+    assert Programme.objects.filter(slug=SLUG).count() == 1
+    assert Participant.objects.for_programme(programme).trainees().count() == 28
+    assert Membership.objects.filter(programme=programme).count() == 6
+    assert programme_application_figures(programme=programme).total == 12
+
+
+def test_demo_data_refuses_to_run_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo_data")
+    assert not Programme.objects.filter(slug=SLUG).exists()
+    call_command("demo_data", force=True, stdout=None)
+    assert Programme.objects.filter(slug=SLUG).exists()

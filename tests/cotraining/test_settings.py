@@ -1,0 +1,104 @@
+"""Settings defaults: each case loads the settings in a fresh interpreter with its own env."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json
+from django.conf import settings
+import django
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "name": str(settings.DATABASES["default"]["NAME"]),
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "debug": settings.DEBUG,
+    "language": settings.LANGUAGE_CODE,
+    "languages": [code for code, _ in settings.LANGUAGES],
+    "time_zone": settings.TIME_ZONE,
+    "secure_cookies": settings.SESSION_COOKIE_SECURE,
+    "mailer": settings.MAILERS["default"]["BACKEND"],
+}))
+"""
+
+
+def load(**env) -> dict:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_", "EMAIL_"))
+    }
+    clean.update({"DJANGO_SETTINGS_MODULE": "cotraining.settings", **env})
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    if result.returncode:
+        return {"error": result.stderr}
+    return json.loads(result.stdout)
+
+
+def test_defaults_are_sqlite_eager_tasks_and_french():
+    loaded = load(DJANGO_DEBUG="1")
+    assert loaded["engine"] == "django.db.backends.sqlite3"
+    assert loaded["name"].endswith("db.sqlite3")
+    assert loaded["eager"] is True
+    assert loaded["cache"].endswith("LocMemCache")
+    assert loaded["language"] == "fr"
+    assert loaded["languages"] == ["fr", "en"]
+    assert loaded["time_zone"] == "Europe/Paris"
+    assert loaded["mailer"].endswith("console.EmailBackend")
+
+
+def test_database_and_redis_urls_switch_to_postgresql_and_a_real_broker():
+    loaded = load(
+        DJANGO_DEBUG="1",
+        DATABASE_URL="postgres://app:secret@db.example:5432/cotraining",
+        REDIS_URL="redis://cache.example:6379/2",
+    )
+    assert loaded["engine"] == "django.db.backends.postgresql"
+    assert loaded["name"] == "cotraining"
+    assert loaded["eager"] is False
+    assert loaded["broker"] == "redis://cache.example:6379/2"
+    assert loaded["cache"].endswith("RedisCache")
+
+
+def test_production_needs_a_secret_key():
+    loaded = load()
+    assert "DJANGO_SECRET_KEY must be set" in loaded["error"]
+    loaded = load(DJANGO_SECRET_KEY="x" * 50)
+    assert loaded["debug"] is False
+    assert loaded["secure_cookies"] is True
+
+
+def test_smtp_is_used_when_configured():
+    loaded = load(DJANGO_DEBUG="1", EMAIL_HOST="smtp.example.org")
+    assert loaded["mailer"].endswith("smtp.EmailBackend")
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+    }
+    env.update(
+        DJANGO_SECRET_KEY="a-long-production-secret-key-" + "k" * 40,
+        DJANGO_HSTS_SECONDS="31536000",
+        DJANGO_SECURE_SSL_REDIRECT="1",
+        DJANGO_ALLOWED_HOSTS="cotraining.example.org",
+        EMAIL_HOST="smtp.example.org",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
