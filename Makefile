@@ -26,8 +26,8 @@ check-python:
 $(STAMPS)/python: pyproject.toml | check-python
 	@mkdir -p $(STAMPS)
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
 $(STAMPS)/node: package.json package-lock.json

@@ -75,7 +75,7 @@ def phone_page(browser):
 
 @pytest.fixture
 def a11y_page(browser):
-    """A page whose context lets Playwright inject axe-core (an inline script the CSP would block)."""
+    """A page whose context lets Playwright inject axe-core (inline script that CSP would block)."""
     context, page = _new_page(browser, PHONE, bypass_csp=True)
     yield page
     context.close()
