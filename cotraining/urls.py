@@ -15,8 +15,9 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("programmes/<slug:slug>/", views.programme_overview, name="programme_overview"),
+    # programmes.urls first: its "programmes/new/" must win over the overview's slug pattern.
     path("", include("programmes.urls")),
+    path("programmes/<slug:slug>/", views.programme_overview, name="programme_overview"),
     path("", include("participants.urls")),
     path("", include("sessions.urls")),
     path("", include("reports.urls")),
