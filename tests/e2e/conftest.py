@@ -49,9 +49,11 @@ def _new_page(browser, viewport, *, bypass_csp=False, locale="fr-FR"):
     page.csp_errors = []
     page.on(
         "console",
-        lambda msg: page.csp_errors.append(msg.text)
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            page.csp_errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
     page.set_default_timeout(10_000)
     return context, page
