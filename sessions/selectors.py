@@ -17,22 +17,36 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import models
 from django.db.models import (
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
+    Prefetch,
     Q,
     Sum,
 )
+from django.http import Http404
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, Participant
 
-from .models import ATTENDING_STATUSES, Attendance, AttendanceStatus, Slot
+from .models import (
+    ATTENDING_STATUSES,
+    Activity,
+    Attendance,
+    AttendanceChange,
+    AttendanceStatus,
+    Slot,
+    TrainingDay,
+)
 
 
 def rate_percent(attended: int, expected: int) -> Decimal | None:
@@ -188,8 +202,11 @@ class ParticipantHours:
 
     @property
     def public_name(self) -> str:
-        """What a funder may see: the full name with the person's consent, initials otherwise."""
-        return self.name if self.named else self.initials
+        """What a funder may see: the full name with the person's consent, otherwise only the
+        category ("Not named (ATD activist)")."""
+        if self.named:
+            return self.name
+        return _("Not named (%(category)s)") % {"category": self.category_label}
 
     @property
     def kept(self) -> bool:
@@ -526,4 +543,183 @@ def programme_participation(*, programme) -> Participation:
         participants=participants,
         triads=_triads(programme, population, slots),
         commitments=commitments,
+    )
+
+
+# --- Timetable and attendance sheets -------------------------------------------------------
+
+
+def timetable_days(*, programme) -> list[TrainingDay]:
+    """The programme's days in order, each with its half-days and their activities, peer groups
+    and facilitators prefetched (four queries whatever the size)."""
+    activities = Activity.objects.select_related("peer_group").prefetch_related(
+        Prefetch("facilitators", queryset=Participant.objects.order_by("last_name", "first_name"))
+    )
+    slots = Slot.objects.order_by("starts_at").prefetch_related(
+        Prefetch("activities", queryset=activities)
+    )
+    return list(
+        TrainingDay.objects.filter(programme=programme)
+        .order_by("date")
+        .prefetch_related(Prefetch("slots", queryset=slots))
+    )
+
+
+def slot_get(*, slug: str, slot_id: int) -> Slot:
+    """The half-day ``slot_id`` of the programme ``slug``, with its day and programme (one
+    query); 404 when it does not exist or belongs to another programme."""
+    slot = (
+        Slot.objects.select_related("day__programme", "closed_by")
+        .filter(pk=slot_id, day__programme__slug=slug)
+        .first()
+    )
+    if slot is None:
+        raise Http404
+    return slot
+
+
+def current_slot_order(slots: list[Slot], now: dt.datetime) -> list[Slot]:
+    """The slot happening now (or the next one today, or else the next to come, or else the
+    last one held) first, the others in timetable order."""
+    if not slots:
+        return []
+    local = timezone.localtime(now)
+    today, time = local.date(), local.time()
+
+    def key(slot: Slot):
+        return (slot.day.date, slot.starts_at)
+
+    running = [s for s in slots if s.day.date == today and s.starts_at <= time <= s.ends_at]
+    upcoming = [s for s in slots if key(s) >= (today, time)]
+    current = (running or upcoming or [max(slots, key=key)])[0]
+    return [current, *(slot for slot in slots if slot.pk != current.pk)]
+
+
+def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[Slot]:
+    """The programme's half-days for the attendance page, current one first, each annotated
+    with ``recorded`` and ``attended`` (trainees' records) and its activities prefetched
+    (two queries). ``expected`` is set on each slot from one count of active trainees (one
+    more query)."""
+    trainee_records = Q(
+        attendances__participant__category__in=TRAINEE_VALUES,
+        attendances__participant__is_active=True,
+    )
+    slots = list(
+        Slot.objects.filter(day__programme=programme)
+        .select_related("day", "closed_by")
+        .annotate(
+            recorded=Count("attendances", filter=trainee_records),
+            attended=Count(
+                "attendances",
+                filter=trainee_records & Q(attendances__status__in=ATTENDING_STATUSES),
+            ),
+        )
+        .prefetch_related("activities")
+        .order_by("day__date", "starts_at")
+    )
+    expected = Participant.objects.for_programme(programme).trainees().count()
+    for slot in slots:
+        slot.expected = expected
+    return current_slot_order(slots, now or timezone.now())
+
+
+class SheetGrouping(models.TextChoices):
+    PEER_GROUP = "peer_group", gettext_lazy("By peer group")
+    CITY = "city", gettext_lazy("By city")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One expected participant on a sheet, with their record if any (``version`` 0: none)."""
+
+    participant: Participant
+    group: str
+    attendance_id: int | None
+    status: str
+    note: str
+    version: int
+    recorded_by: str
+    recorded_at: dt.datetime | None
+
+    @property
+    def status_label(self) -> str:
+        return str(AttendanceStatus(self.status).label) if self.status else ""
+
+
+def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, participant_id=None):
+    """The expected participants of a half-day's sheet (active trainees of the programme) with
+    their current record, sorted by group (peer group or city) then name (one query).
+
+    With ``participant_id``, only that participant's row (an empty list if not expected).
+    """
+    people = (
+        Participant.objects.for_programme(slot.day.programme_id)
+        .trainees()
+        .select_related("city", "peer_group")
+        .annotate(
+            record=FilteredRelation("attendances", condition=Q(attendances__slot=slot)),
+            record_id=F("record__id"),
+            record_status=F("record__status"),
+            record_note=F("record__note"),
+            record_version=F("record__version"),
+            record_at=F("record__recorded_at"),
+            record_by_first=F("record__recorded_by__first_name"),
+            record_by_last=F("record__recorded_by__last_name"),
+            record_by_username=F("record__recorded_by__username"),
+        )
+    )
+    if participant_id is not None:
+        people = people.filter(pk=participant_id)
+    if group_by == SheetGrouping.CITY:
+        people = people.order_by(
+            F("city__name").asc(nulls_last=True), "category", "last_name", "first_name", "pk"
+        )
+    else:
+        people = people.order_by(
+            F("peer_group__name").asc(nulls_last=True), "last_name", "first_name", "pk"
+        )
+    no_group = _("No city") if group_by == SheetGrouping.CITY else _("No peer group")
+    rows = []
+    for person in people:
+        group = person.city if group_by == SheetGrouping.CITY else person.peer_group
+        by = f"{person.record_by_first or ''} {person.record_by_last or ''}".strip()
+        rows.append(
+            SheetRow(
+                participant=person,
+                group=str(group) if group else str(no_group),
+                attendance_id=person.record_id,
+                status=person.record_status or "",
+                note=person.record_note or "",
+                version=person.record_version or 0,
+                recorded_by=by or person.record_by_username or "",
+                recorded_at=person.record_at,
+            )
+        )
+    return rows
+
+
+def sheet_counts(rows: list[SheetRow]) -> dict[str, int]:
+    """Counts per status of the rows already loaded for the sheet, plus ``unrecorded``."""
+    counts = {status: 0 for status in AttendanceStatus.values}
+    counts["unrecorded"] = 0
+    for row in rows:
+        counts[row.status or "unrecorded"] += 1
+    return counts
+
+
+def sheet_history(*, slot: Slot) -> list[AttendanceChange]:
+    """Every change made on the half-day's sheet, newest first, with who and whom (one query)."""
+    return list(
+        AttendanceChange.objects.filter(attendance__slot=slot)
+        .select_related("attendance__participant", "changed_by")
+        .order_by("-changed_at", "-id")
+    )
+
+
+def slot_activities(*, slot: Slot) -> list[Activity]:
+    """The half-day's activities with their peer group and facilitators (two queries)."""
+    return list(
+        slot.activities.select_related("peer_group")
+        .prefetch_related("facilitators")
+        .order_by("position", "id")
     )

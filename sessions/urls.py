@@ -1,5 +1,59 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sessions"
 
-urlpatterns: list = []
+P = "programmes/<slug:slug>"
+
+urlpatterns = [
+    path(f"{P}/timetable/", views.timetable, name="timetable"),
+    path(f"{P}/timetable/days/new/", views.day_form, name="day_create"),
+    path(f"{P}/timetable/days/<int:day_id>/", views.day_form, name="day_edit"),
+    path(f"{P}/timetable/days/<int:day_id>/half-days/new/", views.slot_form, name="slot_create"),
+    path(f"{P}/timetable/half-days/<int:slot_id>/", views.slot_form, name="slot_edit"),
+    path(
+        f"{P}/timetable/half-days/<int:slot_id>/activities/new/",
+        views.activity_form,
+        name="activity_create",
+    ),
+    path(f"{P}/timetable/activities/<int:activity_id>/", views.activity_form, name="activity_edit"),
+    path(
+        f"{P}/timetable/days/<int:pk>/delete/",
+        views.timetable_delete,
+        {"model": "trainingday"},
+        name="trainingday_delete",
+    ),
+    path(
+        f"{P}/timetable/half-days/<int:pk>/delete/",
+        views.timetable_delete,
+        {"model": "slot"},
+        name="slot_delete",
+    ),
+    path(
+        f"{P}/timetable/activities/<int:pk>/delete/",
+        views.timetable_delete,
+        {"model": "activity"},
+        name="activity_delete",
+    ),
+    path(f"{P}/attendance/", views.attendance_list, name="attendance_list"),
+    path(f"{P}/attendance/<int:slot_id>/", views.attendance_sheet, name="attendance_sheet"),
+    path(
+        f"{P}/attendance/<int:slot_id>/record/<int:participant_id>/",
+        views.attendance_record,
+        name="attendance_record",
+    ),
+    path(
+        f"{P}/attendance/<int:slot_id>/mark-present/",
+        views.attendance_mark_present,
+        name="attendance_mark_present",
+    ),
+    path(f"{P}/attendance/<int:slot_id>/close/", views.slot_close, name="slot_close"),
+    path(f"{P}/attendance/<int:slot_id>/reopen/", views.slot_reopen, name="slot_reopen"),
+    path(
+        f"{P}/attendance/<int:slot_id>/sheet.pdf",
+        views.attendance_sheet_pdf,
+        name="attendance_sheet_pdf",
+    ),
+    path(f"{P}/participation/", views.participation, name="participation"),
+]

@@ -1,0 +1,144 @@
+"""Forms of the timetable and the attendance sheets; they validate, the services write."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Category, Participant, PeerGroup
+
+from .models import Activity, AttendanceStatus, Slot, TrainingDay
+
+
+class TrainingDayForm(forms.ModelForm):
+    class Meta:
+        model = TrainingDay
+        fields = ["date", "title", "place"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        taken = TrainingDay.objects.filter(programme=self.instance.programme, date=date)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(
+                _("This programme already has a training day on this date.")
+            )
+        return date
+
+
+class SlotForm(forms.ModelForm):
+    class Meta:
+        model = Slot
+        fields = ["part", "starts_at", "ends_at"]
+        widgets = {
+            "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def clean_part(self):
+        part = self.cleaned_data["part"]
+        taken = Slot.objects.filter(day=self.instance.day, part=part)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This day already has this half-day."))
+        return part
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and starts >= ends:
+            self.add_error("ends_at", _("The half-day must end after it starts."))
+        return cleaned
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["kind", "title", "description", "peer_group", "facilitators", "position"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "facilitators": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["peer_group"].queryset = PeerGroup.objects.filter(programme=programme)
+        self.fields["facilitators"].queryset = Participant.objects.filter(
+            programme=programme, category=Category.FACILITATOR, is_active=True
+        ).order_by("last_name", "first_name")
+        self.fields["facilitators"].help_text = _(
+            "Facilitators are added on the participants page."
+        )
+
+
+class RecordForm(forms.Form):
+    """One participant's line of a sheet. Its fields are named ``status_<id>``, ``note_<id>`` and
+    ``version_<id>`` so that the same names serve a tap (htmx) and the whole-sheet form."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=AttendanceStatus.choices,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not an attendance status."),
+            "required": _("Choose a status."),
+        },
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, participant_id: int, status_required: bool = True, **kwargs):
+        self.participant_id = participant_id
+        super().__init__(*args, **kwargs)
+        self.fields["status"].required = status_required
+
+    def add_prefix(self, field_name: str) -> str:
+        return f"{field_name}_{self.participant_id}"
+
+
+FIELD_NAME = re.compile(r"^(status|note|version)_(\d+)$")
+
+
+class SheetForm:
+    """The whole sheet as one form: one ``RecordForm`` per expected participant.
+
+    Unmarked lines are skipped. Fields naming a person who is not on the sheet (a forged post,
+    someone of another programme) make the whole form invalid.
+    """
+
+    def __init__(self, data, *, participant_ids: list[int]):
+        self.data = data
+        self.forms = {
+            pid: RecordForm(data, participant_id=pid, status_required=False)
+            for pid in participant_ids
+        }
+        self.non_field_errors: list[str] = []
+
+    def is_valid(self) -> bool:
+        valid = all(form.is_valid() for form in self.forms.values())
+        strangers = {
+            int(match.group(2))
+            for name in self.data
+            if (match := FIELD_NAME.match(name)) and int(match.group(2)) not in self.forms
+        }
+        if strangers:
+            self.non_field_errors.append(
+                str(_("The sheet names people who are not expected on it; nothing was saved."))
+            )
+        if not self.forms:
+            return not strangers
+        return valid and not strangers
+
+    def entries(self) -> list[dict]:
+        return [
+            {"participant_id": pid, **form.cleaned_data}
+            for pid, form in self.forms.items()
+            if form.cleaned_data.get("status")
+        ]
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reopen this sheet?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the audit trail."),
+    )

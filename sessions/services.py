@@ -1,0 +1,372 @@
+"""Writes for the timetable and attendance.
+
+Attendance uses optimistic concurrency: every write names the version of the record the user
+saw (0 when there was none). A write based on a stale version is refused with the record's
+current value, unless it asks for exactly what is already recorded (a repeated post), which is
+accepted without a change. Different rows never conflict. Every change adds an
+``AttendanceChange`` row; closing and reopening a sheet add an ``AuditEntry``.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programmes.models import AuditEntry
+
+from .models import Activity, Attendance, AttendanceChange, AttendanceStatus, Slot, TrainingDay
+from .selectors import SheetRow, sheet_rows
+
+NOTE_MAX_LENGTH = Attendance._meta.get_field("note").max_length
+
+
+class AttendanceError(Exception):
+    """A write that cannot be done, with a code and a message a person can read."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class AttendanceConflict(AttendanceError):
+    """The record changed since the user saw it: ``current`` is its value now."""
+
+    def __init__(self, current: SheetRow):
+        who = current.recorded_by or _("someone")
+        status = current.status_label or _("not marked")
+        super().__init__(
+            "conflict",
+            _(
+                "%(who)s changed %(name)s to “%(status)s” while you were looking at an older "
+                "version; your change was not saved. Check and choose again."
+            )
+            % {"who": who, "name": current.participant.full_name, "status": status},
+        )
+        self.current = current
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    """One line of a whole-sheet save: the status wanted and the version the user saw."""
+
+    participant_id: int
+    status: str
+    note: str = ""
+    version: int = 0
+
+
+@dataclass
+class SheetResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: list[AttendanceConflict] = field(default_factory=list)
+
+    @property
+    def saved(self) -> int:
+        return self.created + self.updated
+
+
+def audit(*, programme, user, action: str, obj, message: str = "") -> AuditEntry:
+    """Add one line to the programme's audit trail."""
+    return AuditEntry.objects.create(
+        programme=programme,
+        actor=user if user and user.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        message=message,
+    )
+
+
+def _check_entry(status: str, note: str) -> None:
+    if status not in AttendanceStatus.values:
+        raise AttendanceError("unknown_status", _("Unknown attendance status: “%s”.") % status)
+    if len(note) > NOTE_MAX_LENGTH:
+        raise AttendanceError(
+            "note_too_long",
+            _("A note is at most %(max)d characters long.") % {"max": NOTE_MAX_LENGTH},
+        )
+
+
+def _closed_error() -> AttendanceError:
+    return AttendanceError(
+        "closed", _("This sheet is closed: an organiser must reopen it before any change.")
+    )
+
+
+def attendance_record(
+    *, slot: Slot, participant_id: int, status: str, note: str = "", version: int, user
+) -> tuple[SheetRow, bool]:
+    """Record one participant's status on one half-day (a tap on the sheet).
+
+    ``version`` is the record's version the user saw, 0 when they saw no record. Returns the
+    row as it is now and whether anything changed. Raises ``AttendanceError`` for an unknown
+    status, a person not expected on the sheet or a closed sheet, and ``AttendanceConflict``
+    when the record changed meanwhile. Side effects: the record is created or updated (its
+    version goes up by one) and an ``AttendanceChange`` is added. Three queries.
+    """
+    note = note.strip()
+    _check_entry(status, note)
+    if slot.is_closed:
+        raise _closed_error()
+    rows = sheet_rows(slot=slot, participant_id=participant_id)
+    if not rows:
+        raise AttendanceError("unknown_participant", _("This person is not on this sheet."))
+    current = rows[0]
+    if current.status == status and current.note == note:
+        return current, False  # a repeated post: nothing to change
+    if current.version != version:
+        raise AttendanceConflict(current)
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if current.attendance_id:
+                updated = Attendance.objects.filter(
+                    pk=current.attendance_id, version=version, slot__closed_at__isnull=True
+                ).update(
+                    status=status,
+                    note=note,
+                    version=F("version") + 1,
+                    recorded_by=user,
+                    recorded_at=now,
+                )
+                if not updated:
+                    raise IntegrityError("stale version or closed sheet")
+                attendance_id = current.attendance_id
+            else:
+                attendance_id = Attendance.objects.create(
+                    slot=slot,
+                    participant_id=participant_id,
+                    status=status,
+                    note=note,
+                    recorded_by=user,
+                ).pk
+            AttendanceChange.objects.create(
+                attendance_id=attendance_id,
+                old_status=current.status,
+                new_status=status,
+                note=note,
+                changed_by=user,
+            )
+    except IntegrityError:
+        # Someone else wrote this row first (or the sheet was just closed): show what is there.
+        slot.refresh_from_db(fields=["closed_at"])
+        if slot.is_closed:
+            raise _closed_error() from None
+        raise AttendanceConflict(sheet_rows(slot=slot, participant_id=participant_id)[0]) from None
+    return replace(
+        current,
+        attendance_id=attendance_id,
+        status=status,
+        note=note,
+        version=current.version + 1,
+        recorded_by=user_label(user),
+        recorded_at=now,
+    ), True
+
+
+def user_label(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) -> SheetResult:
+    """Save a whole sheet at once (the form used without JavaScript), in one bulk write.
+
+    Entries whose version is stale are not saved and come back in ``result.conflicts`` with
+    the current value; the others are saved. Nothing is saved when an entry names an unknown
+    status or a person not on the sheet, or when the sheet is closed (``AttendanceError``).
+    Side effects: records created and updated in bulk, one ``AttendanceChange`` per change.
+    At most six queries whatever the number of participants.
+    """
+    entries = [replace(entry, note=entry.note.strip()) for entry in entries]
+    for entry in entries:
+        _check_entry(entry.status, entry.note)
+    result = SheetResult()
+    try:
+        with transaction.atomic():
+            closed_at = (
+                Slot.objects.select_for_update()
+                .filter(pk=slot.pk)
+                .values_list("closed_at", flat=True)
+                .get()
+            )
+            if closed_at is not None:
+                raise _closed_error()
+            # Lock the existing records: a tap saved meanwhile waits, then sees a new version.
+            list(Attendance.objects.select_for_update().filter(slot=slot).values_list("pk"))
+            current = {row.participant.pk: row for row in sheet_rows(slot=slot)}
+            unknown = [entry for entry in entries if entry.participant_id not in current]
+            if unknown:
+                raise AttendanceError(
+                    "unknown_participant",
+                    _("The sheet names a person who is not expected on it; nothing was saved."),
+                )
+            now = timezone.now()
+            to_create, to_update, olds = [], [], {}
+            for entry in entries:
+                row = current[entry.participant_id]
+                if row.status == entry.status and row.note == entry.note:
+                    result.unchanged += 1
+                elif row.version != entry.version:
+                    result.conflicts.append(AttendanceConflict(row))
+                elif row.attendance_id:
+                    olds[row.attendance_id] = row.status
+                    to_update.append(
+                        Attendance(
+                            pk=row.attendance_id,
+                            participant_id=entry.participant_id,
+                            slot=slot,
+                            status=entry.status,
+                            note=entry.note,
+                            version=row.version + 1,
+                            recorded_by=user,
+                            recorded_at=now,
+                        )
+                    )
+                else:
+                    to_create.append(
+                        Attendance(
+                            participant_id=entry.participant_id,
+                            slot=slot,
+                            status=entry.status,
+                            note=entry.note,
+                            recorded_by=user,
+                        )
+                    )
+            if to_create:
+                Attendance.objects.bulk_create(to_create)
+            if to_update:
+                Attendance.objects.bulk_update(
+                    to_update, ["status", "note", "version", "recorded_by", "recorded_at"]
+                )
+            AttendanceChange.objects.bulk_create(
+                AttendanceChange(
+                    attendance_id=record.pk,
+                    old_status=olds.get(record.pk, ""),
+                    new_status=record.status,
+                    note=record.note,
+                    changed_by=user,
+                )
+                for record in [*to_create, *to_update]
+            )
+    except IntegrityError:
+        raise AttendanceError(
+            "busy",
+            _(
+                "Another facilitator saved this sheet at the same moment; nothing was saved. "
+                "Save again."
+            ),
+        ) from None
+    result.created, result.updated = len(to_create), len(to_update)
+    return result
+
+
+def attendance_mark_unrecorded_present(*, slot: Slot, user) -> SheetResult:
+    """Mark as present everyone on the sheet who has no record yet (a status already marked,
+    excused or absent included, is left alone). Same side effects as a whole-sheet save."""
+    entries = [
+        SheetEntry(participant_id=row.participant.pk, status=AttendanceStatus.PRESENT)
+        for row in sheet_rows(slot=slot)
+        if not row.status
+    ]
+    return attendance_sheet_save(slot=slot, entries=entries, user=user)
+
+
+@transaction.atomic
+def slot_close(*, slot: Slot, user) -> Slot:
+    """Close (sign) a half-day's sheet: it becomes read-only. Side effect: an audit entry."""
+    locked = Slot.objects.select_for_update().select_related("day").get(pk=slot.pk)
+    if locked.is_closed:
+        raise AttendanceError("already_closed", _("This sheet is already closed."))
+    rows = sheet_rows(slot=locked)
+    recorded = sum(1 for row in rows if row.status)
+    locked.closed_at = timezone.now()
+    locked.closed_by = user
+    locked.save(update_fields=["closed_at", "closed_by"])
+    audit(
+        programme=locked.day.programme,
+        user=user,
+        action="attendance_sheet_closed",
+        obj=locked,
+        message=_("Sheet of %(slot)s closed: %(recorded)d of %(expected)d people marked.")
+        % {"slot": locked, "recorded": recorded, "expected": len(rows)},
+    )
+    slot.closed_at, slot.closed_by = locked.closed_at, locked.closed_by
+    return slot
+
+
+@transaction.atomic
+def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
+    """Reopen a closed sheet so that it can be corrected; the reason is required and kept in
+    the audit trail."""
+    reason = reason.strip()
+    if not reason:
+        raise AttendanceError("reason_required", _("Say why the sheet is reopened."))
+    locked = Slot.objects.select_for_update().select_related("day").get(pk=slot.pk)
+    if not locked.is_closed:
+        raise AttendanceError("not_closed", _("This sheet is not closed."))
+    locked.closed_at = None
+    locked.closed_by = None
+    locked.save(update_fields=["closed_at", "closed_by"])
+    audit(
+        programme=locked.day.programme,
+        user=user,
+        action="attendance_sheet_reopened",
+        obj=locked,
+        message=reason,
+    )
+    slot.closed_at, slot.closed_by = None, None
+    return slot
+
+
+# --- Timetable -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def timetable_save(*, instance: TrainingDay | Slot | Activity, programme, user, facilitators=None):
+    """Create or update a training day, a half-day or an activity (already validated by its
+    form) and note it in the audit trail. ``facilitators`` sets an activity's facilitators."""
+    created = instance.pk is None
+    instance.save()
+    if facilitators is not None:
+        instance.facilitators.set(facilitators)
+    audit(
+        programme=programme,
+        user=user,
+        action=f"{instance._meta.model_name}_{'created' if created else 'updated'}",
+        obj=instance,
+        message=str(instance),
+    )
+    return instance
+
+
+@transaction.atomic
+def timetable_delete(*, instance: TrainingDay | Slot | Activity, programme, user) -> None:
+    """Delete a training day, a half-day or an activity. A day or half-day with attendance
+    records cannot be deleted: the records are evidence for funders."""
+    slots = (
+        Slot.objects.filter(day=instance)
+        if isinstance(instance, TrainingDay)
+        else Slot.objects.filter(pk=instance.pk)
+        if isinstance(instance, Slot)
+        else Slot.objects.none()
+    )
+    if Attendance.objects.filter(slot__in=slots).exists():
+        raise AttendanceError(
+            "has_records",
+            _("Attendance was recorded on this half-day: it cannot be deleted."),
+        )
+    audit(
+        programme=programme,
+        user=user,
+        action=f"{instance._meta.model_name}_deleted",
+        obj=instance,
+        message=str(instance),
+    )
+    instance.delete()

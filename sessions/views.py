@@ -1,0 +1,492 @@
+"""Pages of the timetable, the attendance sheets and the participation figures.
+
+Every view checks a predicate of ``sessions.permissions``; what a user may not see answers 404.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from programmes.permissions import programme_get_for_user, require
+
+from . import permissions, services
+from .forms import ActivityForm, RecordForm, ReopenForm, SheetForm, SlotForm, TrainingDayForm
+from .models import Activity, AttendanceStatus, Slot, TrainingDay
+from .selectors import (
+    SheetGrouping,
+    SheetRow,
+    attendance_slot_list,
+    programme_participation,
+    sheet_counts,
+    sheet_history,
+    sheet_rows,
+    slot_activities,
+    slot_get,
+    timetable_days,
+)
+
+# --- Timetable -----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def timetable(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_view_timetable(request.user, programme))
+    return render(
+        request,
+        "sessions/timetable.html",
+        {
+            "programme": programme,
+            "days": timetable_days(programme=programme),
+            "can_edit": permissions.can_edit_timetable(request.user, programme),
+        },
+    )
+
+
+def _editable_programme(request: HttpRequest, slug: str):
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_edit_timetable(request.user, programme))
+    return programme
+
+
+def _timetable_form_page(request, *, programme, form, title, instance=None, facilitators=False):
+    """Render a timetable form, or save it through the service and go back to the timetable."""
+    if request.method == "POST" and form.is_valid():
+        saved = services.timetable_save(
+            instance=form.save(commit=False),
+            programme=programme,
+            user=request.user,
+            facilitators=form.cleaned_data["facilitators"] if facilitators else None,
+        )
+        messages.success(request, _("Saved: %s.") % saved)
+        return redirect(f"{reverse('sessions:timetable', args=[programme.slug])}#{anchor(saved)}")
+    delete_url = None
+    if instance is not None and instance.pk:
+        delete_url = reverse(
+            f"sessions:{instance._meta.model_name}_delete", args=[programme.slug, instance.pk]
+        )
+    return render(
+        request,
+        "sessions/timetable_form.html",
+        {"programme": programme, "form": form, "title": title, "delete_url": delete_url},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def anchor(instance) -> str:
+    """The id of an object's block on the timetable page."""
+    if isinstance(instance, TrainingDay):
+        return f"day-{instance.pk}"
+    if isinstance(instance, Slot):
+        return f"slot-{instance.pk}"
+    return f"activity-{instance.pk}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def day_form(request: HttpRequest, slug: str, day_id: int | None = None) -> HttpResponse:
+    programme = _editable_programme(request, slug)
+    day = (
+        get_object_or_404(TrainingDay, pk=day_id, programme=programme)
+        if day_id
+        else TrainingDay(programme=programme)
+    )
+    form = TrainingDayForm(request.POST or None, instance=day)
+    title = _("Edit the training day") if day.pk else _("Add a training day")
+    return _timetable_form_page(request, programme=programme, form=form, title=title, instance=day)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def slot_form(
+    request: HttpRequest, slug: str, day_id: int | None = None, slot_id: int | None = None
+) -> HttpResponse:
+    programme = _editable_programme(request, slug)
+    if slot_id:
+        slot = get_object_or_404(
+            Slot.objects.select_related("day"), pk=slot_id, day__programme=programme
+        )
+        title = _("Edit the half-day of %s") % slot.day
+    else:
+        day = get_object_or_404(TrainingDay, pk=day_id, programme=programme)
+        taken = set(day.slots.values_list("part", flat=True))
+        part = Slot.Part.AFTERNOON if Slot.Part.MORNING in taken else Slot.Part.MORNING
+        slot = Slot(day=day, part=part)
+        title = _("Add a half-day to %s") % day
+    initial = {} if slot.pk else SLOT_TIMES[slot.part]
+    form = SlotForm(request.POST or None, instance=slot, initial=initial)
+    return _timetable_form_page(request, programme=programme, form=form, title=title, instance=slot)
+
+
+SLOT_TIMES = {
+    Slot.Part.MORNING: {"part": Slot.Part.MORNING, "starts_at": "09:00", "ends_at": "12:30"},
+    Slot.Part.AFTERNOON: {"part": Slot.Part.AFTERNOON, "starts_at": "14:00", "ends_at": "17:30"},
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_form(
+    request: HttpRequest, slug: str, slot_id: int | None = None, activity_id: int | None = None
+) -> HttpResponse:
+    programme = _editable_programme(request, slug)
+    if activity_id:
+        activity = get_object_or_404(
+            Activity.objects.select_related("slot__day"),
+            pk=activity_id,
+            slot__day__programme=programme,
+        )
+        title = _("Edit the activity")
+    else:
+        slot = get_object_or_404(
+            Slot.objects.select_related("day"), pk=slot_id, day__programme=programme
+        )
+        activity = Activity(slot=slot, position=slot.activities.count())
+        title = _("Add an activity to %s") % slot
+    form = ActivityForm(request.POST or None, instance=activity, programme=programme)
+    return _timetable_form_page(
+        request, programme=programme, form=form, title=title, instance=activity, facilitators=True
+    )
+
+
+@login_required
+@require_POST
+def timetable_delete(request: HttpRequest, slug: str, model: str, pk: int) -> HttpResponse:
+    programme = _editable_programme(request, slug)
+    lookups = {
+        "trainingday": (TrainingDay, {"programme": programme}),
+        "slot": (Slot, {"day__programme": programme}),
+        "activity": (Activity, {"slot__day__programme": programme}),
+    }
+    if model not in lookups:
+        raise Http404
+    model_class, scope = lookups[model]
+    instance = get_object_or_404(model_class, pk=pk, **scope)
+    try:
+        services.timetable_delete(instance=instance, programme=programme, user=request.user)
+    except services.AttendanceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Deleted: %s.") % instance)
+    return redirect("sessions:timetable", programme.slug)
+
+
+# --- Attendance ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def attendance_list(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_record_attendance(request.user, programme))
+    return render(
+        request,
+        "sessions/attendance_list.html",
+        {"programme": programme, "slots": attendance_slot_list(programme=programme)},
+    )
+
+
+def _sheet_slot(request: HttpRequest, slug: str, slot_id: int) -> Slot:
+    """The slot if the user may record attendance in its programme, else 404 (two queries)."""
+    slot = slot_get(slug=slug, slot_id=slot_id)
+    require(permissions.can_record_attendance(request.user, slot.day.programme))
+    return slot
+
+
+@dataclass
+class RowView:
+    """A sheet line as shown: the record, plus what the user typed and a message if any."""
+
+    row: SheetRow
+    status: str
+    note: str
+    version: int
+    error: str = ""
+    saved: bool = False
+
+    @classmethod
+    def of(cls, row: SheetRow, **kwargs) -> "RowView":
+        values = {"status": row.status, "note": row.note, "version": row.version} | kwargs
+        return cls(row=row, **values)
+
+
+def _grouping(request: HttpRequest) -> str:
+    group = request.GET.get("group") or request.POST.get("group")
+    return group if group in SheetGrouping.values else SheetGrouping.PEER_GROUP
+
+
+def _sheet_context(request, slot: Slot, rows: list[RowView], **extra) -> dict:
+    programme = slot.day.programme
+    user = request.user
+    counts = sheet_counts([view.row for view in rows])
+    return {
+        "programme": programme,
+        "slot": slot,
+        "rows": rows,
+        "counts": counts,
+        "count_rows": [
+            *((value, label, counts[value]) for value, label in AttendanceStatus.choices),
+            ("unrecorded", _("Not marked"), counts["unrecorded"]),
+        ],
+        "statuses": AttendanceStatus.choices,
+        "grouping": _grouping(request),
+        "groupings": SheetGrouping.choices,
+        "activities": slot_activities(slot=slot),
+        "history": sheet_history(slot=slot),
+        "can_reopen": permissions.can_reopen_sheet(user, programme),
+        "reopen_form": extra.pop("reopen_form", None) or ReopenForm(),
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_sheet(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
+    """The sheet of a half-day; a POST saves the whole sheet (the page without JavaScript)."""
+    slot = _sheet_slot(request, slug, slot_id)
+    rows = sheet_rows(slot=slot, group_by=_grouping(request))
+    if request.method == "GET":
+        return render(
+            request,
+            "sessions/attendance_sheet.html",
+            _sheet_context(request, slot, [RowView.of(row) for row in rows]),
+        )
+
+    form = SheetForm(request.POST, participant_ids=[row.participant.pk for row in rows])
+    if slot.is_closed:
+        messages.error(request, _("This sheet is closed: an organiser must reopen it first."))
+        return redirect(request.get_full_path())
+    if not form.is_valid():
+        return _sheet_with_errors(request, slot, rows, form, status=400)
+    try:
+        result = services.attendance_sheet_save(
+            slot=slot,
+            entries=[services.SheetEntry(**entry) for entry in form.entries()],
+            user=request.user,
+        )
+    except services.AttendanceError as error:
+        form.non_field_errors.append(error.message)
+        return _sheet_with_errors(request, slot, rows, form, status=409)
+    if result.conflicts:
+        fresh = sheet_rows(slot=slot, group_by=_grouping(request))
+        conflicts = {conflict.current.participant.pk: conflict for conflict in result.conflicts}
+        views = [
+            RowView.of(row, error=conflicts[row.participant.pk].message)
+            if row.participant.pk in conflicts
+            else RowView.of(row)
+            for row in fresh
+        ]
+        messages.warning(
+            request,
+            _("%(saved)d saved; %(conflicts)d changed meanwhile by someone else, shown below.")
+            % {"saved": result.saved, "conflicts": len(result.conflicts)},
+        )
+        context = _sheet_context(request, slot, views)
+        return render(request, "sessions/attendance_sheet.html", context, status=409)
+    messages.success(
+        request,
+        _("Sheet saved: %(saved)d changes, %(unchanged)d unchanged.")
+        % {"saved": result.saved, "unchanged": result.unchanged},
+    )
+    return redirect(request.get_full_path())
+
+
+def _sheet_with_errors(request, slot, rows, form: SheetForm, *, status: int) -> HttpResponse:
+    """The sheet again with what was typed and the errors; nothing was saved."""
+    views = []
+    for row in rows:
+        line = form.forms[row.participant.pk]
+        views.append(
+            RowView(
+                row=row,
+                status=line["status"].value() or "",
+                note=line["note"].value() or "",
+                version=row.version,
+                error=" ".join(str(error) for errors in line.errors.values() for error in errors),
+            )
+        )
+    context = _sheet_context(request, slot, views, form_errors=form.non_field_errors)
+    return render(request, "sessions/attendance_sheet.html", context, status=status)
+
+
+@login_required
+@require_POST
+def attendance_record(
+    request: HttpRequest, slug: str, slot_id: int, participant_id: int
+) -> HttpResponse:
+    """One tap on the sheet: save one line, answer that line (htmx) or go back to the sheet."""
+    slot = _sheet_slot(request, slug, slot_id)
+    form = RecordForm(request.POST, participant_id=participant_id)
+    status = 200
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        row, status = None, 400
+    else:
+        try:
+            row, changed = services.attendance_record(
+                slot=slot,
+                participant_id=participant_id,
+                user=request.user,
+                **form.cleaned_data,
+            )
+            error = ""
+        except services.AttendanceConflict as conflict:
+            row, error, status = conflict.current, conflict.message, 409
+        except services.AttendanceError as problem:
+            if problem.code == "unknown_participant":
+                raise Http404 from None
+            row, error, status = None, problem.message, 409 if problem.code == "closed" else 400
+    if row is None:
+        rows = sheet_rows(slot=slot, participant_id=participant_id)
+        if not rows:
+            raise Http404
+        row = rows[0]
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Saved: %s.") % row.participant.full_name)
+        return redirect("sessions:attendance_sheet", slug, slot.pk)
+    # Saved: only the version and the "saved" line change, so that a second tap made meanwhile
+    # is not undone. Refused: the whole line comes back with the value on record and why.
+    view = RowView.of(row, error=error, saved=status == 200)
+    partial = "row_saved" if status == 200 else "row"
+    return render(
+        request,
+        f"sessions/attendance_sheet.html#{partial}",
+        {
+            "programme": slot.day.programme,
+            "slot": slot,
+            "view": view,
+            "statuses": AttendanceStatus.choices,
+            "oob": True,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def attendance_mark_present(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
+    slot = _sheet_slot(request, slug, slot_id)
+    try:
+        result = services.attendance_mark_unrecorded_present(slot=slot, user=request.user)
+    except services.AttendanceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(count)d people marked present; statuses already marked were kept.")
+            % {"count": result.saved},
+        )
+    return redirect(_sheet_url(request, slot))
+
+
+def _sheet_url(request: HttpRequest, slot: Slot) -> str:
+    url = reverse("sessions:attendance_sheet", args=[slot.day.programme.slug, slot.pk])
+    return f"{url}?group={_grouping(request)}"
+
+
+@login_required
+@require_POST
+def slot_close(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
+    slot = _sheet_slot(request, slug, slot_id)
+    try:
+        services.slot_close(slot=slot, user=request.user)
+    except services.AttendanceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The sheet is closed and signed. It is now read-only."))
+    return redirect(_sheet_url(request, slot))
+
+
+@login_required
+@require_POST
+def slot_reopen(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
+    slot = _sheet_slot(request, slug, slot_id)
+    require(permissions.can_reopen_sheet(request.user, slot.day.programme))
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        rows = [RowView.of(row) for row in sheet_rows(slot=slot, group_by=_grouping(request))]
+        context = _sheet_context(request, slot, rows, reopen_form=form)
+        return render(request, "sessions/attendance_sheet.html", context, status=400)
+    try:
+        services.slot_reopen(slot=slot, user=request.user, reason=form.cleaned_data["reason"])
+    except services.AttendanceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The sheet is open again for corrections."))
+    return redirect(_sheet_url(request, slot))
+
+
+@login_required
+@require_GET
+def attendance_sheet_pdf(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
+    """The blank sheet to print and sign (feuille d'émargement), built with WeasyPrint."""
+    slot = _sheet_slot(request, slug, slot_id)
+    activities = slot_activities(slot=slot)
+    html = render_to_string(
+        "sessions/pdf/attendance_sheet.html",
+        {
+            "programme": slot.day.programme,
+            "slot": slot,
+            "rows": sheet_rows(slot=slot, group_by=SheetGrouping.CITY),
+            "activities": activities,
+            "facilitators": sorted(
+                {
+                    person.full_name
+                    for activity in activities
+                    for person in activity.facilitators.all()
+                }
+            ),
+            "printed_at": timezone.now(),
+        },
+        request=request,
+    )
+    pdf = sheet_pdf(html)
+    name = slugify(f"emargement-{slot.day.programme.slug}-{slot.day.date}-{slot.part}")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+def sheet_pdf(html: str) -> bytes:
+    """Render the sheet's HTML with its own print stylesheet; nothing is fetched from outside
+    (only ``data:`` URLs are allowed), so it works offline and cannot leak requests."""
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    stylesheet = CSS(
+        string=render_to_string("sessions/pdf/attendance_sheet.css"), url_fetcher=fetcher
+    )
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])
+
+
+# --- Participation -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def participation(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_view_participation(request.user, programme))
+    return render(
+        request,
+        "sessions/participation.html",
+        {
+            "programme": programme,
+            "figures": programme_participation(programme=programme),
+            "show_names": permissions.can_view_participant_names(request.user, programme),
+            "now": timezone.now(),
+        },
+    )
