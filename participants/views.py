@@ -1,0 +1,144 @@
+"""Pages of the people of a programme and of its peer groups."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programmes.permissions import programme_get_for_user, require
+
+from . import permissions, services
+from .forms import CompositionForm, ParticipantForm, PeerGroupForm
+from .models import TRIAD_CATEGORIES, Category, Participant, PeerGroup
+from .selectors import participant_counts_by_city, participant_list, peer_group_board
+
+
+@login_required
+@require_GET
+def participant_list_view(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_view_participants(request.user, programme))
+    return render(
+        request,
+        "participants/participant_list.html",
+        {
+            "programme": programme,
+            "participants": participant_list(programme=programme),
+            "cities": participant_counts_by_city(programme=programme),
+            "triad_labels": [Category(value).label for value in TRIAD_CATEGORIES],
+            "can_manage": permissions.can_manage_participants(request.user, programme),
+            "show_contacts": permissions.can_view_contact_details(request.user, programme),
+        },
+    )
+
+
+def _managed_programme(request: HttpRequest, slug: str):
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_manage_participants(request.user, programme))
+    return programme
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_form(
+    request: HttpRequest, slug: str, participant_id: int | None = None
+) -> HttpResponse:
+    programme = _managed_programme(request, slug)
+    participant = (
+        get_object_or_404(Participant, pk=participant_id, programme=programme)
+        if participant_id
+        else Participant(programme=programme, category=request.GET.get("category", ""))
+    )
+    form = ParticipantForm(request.POST or None, instance=participant, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        saved = services.participant_save(
+            participant=form.save(commit=False), user=request.user, changed=form.changed_data
+        )
+        messages.success(request, _("Saved: %s.") % saved.full_name)
+        return redirect(reverse("participants:participant_list", args=[slug]) + f"#p-{saved.pk}")
+    return render(
+        request,
+        "participants/participant_form.html",
+        {
+            "programme": programme,
+            "form": form,
+            "title": _("Edit %s") % participant.full_name
+            if participant.pk
+            else _("Add a participant"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def peer_groups(request: HttpRequest, slug: str) -> HttpResponse:
+    """The peer groups with their warnings; a POST saves the composition (one select per
+    person) made by an organiser."""
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_view_participants(request.user, programme))
+    can_manage = permissions.can_manage_participants(request.user, programme)
+    if request.method == "POST":
+        require(can_manage)
+    board = peer_group_board(programme=programme)
+    form = CompositionForm(
+        request.POST or None, people=board.people, groups=[card.group for card in board.groups]
+    )
+    if request.method == "POST" and form.is_valid():
+        moved = services.peer_group_assign(
+            programme=programme, assignments=form.assignments(), user=request.user
+        )
+        message = _("Peer groups saved: %(count)d people moved.") % {"count": moved}
+        messages.success(request, message)
+        return redirect("participants:peer_groups", slug)
+    return render(
+        request,
+        "participants/peer_groups.html",
+        {
+            "programme": programme,
+            "board": board,
+            "form": form,
+            "can_manage": can_manage,
+            "knowledge_labels": dict(PeerGroup.Knowledge.choices),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def peer_group_proposal(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = _managed_programme(request, slug)
+    moved = services.peer_group_apply_proposal(programme=programme, user=request.user)
+    message = _("Proposal applied: %(count)d people placed by kind of knowledge.")
+    messages.success(request, message % {"count": moved})
+    return redirect("participants:peer_groups", slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def peer_group_form(request: HttpRequest, slug: str, group_id: int | None = None) -> HttpResponse:
+    programme = _managed_programme(request, slug)
+    group = (
+        get_object_or_404(PeerGroup, pk=group_id, programme=programme)
+        if group_id
+        else PeerGroup(programme=programme)
+    )
+    form = PeerGroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        saved = services.peer_group_save(group=form.save(commit=False), user=request.user)
+        messages.success(request, _("Saved: %s.") % saved)
+        return redirect("participants:peer_groups", slug)
+    return render(
+        request,
+        "participants/peer_group_form.html",
+        {
+            "programme": programme,
+            "form": form,
+            "title": _("Edit the group %s") % group if group.pk else _("Add a peer group"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
