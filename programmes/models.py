@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Avg, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
@@ -276,6 +277,18 @@ class Call(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def is_selection_closed(self) -> bool:
+        return self.selection_closed_at is not None
+
+    def is_open_on(self, day) -> bool:
+        """Whether a city may start or submit an application on that day."""
+        return self.is_published and self.opens_on <= day <= self.closes_on
+
 
 class SelectionCriterion(models.Model):
     """One line of the selection grid, scored 1 to 5 by each reviewer."""
@@ -296,9 +309,125 @@ class SelectionCriterion(models.Model):
         return self.label
 
 
+def _count_of(model, **filters):
+    """The number of ``model`` rows of each application, as a correlated subquery.
+
+    Subqueries rather than joins: counting nominees and averaging scores over joins would
+    multiply the rows of one by the other.
+    """
+    rows = (
+        model.objects.filter(application=OuterRef("pk"), **filters)
+        .order_by()
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
+
+
+def _boolean(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=models.BooleanField())
+
+
+# What makes a triad: one elected official, one or two city professionals, one prefect's delegate.
+TRIAD_PROFESSIONALS_MIN = 1
+TRIAD_PROFESSIONALS_MAX = 2
+
+
 class CityApplicationQuerySet(models.QuerySet):
     def for_programme(self, programme) -> "CityApplicationQuerySet":
         return self.filter(call__programme=programme)
+
+    def with_eligibility(self) -> "CityApplicationQuerySet":
+        """Annotate the three eligibility conditions, computed in the database.
+
+        ``triad_complete``: the right people in each role, each with a position and an e-mail;
+        ``commitments_given``: every nominee gave their named commitment;
+        ``contribution_ok``: the pledge reaches the call's required contribution;
+        ``eligible``: all three. Keep in step with ``programmes.services.application_missing``.
+        """
+        Role = TriadNominee.Role
+        return (
+            self.annotate(
+                n_elected=_count_of(TriadNominee, role=Role.ELECTED_OFFICIAL),
+                n_professionals=_count_of(TriadNominee, role=Role.CITY_PROFESSIONAL),
+                n_delegates=_count_of(TriadNominee, role=Role.PREFECTS_DELEGATE),
+                n_unreachable=Coalesce(
+                    Subquery(
+                        TriadNominee.objects.filter(application=OuterRef("pk"))
+                        .filter(Q(position="") | Q(email=""))
+                        .order_by()
+                        .values("application")
+                        .annotate(n=Count("pk"))
+                        .values("n"),
+                        output_field=models.IntegerField(),
+                    ),
+                    0,
+                ),
+                n_uncommitted=_count_of(TriadNominee, commitment_given=False),
+            )
+            .annotate(
+                triad_complete=_boolean(
+                    Q(
+                        n_elected=1,
+                        n_delegates=1,
+                        n_professionals__gte=TRIAD_PROFESSIONALS_MIN,
+                        n_professionals__lte=TRIAD_PROFESSIONALS_MAX,
+                        n_unreachable=0,
+                    )
+                ),
+                commitments_given=_boolean(
+                    Q(n_uncommitted=0)
+                    & (Q(n_elected__gt=0) | Q(n_professionals__gt=0) | Q(n_delegates__gt=0))
+                ),
+                contribution_ok=_boolean(
+                    Q(contribution_pledged__gte=models.F("call__required_contribution"))
+                ),
+            )
+            .annotate(
+                eligible=_boolean(
+                    Q(triad_complete=True, commitments_given=True, contribution_ok=True)
+                )
+            )
+        )
+
+    def with_review_figures(self, *, user=None) -> "CityApplicationQuerySet":
+        """Annotate ``review_count`` and ``average_score`` (over every score of submitted reviews),
+        and, given a user, ``reviewed_by_me`` (whether that user has submitted a review)."""
+        submitted = Q(submitted_at__isnull=False)
+        averages = (
+            ReviewScore.objects.filter(
+                review__application=OuterRef("pk"), review__submitted_at__isnull=False
+            )
+            .order_by()
+            .values("review__application")
+            .annotate(average=Avg("score"))
+            .values("average")
+        )
+        queryset = self.annotate(
+            review_count=Coalesce(
+                Subquery(
+                    Review.objects.filter(submitted, application=OuterRef("pk"))
+                    .order_by()
+                    .values("application")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=models.IntegerField(),
+                ),
+                0,
+            ),
+            average_score=Subquery(averages, output_field=models.FloatField()),
+        )
+        if user is not None:
+            queryset = queryset.annotate(
+                reviewed_by_me=Exists(
+                    Review.objects.filter(submitted, application=OuterRef("pk"), reviewer=user)
+                )
+            )
+        return queryset
+
+    def assigned_to(self, user) -> "CityApplicationQuerySet":
+        return self.filter(assignments__reviewer=user)
 
 
 class CityApplication(models.Model):
@@ -311,6 +440,12 @@ class CityApplication(models.Model):
         WAITLISTED = "waitlisted", _("Waitlisted")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # The city may edit its file only while it is in its hands.
+    EDITABLE_STATUSES = (Status.DRAFT, Status.INFO_REQUESTED)
+    # Waiting for the organisers' decision.
+    PENDING_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED)
+    DECISIONS = (Status.SELECTED, Status.WAITLISTED, Status.REJECTED)
 
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="applications"
@@ -362,6 +497,10 @@ class CityApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city} · {self.call}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
 
 
 class TriadNominee(models.Model):

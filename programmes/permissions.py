@@ -68,3 +68,102 @@ def programme_get_for_user(user, slug: str) -> Programme:
     if programme is None or not can_view_programme(user, programme):
         raise Http404
     return programme
+
+
+# --- programme set-up, the call, applications, reviews and selection -------------------------
+
+
+def can_create_programme(user) -> bool:
+    """Superusers, and people who already organise a programme, may start a new one."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user, role=Role.ORGANISER).exists()
+
+
+def _cached(application, key: str, user, compute) -> bool:
+    cache = application.__dict__.setdefault("_permission_cache", {})
+    if (key, user.pk) not in cache:
+        cache[(key, user.pk)] = compute()
+    return cache[(key, user.pk)]
+
+
+def is_assigned_reviewer(user, application) -> bool:
+    """The user holds the reviewer role in the programme and is assigned this application."""
+    if not user.is_authenticated or not has_role(user, application.call.programme, Role.REVIEWER):
+        return False
+    return _cached(
+        application,
+        "assigned",
+        user,
+        lambda: application.assignments.filter(reviewer=user).exists(),
+    )
+
+
+def is_city_contact_of(user, application) -> bool:
+    """The user is the city contact whose membership names this application."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return _cached(
+        application,
+        "contact",
+        user,
+        lambda: Membership.objects.filter(
+            user=user, role=Role.CITY_CONTACT, application=application
+        ).exists(),
+    )
+
+
+def can_view_application(user, application) -> bool:
+    """The review file: organisers see every application, reviewers those assigned to them."""
+    programme = application.call.programme
+    return can_manage_programme(user, programme) or is_assigned_reviewer(user, application)
+
+
+def can_view_own_application(user, application) -> bool:
+    """The city's own pages: only the contact of that city (an organiser uses the review file)."""
+    return is_city_contact_of(user, application)
+
+
+def can_edit_application(user, application) -> bool:
+    return is_city_contact_of(user, application) and application.is_editable
+
+
+def can_withdraw_application(user, application) -> bool:
+    Status = application.Status
+    return is_city_contact_of(user, application) and application.status not in (
+        Status.WITHDRAWN,
+        Status.REJECTED,
+    )
+
+
+def can_download_commitment_letter(user, application) -> bool:
+    return can_view_application(user, application) or is_city_contact_of(user, application)
+
+
+def can_review_application(user, application) -> bool:
+    return (
+        is_assigned_reviewer(user, application)
+        and application.status not in (application.Status.DRAFT, application.Status.WITHDRAWN)
+        and not application.call.is_selection_closed
+    )
+
+
+def can_see_all_reviews(user, application, *, reviewed_by_me: bool) -> bool:
+    """Organisers see every review; a reviewer sees the others' once they submitted their own."""
+    return can_manage_programme(user, application.call.programme) or reviewed_by_me
+
+
+def can_decide_application(user, application) -> bool:
+    return (
+        can_manage_programme(user, application.call.programme)
+        and not application.call.is_selection_closed
+        and application.status not in (application.Status.DRAFT, application.Status.WITHDRAWN)
+    )
+
+
+def can_request_information(user, application) -> bool:
+    return (
+        can_manage_programme(user, application.call.programme)
+        and not application.call.is_selection_closed
+        and application.status in (application.Status.SUBMITTED, application.Status.UNDER_REVIEW)
+    )
