@@ -158,7 +158,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, a task's retries run in place instead of surfacing as an exception in the web
+# request that queued it; the report task records every outcome on its run.
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True  # status lives in the database, not in a result backend
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -177,7 +179,25 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# A build that is running when Redis blinks finishes its work; if its message comes back later,
+# the run is done and the second delivery does nothing (reports.services).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Periodic tasks (celery beat): send again the report runs the broker never got or lost (the
+# interval is shorter in the tests that stop Redis), and delete expired report files.
+REPORT_REQUEUE_EVERY = timedelta(
+    seconds=float(os.environ.get("REPORT_REQUEUE_EVERY_SECONDS", "60"))
+)
+CELERY_BEAT_SCHEDULE = {
+    "reports-requeue-stuck-runs": {
+        "task": "reports.tasks.report_runs_requeue_task",
+        "schedule": REPORT_REQUEUE_EVERY,
+        "options": {"expires": REPORT_REQUEUE_EVERY.total_seconds()},
+    },
+    "reports-expire-files": {
+        "task": "reports.tasks.report_files_expire_task",
+        "schedule": timedelta(hours=1),
+    },
+}
 
 if REDIS_URL:
     CACHES = {

@@ -3,7 +3,27 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+
+def report_file_path(run: "ReportRun", filename: str) -> str:
+    """Where a run's file is stored: one folder per run, named by an HMAC of its id.
+
+    The name is the same for every attempt at building the run, so a retry overwrites what a
+    dead worker may have left instead of adding a second file; it cannot be guessed, because
+    under ``make demo`` the media folder is served without the permission check.
+    """
+    token = salted_hmac("reports.report_file_path", str(run.pk), algorithm="sha256").hexdigest()[
+        :24
+    ]
+    return f"reports/{run.pk}-{token}/{filename}"
+
+
+class ReportRunQuerySet(models.QuerySet):
+    def active(self) -> "ReportRunQuerySet":
+        """Runs still waiting for a worker or being built."""
+        return self.filter(status__in=ReportRun.ACTIVE_STATUSES)
 
 
 class ReportRun(models.Model):
@@ -18,6 +38,11 @@ class ReportRun(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+    # Reports a funder of the programme may ask for and download; the others are for organisers.
+    FUNDER_FACING_KINDS = (Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER)
 
     programme = models.ForeignKey(
         "programmes.Programme",
@@ -41,25 +66,57 @@ class ReportRun(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
-    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to=report_file_path, max_length=255, blank=True)
     file_size = models.PositiveBigIntegerField(_("file size"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    source = models.JSONField(
+        _("data it was built from"),
+        default=dict,
+        blank=True,
+        help_text=_("Counts of the records the document was built from."),
+    )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True, db_index=True)
-    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    queued_at = models.DateTimeField(
+        _("queued at"),
+        null=True,
+        blank=True,
+        help_text=_("When the run was last handed to the workers; empty while the broker is down."),
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    objects = ReportRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("report run")
         verbose_name_plural = _("report runs")
+        indexes = [models.Index(fields=["status", "expires_at"], name="reportrun_status_expiry")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress__lte=100), name="reportrun_progress_at_most_100"
-            )
+            ),
+            # Asking again while a build is waiting or running must not start a second one.
+            models.UniqueConstraint(
+                fields=["programme", "kind", "language"],
+                condition=Q(status__in=["queued", "running"]),
+                name="reportrun_one_active_build",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.programme} · {self.get_status_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.file)
+
+    @property
+    def is_funder_facing(self) -> bool:
+        return self.kind in self.FUNDER_FACING_KINDS

@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+P = "programmes/<slug:slug>"
+
+urlpatterns = [
+    path(f"{P}/reports/", views.report_list, name="report_list"),
+    path(f"{P}/reports/<int:pk>/status/", views.report_run_status, name="report_run_status"),
+    path(f"{P}/reports/<int:pk>/download/", views.report_run_download, name="report_run_download"),
+    path(
+        f"{P}/exports/<str:dataset>.<str:file_format>",
+        views.export_download,
+        name="export",
+    ),
+]

@@ -1,0 +1,414 @@
+"""Reads for the reports: the runs a user may see, the runs the periodic tasks look after, and the
+data of each document.
+
+Every figure of a document comes from the domain selectors (``programme_participation``,
+``programme_finance_figures``, ``participant_counts_by_category``); this module only arranges
+them for a page and applies the naming rule of the reports for funders.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from participants.models import TRIAD_CATEGORIES, Category
+from participants.selectors import CategoryCount, participant_counts_by_category
+from programmes.models import (
+    BudgetLine,
+    CityApplication,
+    CityContribution,
+    Funding,
+    Organisation,
+    Programme,
+)
+from programmes.selectors import FinanceFigures, programme_finance_figures
+from sessions.models import Attendance, AttendanceStatus
+from sessions.selectors import (
+    ParticipantHours,
+    Participation,
+    SlotInfo,
+    TriadCell,
+    TriadCityRow,
+    programme_participation,
+)
+
+from .models import ReportRun
+
+# Columns of half-days per table of the attendance report: ten fit across a landscape A4 page.
+SLOTS_PER_TABLE = 10
+# A run still queued this long after it was handed to the broker has lost its message.
+REQUEUE_QUEUED_AFTER = dt.timedelta(minutes=10)
+# The page lists the most recent runs only.
+RUN_LIST_LIMIT = 30
+
+
+# --- Runs --------------------------------------------------------------------------------------
+
+
+def report_run_list(*, programme: Programme, kinds: list[str]) -> list[ReportRun]:
+    """The programme's most recent runs of the given kinds, with who asked (one query)."""
+    return list(
+        ReportRun.objects.filter(programme=programme, kind__in=kinds)
+        .select_related("requested_by")
+        .order_by("-created_at", "-id")[:RUN_LIST_LIMIT]
+    )
+
+
+def report_run_get(*, programme: Programme, pk: int) -> ReportRun | None:
+    """One run of this programme (a run of another programme is None, as if it did not exist)."""
+    return (
+        ReportRun.objects.filter(programme=programme, pk=pk)
+        .select_related("programme", "requested_by")
+        .first()
+    )
+
+
+def report_runs_stuck(*, now: dt.datetime) -> list[ReportRun]:
+    """Runs that no worker will build unless they are queued again.
+
+    - queued and never handed to the broker (it was down when they were asked for), or handed
+      so long ago that the message must have been lost (Redis restarted without persistence);
+    - running for longer than the worker's hard time limit: the worker was killed and its
+      message is gone (a worker that dies with the message in hand gives it back by itself).
+    """
+    running_deadline = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    return list(
+        ReportRun.objects.filter(
+            Q(
+                status=ReportRun.Status.QUEUED,
+                queued_at__isnull=True,
+            )
+            | Q(status=ReportRun.Status.QUEUED, queued_at__lt=now - REQUEUE_QUEUED_AFTER)
+            | Q(status=ReportRun.Status.RUNNING, started_at__lt=running_deadline)
+        ).order_by("created_at", "id")
+    )
+
+
+def report_runs_expired(*, now: dt.datetime) -> list[ReportRun]:
+    """Built runs whose file has outlived its lifetime."""
+    return list(
+        ReportRun.objects.filter(status=ReportRun.Status.DONE, expires_at__lte=now).order_by("id")
+    )
+
+
+# --- Naming people in the documents ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """A trainee as a document shows them: ``name`` is already the name the reader may see."""
+
+    name: str
+    anonymous: bool
+    person: ParticipantHours
+
+
+def person_lines(
+    participants: tuple[ParticipantHours, ...], *, for_funders: bool
+) -> list[PersonLine]:
+    """The trainees in the order of the figures, named as the reader may see them.
+
+    In a document for funders an activist who did not consent to be named becomes
+    "Activist 1..n", numbered in the order they were registered and listed after the named
+    activists, so that neither the name nor its alphabetical place shows; their figures stay
+    exact. Triad members hold public roles and are named; documents for organisers name everyone.
+    """
+    hidden = sorted(
+        p.participant_id
+        for p in participants
+        if for_funders and p.category == Category.ACTIVIST and not p.named
+    )
+    number = {participant_id: index for index, participant_id in enumerate(hidden, start=1)}
+    lines = [
+        PersonLine(
+            name=(
+                _("Activist %(number)d") % {"number": number[p.participant_id]}
+                if p.participant_id in number
+                else p.name
+            ),
+            anonymous=p.participant_id in number,
+            person=p,
+        )
+        for p in participants
+    ]
+    category_order = {p.category: index for index, p in reversed(list(enumerate(participants)))}
+    return sorted(
+        lines,
+        key=lambda line: (
+            category_order[line.person.category],
+            line.anonymous,
+            number.get(line.person.participant_id, 0),
+        ),
+    )
+
+
+def status_abbreviations() -> dict[str, str]:
+    """One or two letters per attendance status, for the cells of the attendance tables."""
+    return {
+        AttendanceStatus.PRESENT: pgettext("attendance status abbreviation", "P"),
+        AttendanceStatus.LATE: pgettext("attendance status abbreviation", "L"),
+        AttendanceStatus.LEFT_EARLY: pgettext("attendance status abbreviation", "LE"),
+        AttendanceStatus.EXCUSED: pgettext("attendance status abbreviation", "E"),
+        AttendanceStatus.ABSENT: pgettext("attendance status abbreviation", "A"),
+    }
+
+
+# --- Documents ---------------------------------------------------------------------------------
+
+
+def _source(participation: Participation, **more: int) -> dict[str, int]:
+    summary = participation.summary
+    return {
+        "trainees": summary.trainees,
+        "halfdays_held": summary.slots_held,
+        "attendance_records": summary.attended + summary.excused + summary.absent,
+        **more,
+    }
+
+
+@dataclass(frozen=True)
+class AttendanceTable:
+    """Up to ten half-days side by side, one line per trainee, and the totals of each half-day."""
+
+    slots: tuple[SlotInfo, ...]
+    totals: tuple
+    lines: list[tuple[PersonLine, list[str]]]
+
+    @property
+    def first_label(self) -> str:
+        return self.slots[0].label
+
+    @property
+    def last_label(self) -> str:
+        return self.slots[-1].label
+
+
+@dataclass(frozen=True)
+class AttendanceReport:
+    programme: Programme
+    participation: Participation
+    tables: list[AttendanceTable]
+    people: list[PersonLine]
+    legend: list[tuple[str, str]]
+    unrecorded_mark: str = "–"
+
+    @property
+    def source(self) -> dict[str, int]:
+        return _source(self.participation)
+
+
+def attendance_report_data(*, programme: Programme, for_funders: bool = True) -> AttendanceReport:
+    """Per half-day, every trainee's status; totals per half-day; hours per trainee.
+
+    Eight queries: the seven of ``programme_participation`` and the statuses of the records.
+    A held half-day with no record for someone shows "–" (it counts as not attending); a
+    half-day not held yet shows an empty cell.
+    """
+    participation = programme_participation(programme=programme)
+    people = person_lines(participation.participants, for_funders=for_funders)
+    statuses = {
+        (participant_id, slot_id): status
+        for participant_id, slot_id, status in Attendance.objects.filter(
+            slot__day__programme=programme
+        ).values_list("participant_id", "slot_id", "status")
+    }
+    abbreviation = status_abbreviations()
+    unrecorded = AttendanceReport.unrecorded_mark
+    tables = []
+    for start in range(0, len(participation.slots), SLOTS_PER_TABLE):
+        slots = participation.slots[start : start + SLOTS_PER_TABLE]
+        tables.append(
+            AttendanceTable(
+                slots=slots,
+                totals=participation.by_slot[start : start + SLOTS_PER_TABLE],
+                lines=[
+                    (
+                        line,
+                        [
+                            abbreviation.get(
+                                statuses.get((line.person.participant_id, slot.id)), unrecorded
+                            )
+                            if slot.held
+                            else ""
+                            for slot in slots
+                        ],
+                    )
+                    for line in people
+                ],
+            )
+        )
+    legend = [
+        (abbreviation[value], str(label))
+        for value, label in AttendanceStatus.choices
+        if value in abbreviation
+    ]
+    return AttendanceReport(
+        programme=programme,
+        participation=participation,
+        tables=tables,
+        people=people,
+        legend=legend,
+    )
+
+
+@dataclass(frozen=True)
+class TriadTable:
+    """Triad completeness of every city for up to ten half-days."""
+
+    slots: tuple[SlotInfo, ...]
+    rows: list[tuple[TriadCityRow, tuple[TriadCell, ...]]]
+
+
+@dataclass(frozen=True)
+class ParticipationReport:
+    programme: Programme
+    participation: Participation
+    commitments: list[PersonLine]
+    triad_tables: list[TriadTable]
+
+    @property
+    def source(self) -> dict[str, int]:
+        return _source(self.participation)
+
+
+def participation_report_data(*, programme: Programme) -> ParticipationReport:
+    """The participation figures with the triad members' named commitments (seven queries)."""
+    participation = programme_participation(programme=programme)
+    return ParticipationReport(
+        programme=programme,
+        participation=participation,
+        commitments=person_lines(participation.commitments, for_funders=True),
+        triad_tables=[
+            TriadTable(
+                slots=participation.slots[start : start + SLOTS_PER_TABLE],
+                rows=[
+                    (row, row.cells[start : start + SLOTS_PER_TABLE])
+                    for row in participation.triads
+                ],
+            )
+            for start in range(0, len(participation.slots), SLOTS_PER_TABLE)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class CityLine:
+    city: str
+    counts: list[int]
+    total: int
+
+
+@dataclass(frozen=True)
+class FunderReport:
+    """``fundings`` pairs each funding with what is still to receive (awarded minus received);
+    ``budget_lines`` pairs each line with its gap (actual minus planned: positive is overspent)."""
+
+    programme: Programme
+    partners: list[Organisation]
+    participation: Participation
+    categories: list[CategoryCount]
+    city_categories: list[str]
+    cities: list[CityLine]
+    fundings: list[tuple[Funding, Decimal]]
+    budget_lines: list[tuple[BudgetLine, Decimal]]
+    contributions: list[CityContribution]
+    finances: FinanceFigures
+
+    @property
+    def funding_to_receive(self) -> Decimal:
+        return self.finances.funding_awarded - self.finances.funding_received
+
+    @property
+    def budget_gap(self) -> Decimal:
+        return self.finances.budget_actual - self.finances.budget_planned
+
+    @property
+    def source(self) -> dict[str, int]:
+        return _source(
+            self.participation,
+            fundings=len(self.fundings),
+            budget_lines=len(self.budget_lines),
+            city_contributions=len(self.contributions),
+        )
+
+
+def funder_report_data(*, programme: Programme) -> FunderReport:
+    """The programme, its people, hours and participation, and its money (fifteen queries).
+
+    Participants by city are the trainees of the participation figures counted per city and
+    category; the totals of money are those of ``programme_finance_figures``.
+    """
+    participation = programme_participation(programme=programme)
+    columns = [*(str(category) for category in TRIAD_CATEGORIES), str(Category.ACTIVIST)]
+    per_city: dict[str, Counter] = {}
+    for person in participation.participants:
+        city = person.city or _("No city (activists)")
+        per_city.setdefault(city, Counter())[person.category] += 1
+    labels = dict(Category.choices)
+    fundings = (
+        Funding.objects.filter(programme=programme)
+        .select_related("funder")
+        .order_by("-amount_awarded", "funder__name")
+    )
+    budget_lines = (
+        BudgetLine.objects.filter(programme=programme)
+        .select_related("funding__funder")
+        .order_by("category", "label")
+    )
+    return FunderReport(
+        programme=programme,
+        partners=list(programme.partners.all()),
+        participation=participation,
+        categories=participant_counts_by_category(programme=programme),
+        city_categories=[str(labels[value]) for value in columns],
+        cities=[
+            CityLine(
+                city=city,
+                counts=[counter[value] for value in columns],
+                total=sum(counter.values()),
+            )
+            for city, counter in sorted(per_city.items(), key=lambda item: item[0].casefold())
+        ],
+        fundings=[(f, f.amount_awarded - f.amount_received) for f in fundings],
+        budget_lines=[(line, line.actual_amount - line.planned_amount) for line in budget_lines],
+        contributions=list(
+            CityContribution.objects.filter(
+                application__call__programme=programme,
+                application__status=CityApplication.Status.SELECTED,
+            )
+            .select_related("application__city")
+            .order_by("application__city__name")
+        ),
+        finances=programme_finance_figures(programme=programme),
+    )
+
+
+@dataclass(frozen=True)
+class CertificatesReport:
+    programme: Programme
+    participation: Participation
+    people: list[PersonLine]
+    signatory: str
+
+    @property
+    def source(self) -> dict[str, int]:
+        return _source(self.participation, certificates=len(self.people))
+
+
+def certificates_data(*, programme: Programme, signatory: str) -> CertificatesReport:
+    """One certificate per trainee who attended at least one half-day, named in full (the
+    certificate is the person's own document), in the order of the figures (seven queries)."""
+    participation = programme_participation(programme=programme)
+    people = [
+        line
+        for line in person_lines(participation.participants, for_funders=False)
+        if line.person.halfdays_attended
+    ]
+    return CertificatesReport(
+        programme=programme, participation=participation, people=people, signatory=signatory
+    )

@@ -1,0 +1,367 @@
+"""Writes for the reports: ask for a run, hand it to the workers, build it, re-queue the runs the
+broker lost, and remove expired files.
+
+How a run stays safe when things fail:
+
+- The view's request creates the row and, after commit, sends the row's id to the broker. If
+  Redis cannot be reached the row stays ``queued`` with no ``queued_at`` and the periodic
+  :func:`report_runs_requeue` sends it once Redis is back: nobody has to ask again.
+- A build holds a PostgreSQL advisory lock on the run for as long as it works on it. The lock
+  belongs to the worker's database session, so it disappears with a worker that is killed; the
+  message that worker held comes back to the queue (late acknowledgement), and the next worker
+  finds the run ``running`` but unlocked, and builds it again. Two messages for the same run (a
+  re-queue while a build goes on) cannot build it twice: the second one finds it locked, or done.
+  Without PostgreSQL (SQLite in development) a ``running`` run counts as abandoned once it is
+  older than the worker's hard time limit.
+- The file of a run always has the same name, so a build that is repeated replaces the file a
+  dead worker may have written instead of adding a second one.
+- A transient error (database, storage) puts the run back in the queue with a delay that doubles;
+  after three attempts, or at once for any other error, the run fails with a message a person
+  can read.
+"""
+
+import hashlib
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import RedisError
+
+from programmes.models import AuditEntry, Programme
+
+from . import selectors
+from .documents import document_html
+from .models import ReportRun, report_file_path
+from .rendering import pdf_from_html
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+RETRY_BASE_SECONDS = 10
+# Errors worth another try: the database or the file storage was briefly unreachable.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
+# First key of the two-part advisory locks, so that ours cannot meet another use of them.
+LOCK_NAMESPACE = 5_105
+
+
+class ReportRequestError(Exception):
+    """A request the service refuses, with a code and a message a person can read."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    run: ReportRun
+    created: bool  # False: the same report was already waiting or being built
+
+    @property
+    def handed_to_workers(self) -> bool:
+        return self.run.queued_at is not None
+
+
+def _audit(*, programme: Programme, user, action: str, run: ReportRun) -> None:
+    AuditEntry.objects.create(
+        programme=programme,
+        actor=user if user and user.is_authenticated else None,
+        action=action,
+        object_type="report_run",
+        object_id=str(run.pk),
+        message=f"{run.kind} ({run.language})",
+    )
+
+
+@transaction.atomic
+def report_run_request(*, programme: Programme, kind: str, language: str, user) -> ReportRequest:
+    """Ask for a report: create a queued run and send it to the workers after commit.
+
+    While the same report (programme, kind, language) is queued or running, no second run is
+    created: the existing one is returned with ``created=False``. Writes an audit entry. The
+    caller checks the permission; an unknown kind or language raises :class:`ReportRequestError`.
+    """
+    if kind not in ReportRun.Kind.values:
+        raise ReportRequestError("unknown_kind", _("This kind of report does not exist."))
+    if language not in dict(settings.LANGUAGES):
+        raise ReportRequestError("unknown_language", _("Reports are made in French or English."))
+    active = ReportRun.objects.active().filter(programme=programme, kind=kind, language=language)
+    existing = active.first()
+    if existing is not None:
+        return ReportRequest(run=existing, created=False)
+    try:
+        with transaction.atomic():
+            run = ReportRun.objects.create(
+                programme=programme, kind=kind, language=language, requested_by=user
+            )
+    except IntegrityError:
+        # Someone asked for the same report at the same moment: theirs is the one.
+        return ReportRequest(run=active.get(), created=False)
+    _audit(programme=programme, user=user, action="report.requested", run=run)
+    transaction.on_commit(lambda: report_run_enqueue(run=run))
+    return ReportRequest(run=run, created=True)
+
+
+def report_run_enqueue(*, run: ReportRun) -> bool:
+    """Send the run's id to the workers; record when (``queued_at``) or, when the broker cannot
+    be reached, clear it so that the periodic re-queue sends it later. Never raises for a broker
+    failure. Without a broker (development) the task runs here and now."""
+    # Imported here: the task module imports this one.
+    from .tasks import report_run_build_task
+
+    run.queued_at = timezone.now()
+    ReportRun.objects.filter(pk=run.pk).update(queued_at=run.queued_at)
+    try:
+        report_run_build_task.apply_async(args=[run.pk])
+    except (BrokerError, RedisError, OSError) as exc:
+        logger.warning("Report run %s not queued, the broker is unreachable: %s", run.pk, exc)
+        run.queued_at = None
+        ReportRun.objects.filter(pk=run.pk).update(queued_at=None)
+        return False
+    return True
+
+
+def report_runs_requeue() -> int:
+    """Send again the runs no worker will build otherwise (see ``report_runs_stuck``); run by
+    Celery beat every minute. Stops at the first broker failure. Returns how many were sent."""
+    sent = 0
+    for run in selectors.report_runs_stuck(now=timezone.now()):
+        if not report_run_enqueue(run=run):
+            break
+        sent += 1
+    if sent:
+        logger.info("Re-queued %d report run(s)", sent)
+    return sent
+
+
+def report_files_expire() -> int:
+    """Delete the files of the runs whose lifetime is over and mark the runs expired (the row
+    stays, as a record of what was produced); run by Celery beat every hour."""
+    expired = 0
+    for run in selectors.report_runs_expired(now=timezone.now()):
+        if run.file:
+            run.file.delete(save=False)
+        run.status = ReportRun.Status.EXPIRED
+        run.save(update_fields=["status", "file"])
+        expired += 1
+    return expired
+
+
+def report_run_record_download(*, run: ReportRun, user) -> None:
+    """Record who downloaded a report: the documents name people."""
+    _audit(programme=run.programme, user=user, action="report.downloaded", run=run)
+
+
+# --- Building -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    state: str  # done, failed, retry (after retry_in seconds), busy (locked elsewhere), skipped
+    retry_in: int | None = None
+
+
+def _locks_available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@contextmanager
+def _build_lock(report_run_id: int) -> Iterator[bool]:
+    """Hold the run's advisory lock (session level) while building; True if it was free."""
+    if not _locks_available():
+        yield True
+        return
+    key = (LOCK_NAMESPACE, report_run_id % 2_147_483_647)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            except (OperationalError, InterfaceError):
+                pass  # the session is gone, and its locks with it
+
+
+def _fail(run: ReportRun, message: str) -> BuildOutcome:
+    run.status = ReportRun.Status.FAILED
+    run.error = message
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+    return BuildOutcome("failed")
+
+
+def _claim(report_run_id: int) -> ReportRun | None:
+    """Mark the run running and count the attempt; None when there is nothing to build."""
+    now = timezone.now()
+    with transaction.atomic():
+        run = (
+            ReportRun.objects.select_for_update(of=("self",))
+            .select_related("programme__organiser", "requested_by")
+            .filter(pk=report_run_id)
+            .first()
+        )
+        if run is None or not run.is_active:
+            return None
+        if run.status == ReportRun.Status.RUNNING and not _locks_available():
+            lease = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+            if run.started_at and run.started_at > now - lease:
+                return None  # probably still being built by another worker
+        if run.attempts >= MAX_ATTEMPTS:
+            with translation.override(run.language):
+                _fail(
+                    run,
+                    _(
+                        "The report could not be built: its build was interrupted %(attempts)d "
+                        "times. Ask for it again; if it fails again, tell the organisers."
+                    )
+                    % {"attempts": run.attempts},
+                )
+            return None
+        run.status = ReportRun.Status.RUNNING
+        run.attempts += 1
+        run.progress = 5
+        run.started_at = now
+        run.error = ""
+        run.save(update_fields=["status", "attempts", "progress", "started_at", "error"])
+    return run
+
+
+def _progress(run: ReportRun, percent: int) -> None:
+    run.progress = percent
+    ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.RUNNING).update(progress=percent)
+
+
+def report_file_name(run: ReportRun) -> str:
+    """The name a downloaded file gets: kind, programme and date, in the run's language."""
+    with translation.override(run.language):
+        label = slugify(str(ReportRun.Kind(run.kind).label))
+    return f"{label}-{run.programme.slug}-{timezone.localdate():%Y-%m-%d}.pdf"
+
+
+def _store(run: ReportRun, content: bytes, pages: int, source: dict) -> None:
+    """Write the file under the run's fixed name, replacing what an interrupted attempt left."""
+    name = report_file_name(run)
+    storage = run.file.storage
+    target = report_file_path(run, name)
+    if storage.exists(target):
+        storage.delete(target)
+    run.file.save(name, ContentFile(content), save=False)
+    now = timezone.now()
+    run.status = ReportRun.Status.DONE
+    run.progress = 100
+    run.file_size = len(content)
+    run.sha256 = hashlib.sha256(content).hexdigest()
+    run.page_count = pages
+    run.source = source
+    run.error = ""
+    run.finished_at = now
+    run.expires_at = now + settings.REPORT_FILE_LIFETIME
+    run.save(
+        update_fields=[
+            "status",
+            "progress",
+            "file",
+            "file_size",
+            "sha256",
+            "page_count",
+            "source",
+            "error",
+            "finished_at",
+            "expires_at",
+        ]
+    )
+
+
+def _transient_reason(exc: Exception) -> str:
+    if isinstance(exc, OperationalError | InterfaceError):
+        return _("the database could not be reached")
+    return _("the file storage could not be written")
+
+
+def _retry_or_fail(run: ReportRun, exc: Exception) -> BuildOutcome:
+    connection.close_if_unusable_or_obsolete()
+    reason = _transient_reason(exc)
+    if run.attempts >= MAX_ATTEMPTS:
+        return _fail(
+            run,
+            _(
+                "The report could not be built after %(attempts)d attempts: %(reason)s. "
+                "Ask for it again later; if it fails again, tell the organisers."
+            )
+            % {"attempts": run.attempts, "reason": reason},
+        )
+    delay = RETRY_BASE_SECONDS * 2 ** (run.attempts - 1)
+    run.status = ReportRun.Status.QUEUED
+    run.queued_at = timezone.now()
+    run.error = _(
+        "A temporary problem interrupted the build (%(reason)s); it will be tried again in "
+        "%(seconds)d seconds."
+    ) % {"reason": reason, "seconds": delay}
+    run.save(update_fields=["status", "queued_at", "error"])
+    return BuildOutcome("retry", retry_in=delay)
+
+
+def report_run_build(*, report_run_id: int) -> BuildOutcome:
+    """Build a run's PDF in the language it was asked in, store it and mark the run done.
+
+    Idempotent: a run that is done, failed, expired, gone, or being built by another worker is
+    left alone. Updates the progress as it goes; on a transient error puts the run back in the
+    queue and returns ``retry`` with the delay; on any other error marks it failed with a
+    readable message (the details go to the log).
+    """
+    with _build_lock(report_run_id) as locked:
+        if not locked:
+            return BuildOutcome("busy")
+        run = _claim(report_run_id)
+        if run is None:
+            return BuildOutcome("skipped")
+        with translation.override(run.language):
+            try:
+                requester = run.requested_by
+                document = document_html(
+                    kind=run.kind,
+                    programme=run.programme,
+                    signatory=(requester.get_full_name() or requester.get_username())
+                    if requester
+                    else "",
+                )
+                _progress(run, 30)
+                pdf = pdf_from_html(document.html, on_layout=lambda pages: _progress(run, 70))
+                _store(run, pdf.content, pdf.pages, document.source)
+            except SoftTimeLimitExceeded:
+                return _fail(
+                    run,
+                    _(
+                        "The report took longer than %(minutes)d minutes to build and was "
+                        "stopped. Tell the organisers."
+                    )
+                    % {"minutes": max(settings.CELERY_TASK_SOFT_TIME_LIMIT // 60, 1)},
+                )
+            except TRANSIENT_ERRORS as exc:
+                logger.warning("Report run %s: transient error: %r", run.pk, exc)
+                return _retry_or_fail(run, exc)
+            except Exception:
+                logger.exception("Report run %s failed", run.pk)
+                return _fail(
+                    run,
+                    _(
+                        "An unexpected error stopped the build. It has been logged for the "
+                        "team; ask for the report again later."
+                    ),
+                )
+    return BuildOutcome("done")

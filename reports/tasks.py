@@ -1,0 +1,38 @@
+"""Celery tasks of the reports: thin wrappers that take ids and call the services.
+
+The build task acknowledges its message only when it is finished (``acks_late``) and gives it
+back to the queue when its worker process dies (``reject_on_worker_lost``), so a killed worker
+loses nothing; the service makes a second delivery harmless. Status lives in the database.
+"""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import services
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def report_run_build_task(self, report_run_id: int) -> str:
+    """Build the report run ``report_run_id`` (see ``services.report_run_build``); retry with
+    a growing delay when the service asks for it or when the database fails even to record
+    the failure."""
+    try:
+        outcome = services.report_run_build(report_run_id=report_run_id)
+    except (OperationalError, InterfaceError) as exc:
+        delay = services.RETRY_BASE_SECONDS * 2 ** min(self.request.retries, 5)
+        raise self.retry(exc=exc, countdown=delay, max_retries=services.MAX_ATTEMPTS) from exc
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in, max_retries=None)
+    return outcome.state
+
+
+@shared_task(ignore_result=True)
+def report_runs_requeue_task() -> int:
+    """Send again to the workers the runs the broker never got or lost (every minute)."""
+    return services.report_runs_requeue()
+
+
+@shared_task(ignore_result=True)
+def report_files_expire_task() -> int:
+    """Delete the files of expired report runs (every hour)."""
+    return services.report_files_expire()

@@ -1,0 +1,146 @@
+"""The reports page (ask, follow, download) and the exports. Every view checks a permission and
+answers 404 for what the user may not see, including the runs and files of other programmes."""
+
+import posixpath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language, get_supported_language_variant
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from programmes.permissions import programme_get_for_user, require
+
+from . import exports, permissions, selectors, services
+from .forms import ReportRequestForm
+from .models import ReportRun
+
+
+def _run_for_user(request: HttpRequest, slug: str, pk: int) -> ReportRun:
+    programme = programme_get_for_user(request.user, slug)
+    run = selectors.report_run_get(programme=programme, pk=pk)
+    require(run is not None and permissions.can_view_report_run(request.user, run))
+    return run
+
+
+def _request_message(request: HttpRequest, result: services.ReportRequest) -> None:
+    if not result.created:
+        messages.info(
+            request,
+            _(
+                "This report is already being prepared: it was not started a second time. "
+                "It appears below as soon as it is ready."
+            ),
+        )
+    elif result.handed_to_workers:
+        messages.success(
+            request, _("Your report is being prepared. This page shows when it is ready.")
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "The report service cannot be reached right now. Your request is saved and "
+                "the report will be built as soon as the service is back: you do not need to "
+                "ask again."
+            ),
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_list(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_view_reports(request.user, programme))
+    kinds = permissions.requestable_kinds(request.user, programme)
+    form = ReportRequestForm(request.POST or None, kinds=kinds)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = services.report_run_request(
+                    programme=programme,
+                    kind=form.cleaned_data["kind"],
+                    language=get_supported_language_variant(get_language()),
+                    user=request.user,
+                )
+            except services.ReportRequestError as error:
+                form.add_error(None, error.message)
+            else:
+                _request_message(request, result)
+                return redirect("reports:report_list", slug=programme.slug)
+        status = 400
+    context = {
+        "programme": programme,
+        "form": form,
+        "runs": selectors.report_run_list(programme=programme, kinds=kinds),
+        "can_export": permissions.can_export_data(request.user, programme),
+        "datasets": exports.DATASETS,
+        "formats": exports.FORMATS,
+    }
+    return render(request, "reports/report_list.html", context, status=status)
+
+
+@login_required
+@require_GET
+def report_run_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One run's row, polled by htmx while it is queued or running (the row of a finished run
+    carries no polling trigger, so polling stops)."""
+    run = _run_for_user(request, slug, pk)
+    return render(
+        request, "reports/report_list.html#run_row", {"run": run, "programme": run.programme}
+    )
+
+
+@login_required
+@require_GET
+def report_run_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The run's PDF, after checking the permission again, under a name the server chooses."""
+    run = _run_for_user(request, slug, pk)
+    if not run.is_downloadable:
+        return render(
+            request,
+            "reports/report_unavailable.html",
+            {"run": run, "programme": run.programme},
+            status=410 if run.status == ReportRun.Status.EXPIRED else 409,
+        )
+    try:
+        handle = run.file.open("rb")
+    except FileNotFoundError:
+        return render(
+            request,
+            "reports/report_unavailable.html",
+            {"run": run, "programme": run.programme, "missing": True},
+            status=410,
+        )
+    services.report_run_record_download(run=run, user=request.user)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=posixpath.basename(run.file.name),
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, slug: str, dataset: str, file_format: str):
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_export_data(request.user, programme))
+    if dataset not in exports.DATASETS or file_format not in exports.FORMATS:
+        raise Http404
+    table = exports.TABLES[dataset](programme=programme)
+    name = exports.export_file_name(dataset=dataset, file_format=file_format, programme=programme)
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_lines(table), content_type=exports.CONTENT_TYPES["csv"]
+        )
+    else:
+        response = HttpResponse(
+            exports.xlsx_bytes(table), content_type=exports.CONTENT_TYPES["xlsx"]
+        )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -1,0 +1,50 @@
+"""Fixtures of the report tests: an eager Celery outside the worker tests, the demo programme,
+people in every role, and reading a PDF's text."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from cotraining.celery import app as celery_app
+from cotraining.demo import SLUG, demo_build
+from programmes.models import Membership, Programme
+from tests import factories
+
+Role = Membership.Role
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(request, monkeypatch):
+    """Run tasks in-process, even where REDIS_URL is set (CI), except in the worker tests:
+    a stray message would otherwise wait in Redis for the next test's worker."""
+    if request.node.get_closest_marker("worker") is None:
+        monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
+@pytest.fixture
+def demo(db) -> Programme:
+    """The demo programme (Seine-Saint-Denis 2015): 28 trainees, 239 of 252 attendances."""
+    demo_build(password=factories.PASSWORD)
+    return Programme.objects.get(slug=SLUG)
+
+
+@pytest.fixture
+def people(member):
+    """One user per role in a programme: ``people(programme)["funder"]``."""
+
+    def make(programme):
+        return {role: member(programme, role) for role in Role.values if role != "city_contact"}
+
+    return make
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of every page of a PDF, pages separated by form feeds."""
+    reader = PdfReader(io.BytesIO(content))
+    return "\f".join(page.extract_text() or "" for page in reader.pages)
+
+
+def normalise(text: str) -> str:
+    """Collapse the spaces a PDF puts anywhere (narrow no-break spaces, line breaks)."""
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())

@@ -1,0 +1,221 @@
+"""The PDFs: their figures are those of the selectors, people are named as they agreed, and
+the rendering is safe (escaped text, no file or network access)."""
+
+import io
+import re
+
+import pytest
+from django.template.defaultfilters import floatformat
+from django.utils import translation
+from pypdf import PdfReader
+
+from participants.models import Category
+from reports.documents import document_html
+from reports.models import ReportRun
+from reports.rendering import ResourceRefused, StaticFilesFetcher, pdf_from_html
+from sessions.selectors import programme_participation
+from tests import factories
+from tests.reports.conftest import normalise, pdf_text
+
+pytestmark = pytest.mark.django_db
+Kind = ReportRun.Kind
+
+
+def build(kind, programme, language="fr", signatory="Claire Moreau"):
+    with translation.override(language):
+        document = document_html(kind=kind, programme=programme, signatory=signatory)
+        pdf = pdf_from_html(document.html)
+    return pdf, normalise(pdf_text(pdf.content))
+
+
+def rate(value, language="fr"):
+    with translation.override(language):
+        return f"{floatformat(value, -1)} %"
+
+
+def test_participation_report_of_the_demo_says_95_percent_and_shows_the_breakdowns(demo):
+    figures = programme_participation(programme=demo)
+    pdf, text = build(Kind.PARTICIPATION, demo)
+
+    assert "95 %" in text
+    assert "239 attendances of 252 expected (94,8 %)" in text or (
+        "239 présences sur 252 attendues (94,8 %)" in text
+    )
+    for row in (*figures.by_category, *figures.by_city, *figures.by_day):
+        assert f"{row.label} {row.expected} {row.attended} {row.excused} {row.absent}" in text
+        assert rate(row.rate) in text
+    for row in figures.by_slot:
+        assert f"{row.expected} {row.attended} {row.excused} {row.absent} {row.unrecorded}" in text
+    assert rate(figures.triad_rate) in text
+    assert f"{figures.triad_halfdays_complete}" in text
+    assert pdf.pages == len(PdfReader(io.BytesIO(pdf.content)).pages)
+
+
+def test_attendance_report_gives_each_status_the_totals_and_hours(demo):
+    figures = programme_participation(programme=demo)
+    pdf, text = build(Kind.ATTENDANCE, demo)
+    summary = figures.summary
+
+    assert pdf.pages >= 1
+    # Totals line of each status: one number per half-day, then the programme's total.
+    attended = " ".join(str(row.attended) for row in figures.by_slot)
+    assert f"{attended} {summary.attended}" in text
+    excused = " ".join(str(row.excused) for row in figures.by_slot)
+    assert f"{excused} {summary.excused}" in text
+    for person in figures.participants:
+        if person.category != Category.ACTIVIST or person.named:
+            hours = floatformat(person.hours_attended, -2)
+            assert f"{person.halfdays_attended} / {person.halfdays_held} {hours} h" in text
+
+
+def test_reports_for_funders_hide_activists_who_did_not_consent(programme):
+    slot = factories.SlotFactory(day=factories.TrainingDayFactory(programme=programme))
+    named = factories.ParticipantFactory(
+        programme=programme,
+        category=Category.ACTIVIST,
+        first_name="Josiane",
+        last_name="Visible",
+        consent_name_in_reports=True,
+    )
+    hidden = [
+        factories.ParticipantFactory(
+            programme=programme,
+            category=Category.ACTIVIST,
+            first_name=first,
+            last_name="Secret",
+            consent_name_in_reports=False,
+        )
+        for first in ("Aimé", "Bernadette")
+    ]
+    elected = factories.ParticipantFactory(
+        programme=programme, category=Category.ELECTED_OFFICIAL, last_name="Maire"
+    )
+    for person in (named, *hidden, elected):
+        factories.AttendanceFactory(participant=person, slot=slot)
+
+    for kind in (Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER):
+        _pdf, text = build(kind, programme, language="en")
+        assert "Secret" not in text
+        assert "Aimé" not in text
+        assert "Bernadette" not in text
+    _pdf, text = build(Kind.ATTENDANCE, programme, language="en")
+    assert "Josiane Visible" in text
+    assert "Activist 1" in text
+    assert "Activist 2" in text
+    assert "Maire" in text
+
+    # The certificates are the person's own document: everyone is named.
+    _pdf, text = build(Kind.CERTIFICATES, programme, language="en")
+    assert "Aimé Secret" in text
+    assert "Bernadette Secret" in text
+
+
+def test_funder_report_shows_the_money_of_the_selectors(demo):
+    from programmes.selectors import programme_finance_figures
+
+    finances = programme_finance_figures(programme=demo)
+    _pdf, text = build(Kind.FUNDER, demo)
+
+    def euros(value):
+        return f"{floatformat(value, '2g')} €".replace("\xa0", " ")
+
+    for value in (
+        finances.funding_awarded,
+        finances.funding_received,
+        finances.budget_planned,
+        finances.budget_actual,
+        finances.contributions_pledged,
+        finances.income_expected,
+    ):
+        assert euros(value) in text
+    assert "32 000,00 €" in text
+    assert "36 000,00 €" in text
+    assert "Préfecture de la Seine-Saint-Denis" in text.replace("- ", "-")  # wrapped cell
+    assert "95 %" in text
+
+
+def test_certificates_one_page_each_with_hours_and_signature(demo):
+    figures = programme_participation(programme=demo)
+    pdf, _text = build(Kind.CERTIFICATES, demo, language="en")
+    attended = [p for p in figures.participants if p.halfdays_attended]
+    assert pdf.pages == len(attended)
+    pages = [normalise(page) for page in pdf_text(pdf.content).split("\f")]
+    for page, person in zip(pages, attended, strict=True):
+        assert person.name in page
+        assert f"Hours attended: {floatformat(person.hours_attended, -2)} h" in page
+        assert "Claire Moreau" in page
+        assert "Signature" in page
+
+
+def test_every_page_carries_the_programme_name_and_its_number(demo):
+    pdf, _text = build(Kind.PARTICIPATION, demo, language="en")
+    pages = [normalise(page) for page in pdf_text(pdf.content).split("\f")]
+    assert len(pages) == pdf.pages > 1
+    for number, page in enumerate(pages, start=1):
+        assert demo.title in page
+        assert f"Page {number} of {pdf.pages}" in page
+
+
+def test_the_pdf_is_tagged_for_screen_readers_in_the_asked_language(demo):
+    for language in ("fr", "en"):
+        pdf, text = build(Kind.PARTICIPATION, demo, language=language)
+        reader = PdfReader(io.BytesIO(pdf.content))
+        catalog = reader.trailer["/Root"]
+        assert "/StructTreeRoot" in catalog
+        assert catalog["/Lang"] == language
+        assert catalog["/MarkInfo"]["/Marked"]
+        assert ("By category" in text) == (language == "en")
+        assert ("Par catégorie" in text) == (language == "fr")
+
+
+def test_user_text_is_escaped_and_nothing_outside_static_files_is_fetched(programme):
+    programme.title = '<img src="file:///etc/passwd"> <link rel="stylesheet" href="http://x.test/">'
+    programme.objectives = "<script>alert(1)</script> & co"
+    programme.save()
+
+    with translation.override("en"):
+        html = document_html(kind=Kind.FUNDER, programme=programme).html
+    assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
+    assert "<script>" not in html
+    _pdf, text = build(Kind.FUNDER, programme, language="en")
+    assert '<img src="file:///etc/passwd">' in text  # shown as text, not fetched
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://example.org/style.css",
+        "https://reports.cotraining.invalid/static/../../settings.py",
+        "https://reports.cotraining.invalid/static/%2e%2e/%2e%2e/cotraining/settings.py",
+        "https://reports.cotraining.invalid/media/reports/secret.pdf",
+        "https://other.invalid/static/css/print.css",
+        "data:text/css,body{}",
+    ],
+)
+def test_the_fetcher_refuses_anything_but_our_static_files(url):
+    with pytest.raises(ResourceRefused):
+        StaticFilesFetcher().fetch(url)
+
+
+def test_the_fetcher_serves_the_print_stylesheet():
+    response = StaticFilesFetcher().fetch("https://reports.cotraining.invalid/static/css/print.css")
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+
+
+def test_a_document_that_links_outside_renders_without_it(monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the renderer tried to open a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    html = (
+        '<html lang="en"><head><title>t</title>'
+        '<link rel="stylesheet" href="http://example.org/x.css"></head>'
+        '<body><p>hello</p><img src="file:///etc/hostname" alt="x"></body></html>'
+    )
+    pdf = pdf_from_html(html)
+    assert pdf.pages == 1
+    assert re.search(r"hello", pdf_text(pdf.content))

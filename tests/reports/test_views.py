@@ -1,0 +1,251 @@
+"""The reports page, its live status rows, downloads and exports, seen by the people who use
+them; query budgets that do not grow with the data."""
+
+import csv
+import io
+import time
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from kombu.exceptions import OperationalError as BrokerError
+from openpyxl import load_workbook
+
+from participants.models import Category
+from reports.models import ReportRun
+from tests import factories
+from tests.reports.conftest import normalise, pdf_text
+
+pytestmark = pytest.mark.django_db
+Kind = ReportRun.Kind
+Status = ReportRun.Status
+
+
+def list_url(programme):
+    return reverse("reports:report_list", args=[programme.slug])
+
+
+def ask(client, programme, kind, **extra):
+    return client.post(list_url(programme), {"kind": kind}, **extra)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_funder_asks_for_the_participation_report_and_downloads_it(client, demo, member):
+    """Committed for real, as in production: the report is queued (built here, eagerly) when
+    the request's transaction commits, before the page answers."""
+    funder = member(demo, "funder")
+    client.force_login(funder)
+
+    page = client.get(list_url(demo))
+    assert page.status_code == 200
+    kinds = [choice[0] for choice in page.context["form"].fields["kind"].choices]
+    assert kinds == [Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER]  # no certificates
+
+    response = ask(client, demo, Kind.PARTICIPATION, follow=True)
+    assert response.redirect_chain[-1] == (list_url(demo), 302)
+    assert "Votre rapport est en préparation" in response.text or (
+        "Your report is being prepared" in response.text
+    )
+    run = ReportRun.objects.get()
+    assert run.status == Status.DONE
+    assert f'id="run-{run.pk}"' in response.text
+    download_url = reverse("reports:report_run_download", args=[demo.slug, run.pk])
+    assert download_url in response.text
+
+    pdf = client.get(download_url)
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    disposition = pdf["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert f"rapport-de-participation-{demo.slug}-" in disposition
+    content = b"".join(pdf.streaming_content)
+    assert "95 %" in normalise(pdf_text(content))
+
+
+def test_a_funder_cannot_ask_for_certificates(client, demo, member):
+    client.force_login(member(demo, "funder"))
+    response = ask(client, demo, Kind.CERTIFICATES)
+    assert response.status_code == 400
+    assert ReportRun.objects.count() == 0
+    assert response.context["form"].errors["kind"]
+
+
+def test_an_unknown_kind_keeps_the_form_with_an_error(client, demo, member):
+    client.force_login(member(demo, "organiser"))
+    response = ask(client, demo, "everything")
+    assert response.status_code == 400
+    assert response.context["form"].errors["kind"]
+
+
+def test_asking_twice_says_the_report_is_already_being_prepared(client, demo, member):
+    client.force_login(member(demo, "organiser"))
+    ask(client, demo, Kind.FUNDER)  # on_commit does not run: the run stays queued
+    response = ask(client, demo, Kind.FUNDER, follow=True)
+    assert ReportRun.objects.count() == 1
+    assert "already being prepared" in response.text or "déjà en préparation" in response.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_answers_fast_with_a_clear_message(client, demo, member):
+    client.force_login(member(demo, "organiser"))
+    failure = BrokerError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+    started = time.monotonic()
+    with (
+        mock.patch("reports.tasks.report_run_build_task.apply_async", side_effect=failure),
+    ):
+        response = ask(client, demo, Kind.ATTENDANCE, follow=True)
+    assert time.monotonic() - started < 2
+    assert response.status_code == 200
+    run = ReportRun.objects.get()
+    assert run.status == Status.QUEUED
+    assert run.queued_at is None
+    text = response.text
+    assert "cannot be reached right now" in text or "injoignable" in text
+    assert 'hx-trigger="every 2s"' in text
+
+
+def test_the_status_row_polls_while_active_and_stops_when_done(client, demo, member):
+    organiser = member(demo, "organiser")
+    client.force_login(organiser)
+    run = factories.ReportRunFactory(programme=demo, status=Status.RUNNING, progress=30)
+    url = reverse("reports:report_run_status", args=[demo.slug, run.pk])
+
+    row = client.get(url, headers={"HX-Request": "true"})
+    assert row.status_code == 200
+    assert row.text.lstrip().startswith(f'<tr id="run-{run.pk}"')
+    assert 'hx-trigger="every 2s"' in row.text
+    assert 'value="30"' in row.text
+
+    from reports import services
+
+    ReportRun.objects.filter(pk=run.pk).update(status=Status.QUEUED)
+    services.report_run_build(report_run_id=run.pk)
+    row = client.get(url, headers={"HX-Request": "true"})
+    assert "hx-trigger" not in row.text
+    assert reverse("reports:report_run_download", args=[demo.slug, run.pk]) in row.text
+
+
+def test_a_failed_run_shows_its_error(client, demo, member):
+    client.force_login(member(demo, "organiser"))
+    factories.ReportRunFactory(
+        programme=demo, status=Status.FAILED, error="The report could not be built: boom."
+    )
+    response = client.get(list_url(demo))
+    assert "The report could not be built: boom." in response.text
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(Status.QUEUED, 409), (Status.FAILED, 409), (Status.EXPIRED, 410)]
+)
+def test_downloading_a_run_without_file_explains_why(client, demo, member, status, code):
+    client.force_login(member(demo, "organiser"))
+    run = factories.ReportRunFactory(programme=demo, status=status)
+    response = client.get(reverse("reports:report_run_download", args=[demo.slug, run.pk]))
+    assert response.status_code == code
+    assert response.context["run"] == run
+
+
+def test_a_file_gone_from_storage_answers_410(client, demo, member):
+    client.force_login(member(demo, "organiser"))
+    run = factories.ReportRunFactory(
+        programme=demo, status=Status.DONE, file="reports/1-gone/nothing.pdf"
+    )
+    response = client.get(reverse("reports:report_run_download", args=[demo.slug, run.pk]))
+    assert response.status_code == 410
+
+
+def add_runs(programme, user, count):
+    factories.ReportRunFactory.create_batch(
+        count, programme=programme, requested_by=user, status=Status.DONE, kind=Kind.FUNDER
+    )
+
+
+def test_the_page_runs_the_same_queries_with_few_or_many_runs(client, demo, member):
+    organiser = member(demo, "organiser")
+    client.force_login(organiser)
+    add_runs(demo, organiser, 1)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(list_url(demo)).status_code == 200
+    add_runs(demo, organiser, 40)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(list_url(demo))
+    assert len(few) == len(many) <= 10
+    assert response.text.count('id="run-') == 30  # the most recent runs only
+
+
+def make_people(programme, count):
+    city = factories.CityFactory()
+    people = [
+        factories.ParticipantFactory(
+            programme=programme, category=Category.CITY_PROFESSIONAL, city=city
+        )
+        for _ in range(count)
+    ]
+    slot = factories.SlotFactory(day=factories.TrainingDayFactory(programme=programme))
+    for person in people:
+        factories.AttendanceFactory(participant=person, slot=slot)
+    return people
+
+
+@pytest.mark.parametrize(
+    ("dataset", "file_format"),
+    [("participants", "csv"), ("participants", "xlsx"), ("attendance", "csv")],
+)
+def test_exports_run_the_same_queries_whatever_the_size(
+    client, programme, member, dataset, file_format
+):
+    client.force_login(member(programme, "organiser"))
+    url = reverse("reports:export", args=[programme.slug, dataset, file_format])
+
+    def fetch():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+        return len(queries), body
+
+    make_people(programme, 2)
+    few, _ = fetch()
+    make_people(programme, 30)
+    many, body = fetch()
+    assert few == many
+    assert body
+
+
+def test_participants_csv_lists_everyone_and_defuses_formulas(client, programme, member):
+    client.force_login(member(programme, "organiser"))
+    factories.ParticipantFactory(
+        programme=programme,
+        category=Category.ACTIVIST,
+        first_name='=HYPERLINK("http://x")',
+        last_name="Dupont",
+        email="",
+    )
+    factories.ParticipantFactory(programme=factories.ProgrammeFactory(), last_name="Ailleurs")
+    response = client.get(reverse("reports:export", args=[programme.slug, "participants", "csv"]))
+    assert response["Content-Disposition"].startswith('attachment; filename="participants-')
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 2
+    assert rows[1][1] == "Dupont"
+    assert rows[1][2] == '\'=HYPERLINK("http://x")'
+    assert "Ailleurs" not in text
+
+
+def test_attendance_xlsx_has_one_line_per_record(client, programme, member):
+    client.force_login(member(programme, "organiser"))
+    people = make_people(programme, 3)
+    response = client.get(reverse("reports:export", args=[programme.slug, "attendance", "xlsx"]))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + len(people)
+    assert {row[5] for row in rows[1:]} == {person.last_name for person in people}
+
+
+def test_an_unknown_export_is_404(client, programme, member):
+    client.force_login(member(programme, "organiser"))
+    for args in (("budget", "csv"), ("participants", "pdf")):
+        url = reverse("reports:export", args=[programme.slug, *args])
+        assert client.get(url).status_code == 404
