@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from cotraining.demo import DEMO_USERS, SLUG, demo_build
 
@@ -29,4 +30,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Accounts (password: {password}):")
         for username, (_first, _last, role) in DEMO_USERS.items():
             self.stdout.write(f"  {username:<12} {role.label}")
-        self.stdout.write(f"  {'admin':<12} administrator (/admin/)")
+        self.stdout.write(f"  {'admin':<12} {_('Administrator')} (/admin/)")
