@@ -98,34 +98,20 @@ FIELD_NAME = re.compile(r"^(status|note|version)_(\d+)$")
 
 
 class SheetForm:
-    """The whole sheet as one form: one ``RecordForm`` per expected participant.
+    """The whole sheet as one form: one ``RecordForm`` per line posted (each line carries its
+    ``version_<id>``). Unmarked lines are skipped. Whether each person is expected on the sheet
+    is checked by the service, which saves nothing when one is not."""
 
-    Unmarked lines are skipped. Fields naming a person who is not on the sheet (a forged post,
-    someone of another programme) make the whole form invalid.
-    """
-
-    def __init__(self, data, *, participant_ids: list[int]):
+    def __init__(self, data):
         self.data = data
+        ids = sorted({int(match.group(2)) for name in data if (match := FIELD_NAME.match(name))})
         self.forms = {
-            pid: RecordForm(data, participant_id=pid, status_required=False)
-            for pid in participant_ids
+            pid: RecordForm(data, participant_id=pid, status_required=False) for pid in ids
         }
         self.non_field_errors: list[str] = []
 
     def is_valid(self) -> bool:
-        valid = all(form.is_valid() for form in self.forms.values())
-        strangers = {
-            int(match.group(2))
-            for name in self.data
-            if (match := FIELD_NAME.match(name)) and int(match.group(2)) not in self.forms
-        }
-        if strangers:
-            self.non_field_errors.append(
-                str(_("The sheet names people who are not expected on it; nothing was saved."))
-            )
-        if not self.forms:
-            return not strangers
-        return valid and not strangers
+        return all([form.is_valid() for form in self.forms.values()])
 
     def entries(self) -> list[dict]:
         return [

@@ -292,7 +292,7 @@ def slot_close(*, slot: Slot, user) -> Slot:
     audit(
         programme=locked.day.programme,
         user=user,
-        action="attendance_sheet_closed",
+        action="attendance.sheet_closed",
         obj=locked,
         message=_("Sheet of %(slot)s closed: %(recorded)d of %(expected)d people marked.")
         % {"slot": locked, "recorded": recorded, "expected": len(rows)},
@@ -317,7 +317,7 @@ def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
     audit(
         programme=locked.day.programme,
         user=user,
-        action="attendance_sheet_reopened",
+        action="attendance.sheet_reopened",
         obj=locked,
         message=reason,
     )
@@ -339,7 +339,7 @@ def timetable_save(*, instance: TrainingDay | Slot | Activity, programme, user, 
     audit(
         programme=programme,
         user=user,
-        action=f"{instance._meta.model_name}_{'created' if created else 'updated'}",
+        action=f"timetable.{instance._meta.model_name}_{'created' if created else 'updated'}",
         obj=instance,
         message=str(instance),
     )
@@ -365,7 +365,7 @@ def timetable_delete(*, instance: TrainingDay | Slot | Activity, programme, user
     audit(
         programme=programme,
         user=user,
-        action=f"{instance._meta.model_name}_deleted",
+        action=f"timetable.{instance._meta.model_name}_deleted",
         obj=instance,
         message=str(instance),
     )

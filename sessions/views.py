@@ -222,6 +222,17 @@ class RowView:
         return cls(row=row, **values)
 
 
+def _statuses() -> list[tuple[str, str]]:
+    """The statuses with their labels translated once, not once per line of a long sheet."""
+    return [(value, str(label)) for value, label in AttendanceStatus.choices]
+
+
+def _record_url(slot: Slot) -> str:
+    """The address of a tap without the participant id, which the template appends."""
+    url = reverse("sessions:attendance_record", args=[slot.day.programme.slug, slot.pk, 0])
+    return url.removesuffix("0/")
+
+
 def _grouping(request: HttpRequest) -> str:
     group = request.GET.get("group") or request.POST.get("group")
     return group if group in SheetGrouping.values else SheetGrouping.PEER_GROUP
@@ -240,7 +251,8 @@ def _sheet_context(request, slot: Slot, rows: list[RowView], **extra) -> dict:
             *((value, label, counts[value]) for value, label in AttendanceStatus.choices),
             ("unrecorded", _("Not marked"), counts["unrecorded"]),
         ],
-        "statuses": AttendanceStatus.choices,
+        "statuses": _statuses(),
+        "record_url": _record_url(slot),
         "grouping": _grouping(request),
         "groupings": SheetGrouping.choices,
         "activities": slot_activities(slot=slot),
@@ -256,20 +268,20 @@ def _sheet_context(request, slot: Slot, rows: list[RowView], **extra) -> dict:
 def attendance_sheet(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
     """The sheet of a half-day; a POST saves the whole sheet (the page without JavaScript)."""
     slot = _sheet_slot(request, slug, slot_id)
-    rows = sheet_rows(slot=slot, group_by=_grouping(request))
     if request.method == "GET":
+        rows = sheet_rows(slot=slot, group_by=_grouping(request))
         return render(
             request,
             "sessions/attendance_sheet.html",
             _sheet_context(request, slot, [RowView.of(row) for row in rows]),
         )
 
-    form = SheetForm(request.POST, participant_ids=[row.participant.pk for row in rows])
+    form = SheetForm(request.POST)
     if slot.is_closed:
         messages.error(request, _("This sheet is closed: an organiser must reopen it first."))
-        return redirect(request.get_full_path())
+        return redirect(_sheet_url(request, slot))
     if not form.is_valid():
-        return _sheet_with_errors(request, slot, rows, form, status=400)
+        return _sheet_with_errors(request, slot, form, status=400)
     try:
         result = services.attendance_sheet_save(
             slot=slot,
@@ -278,15 +290,15 @@ def attendance_sheet(request: HttpRequest, slug: str, slot_id: int) -> HttpRespo
         )
     except services.AttendanceError as error:
         form.non_field_errors.append(error.message)
-        return _sheet_with_errors(request, slot, rows, form, status=409)
+        status = 400 if error.code == "unknown_participant" else 409
+        return _sheet_with_errors(request, slot, form, status=status)
     if result.conflicts:
-        fresh = sheet_rows(slot=slot, group_by=_grouping(request))
         conflicts = {conflict.current.participant.pk: conflict for conflict in result.conflicts}
         views = [
             RowView.of(row, error=conflicts[row.participant.pk].message)
             if row.participant.pk in conflicts
             else RowView.of(row)
-            for row in fresh
+            for row in sheet_rows(slot=slot, group_by=_grouping(request))
         ]
         messages.warning(
             request,
@@ -300,14 +312,23 @@ def attendance_sheet(request: HttpRequest, slug: str, slot_id: int) -> HttpRespo
         _("Sheet saved: %(saved)d changes, %(unchanged)d unchanged.")
         % {"saved": result.saved, "unchanged": result.unchanged},
     )
-    return redirect(request.get_full_path())
+    return redirect(_sheet_url(request, slot))
 
 
-def _sheet_with_errors(request, slot, rows, form: SheetForm, *, status: int) -> HttpResponse:
+def _sheet_with_errors(request, slot, form: SheetForm, *, status: int) -> HttpResponse:
     """The sheet again with what was typed and the errors; nothing was saved."""
+    rows = sheet_rows(slot=slot, group_by=_grouping(request))
+    expected = {row.participant.pk for row in rows}
+    if set(form.forms) - expected:
+        message = _("The sheet names people who are not expected on it; nothing was saved.")
+        if message not in form.non_field_errors:
+            form.non_field_errors.append(message)
     views = []
     for row in rows:
-        line = form.forms[row.participant.pk]
+        line = form.forms.get(row.participant.pk)
+        if line is None:
+            views.append(RowView.of(row))
+            continue
         views.append(
             RowView(
                 row=row,
@@ -370,7 +391,8 @@ def attendance_record(
             "programme": slot.day.programme,
             "slot": slot,
             "view": view,
-            "statuses": AttendanceStatus.choices,
+            "statuses": _statuses(),
+            "record_url": _record_url(slot),
             "oob": True,
         },
         status=status,
