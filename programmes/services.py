@@ -49,6 +49,11 @@ Status = CityApplication.Status
 Role = Membership.Role
 
 
+def _invalid(messages: list[str], *, code: str) -> ValidationError:
+    """One error per problem, each carrying the code (a plain list would drop it)."""
+    return ValidationError([ValidationError(message, code=code) for message in messages])
+
+
 def audit(*, actor, programme: Programme | None, action: str, obj, message: str = "") -> None:
     """Write one line of the audit trail."""
     AuditEntry.objects.create(
@@ -280,6 +285,8 @@ def call_publish(*, actor, call: Call) -> Call:
 
     A programme still in draft moves to "call open".
     """
+    if call.is_published:
+        raise ValidationError(_("The call is already published."), code="published")
     problems = []
     if not call.criteria.exists():
         problems.append(_("Add at least one criterion to the selection grid."))
@@ -288,7 +295,7 @@ def call_publish(*, actor, call: Call) -> Call:
     if call.closes_on < timezone.localdate():
         problems.append(_("The closing date is past: move it before publishing."))
     if problems:
-        raise ValidationError(problems, code="not_ready")
+        raise _invalid(problems, code="not_ready")
     call.published_at = timezone.now()
     call.save(update_fields=["published_at"])
     programme = call.programme
@@ -455,7 +462,7 @@ def application_save(
     filled = [row for row in triad.values() if row]
     problems = triad_duplicates(filled)
     if problems:
-        raise ValidationError(problems, code="duplicate_people")
+        raise _invalid(problems, code="duplicate_people")
 
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -508,7 +515,7 @@ def application_submit(*, actor, application: CityApplication, base_url: str) ->
         raise ValidationError(_("This application has already been submitted."), code="submitted")
     problems = application_submission_problems(application=locked)
     if problems:
-        raise ValidationError(problems, code="incomplete")
+        raise _invalid(problems, code="incomplete")
     back_from_city = locked.status == Status.INFO_REQUESTED
     to = Status.UNDER_REVIEW if back_from_city and locked.assignments.exists() else Status.SUBMITTED
     locked.submitted_at = timezone.now()

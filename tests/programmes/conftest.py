@@ -1,0 +1,95 @@
+"""Fixtures for the call, applications, reviews and selection: an open call and complete files."""
+
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from programmes.models import CityApplication, Membership, Programme, TriadNominee
+from tests import factories
+
+Role = Membership.Role
+NomineeRole = TriadNominee.Role
+
+# A PDF as small as can be: what matters is the magic bytes at the start.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture
+def open_call(db):
+    """A published call, open today, with a three-criterion grid and two places."""
+    today = timezone.localdate()
+    programme = factories.ProgrammeFactory(status=Programme.Status.CALL_OPEN)
+    call = factories.CallFactory(
+        programme=programme,
+        opens_on=today - dt.timedelta(days=10),
+        closes_on=today + dt.timedelta(days=20),
+        published_at=timezone.now(),
+        required_contribution=Decimal("500.00"),
+        places=2,
+    )
+    for position, label in enumerate(["Engagement du trinôme", "Motivation", "Besoins des QPV"]):
+        factories.SelectionCriterionFactory(call=call, label=label, position=position)
+    return call
+
+
+def make_triad(application, *, professionals: int = 1, committed: bool = True) -> list:
+    roles = [
+        NomineeRole.ELECTED_OFFICIAL,
+        *[NomineeRole.CITY_PROFESSIONAL] * professionals,
+        NomineeRole.PREFECTS_DELEGATE,
+    ]
+    return [
+        factories.TriadNomineeFactory(
+            application=application,
+            role=role,
+            first_name=f"Prénom{index}",
+            last_name=f"Nom{application.pk}x{index}",
+            email=f"n{application.pk}x{index}@example.org",
+            position="Poste",
+            commitment_given=committed,
+        )
+        for index, role in enumerate(roles)
+    ]
+
+
+@pytest.fixture
+def complete_application():
+    """Make an application whose file is complete: ``complete_application(call, status=...)``."""
+
+    def make(call, *, status=CityApplication.Status.SUBMITTED, contact=None, **kwargs):
+        application = factories.CityApplicationFactory(
+            call=call,
+            status=status,
+            contact_user=contact,
+            contribution_pledged=kwargs.pop("contribution_pledged", Decimal("650.00")),
+            priority_neighbourhoods="Franc-Moisin\nSemard",
+            submitted_at=None if status == CityApplication.Status.DRAFT else timezone.now(),
+            **kwargs,
+        )
+        make_triad(application)
+        if contact is not None:
+            factories.MembershipFactory(
+                programme=call.programme,
+                user=contact,
+                role=Role.CITY_CONTACT,
+                application=application,
+            )
+        return application
+
+    return make
+
+
+@pytest.fixture
+def people(open_call, member):
+    """One user per role in the open call's programme, and an assigned reviewer."""
+    programme = open_call.programme
+    return SimpleNamespace(
+        organiser=member(programme, Role.ORGANISER),
+        reviewer=member(programme, Role.REVIEWER),
+        other_reviewer=member(programme, Role.REVIEWER),
+        facilitator=member(programme, Role.FACILITATOR),
+        funder=member(programme, Role.FUNDER),
+    )

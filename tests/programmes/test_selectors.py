@@ -1,0 +1,132 @@
+"""Selectors: eligibility computed in the database agrees with the checklist computed in Python,
+and the list, the board and the figures count what they say."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from programmes import selectors
+from programmes.models import CityApplication, TriadNominee
+from tests import factories
+from tests.programmes.conftest import make_triad
+
+pytestmark = pytest.mark.django_db
+Status = CityApplication.Status
+Roles = TriadNominee.Role
+
+
+def nominee(application, role, **extra):
+    return factories.TriadNomineeFactory(application=application, role=role, **extra)
+
+
+CASES = {
+    "complete": (lambda a: make_triad(a), (True, True, True)),
+    "two professionals": (lambda a: make_triad(a, professionals=2), (True, True, True)),
+    "three professionals": (lambda a: make_triad(a, professionals=3), (False, True, True)),
+    "no delegate": (
+        lambda a: [nominee(a, Roles.ELECTED_OFFICIAL), nominee(a, Roles.CITY_PROFESSIONAL)],
+        (False, True, True),
+    ),
+    "two elected officials": (
+        lambda a: (
+            [nominee(a, Roles.ELECTED_OFFICIAL) for _ in range(2)]
+            + [nominee(a, Roles.CITY_PROFESSIONAL), nominee(a, Roles.PREFECTS_DELEGATE)]
+        ),
+        (False, True, True),
+    ),
+    "one commitment missing": (
+        lambda a: make_triad(a) + [nominee(a, Roles.CITY_PROFESSIONAL, commitment_given=False)],
+        (True, False, True),
+    ),
+    "an e-mail missing": (
+        lambda a: [
+            nominee(a, Roles.ELECTED_OFFICIAL),
+            nominee(a, Roles.CITY_PROFESSIONAL),
+            nominee(a, Roles.PREFECTS_DELEGATE, email=""),
+        ],
+        (False, True, True),
+    ),
+    "nobody yet": (lambda a: [], (False, False, True)),
+    "contribution too low": (
+        lambda a: (
+            make_triad(a)
+            and a.__class__.objects.filter(pk=a.pk).update(contribution_pledged=Decimal("499.99"))
+        ),
+        (True, True, False),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_database_eligibility_agrees_with_the_checklist(open_call, case):
+    build, expected = CASES[case]
+    application = factories.CityApplicationFactory(
+        call=open_call, contribution_pledged=Decimal("500.00")
+    )
+    build(application)
+    annotated = CityApplication.objects.with_eligibility().get(pk=application.pk)
+    in_database = (
+        annotated.triad_complete,
+        annotated.commitments_given,
+        annotated.contribution_ok,
+    )
+    checklist = {
+        check.key: check.ok for check in selectors.application_checklist(application=annotated)
+    }
+    in_python = (checklist["triad"], checklist["commitments"], checklist["contribution"])
+    assert in_database == expected
+    assert in_python == expected
+    assert annotated.eligible == all(expected)
+
+
+def test_review_figures_average_every_score_of_submitted_reviews(open_call, people):
+    application = factories.CityApplicationFactory(call=open_call)
+    criteria = list(open_call.criteria.all())
+    for reviewer, score in [(people.reviewer, 5), (people.other_reviewer, 2)]:
+        review = factories.ReviewFactory(
+            application=application, reviewer=reviewer, submitted_at=timezone.now()
+        )
+        for criterion in criteria:
+            factories.ReviewScoreFactory(review=review, criterion=criterion, score=score)
+    annotated = CityApplication.objects.with_review_figures(user=people.reviewer).get(
+        pk=application.pk
+    )
+    assert annotated.review_count == 2
+    assert annotated.average_score == pytest.approx(3.5)
+    assert annotated.reviewed_by_me is True
+    board = selectors.board_details(applications=[annotated], criteria=criteria)
+    assert [average for _c, average in board[0].criterion_scores] == [3.5, 3.5, 3.5]
+
+
+def test_the_board_shows_only_eligible_applications_awaiting_or_holding_a_decision(
+    open_call, complete_application
+):
+    shown = {
+        status: complete_application(open_call, status=status)
+        for status in [Status.SUBMITTED, Status.UNDER_REVIEW, Status.SELECTED, Status.REJECTED]
+    }
+    hidden = [
+        complete_application(open_call, status=Status.DRAFT),
+        complete_application(open_call, status=Status.WITHDRAWN),
+        complete_application(open_call, contribution_pledged=Decimal("1")),
+    ]
+    board = {a.pk for a in selectors.selection_board(call=open_call)}
+    assert board == {a.pk for a in shown.values()}
+    assert board.isdisjoint(a.pk for a in hidden)
+    figures = selectors.selection_figures(call=open_call)
+    assert (figures.selected, figures.rejected, figures.pending, figures.ineligible) == (1, 1, 3, 1)
+    assert figures.places_left == 1
+
+
+def test_finances_list_only_selected_cities_in_the_ledger(open_call, complete_application):
+    programme = open_call.programme
+    factories.FundingFactory(programme=programme, amount_awarded=Decimal("22000"))
+    factories.BudgetLineFactory(programme=programme, planned_amount=Decimal("36000"))
+    selected = complete_application(open_call, status=Status.SELECTED)
+    waitlisted = complete_application(open_call, status=Status.WAITLISTED)
+    factories.CityContributionFactory(application=selected, amount_pledged=Decimal("650"))
+    factories.CityContributionFactory(application=waitlisted, amount_pledged=Decimal("650"))
+    finances = selectors.programme_finances(programme=programme)
+    assert [c.application_id for c in finances.contributions] == [selected.pk]
+    assert finances.figures.balance == Decimal("22000") + Decimal("650") - Decimal("36000")

@@ -1,0 +1,680 @@
+"""The pages wired to their services: what a city contact, a reviewer and an organiser see."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from participants.models import Participant
+from programmes.models import (
+    ApplicationEvent,
+    CityApplication,
+    CityContribution,
+    Membership,
+    Review,
+    ReviewAssignment,
+    TriadNominee,
+)
+from tests import factories
+from tests.programmes.conftest import PDF_BYTES
+
+pytestmark = pytest.mark.django_db
+Status = CityApplication.Status
+
+
+def url(name, *args):
+    return reverse(f"programmes:{name}", args=args)
+
+
+def triad_post(prefix, first, last, *, email="", position="Poste", committed=True):
+    return {
+        f"{prefix}-first_name": first,
+        f"{prefix}-last_name": last,
+        f"{prefix}-position": position,
+        f"{prefix}-email": email or f"{slugify(first)}.{slugify(last)}@example.org",
+        f"{prefix}-phone": "",
+        f"{prefix}-commitment_given": "on" if committed else "",
+        f"{prefix}-commitment_date": "",
+    }
+
+
+def application_post(**overrides):
+    data = {
+        "contact_name": "Claire Martin",
+        "contact_email": "claire@ville.fr",
+        "contact_phone": "",
+        "priority_neighbourhoods": "Franc-Moisin",
+        "motivation": "Installer nos conseils citoyens avec les habitants.",
+        "contribution_pledged": "650.00",
+        **triad_post("elected", "Anne", "Élue"),
+        **triad_post("professional1", "Paul", "Agent"),
+        **triad_post("delegate", "Marc", "Délégué"),
+        "action": "save",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def draft(open_call):
+    contact = factories.UserFactory(email="contact@ville.fr")
+    application = factories.CityApplicationFactory(
+        call=open_call, status=Status.DRAFT, contact_user=contact, contribution_pledged=0
+    )
+    factories.MembershipFactory(
+        programme=open_call.programme,
+        user=contact,
+        role=Membership.Role.CITY_CONTACT,
+        application=application,
+    )
+    return application
+
+
+# The city applies ---------------------------------------------------------------------------
+
+
+def test_a_new_city_contact_signs_up_and_gets_a_draft_of_a_new_city(client, open_call):
+    response = client.post(
+        url("apply_sign_up", open_call.programme.slug),
+        {
+            "username": "claire",
+            "first_name": "Claire",
+            "last_name": "Martin",
+            "email": "claire@ville.fr",
+            "password1": "un-mot-de-passe-solide-42",
+            "password2": "un-mot-de-passe-solide-42",
+            "new_city_name": "Saint-Denis",
+            "new_city_insee_code": "93066",
+            "new_city_departement": "93",
+        },
+    )
+    application = CityApplication.objects.get(city__insee_code="93066")
+    assert response.status_code == 302
+    assert response.url == url("city_application_edit", open_call.programme.slug, application.pk)
+    assert application.status == Status.DRAFT
+    assert application.contact_email == "claire@ville.fr"
+    assert Membership.objects.filter(
+        user__username="claire", role="city_contact", application=application
+    ).exists()
+    # The new contact is logged in and lands on the form.
+    assert client.get(response.url).status_code == 200
+
+
+def test_sign_up_with_errors_keeps_what_was_typed(client, open_call):
+    taken = factories.CityApplicationFactory(call=open_call)
+    response = client.post(
+        url("apply_sign_up", open_call.programme.slug),
+        {
+            "username": "claire",
+            "first_name": "Claire",
+            "last_name": "<b>Martin</b>",
+            "email": "claire@ville.fr",
+            "password1": "court",
+            "password2": "autre",
+            "city": str(taken.city.pk),
+        },
+    )
+    assert response.status_code == 400
+    assert 'value="claire@ville.fr"' in response.text
+    assert "&lt;b&gt;Martin&lt;/b&gt;" in response.text
+    assert "<b>Martin</b>" not in response.text
+    assert not CityApplication.objects.filter(contact_user__username="claire").exists()
+
+
+def test_invitation_link_prefills_the_email_and_a_forged_one_is_refused(
+    client, open_call, people, django_capture_on_commit_callbacks
+):
+    client.force_login(people.organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("call_invite", open_call.programme.slug),
+            {"email": "maire@bondy.fr", "city_name": "Bondy", "message": "Nous comptons sur vous."},
+        )
+    assert response.status_code == 302
+    [email] = mail.outbox
+    assert email.to == ["maire@bondy.fr"]
+    assert "Bondy" in email.body
+    assert "Nous comptons sur vous." in email.body
+    link = next(line for line in email.body.splitlines() if "/invitation/" in line)
+    client.logout()
+    page = client.get(link.replace("http://testserver", ""))
+    assert page.status_code == 200
+    assert 'value="maire@bondy.fr"' in page.text
+    forged = client.get(link.replace("http://testserver", "")[:-3] + "xyz/")
+    assert forged.status_code == 400
+    assert "invitation" in forged.text.lower()
+
+
+def test_save_draft_then_submit_complete_application(
+    client, draft, mailoutbox, django_capture_on_commit_callbacks
+):
+    slug = draft.call.programme.slug
+    client.force_login(draft.contact_user)
+    response = client.post(url("city_application_edit", slug, draft.pk), application_post())
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert draft.nominees.count() == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("city_application_edit", slug, draft.pk), application_post(action="submit")
+        )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+    assert draft.submitted_at is not None
+    assert list(draft.events.values_list("to_status", flat=True)) == [Status.SUBMITTED]
+    [email] = mailoutbox
+    assert email.subject.startswith("Candidature reçue")
+    assert "Bonjour" in email.body
+    # After submission the city sees the status and cannot edit any more.
+    page = client.get(url("city_application", slug, draft.pk))
+    assert "Déposée" in page.text
+    assert client.get(url("city_application_edit", slug, draft.pk)).status_code == 302
+
+
+def test_submitting_an_incomplete_application_lists_what_is_missing_and_keeps_the_draft(
+    client, draft
+):
+    slug = draft.call.programme.slug
+    client.force_login(draft.contact_user)
+    data = application_post(action="submit", contribution_pledged="100")
+    for key in list(data):
+        if key.startswith("delegate-"):
+            data[key] = ""
+    data["professional1-commitment_given"] = ""
+    response = client.post(url("city_application_edit", slug, draft.pk), data)
+    assert response.status_code == 400
+    text = response.text
+    assert "délégué du préfet" in text.lower()
+    assert "Paul Agent" in text  # the named commitment missing
+    assert "100,00" in text
+    assert "500,00" in text
+    assert 'value="100"' in text or 'value="100.00"' in text  # what was typed is kept
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    assert draft.contribution_pledged == Decimal("100.00")  # saved as draft, nothing lost
+
+
+def test_duplicate_people_in_the_triad_are_refused_with_what_was_typed_kept(client, draft):
+    client.force_login(draft.contact_user)
+    data = application_post(**triad_post("delegate", "Anne", "Élue", email="autre@example.org"))
+    response = client.post(url("city_application_edit", draft.call.programme.slug, draft.pk), data)
+    assert response.status_code == 400
+    assert "Anne Élue" in response.text
+    assert "deux fois" in response.text
+    assert draft.nominees.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("lettre.pdf", b"<html>not a pdf</html>"), "pas un PDF"),
+        (SimpleUploadedFile("lettre.pdf", PDF_BYTES + b"0" * 2048), "trop volumineux"),
+    ],
+)
+def test_a_letter_that_is_not_a_pdf_or_too_large_is_refused(
+    client, draft, settings, upload, message
+):
+    settings.COMMITMENT_LETTER_MAX_BYTES = 1024
+    client.force_login(draft.contact_user)
+    data = application_post(commitment_letter=upload, motivation="Texte tapé")
+    response = client.post(url("city_application_edit", draft.call.programme.slug, draft.pk), data)
+    assert response.status_code == 400
+    assert message in response.text
+    assert "Texte tapé" in response.text
+    draft.refresh_from_db()
+    assert not draft.commitment_letter
+
+
+def test_the_letter_is_stored_under_a_server_name_and_served_only_to_those_allowed(
+    client, open_call, draft, people
+):
+    slug = open_call.programme.slug
+    client.force_login(draft.contact_user)
+    upload = SimpleUploadedFile("../../etc/passwd.pdf", PDF_BYTES, content_type="text/html")
+    data = application_post(commitment_letter=upload)
+    assert client.post(url("city_application_edit", slug, draft.pk), data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.commitment_letter.name.startswith("applications/letters/")
+    assert "passwd" not in draft.commitment_letter.name
+
+    response = client.get(url("commitment_letter", slug, draft.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert (
+        f"lettre-engagement-{draft.city.name.lower().replace(' ', '-')}.pdf"
+        in (response["Content-Disposition"])
+    )
+    assert b"".join(response.streaming_content) == PDF_BYTES
+
+    for user, expected in [
+        (people.organiser, 200),
+        (people.reviewer, 404),
+        (people.funder, 404),
+        (people.facilitator, 404),
+    ]:
+        client.force_login(user)
+        assert client.get(url("commitment_letter", slug, draft.pk)).status_code == expected
+    ReviewAssignment.objects.create(application=draft, reviewer=people.reviewer)
+    client.force_login(people.reviewer)
+    assert client.get(url("commitment_letter", slug, draft.pk)).status_code == 200
+
+
+def test_html_typed_by_a_city_is_shown_escaped_to_the_organiser(
+    client, open_call, people, complete_application
+):
+    application = complete_application(
+        open_call, motivation='<script>alert("x")</script><img src=x onerror=alert(1)>'
+    )
+    client.force_login(people.organiser)
+    response = client.get(url("application_detail", open_call.programme.slug, application.pk))
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in response.text
+    assert "<img src=x" not in response.text
+
+
+def test_a_form_without_a_valid_csrf_token_is_refused_with_a_clear_message(draft):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(draft.contact_user)
+    response = client.post(
+        url("city_application_edit", draft.call.programme.slug, draft.pk), application_post()
+    )
+    assert response.status_code == 403
+    assert draft.nominees.count() == 0
+
+
+def test_withdrawal_needs_a_confirmation_and_is_recorded(client, open_call, complete_application):
+    contact = factories.UserFactory()
+    application = complete_application(open_call, contact=contact)
+    slug = open_call.programme.slug
+    client.force_login(contact)
+    response = client.post(url("city_application_withdraw", slug, application.pk), {"note": "x"})
+    assert response.status_code == 400
+    response = client.post(
+        url("city_application_withdraw", slug, application.pk),
+        {"note": "Élections municipales", "confirm": "on"},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.WITHDRAWN
+    event = application.events.get()
+    assert (event.from_status, event.to_status, event.note, event.actor) == (
+        Status.SUBMITTED,
+        Status.WITHDRAWN,
+        "Élections municipales",
+        contact,
+    )
+
+
+# Review and selection -----------------------------------------------------------------------
+
+
+def test_the_list_filters_by_status_and_eligibility_and_searches_by_city(
+    client, open_call, people, complete_application
+):
+    slug = open_call.programme.slug
+    complete_application(open_call, city=factories.CityFactory(name="Bobigny"))
+    complete_application(
+        open_call, city=factories.CityFactory(name="Bondy"), contribution_pledged=Decimal("10")
+    )
+    complete_application(
+        open_call, city=factories.CityFactory(name="Pantin"), status=Status.WAITLISTED
+    )
+    client.force_login(people.organiser)
+
+    def cities(**params):
+        response = client.get(url("application_list", slug), params)
+        assert response.status_code == 200
+        return [a.city.name for a in response.context["page"]]
+
+    assert sorted(cities()) == ["Bobigny", "Bondy", "Pantin"]
+    assert cities(eligibility="contribution") == ["Bondy"]
+    assert sorted(cities(eligibility="eligible")) == ["Bobigny", "Pantin"]
+    assert cities(status="waitlisted") == ["Pantin"]
+    assert cities(q="bob") == ["Bobigny"]
+    assert cities(sort="name") == ["Bobigny", "Bondy", "Pantin"]
+    assert sorted(cities(status="nonsense")) == ["Bobigny", "Bondy", "Pantin"]
+    # The htmx request gets the results fragment only.
+    fragment = client.get(
+        url("application_list", slug),
+        {"q": "pan"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="results",
+    )
+    assert "<html" not in fragment.text
+    assert "Pantin" in fragment.text
+    assert "Bobigny" not in fragment.text
+
+
+def test_a_reviewer_sees_only_assigned_applications_and_others_reviews_after_their_own(
+    client, open_call, people, complete_application
+):
+    slug = open_call.programme.slug
+    mine = complete_application(open_call, status=Status.UNDER_REVIEW)
+    other = complete_application(open_call, status=Status.UNDER_REVIEW)
+    for reviewer in (people.reviewer, people.other_reviewer):
+        ReviewAssignment.objects.create(application=mine, reviewer=reviewer)
+    review = factories.ReviewFactory(
+        application=mine,
+        reviewer=people.other_reviewer,
+        comment="Avis de l'autre relecteur",
+        submitted_at=timezone.now(),
+    )
+    for criterion in open_call.criteria.all():
+        factories.ReviewScoreFactory(review=review, criterion=criterion, score=2)
+
+    client.force_login(people.reviewer)
+    listing = client.get(url("application_list", slug))
+    assert [a.pk for a in listing.context["page"]] == [mine.pk]
+    assert client.get(url("application_detail", slug, other.pk)).status_code == 404
+    before = client.get(url("application_detail", slug, mine.pk))
+    assert "Avis de l'autre relecteur" not in before.text
+
+    data = {f"score_{c.pk}": "5" for c in open_call.criteria.all()}
+    data |= {"comment": "Très motivée", "recommendation": "select"}
+    response = client.post(url("review_edit", slug, mine.pk), data)
+    assert response.status_code == 302
+    after = client.get(url("application_detail", slug, mine.pk))
+    assert "Avis de l&#x27;autre relecteur" in after.text
+    assert after.context["application"].average_score == pytest.approx(3.5)
+    # A reviewer cannot decide.
+    decide = client.post(url("application_decide", slug, mine.pk), {"decision": "selected"})
+    assert decide.status_code == 404
+
+
+def test_a_review_missing_a_score_is_refused_and_keeps_what_was_typed(
+    client, open_call, people, complete_application
+):
+    application = complete_application(open_call, status=Status.UNDER_REVIEW)
+    ReviewAssignment.objects.create(application=application, reviewer=people.reviewer)
+    client.force_login(people.reviewer)
+    first = open_call.criteria.first()
+    response = client.post(
+        url("review_edit", open_call.programme.slug, application.pk),
+        {f"score_{first.pk}": "4", "comment": "Commentaire gardé", "recommendation": "waitlist"},
+    )
+    assert response.status_code == 400
+    assert "Commentaire gardé" in response.text
+    assert "Donnez une note de 1 à 5" in response.text
+    assert not Review.objects.exists()
+    response = client.post(
+        url("review_edit", open_call.programme.slug, application.pk),
+        {f"score_{c.pk}": "9" for c in open_call.criteria.all()} | {"recommendation": "select"},
+    )
+    assert response.status_code == 400
+
+
+def test_organiser_assigns_reviewers_and_asks_for_more_information(
+    client, open_call, people, complete_application, mailoutbox, django_capture_on_commit_callbacks
+):
+    slug = open_call.programme.slug
+    contact = factories.UserFactory()
+    application = complete_application(open_call, contact=contact)
+    client.force_login(people.organiser)
+    response = client.post(
+        url("application_assign", slug, application.pk), {"reviewers": [people.reviewer.pk]}
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW
+    # An outsider's id is not a valid choice.
+    outsider = factories.UserFactory()
+    response = client.post(
+        url("application_assign", slug, application.pk), {"reviewers": [outsider.pk]}
+    )
+    assert response.status_code == 400
+    assert list(application.assignments.values_list("reviewer", flat=True)) == [people.reviewer.pk]
+
+    empty = client.post(url("application_request_information", slug, application.pk), {})
+    assert empty.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("application_request_information", slug, application.pk),
+            {"message": "Qui est le deuxième agent ?"},
+        )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.INFO_REQUESTED
+    [email] = mailoutbox
+    assert "Qui est le deuxième agent ?" in email.body
+    # The city can edit again, sees the message, and sends it back: it returns under review.
+    client.force_login(contact)
+    page = client.get(url("city_application_edit", slug, application.pk))
+    assert page.status_code == 200
+    assert "Qui est le deuxième agent ?" in page.text
+
+
+def _decide(client, application, decision, **extra):
+    slug = application.call.programme.slug
+    prefix = f"a{application.pk}-"
+    data = {"from": "board", f"{prefix}decision": decision, f"{prefix}expected_status": ""}
+    data |= {f"{prefix}{key}": value for key, value in extra.items()}
+    return client.post(
+        url("application_decide", slug, application.pk), data, HTTP_HX_REQUEST="true"
+    )
+
+
+def test_the_board_enforces_the_places_and_selected_triads_become_participants_once(
+    client, open_call, people, complete_application
+):
+    first, second, third = (complete_application(open_call) for _ in range(3))
+    client.force_login(people.organiser)
+    assert _decide(client, first, "selected").status_code == 200
+    response = _decide(client, second, "selected", note="Très bon dossier")
+    assert response.status_code == 200
+    assert 'hx-swap-oob="true"' in response.text
+    assert "2 sélectionnées sur 2 places" in response.text
+
+    refused = _decide(client, third, "selected")
+    assert refused.status_code == 400
+    assert "Toutes les 2 places sont prises" in refused.text
+    third.refresh_from_db()
+    assert third.status == Status.SUBMITTED
+
+    allowed = _decide(client, third, "selected", override_reason="Ville pilote")
+    assert allowed.status_code == 200
+    third.refresh_from_db()
+    assert third.status == Status.SELECTED
+    assert third.selection_override_reason == "Ville pilote"
+
+    assert Participant.objects.filter(nominee__application=first).count() == 3
+    assert _decide(client, first, "waitlisted").status_code == 200
+    assert not Participant.objects.filter(nominee__application=first, is_active=True).exists()
+    assert _decide(client, first, "selected", override_reason="Retour").status_code == 200
+    assert Participant.objects.filter(nominee__application=first, is_active=True).count() == 3
+    assert Participant.objects.filter(nominee__application=first).count() == 3
+    assert CityContribution.objects.filter(application=first).count() == 1
+    statuses = list(first.events.values_list("from_status", "to_status"))
+    assert statuses == [
+        (Status.SUBMITTED, Status.SELECTED),
+        (Status.SELECTED, Status.WAITLISTED),
+        (Status.WAITLISTED, Status.SELECTED),
+    ]
+
+
+def test_a_decision_taken_on_a_stale_page_is_refused(
+    client, open_call, people, complete_application
+):
+    application = complete_application(open_call)
+    client.force_login(people.organiser)
+    response = client.post(
+        url("application_decide", open_call.programme.slug, application.pk),
+        {"decision": "rejected", "expected_status": Status.UNDER_REVIEW},
+    )
+    assert response.status_code == 409
+    assert "entre-temps" in response.text
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+
+
+def test_closing_the_selection_emails_every_decision_in_french_and_freezes_decisions(
+    client, open_call, people, complete_application, mailoutbox, django_capture_on_commit_callbacks
+):
+    slug = open_call.programme.slug
+    selected = complete_application(open_call, status=Status.SELECTED)
+    rejected = complete_application(open_call, status=Status.REJECTED)
+    pending = complete_application(open_call, status=Status.UNDER_REVIEW)
+    client.force_login(people.organiser)
+    refused = client.post(url("selection_close", slug), {"confirm": "on"})
+    assert refused.status_code == 409
+    assert pending.city.name in refused.text
+
+    assert _decide(client, pending, "waitlisted").status_code == 200
+    unconfirmed = client.post(url("selection_close", slug), {})
+    assert unconfirmed.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        closed = client.post(url("selection_close", slug), {"confirm": "on"})
+    assert closed.status_code == 302
+    assert len(mailoutbox) == 3
+    bodies = {tuple(m.to): m.body for m in mailoutbox}
+    assert "est sélectionnée" in bodies[(selected.contact_email,)]
+    assert "liste d’attente" in bodies[(pending.contact_email,)]
+    assert "pas retenue" in bodies[(rejected.contact_email,)]
+    assert all(m.subject.startswith("Décision") for m in mailoutbox)
+
+    late = _decide(client, rejected, "selected", override_reason="trop tard")
+    assert late.status_code == 409
+    rejected.refresh_from_db()
+    assert rejected.status == Status.REJECTED
+
+
+def test_organiser_sets_up_the_programme_funding_budget_and_call(client, people, open_call):
+    programme = open_call.programme
+    slug = programme.slug
+    client.force_login(people.organiser)
+    response = client.post(
+        url("funding_create", slug),
+        {
+            "new_funder": "Préfecture de la Seine-Saint-Denis",
+            "kind": "state_grant",
+            "amount_requested": "22000",
+            "amount_awarded": "22000",
+            "amount_received": "11000",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        url("budget_line_create", slug),
+        {
+            "category": "facilitation",
+            "label": "Animation",
+            "planned_amount": "30000",
+            "actual_amount": "0",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(url("finances", slug))
+    figures = page.context["finances"].figures
+    assert figures.balance == Decimal("-8000.00")
+    assert figures.still_to_receive == Decimal("11000.00")
+    assert re.search(r'data-figure="balance">-8\s000,00 €', page.text)
+
+    negative = client.post(
+        url("funding_create", slug),
+        {
+            "new_funder": "CGET",
+            "kind": "state_grant",
+            "amount_requested": "-5",
+            "amount_awarded": "0",
+            "amount_received": "0",
+        },
+    )
+    assert negative.status_code == 400
+    assert "négatif" in negative.text
+    assert 'value="CGET"' in negative.text
+
+
+def test_programme_creation_is_open_to_organisers_and_superusers_only(client, people):
+    client.force_login(people.funder)
+    assert client.get(url("programme_create")).status_code == 403
+    client.force_login(people.organiser)
+    response = client.post(
+        url("programme_create"),
+        {
+            "title": "Co-formation Val-de-Marne 2016",
+            "slug": "",
+            "status": "draft",
+            "planned_days": "4.5",
+            "planned_hours": "27",
+            "capacity": "6",
+        },
+    )
+    assert response.status_code == 302
+    created = Membership.objects.get(
+        user=people.organiser, programme__slug="co-formation-val-de-marne-2016"
+    )
+    assert created.role == Membership.Role.ORGANISER
+    reserved = client.post(
+        url("programme_create"),
+        {
+            "title": "X",
+            "slug": "new",
+            "status": "draft",
+            "planned_days": "1",
+            "planned_hours": "1",
+            "capacity": "1",
+        },
+    )
+    assert reserved.status_code == 400
+
+
+def test_call_dates_the_wrong_way_round_are_refused_and_the_typed_values_kept(client, people):
+    programme = factories.ProgrammeFactory()
+    factories.MembershipFactory(programme=programme, user=people.organiser, role="organiser")
+    client.force_login(people.organiser)
+    data = {
+        "title": "Appel 2016",
+        "opens_on": "2016-03-01",
+        "closes_on": "2016-02-01",
+        "eligibility_terms": "Un trinôme",
+        "required_contribution": "500",
+        "places": "7",
+        "criteria-TOTAL_FORMS": "1",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-MIN_NUM_FORMS": "1",
+        "criteria-MAX_NUM_FORMS": "1000",
+        "criteria-0-label": "Motivation",
+        "criteria-0-description": "",
+    }
+    response = client.post(url("call_edit", programme.slug), data)
+    assert response.status_code == 400
+    assert "avant" in response.text
+    assert 'value="Appel 2016"' in response.text
+    data["closes_on"] = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    data["opens_on"] = timezone.localdate().isoformat()
+    assert client.post(url("call_edit", programme.slug), data).status_code == 302
+    assert client.post(url("call_publish", programme.slug)).status_code == 302
+    programme.refresh_from_db()
+    assert programme.call.is_published
+    assert client.get(url("call_public", programme.slug)).status_code == 200
+
+
+def test_the_public_page_of_an_unpublished_call_does_not_exist(client, programme):
+    factories.CallFactory(programme=programme, published_at=None)
+    assert client.get(url("call_public", programme.slug)).status_code == 404
+
+
+def test_the_detail_shows_the_activity_log(client, open_call, people, complete_application):
+    application = complete_application(open_call)
+    ApplicationEvent.objects.create(
+        application=application,
+        actor=people.organiser,
+        from_status="submitted",
+        to_status="under_review",
+        note="Note visible",
+    )
+    client.force_login(people.organiser)
+    response = client.get(url("application_detail", open_call.programme.slug, application.pk))
+    assert "Note visible" in response.text
+    assert TriadNominee.objects.filter(application=application).count() == 3
