@@ -56,8 +56,11 @@ class PeerGroupForm(forms.ModelForm):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        taken = PeerGroup.objects.filter(programme=self.instance.programme, name__iexact=name)
-        if taken.exclude(pk=self.instance.pk).exists():
+        # Compared in Python: SQLite folds the case of ASCII letters only ("élus" vs "Élus").
+        others = PeerGroup.objects.filter(programme=self.instance.programme).exclude(
+            pk=self.instance.pk
+        )
+        if name.casefold() in {other.casefold() for other in others.values_list("name", flat=True)}:
             raise forms.ValidationError(_("Another peer group of this programme has this name."))
         return name
 

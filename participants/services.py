@@ -4,23 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.models import AuditEntry
+from programmes.services import audit
 
 from .models import Participant, PeerGroup
 from .selectors import KNOWLEDGE_OF_CATEGORY, peer_group_board
 
 CONSENT_FIELDS = ("consent_name_in_reports", "consent_photos")
-
-
-def _audit(*, programme, user, action: str, obj, message: str) -> None:
-    AuditEntry.objects.create(
-        programme=programme,
-        actor=user if user and user.is_authenticated else None,
-        action=action,
-        object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
-        message=message,
-    )
 
 
 @transaction.atomic
@@ -32,9 +21,9 @@ def participant_save(*, participant: Participant, user, changed: list[str]) -> P
     if created or any(name in changed for name in CONSENT_FIELDS):
         participant.consent_recorded_at = timezone.now()
     participant.save()
-    _audit(
+    audit(
         programme=participant.programme,
-        user=user,
+        actor=user,
         action="participants.created" if created else "participants.updated",
         obj=participant,
         message=", ".join(changed) if changed and not created else str(participant),
@@ -47,9 +36,9 @@ def peer_group_save(*, group: PeerGroup, user) -> PeerGroup:
     """Create or update a peer group (validated by its form). Side effect: an audit entry."""
     created = group.pk is None
     group.save()
-    _audit(
+    audit(
         programme=group.programme,
-        user=user,
+        actor=user,
         action="peer_groups.created" if created else "peer_groups.updated",
         obj=group,
         message=str(group),
@@ -75,12 +64,11 @@ def peer_group_assign(*, programme, assignments: dict[int, PeerGroup | None], us
             changed.append(person)
     Participant.objects.bulk_update(changed, ["peer_group"])
     if changed:
-        AuditEntry.objects.create(
+        audit(
             programme=programme,
             actor=user,
             action="peer_groups.composed",
-            object_type="programme",
-            object_id=str(programme.pk),
+            obj=programme,
             message=_("%(count)d people moved between peer groups") % {"count": len(changed)},
         )
     return len(changed)

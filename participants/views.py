@@ -61,10 +61,11 @@ def participant_form(
         return redirect(reverse("participants:participant_list", args=[slug]) + f"#p-{saved.pk}")
     return render(
         request,
-        "participants/participant_form.html",
+        "participants/form.html",
         {
             "programme": programme,
             "form": form,
+            "cancel_url": reverse("participants:participant_list", args=[slug]),
             "title": _("Edit %s") % participant.full_name
             if participant.pk
             else _("Add a participant"),
@@ -134,10 +135,11 @@ def peer_group_form(request: HttpRequest, slug: str, group_id: int | None = None
         return redirect("participants:peer_groups", slug)
     return render(
         request,
-        "participants/peer_group_form.html",
+        "participants/form.html",
         {
             "programme": programme,
             "form": form,
+            "cancel_url": reverse("participants:peer_groups", args=[slug]),
             "title": _("Edit the group %s") % group if group.pk else _("Add a peer group"),
         },
         status=400 if request.method == "POST" else 200,

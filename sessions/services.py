@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.models import AuditEntry
+from programmes.services import audit
 
 from .models import Activity, Attendance, AttendanceChange, AttendanceStatus, Slot, TrainingDay
 from .selectors import SheetRow, sheet_rows
@@ -69,18 +69,6 @@ class SheetResult:
     @property
     def saved(self) -> int:
         return self.created + self.updated
-
-
-def audit(*, programme, user, action: str, obj, message: str = "") -> AuditEntry:
-    """Add one line to the programme's audit trail."""
-    return AuditEntry.objects.create(
-        programme=programme,
-        actor=user if user and user.is_authenticated else None,
-        action=action,
-        object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
-        message=message,
-    )
 
 
 def _check_entry(status: str, note: str) -> None:
@@ -291,7 +279,7 @@ def slot_close(*, slot: Slot, user) -> Slot:
     locked.save(update_fields=["closed_at", "closed_by"])
     audit(
         programme=locked.day.programme,
-        user=user,
+        actor=user,
         action="attendance.sheet_closed",
         obj=locked,
         message=_("Sheet of %(slot)s closed: %(recorded)d of %(expected)d people marked.")
@@ -316,7 +304,7 @@ def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
     locked.save(update_fields=["closed_at", "closed_by"])
     audit(
         programme=locked.day.programme,
-        user=user,
+        actor=user,
         action="attendance.sheet_reopened",
         obj=locked,
         message=reason,
@@ -338,7 +326,7 @@ def timetable_save(*, instance: TrainingDay | Slot | Activity, programme, user, 
         instance.facilitators.set(facilitators)
     audit(
         programme=programme,
-        user=user,
+        actor=user,
         action=f"timetable.{instance._meta.model_name}_{'created' if created else 'updated'}",
         obj=instance,
         message=str(instance),
@@ -364,7 +352,7 @@ def timetable_delete(*, instance: TrainingDay | Slot | Activity, programme, user
         )
     audit(
         programme=programme,
-        user=user,
+        actor=user,
         action=f"timetable.{instance._meta.model_name}_deleted",
         obj=instance,
         message=str(instance),

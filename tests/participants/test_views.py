@@ -1,0 +1,195 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from participants.models import Category, Participant, PeerGroup
+from programmes.models import Membership
+from tests import factories
+from tests.sessions.conftest import add_trainees
+from tests.sessions.test_views import ROLES, user_with
+
+pytestmark = pytest.mark.django_db
+
+Role = Membership.Role
+
+READERS = {
+    "participants:participant_list": {Role.ORGANISER, Role.FACILITATOR},
+    "participants:peer_groups": {Role.ORGANISER, Role.FACILITATOR},
+    "participants:participant_create": {Role.ORGANISER},
+    "participants:peer_group_create": {Role.ORGANISER},
+    "participants:participant_edit": {Role.ORGANISER},
+    "participants:peer_group_edit": {Role.ORGANISER},
+}
+
+
+def page_url(name, training):
+    args = [training.programme.slug]
+    if name.endswith("participant_edit"):
+        args.append(training.trainees[0].pk)
+    if name.endswith("peer_group_edit"):
+        args.append(next(iter(training.groups.values())).pk)
+    return reverse(name, args=args)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role or "outsider")
+def test_who_may_open_each_page(client, training, role):
+    client.force_login(user_with(role, training.programme))
+    answers = {name: client.get(page_url(name, training)).status_code for name in READERS}
+    assert answers == {name: 200 if role in roles else 404 for name, roles in READERS.items()}
+
+
+def test_someone_of_another_programme_cannot_be_edited(client, training, organiser):
+    client.force_login(organiser)
+    stranger = factories.ParticipantFactory()
+    foreign_group = factories.PeerGroupFactory()
+    slug = training.programme.slug
+    assert (
+        client.get(reverse("participants:participant_edit", args=[slug, stranger.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("participants:peer_group_edit", args=[slug, foreign_group.pk])
+        ).status_code
+        == 404
+    )
+
+
+def test_an_organiser_adds_an_activist_without_contact_details(client, programme, organiser):
+    client.force_login(organiser)
+    response = client.post(
+        reverse("participants:participant_create", args=[programme.slug]),
+        {
+            "category": Category.ACTIVIST,
+            "first_name": "Josiane",
+            "consent_name_in_reports": "",
+            "consent_photos": "on",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    person = Participant.objects.get(programme=programme)
+    assert (person.full_name, person.email, person.phone) == ("Josiane", "", "")
+    assert person.consent_photos
+    assert not person.consent_name_in_reports
+    assert person.consent_recorded_at is not None
+    listing = client.get(response.url)
+    assert "Josiane" in listing.text
+
+
+def test_a_triad_member_needs_a_city_and_the_form_keeps_what_was_typed(
+    client, programme, organiser
+):
+    client.force_login(organiser)
+    response = client.post(
+        reverse("participants:participant_create", args=[programme.slug]),
+        {"category": Category.ELECTED_OFFICIAL, "first_name": "Hervé", "last_name": "Lemaire"},
+    )
+    assert response.status_code == 400
+    assert 'value="Lemaire"' in response.text
+    assert "invalid-feedback" in response.text
+    assert not Participant.objects.exists()
+
+
+def test_facilitators_see_the_list_but_not_the_contact_details(client, training, facilitator_user):
+    person = training.trainees[0]
+    person.email = "elu@ville.fr"
+    person.save()
+    client.force_login(facilitator_user)
+    page = client.get(reverse("participants:participant_list", args=[training.programme.slug]))
+    assert person.full_name in page.text
+    assert "elu@ville.fr" not in page.text
+    assert (
+        reverse("participants:participant_create", args=[training.programme.slug]) not in page.text
+    )
+
+
+def test_an_organiser_composes_the_groups(client, training, organiser):
+    client.force_login(organiser)
+    slug = training.programme.slug
+    activist = next(p for p in training.trainees if p.category == Category.ACTIVIST)
+    professionals = training.groups[PeerGroup.Knowledge.PROFESSIONAL]
+    data = {
+        f"group_{person.pk}": str(person.peer_group_id or "")
+        for person in Participant.objects.filter(programme=training.programme)
+    }
+    data[f"group_{activist.pk}"] = str(professionals.pk)
+
+    response = client.post(reverse("participants:peer_groups", args=[slug]), data)
+
+    assert response.status_code == 302
+    activist.refresh_from_db()
+    assert activist.peer_group == professionals
+    page = client.get(response.url)
+    assert 'data-warning="activist_alone"' in page.text  # now alone in both groups
+    assert 'data-warning="other_knowledge"' in page.text
+
+
+def test_a_group_of_another_programme_is_refused_in_the_composition(client, training, organiser):
+    client.force_login(organiser)
+    person = training.trainees[0]
+    foreign = factories.PeerGroupFactory()
+    response = client.post(
+        reverse("participants:peer_groups", args=[training.programme.slug]),
+        {f"group_{person.pk}": str(foreign.pk)},
+    )
+    assert response.status_code == 400
+    person.refresh_from_db()
+    assert person.peer_group != foreign
+
+
+def test_facilitators_cannot_change_the_groups(client, training, facilitator_user):
+    client.force_login(facilitator_user)
+    person = training.trainees[0]
+    slug = training.programme.slug
+    assert (
+        client.post(
+            reverse("participants:peer_groups", args=[slug]), {f"group_{person.pk}": ""}
+        ).status_code
+        == 404
+    )
+    assert client.post(reverse("participants:peer_group_proposal", args=[slug])).status_code == 404
+    person.refresh_from_db()
+    assert person.peer_group is not None
+
+
+def test_a_peer_group_is_created_with_a_facilitator_as_referent(client, training, organiser):
+    client.force_login(organiser)
+    slug = training.programme.slug
+    response = client.post(
+        reverse("participants:peer_group_create", args=[slug]),
+        {
+            "name": "Élus 2",
+            "knowledge": PeerGroup.Knowledge.INSTITUTIONAL,
+            "referent": training.facilitator.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert PeerGroup.objects.get(name="Élus 2").referent == training.facilitator
+    duplicate = client.post(
+        reverse("participants:peer_group_create", args=[slug]),
+        {"name": "élus 2", "knowledge": PeerGroup.Knowledge.INSTITUTIONAL},
+    )
+    assert duplicate.status_code == 400
+    not_a_facilitator = client.post(
+        reverse("participants:peer_group_create", args=[slug]),
+        {
+            "name": "Autre",
+            "knowledge": PeerGroup.Knowledge.PROFESSIONAL,
+            "referent": training.trainees[0].pk,
+        },
+    )
+    assert not_a_facilitator.status_code == 400
+
+
+@pytest.mark.parametrize("name", ["participants:participant_list", "participants:peer_groups"])
+def test_pages_run_a_fixed_number_of_queries(client, training, organiser, name):
+    client.force_login(organiser)
+    url = reverse(name, args=[training.programme.slug])
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    add_trainees(training.programme, cities=10, activists=20, groups=training.groups)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(small.captured_queries) == len(large.captured_queries)
