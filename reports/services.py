@@ -294,7 +294,9 @@ def _transient_reason(exc: Exception) -> str:
 
 
 def _retry_or_fail(run: ReportRun, exc: Exception) -> BuildOutcome:
-    connection.close_if_unusable_or_obsolete()
+    if not connection.in_atomic_block:
+        # A database error may have left the connection broken: the next query reconnects.
+        connection.close_if_unusable_or_obsolete()
     reason = _transient_reason(exc)
     if run.attempts >= MAX_ATTEMPTS:
         return _fail(

@@ -10,6 +10,9 @@ from django.db import InterfaceError, OperationalError
 
 from . import services
 
+BUSY_RETRIES = 3
+BUSY_RETRY_SECONDS = 5
+
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def report_run_build_task(self, report_run_id: int) -> str:
@@ -23,6 +26,11 @@ def report_run_build_task(self, report_run_id: int) -> str:
         raise self.retry(exc=exc, countdown=delay, max_retries=services.MAX_ATTEMPTS) from exc
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in, max_retries=None)
+    if outcome.state == "busy" and self.request.retries < BUSY_RETRIES:
+        # Another session holds the run's lock: a worker building it, or one that has just
+        # been killed and whose database session is not closed yet. Look again shortly: the
+        # run will then be done (nothing to do) or free (built here).
+        raise self.retry(countdown=BUSY_RETRY_SECONDS, max_retries=None)
     return outcome.state
 
 

@@ -2,6 +2,9 @@ import pytest
 
 from tests import factories
 
+# The real Celery worker fixtures (reports); pytest only accepts pytest_plugins in this file.
+pytest_plugins = ["tests.worker"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

@@ -1,0 +1,153 @@
+"""Through a real Celery worker and the Redis broker: the report is built, a killed worker is
+replaced without a second file, and a stopped Redis loses nothing."""
+
+import os
+import signal
+import time
+
+import pytest
+from django.urls import reverse
+
+from participants.models import Category, Participant
+from reports.models import ReportRun
+from sessions.models import Attendance, Slot
+from tests import factories
+from tests.reports.conftest import normalise, pdf_text
+from tests.worker import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+Kind = ReportRun.Kind
+Status = ReportRun.Status
+
+
+def the_run() -> ReportRun:
+    return ReportRun.objects.get()
+
+
+def files_of_reports(settings) -> list:
+    root = settings.MEDIA_ROOT / "reports"
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+def wait_done(worker, *, timeout: float = 120) -> ReportRun:
+    def finished():
+        run = the_run()
+        return run if run.status in (Status.DONE, Status.FAILED) else None
+
+    try:
+        run = wait_for(finished, timeout=timeout, what="the report to be built")
+    except pytest.fail.Exception:
+        print(worker.log_text()[-4000:])
+        raise
+    assert run.status == Status.DONE, f"{run.error}\n{worker.log_text()[-3000:]}"
+    return run
+
+
+def test_a_task_sent_through_redis_is_built_by_a_real_worker(
+    client, demo, member, celery_worker, settings
+):
+    """The foundation's proof: a task goes through the Redis broker to a real worker process,
+    and its result is in the database (and the PDF holds the right figures)."""
+    client.force_login(member(demo, "funder"))
+    response = client.post(
+        reverse("reports:report_list", args=[demo.slug]), {"kind": Kind.PARTICIPATION}
+    )
+    assert response.status_code == 302
+    run = the_run()
+    assert run.queued_at is not None  # handed to the broker, not built in this process
+
+    run = wait_done(celery_worker)
+    assert run.attempts == 1
+    assert "report_run_build_task[" in celery_worker.log_text()
+    download = client.get(reverse("reports:report_run_download", args=[demo.slug, run.pk]))
+    text = normalise(pdf_text(b"".join(download.streaming_content)))
+    assert "95 %" in text
+    assert "239" in text
+    assert "252" in text
+    assert len(files_of_reports(settings)) == 1
+
+
+def big_programme(size: int = 500, slots: int = 10):
+    """A programme of ``size`` trainees and ``slots`` half-days, every one of them recorded."""
+    programme = factories.ProgrammeFactory()
+    city = factories.CityFactory()
+    people = Participant.objects.bulk_create(
+        Participant(
+            programme=programme,
+            category=Category.CITY_PROFESSIONAL,
+            first_name=f"Prénom{index}",
+            last_name=f"Nom{index:04d}",
+            city=city,
+        )
+        for index in range(size)
+    )
+    halfdays = []
+    for _day in range(slots // 2):
+        training_day = factories.TrainingDayFactory(programme=programme)
+        halfdays += [
+            factories.SlotFactory(day=training_day, part=Slot.Part.MORNING),
+            factories.SlotFactory(day=training_day, part=Slot.Part.AFTERNOON),
+        ]
+    Attendance.objects.bulk_create(
+        Attendance(participant=person, slot=slot, status=Attendance.Status.PRESENT)
+        for slot in halfdays
+        for person in people
+    )
+    return programme
+
+
+def test_a_worker_killed_in_the_middle_of_a_build_is_replaced_and_builds_it_once(
+    client, member, celery_worker, settings
+):
+    programme = big_programme()
+    client.force_login(member(programme, "organiser"))
+    client.post(reverse("reports:report_list", args=[programme.slug]), {"kind": Kind.ATTENDANCE})
+
+    # Wait until the build is inside WeasyPrint (progress 30 is set once the HTML is ready).
+    wait_for(
+        lambda: the_run().status == Status.RUNNING and the_run().progress >= 30,
+        timeout=60,
+        interval=0.05,
+        what="the build to start",
+    )
+    (pool_process,) = celery_worker.pool_pids()
+    os.kill(pool_process, signal.SIGKILL)
+
+    run = wait_done(celery_worker, timeout=180)
+    assert run.attempts == 2  # the killed attempt, then the one that finished
+    assert pool_process not in celery_worker.pool_pids()  # a new pool process built it
+    files = files_of_reports(settings)
+    assert len(files) == 1
+    assert files[0].read_bytes().startswith(b"%PDF-")
+    assert run.file_size == files[0].stat().st_size
+    assert run.page_count >= 10
+
+
+def test_with_redis_stopped_asking_answers_fast_and_the_report_is_built_when_it_is_back(
+    client, demo, member, redis_server, celery_worker_factory, publish_to, settings
+):
+    publish_to(redis_server.url)
+    worker = celery_worker_factory(broker_url=redis_server.url, beat=True)
+    client.force_login(member(demo, "organiser"))
+
+    redis_server.stop()
+    started = time.monotonic()
+    response = client.post(
+        reverse("reports:report_list", args=[demo.slug]), {"kind": Kind.FUNDER}, follow=True
+    )
+    elapsed = time.monotonic() - started
+    assert elapsed < 2, f"asking took {elapsed:.2f} s with Redis stopped"
+    assert response.status_code == 200
+    assert "cannot be reached right now" in response.text or "injoignable" in response.text
+    run = the_run()
+    assert run.status == Status.QUEUED
+    assert run.queued_at is None
+
+    time.sleep(3)  # Redis stays down for a while; nothing is lost meanwhile
+    assert the_run().status == Status.QUEUED
+
+    redis_server.start()  # back on the same port; nobody asks again
+    run = wait_done(worker, timeout=120)
+    assert run.attempts == 1
+    assert "report_runs_requeue_task" in worker.log_text()
+    assert len(files_of_reports(settings)) == 1
