@@ -37,7 +37,8 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
-from programmes.models import AuditEntry, Programme
+from programmes.models import Programme
+from programmes.services import audit
 
 from . import selectors
 from .documents import document_html
@@ -73,13 +74,12 @@ class ReportRequest:
         return self.run.queued_at is not None
 
 
-def _audit(*, programme: Programme, user, action: str, run: ReportRun) -> None:
-    AuditEntry.objects.create(
-        programme=programme,
-        actor=user if user and user.is_authenticated else None,
+def _audit(*, user, action: str, run: ReportRun) -> None:
+    audit(
+        actor=user,
+        programme=run.programme,
         action=action,
-        object_type="report_run",
-        object_id=str(run.pk),
+        obj=run,
         message=f"{run.kind} ({run.language})",
     )
 
@@ -108,7 +108,7 @@ def report_run_request(*, programme: Programme, kind: str, language: str, user) 
     except IntegrityError:
         # Someone asked for the same report at the same moment: theirs is the one.
         return ReportRequest(run=active.get(), created=False)
-    _audit(programme=programme, user=user, action="report.requested", run=run)
+    _audit(user=user, action="report.requested", run=run)
     transaction.on_commit(lambda: report_run_enqueue(run=run))
     return ReportRequest(run=run, created=True)
 
@@ -160,7 +160,7 @@ def report_files_expire() -> int:
 
 def report_run_record_download(*, run: ReportRun, user) -> None:
     """Record who downloaded a report: the documents name people."""
-    _audit(programme=run.programme, user=user, action="report.downloaded", run=run)
+    _audit(user=user, action="report.downloaded", run=run)
 
 
 # --- Building -----------------------------------------------------------------------------------
