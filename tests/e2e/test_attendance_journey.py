@@ -1,0 +1,144 @@
+"""A facilitator on a phone opens today's sheet, marks statuses, closes it, and the
+participation page shows the new rates."""
+
+import datetime as dt
+import time
+
+import pytest
+from django.utils import timezone
+
+from participants.models import Category
+from programmes.models import Membership
+from sessions.models import Attendance, Slot
+from tests import factories
+from tests.e2e.conftest import axe_violations, login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Role = Membership.Role
+
+
+def training_today():
+    """A programme with yesterday's closed half-day and today's two half-days, one city's
+    triad and two activists, and a facilitator who can log in."""
+    programme = factories.ProgrammeFactory(title="Co-formation Seine-Saint-Denis")
+    user = factories.UserFactory(username="anim", first_name="Odile", last_name="Martin")
+    factories.MembershipFactory(programme=programme, user=user, role=Role.FACILITATOR)
+    today = timezone.localdate()
+    yesterday = factories.TrainingDayFactory(programme=programme, date=today - dt.timedelta(days=1))
+    day = factories.TrainingDayFactory(programme=programme, date=today, place="Pierrelaye")
+    factories.SlotFactory(day=yesterday, part=Slot.Part.AFTERNOON, closed_at=timezone.now())
+    morning = factories.SlotFactory(
+        day=day, part=Slot.Part.MORNING, starts_at=dt.time(0, 0), ends_at=dt.time(12, 0)
+    )
+    afternoon = factories.SlotFactory(
+        day=day, part=Slot.Part.AFTERNOON, starts_at=dt.time(12, 0), ends_at=dt.time(23, 59)
+    )
+    factories.ActivityFactory(slot=morning, title="Groupes de pairs")
+    factories.ActivityFactory(slot=afternoon, title="Plénière")
+    city = factories.CityFactory(name="Bondy")
+    people = [
+        factories.ParticipantFactory(programme=programme, category=category, city=city)
+        for category in (
+            Category.ELECTED_OFFICIAL,
+            Category.CITY_PROFESSIONAL,
+            Category.PREFECTS_DELEGATE,
+        )
+    ]
+    people += factories.ParticipantFactory.create_batch(
+        2, programme=programme, category=Category.ACTIVIST
+    )
+    current = morning if timezone.localtime().time() < dt.time(12, 0) else afternoon
+    return programme, current, people
+
+
+def status_of(person, slot) -> str:
+    return (
+        Attendance.objects.filter(participant=person, slot=slot)
+        .values_list("status", flat=True)
+        .first()
+        or ""
+    )
+
+
+def eventually(check, seconds: float = 10) -> None:
+    """Wait until ``check()`` is true: a tap is saved by a request the page sends on its own."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_a_facilitator_takes_attendance_on_a_phone(phone_page, live_server):
+    page = phone_page
+    programme, slot, people = training_today()
+    absent, late, *present = people
+
+    login(page, live_server, "anim", factories.PASSWORD)
+    page.get_by_role("link", name="Co-formation Seine-Saint-Denis").click()
+    page.get_by_role("link", name="Émargement").click()
+    # Today's current half-day comes first.
+    page.locator(".slot-list li").first.get_by_role("link").click()
+    assert page.get_by_role("heading", level=1).inner_text().endswith(slot.get_part_display())
+
+    def row(person):
+        return page.locator(f"#row-{person.pk}")
+
+    def saved(person):
+        row(person).locator(".att-state__saved").wait_for()
+
+    for person in present:
+        row(person).get_by_text("Présent·e", exact=True).click()
+        saved(person)
+    row(absent).get_by_text("Absent·e", exact=True).click()
+    saved(absent)
+    # Two quick taps on the same line: the second one wins, nothing is undone.
+    row(late).get_by_text("Présent·e", exact=True).click()
+    row(late).get_by_text("En retard", exact=True).click()
+    eventually(lambda: status_of(late, slot) == "late")
+    row(late).locator(f"#note-{late.pk}").fill("20 minutes")
+    with page.expect_response(lambda response: f"/record/{late.pk}/" in response.url):
+        row(late).locator(f"#note-{late.pk}").press("Tab")
+
+    assert page.locator('[data-count="present"]').inner_text() == str(len(present))
+    assert page.locator('[data-count="unrecorded"]').inner_text() == "0"
+    recorded = dict(Attendance.objects.filter(slot=slot).values_list("participant_id", "status"))
+    assert recorded == {
+        **{person.pk: "present" for person in present},
+        absent.pk: "absent",
+        late.pk: "late",
+    }
+    assert Attendance.objects.get(participant=late, slot=slot).note == "20 minutes"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.locator("form[action*='/close/'] button").click()
+    page.locator("[data-sheet-closed]").wait_for()
+    assert page.locator("input[type=radio]").count() == 0
+
+    page.get_by_role("link", name="Participation").click()
+    # Yesterday's closed half-day had nobody marked: 4 attended of 5 today, 0 of 5 yesterday.
+    assert page.locator('[data-figure="participation-rate"]').inner_text() == "40 %"
+    assert page.locator(f'#by-slot tr[data-key="{slot.pk}"] [data-rate]').inner_text() == "80 %"
+    assert page.csp_errors == []
+
+
+def test_the_attendance_pages_pass_axe_at_phone_width(a11y_page, live_server):
+    page = a11y_page
+    programme, slot, people = training_today()
+    organiser = factories.UserFactory(username="orga")
+    factories.MembershipFactory(programme=programme, user=organiser, role=Role.ORGANISER)
+    factories.AttendanceFactory(participant=people[0], slot=slot, status="late")
+    login(page, live_server, "orga", factories.PASSWORD)
+    base = f"{live_server.url}/programmes/{programme.slug}"
+    for path in [
+        f"/attendance/{slot.pk}/",
+        "/attendance/",
+        "/participation/",
+        "/timetable/",
+        "/participants/",
+        "/peer-groups/",
+        f"/timetable/half-days/{slot.pk}/activities/new/",
+    ]:
+        page.goto(base + path)
+        assert axe_violations(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
