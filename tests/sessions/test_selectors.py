@@ -87,11 +87,13 @@ def test_rates_by_category_city_day_and_slot(programme, two_days):
     assert by_category[Category.PREFECTS_DELEGATE].excused == 1
     assert by_category[Category.ACTIVIST].rate == Decimal("100.0")
 
-    assert [(row.label, row.expected, row.attended) for row in figures.by_city] == [
-        ("Aubervilliers", 6, 2),
-        ("Bondy", 6, 5),
-        ("No city (activists)", 2, 2),
+    assert [(row.key, row.label, row.expected, row.attended) for row in figures.by_city[:2]] == [
+        (aubervilliers.pk, "Aubervilliers", 6, 2),
+        (bondy.pk, "Bondy", 6, 5),
     ]
+    activists = figures.by_city[-1]
+    assert (activists.key, activists.expected, activists.attended) == (None, 2, 2)
+    assert activists.label  # "No city (activists)", translated
     assert [(row.key, row.expected, row.attended) for row in figures.by_day] == [
         (dt.date(2015, 1, 22), 14, 9),
         (dt.date(2015, 1, 23), 0, 0),
