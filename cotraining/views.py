@@ -14,6 +14,7 @@ from participants.models import TRAINEE_CATEGORIES
 from participants.selectors import participant_counts_by_category
 from programmes import permissions
 from programmes.selectors import (
+    contact_application_for_programme,
     programme_application_figures,
     programme_finance_figures,
     programme_list_for_user,
@@ -30,7 +31,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cotraining/dashboard.html",
-        {"programmes": programme_list_for_user(user=request.user)},
+        {
+            "programmes": programme_list_for_user(user=request.user),
+            "can_create_programme": permissions.can_create_programme(request.user),
+        },
     )
 
 
@@ -57,6 +61,10 @@ def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
         }
     if context["show_finances"]:
         context["finances"] = programme_finance_figures(programme=programme)
+    if permissions.has_role(user, programme, permissions.Role.CITY_CONTACT):
+        context["my_application"] = contact_application_for_programme(
+            user=user, programme=programme
+        )
     return render(request, "cotraining/programme_overview.html", context)
 
 
