@@ -709,6 +709,11 @@ class ApplicationFilterForm(forms.Form):
         ],
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("status", "eligibility", "sort"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
     def values(self) -> dict:
         self.is_valid()  # a field with a bad value is left out of cleaned_data
         data = self.cleaned_data

@@ -164,7 +164,7 @@ def contact_application_for_programme(*, user, programme: Programme) -> CityAppl
         return None
     membership = (
         Membership.objects.filter(user=user, programme=programme, role=Role.CITY_CONTACT)
-        .select_related("application")
+        .select_related("application__city")
         .first()
     )
     return membership.application if membership else None

@@ -5,7 +5,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from programmes.models import CityApplication, Membership, Programme, TriadNominee
 from tests import factories
@@ -15,6 +15,13 @@ NomineeRole = TriadNominee.Role
 
 # A PDF as small as can be: what matters is the magic bytes at the start.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """Messages are checked in French, the default language, whatever a previous test chose."""
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture

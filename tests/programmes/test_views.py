@@ -291,6 +291,8 @@ def test_a_form_without_a_valid_csrf_token_is_refused_with_a_clear_message(draft
         url("city_application_edit", draft.call.programme.slug, draft.pk), application_post()
     )
     assert response.status_code == 403
+    assert "Ce formulaire ne peut plus être envoyé" in response.text
+    assert "Rien n’a été enregistré" in response.text
     assert draft.nominees.count() == 0
 
 
@@ -474,7 +476,7 @@ def test_the_board_enforces_the_places_and_selected_triads_become_participants_o
     response = _decide(client, second, "selected", note="Très bon dossier")
     assert response.status_code == 200
     assert 'hx-swap-oob="true"' in response.text
-    assert "2 sélectionnées sur 2 places" in response.text
+    assert "2 retenues sur 2 places" in response.text
 
     refused = _decide(client, third, "selected")
     assert refused.status_code == 400
@@ -538,7 +540,7 @@ def test_closing_the_selection_emails_every_decision_in_french_and_freezes_decis
     assert closed.status_code == 302
     assert len(mailoutbox) == 3
     bodies = {tuple(m.to): m.body for m in mailoutbox}
-    assert "est sélectionnée" in bodies[(selected.contact_email,)]
+    assert "est retenue" in bodies[(selected.contact_email,)]
     assert "liste d’attente" in bodies[(pending.contact_email,)]
     assert "pas retenue" in bodies[(rejected.contact_email,)]
     assert all(m.subject.startswith("Décision") for m in mailoutbox)
@@ -678,3 +680,22 @@ def test_the_detail_shows_the_activity_log(client, open_call, people, complete_a
     response = client.get(url("application_detail", open_call.programme.slug, application.pk))
     assert "Note visible" in response.text
     assert TriadNominee.objects.filter(application=application).count() == 3
+
+
+def test_a_returning_city_contact_reaches_their_application_from_the_overview(
+    client, open_call, complete_application
+):
+    contact = factories.UserFactory()
+    application = complete_application(open_call, contact=contact)
+    client.force_login(contact)
+    overview = client.get(reverse("programme_overview", args=[open_call.programme.slug]))
+    assert url("city_application", open_call.programme.slug, application.pk) in overview.text
+    public = client.get(url("call_public", open_call.programme.slug))
+    assert url("city_application", open_call.programme.slug, application.pk) in public.text
+
+
+def test_the_dashboard_offers_a_new_programme_to_organisers_only(client, people):
+    client.force_login(people.organiser)
+    assert url("programme_create") in client.get(reverse("dashboard")).text
+    client.force_login(people.funder)
+    assert url("programme_create") not in client.get(reverse("dashboard")).text
