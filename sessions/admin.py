@@ -30,6 +30,7 @@ class SlotAdmin(admin.ModelAdmin):
     list_display = ["__str__", "day", "part", "starts_at", "ends_at", "closed_at", "closed_by"]
     list_filter = ["part", "day__programme"]
     search_fields = ["day__title"]
+    list_select_related = ["day", "closed_by"]
     inlines = [ActivityInline]
 
 
@@ -37,6 +38,7 @@ class SlotAdmin(admin.ModelAdmin):
 class ActivityAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "slot", "peer_group"]
     list_filter = ["kind", "slot__day__programme"]
+    list_select_related = ["slot__day", "peer_group"]
     search_fields = ["title", "description"]
     filter_horizontal = ["facilitators"]
 
@@ -53,5 +55,13 @@ class AttendanceAdmin(admin.ModelAdmin):
 @admin.register(models.AttendanceChange)
 class AttendanceChangeAdmin(admin.ModelAdmin):
     list_display = ["attendance", "old_status", "new_status", "changed_by", "changed_at"]
-    list_filter = ["new_status"]
+    list_filter = ["new_status", "attendance__slot__day__programme"]
+    list_select_related = ["attendance__participant", "attendance__slot__day", "changed_by"]
     raw_id_fields = ["attendance"]
+
+    # The history is evidence: it is read, never edited, through the admin.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
