@@ -4,10 +4,15 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from participants.models import Category
 from sessions.models import Attendance
-from sessions.selectors import programme_participation, programme_participation_summary
+from sessions.selectors import (
+    attendance_slot_list,
+    programme_participation,
+    programme_participation_summary,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +244,25 @@ def test_query_count_does_not_grow_with_data(programme, two_days):
         figures = programme_participation(programme=programme)
     assert figures.summary.trainees > 200
     assert len(small.captured_queries) == len(large.captured_queries) == 7
+
+
+def test_the_current_half_day_comes_first(programme):
+    tz = timezone.get_current_timezone()
+    day1 = factories.TrainingDayFactory(programme=programme, date=dt.date(2015, 1, 22))
+    day2 = factories.TrainingDayFactory(programme=programme, date=dt.date(2015, 1, 23))
+    morning1 = factories.SlotFactory(day=day1, part="morning")  # 9:00-12:30
+    afternoon1 = factories.SlotFactory(day=day1, part="afternoon")  # 14:00-17:30
+    morning2 = factories.SlotFactory(day=day2, part="morning")
+
+    def order(when):
+        slots = attendance_slot_list(programme=programme, now=when.replace(tzinfo=tz))
+        return [slot.pk for slot in slots]
+
+    # During a half-day: that one, then the others in timetable order.
+    assert order(dt.datetime(2015, 1, 22, 15, 0)) == [afternoon1.pk, morning1.pk, morning2.pk]
+    # Over lunch: the next one to come.
+    assert order(dt.datetime(2015, 1, 22, 13, 0))[0] == afternoon1.pk
+    # After the training: the last one held.
+    assert order(dt.datetime(2015, 3, 1, 10, 0))[0] == morning2.pk
+    # Before it: the first one.
+    assert order(dt.datetime(2015, 1, 1, 10, 0))[0] == morning1.pk
