@@ -303,7 +303,7 @@ def criteria_rows(formset) -> list[dict]:
                 "instance": form.instance if form.instance.pk else None,
                 "label": form.cleaned_data.get("label", ""),
                 "description": form.cleaned_data.get("description", ""),
-                "delete": formset.can_delete and formset._should_delete_form(form),
+                "delete": form in formset.deleted_forms,
             }
         )
     return rows

@@ -13,10 +13,12 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from . import forms, permissions, selectors, services
 from .models import BudgetLine, CityApplication, CityContribution, Funding, Programme
@@ -224,8 +226,8 @@ def call_edit(request: HttpRequest, slug: str) -> HttpResponse:
         prefix="criteria",
         initial=initial_criteria,
     )
-    if not call:
-        formset.extra = len(initial_criteria)
+    if not call:  # the suggested grid fills the first rows
+        formset.extra = max(len(initial_criteria) - formset.min_num, 0)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             call = services.call_save(
@@ -771,8 +773,10 @@ def _board_card(request, programme, call, application_pk: int, *, form=None, sta
     """The board's card of one application, with the places counter swapped out of band."""
     criteria = list(call.criteria.all())
     application = selectors.selection_board(call=call).filter(pk=application_pk).first()
-    if application is None:  # no longer eligible: show it on its own page
-        return redirect("programmes:application_detail", programme.slug, application_pk)
+    if application is None:  # no longer on the board (withdrawn meanwhile): open its file
+        return HttpResponseClientRedirect(
+            reverse("programmes:application_detail", args=[programme.slug, application_pk])
+        )
     selectors.board_details(applications=[application], criteria=criteria)
     application.form = form or _decision_form(application)
     return render(

@@ -164,3 +164,24 @@ def test_the_board_and_list_pages_paginate(client, setting, people):
     assert {a.pk for a in board.context["applications"]}.isdisjoint(
         a.pk for a in second.context["applications"]
     )
+
+
+def test_the_finances_page_runs_a_fixed_number_of_queries(client, open_call, people):
+    programme = open_call.programme
+    path = reverse("programmes:finances", args=[programme.slug])
+    client.force_login(people.organiser)
+
+    def add(count):
+        for _ in range(count):
+            funding = factories.FundingFactory(programme=programme)
+            factories.BudgetLineFactory(programme=programme, funding=funding)
+            application = factories.CityApplicationFactory(call=open_call, status=Status.SELECTED)
+            factories.CityContributionFactory(application=application)
+
+    add(2)
+    count_queries(client, path)
+    small = count_queries(client, path)
+    add(40)
+    large = count_queries(client, path)
+    assert small == large
+    assert large <= BUDGET

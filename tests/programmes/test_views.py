@@ -699,3 +699,30 @@ def test_the_dashboard_offers_a_new_programme_to_organisers_only(client, people)
     assert url("programme_create") in client.get(reverse("dashboard")).text
     client.force_login(people.funder)
     assert url("programme_create") not in client.get(reverse("dashboard")).text
+
+
+def test_a_new_call_suggests_the_usual_selection_grid(client, people):
+    programme = factories.ProgrammeFactory()
+    factories.MembershipFactory(programme=programme, user=people.organiser, role="organiser")
+    client.force_login(people.organiser)
+    formset = client.get(url("call_edit", programme.slug)).context["formset"]
+    assert [form.initial.get("label") for form in formset.forms] == [
+        "Engagement du trinôme",
+        "Motivation",
+        "Besoins des quartiers prioritaires",
+        "Capacité à mettre en place les conseils citoyens",
+    ]
+
+
+def test_deciding_on_the_board_for_a_city_that_withdrew_meanwhile_opens_its_file(
+    client, open_call, people, complete_application
+):
+    application = complete_application(open_call)
+    CityApplication.objects.filter(pk=application.pk).update(status=Status.WITHDRAWN)
+    client.force_login(people.organiser)
+    response = _decide(client, application, "selected")
+    assert response["HX-Redirect"] == url(
+        "application_detail", open_call.programme.slug, application.pk
+    )
+    application.refresh_from_db()
+    assert application.status == Status.WITHDRAWN
