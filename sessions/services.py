@@ -178,8 +178,10 @@ def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) ->
     result = SheetResult()
     try:
         with transaction.atomic():
+            # FOR NO KEY UPDATE: it does not block the key-share lock that a tap's insert takes on
+            # the slot through its foreign key (FOR UPDATE did, and deadlocked with it).
             closed_at = (
-                Slot.objects.select_for_update()
+                Slot.objects.select_for_update(no_key=True)
                 .filter(pk=slot.pk)
                 .values_list("closed_at", flat=True)
                 .get()
@@ -187,7 +189,11 @@ def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) ->
             if closed_at is not None:
                 raise _closed_error()
             # Lock the existing records: a tap saved meanwhile waits, then sees a new version.
-            list(Attendance.objects.select_for_update().filter(slot=slot).values_list("pk"))
+            list(
+                Attendance.objects.select_for_update(no_key=True)
+                .filter(slot=slot)
+                .values_list("pk")
+            )
             current = {row.participant.pk: row for row in sheet_rows(slot=slot)}
             unknown = [entry for entry in entries if entry.participant_id not in current]
             if unknown:
@@ -269,7 +275,11 @@ def attendance_mark_unrecorded_present(*, slot: Slot, user) -> SheetResult:
 @transaction.atomic
 def slot_close(*, slot: Slot, user) -> Slot:
     """Close (sign) a half-day's sheet: it becomes read-only. Side effect: an audit entry."""
-    locked = Slot.objects.select_for_update().select_related("day").get(pk=slot.pk)
+    locked = (
+        Slot.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("day")
+        .get(pk=slot.pk)
+    )
     if locked.is_closed:
         raise AttendanceError("already_closed", _("This sheet is already closed."))
     rows = sheet_rows(slot=locked)
@@ -296,7 +306,11 @@ def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
     reason = reason.strip()
     if not reason:
         raise AttendanceError("reason_required", _("Say why the sheet is reopened."))
-    locked = Slot.objects.select_for_update().select_related("day").get(pk=slot.pk)
+    locked = (
+        Slot.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("day")
+        .get(pk=slot.pk)
+    )
     if not locked.is_closed:
         raise AttendanceError("not_closed", _("This sheet is not closed."))
     locked.closed_at = None

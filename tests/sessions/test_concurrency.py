@@ -1,0 +1,100 @@
+"""Two facilitators writing the same sheet at the same moment, for real (PostgreSQL, threads)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from sessions import services
+from sessions.models import Attendance, AttendanceChange
+from sessions.services import AttendanceError, SheetEntry
+from tests.sessions.conftest import build_training
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks need PostgreSQL (DATABASE_URL)"
+    ),
+]
+
+
+def run_together(*jobs):
+    """Start the jobs at the same instant; return what each returned or raised."""
+    barrier = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def run(index, job):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            results[index] = job()
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test looks at
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_a_tap_and_a_whole_sheet_save_at_once_lose_nothing(programme, member, attempt):
+    training = build_training(programme)
+    first, second = member(programme, "facilitator"), member(programme, "facilitator")
+    contested = training.trainees[0]
+    everyone = [SheetEntry(person.pk, "present") for person in training.trainees]
+
+    tap, sheet = run_together(
+        lambda: services.attendance_record(
+            slot=training.slot, participant_id=contested.pk, status="absent", version=0, user=first
+        ),
+        lambda: services.attendance_sheet_save(slot=training.slot, entries=everyone, user=second),
+    )
+
+    record = Attendance.objects.get(participant=contested, slot=training.slot)
+    history = list(AttendanceChange.objects.filter(attendance=record))
+    # Whoever wrote the contested line first won; the other was told, not silently overwritten.
+    assert len(history) == 1
+    assert history[0].new_status == record.status
+    if record.status == "absent":
+        assert not isinstance(tap, Exception)
+        assert isinstance(sheet, AttendanceError) or [
+            c.current.participant.pk for c in sheet.conflicts
+        ] == [contested.pk]
+    else:
+        assert isinstance(tap, AttendanceError)
+        assert sheet.created == len(training.trainees)
+    # Lines nobody contested were saved by the sheet unless it was refused as a whole.
+    others = Attendance.objects.filter(slot=training.slot).exclude(participant=contested)
+    expected = 0 if isinstance(sheet, Exception) else len(training.trainees) - 1
+    assert others.count() == expected
+
+
+def test_two_taps_on_one_line_one_wins_and_the_other_is_told(programme, member):
+    training = build_training(programme)
+    first, second = member(programme, "facilitator"), member(programme, "facilitator")
+    person, neighbour = training.trainees[:2]
+
+    def tap(user, who, status):
+        return lambda: services.attendance_record(
+            slot=training.slot, participant_id=who.pk, status=status, version=0, user=user
+        )
+
+    one, other, elsewhere = run_together(
+        tap(first, person, "present"),
+        tap(second, person, "excused"),
+        tap(second, neighbour, "late"),
+    )
+
+    outcomes = [one, other]
+    assert sum(isinstance(outcome, services.AttendanceConflict) for outcome in outcomes) == 1
+    winner = next(outcome for outcome in outcomes if not isinstance(outcome, Exception))
+    assert Attendance.objects.get(participant=person).status == winner[0].status
+    assert AttendanceChange.objects.filter(attendance__participant=person).count() == 1
+    assert not isinstance(elsewhere, Exception)  # different lines never conflict
+    assert Attendance.objects.get(participant=neighbour).status == "late"
