@@ -1,0 +1,59 @@
+"""Forms of programme set-up, the call, city applications, reviews and decisions.
+
+Forms validate what a person typed and say plainly what is wrong; services do the writing.
+One module per area; this package re-exports the forms the views use.
+"""
+
+from .application import (
+    ApplicationForm,
+    CityChoiceForm,
+    CityContactSignUpForm,
+    TriadForms,
+    TriadMemberForm,
+    WithdrawForm,
+    validate_pdf,
+)
+from .review import (
+    ApplicationFilterForm,
+    AssignReviewersForm,
+    CloseSelectionForm,
+    DecisionForm,
+    RequestInformationForm,
+    ReviewForm,
+)
+from .setup import (
+    SUGGESTED_CRITERIA,
+    BudgetLineForm,
+    CallForm,
+    ContributionForm,
+    CriterionFormSet,
+    FundingForm,
+    InvitationForm,
+    ProgrammeForm,
+    criteria_rows,
+)
+
+__all__ = [
+    "SUGGESTED_CRITERIA",
+    "ApplicationFilterForm",
+    "ApplicationForm",
+    "AssignReviewersForm",
+    "BudgetLineForm",
+    "CallForm",
+    "CityChoiceForm",
+    "CityContactSignUpForm",
+    "CloseSelectionForm",
+    "ContributionForm",
+    "CriterionFormSet",
+    "DecisionForm",
+    "FundingForm",
+    "InvitationForm",
+    "ProgrammeForm",
+    "RequestInformationForm",
+    "ReviewForm",
+    "TriadForms",
+    "TriadMemberForm",
+    "WithdrawForm",
+    "criteria_rows",
+    "validate_pdf",
+]

@@ -1,0 +1,66 @@
+"""Writes for programmes: set-up, funding and budget, the call, city applications, reviews and
+the selection.
+
+Every service is keyword-only and atomic, validates what it is given (raising ``ValidationError``
+with a code and a message a person can read), writes an ``AuditEntry``, records each change of an
+application's status as an ``ApplicationEvent``, and sends e-mails only once the change commits.
+
+One module per area; this package re-exports the services so that callers write
+``programmes.services.application_submit`` (and other apps ``programmes.services.audit``).
+"""
+
+from .applications import (
+    application_save,
+    application_start,
+    application_submit,
+    application_withdraw,
+    city_contact_sign_up,
+    city_get_or_create,
+    triad_duplicates,
+)
+from .common import audit
+from .review import (
+    application_decide,
+    application_request_information,
+    review_submit,
+    reviewers_assign,
+    selection_close,
+)
+from .setup import (
+    RESERVED_SLUGS,
+    budget_line_save,
+    call_publish,
+    call_save,
+    contribution_update,
+    finance_row_delete,
+    funding_save,
+    invitation_send,
+    programme_create,
+    programme_update,
+)
+
+__all__ = [
+    "RESERVED_SLUGS",
+    "application_decide",
+    "application_request_information",
+    "application_save",
+    "application_start",
+    "application_submit",
+    "application_withdraw",
+    "audit",
+    "budget_line_save",
+    "call_publish",
+    "call_save",
+    "city_contact_sign_up",
+    "city_get_or_create",
+    "contribution_update",
+    "finance_row_delete",
+    "funding_save",
+    "invitation_send",
+    "programme_create",
+    "programme_update",
+    "reviewers_assign",
+    "review_submit",
+    "selection_close",
+    "triad_duplicates",
+]

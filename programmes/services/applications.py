@@ -1,0 +1,254 @@
+"""A city's application: the account and draft, the file and its triad, submission, withdrawal."""
+
+import uuid
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import emails
+from ..models import (
+    ApplicationEvent,
+    Call,
+    CityApplication,
+    Membership,
+    TriadNominee,
+)
+from ..selectors import (
+    TRIAD_SLOTS,
+    application_submission_problems,
+    triad_slots,
+)
+from ..signals import application_deselected
+from .common import Role, Status, audit, invalid, lock_application, status_change
+
+
+def city_get_or_create(*, name: str, insee_code: str, departement: str):
+    """The city with this INSEE code, created if it is not known yet."""
+    # ``participants`` owns City; ``programmes`` reaches it through the relation, not an import.
+    city_model = CityApplication._meta.get_field("city").related_model
+    city, _created = city_model.objects.get_or_create(
+        insee_code=insee_code.strip().upper(),
+        defaults={"name": name.strip(), "departement": departement.strip().upper()},
+    )
+    return city
+
+
+@transaction.atomic
+def application_start(*, user, call: Call, city) -> CityApplication:
+    """Open a draft application for a city, with ``user`` as its contact (who then may see and
+    edit it, and nothing else of the programme)."""
+    today = timezone.localdate()
+    if not call.is_open_on(today):
+        raise ValidationError(
+            _("The call is not open: applications are accepted from %(opens)s to %(closes)s.")
+            % {"opens": call.opens_on, "closes": call.closes_on},
+            code="call_closed",
+        )
+    if CityApplication.objects.filter(call=call, city=city).exists():
+        raise ValidationError(
+            _(
+                "%(city)s has already started an application. Ask its contact person, or the "
+                "organisers, to give you access."
+            )
+            % {"city": city.name},
+            code="city_taken",
+        )
+    if Membership.objects.filter(
+        programme=call.programme, user=user, role=Role.CITY_CONTACT
+    ).exists():
+        raise ValidationError(
+            _("You already hold an application for this call."), code="already_contact"
+        )
+    application = CityApplication.objects.create(
+        call=call,
+        city=city,
+        status=Status.DRAFT,
+        contact_user=user,
+        contact_name=user.get_full_name(),
+        contact_email=user.email,
+        priority_neighbourhoods=city.priority_neighbourhoods,
+    )
+    Membership.objects.create(
+        programme=call.programme, user=user, role=Role.CITY_CONTACT, application=application
+    )
+    ApplicationEvent.objects.create(
+        application=application, actor=user, from_status="", to_status=Status.DRAFT
+    )
+    audit(
+        actor=user,
+        programme=call.programme,
+        action="application.started",
+        obj=application,
+        message=city.name,
+    )
+    return application
+
+
+@transaction.atomic
+def city_contact_sign_up(*, account: dict, password: str, call: Call, city) -> CityApplication:
+    """Create the account of a city's contact person and open the city's draft application."""
+    user = get_user_model().objects.create_user(password=password, **account)
+    return application_start(user=user, call=call, city=city)
+
+
+def triad_duplicates(rows: Iterable[dict]) -> list[str]:
+    """The people named twice in a triad (same e-mail, or same first and last name)."""
+    problems, emails_seen, names_seen = [], set(), set()
+    for row in rows:
+        email = (row.get("email") or "").strip().lower()
+        name = (row.get("first_name", "").strip().casefold(), row["last_name"].strip().casefold())
+        label = f"{row['first_name']} {row['last_name']}".strip()
+        if email and email in emails_seen:
+            problems.append(
+                _(
+                    "%(email)s is given for two people: each member of the triad is a different "
+                    "person."
+                )
+                % {"email": row["email"]}
+            )
+        elif name in names_seen:
+            problems.append(
+                _("%(name)s is named twice: each member of the triad is a different person.")
+                % {"name": label}
+            )
+        if email:
+            emails_seen.add(email)
+        names_seen.add(name)
+    return problems
+
+
+def _letter_name(application: CityApplication) -> str:
+    # The stored name is chosen here, never taken from the upload.
+    return f"{application.call_id}-{application.pk}-{uuid.uuid4().hex}.pdf"
+
+
+@transaction.atomic
+def application_save(
+    *,
+    actor,
+    application: CityApplication,
+    fields: dict,
+    triad: dict[str, dict | None],
+    letter: UploadedFile | None = None,
+    remove_letter: bool = False,
+) -> CityApplication:
+    """Save the city's file as it stands (a draft can be incomplete).
+
+    ``triad`` maps each place of the form (``elected``, ``professional1``, ``professional2``,
+    ``delegate``) to the person's details, or None to leave the place empty. A replaced or
+    removed letter is deleted from storage once the change commits.
+    """
+    locked = lock_application(application)
+    if not locked.is_editable:
+        raise ValidationError(
+            _(
+                "This application has been submitted and can no longer be changed, unless the "
+                "organisers ask for more information."
+            ),
+            code="not_editable",
+        )
+    filled = [row for row in triad.values() if row]
+    problems = triad_duplicates(filled)
+    if problems:
+        raise invalid(problems, code="duplicate_people")
+
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    old_letter = locked.commitment_letter.name if locked.commitment_letter else ""
+    if letter is not None:
+        locked.commitment_letter.save(_letter_name(locked), letter, save=False)
+    elif remove_letter:
+        locked.commitment_letter = ""
+    locked.save()
+    if old_letter and old_letter != (locked.commitment_letter.name or ""):
+        storage = locked.commitment_letter.storage
+        transaction.on_commit(lambda: storage.delete(old_letter))
+
+    today = timezone.localdate()
+    current = triad_slots(locked.nominees.all())
+    for slot, role, _index in TRIAD_SLOTS:
+        row, nominee = triad.get(slot), current[slot]
+        if row is None:
+            if nominee is not None:
+                nominee.delete()
+            continue
+        nominee = nominee or TriadNominee(application=locked, role=role)
+        for name, value in row.items():
+            setattr(nominee, name, value)
+        if nominee.commitment_given and nominee.commitment_date is None:
+            nominee.commitment_date = today
+        if not nominee.commitment_given:
+            nominee.commitment_date = None
+        nominee.save()
+    audit(
+        actor=actor,
+        programme=locked.call.programme,
+        action="application.saved",
+        obj=locked,
+        message=locked.city.name,
+    )
+    return locked
+
+
+@transaction.atomic
+def application_submit(*, actor, application: CityApplication, base_url: str) -> CityApplication:
+    """Submit a complete application (or send it back after a request for information).
+
+    Refused, with every missing item listed, unless the triad is complete, every commitment is
+    given, the contribution reaches the requirement, the file is filled in and (for a first
+    submission) the call is open. E-mails the city a confirmation.
+    """
+    locked = lock_application(application)
+    if not locked.is_editable:
+        raise ValidationError(_("This application has already been submitted."), code="submitted")
+    problems = application_submission_problems(application=locked)
+    if problems:
+        raise invalid(problems, code="incomplete")
+    back_from_city = locked.status == Status.INFO_REQUESTED
+    to = Status.UNDER_REVIEW if back_from_city and locked.assignments.exists() else Status.SUBMITTED
+    locked.submitted_at = timezone.now()
+    status_change(
+        application=locked,
+        to=to,
+        actor=actor,
+        note=_("Sent back with the information requested.") if back_from_city else "",
+        fields=["submitted_at"],
+    )
+    audit(
+        actor=actor,
+        programme=locked.call.programme,
+        action="application.submitted",
+        obj=locked,
+        message=locked.city.name,
+    )
+    emails.application_email_queue(application=locked, kind="submitted", base_url=base_url)
+    application.status, application.submitted_at = locked.status, locked.submitted_at
+    return locked
+
+
+@transaction.atomic
+def application_withdraw(*, actor, application: CityApplication, note: str = "") -> None:
+    """The city withdraws its application; if it was selected, its people stop being counted
+    as participants."""
+    locked = lock_application(application)
+    if locked.status in (Status.WITHDRAWN, Status.REJECTED):
+        raise ValidationError(
+            _("This application can no longer be withdrawn."), code="not_withdrawable"
+        )
+    was_selected = locked.status == Status.SELECTED
+    status_change(application=locked, to=Status.WITHDRAWN, actor=actor, note=note)
+    if was_selected:
+        application_deselected.send(sender=CityApplication, application=locked, actor=actor)
+    audit(
+        actor=actor,
+        programme=locked.call.programme,
+        action="application.withdrawn",
+        obj=locked,
+        message=note,
+    )
+    application.status = locked.status

@@ -1,0 +1,254 @@
+"""Review and selection: requests for information, reviewers, reviews, decisions, closing."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import emails
+from ..models import (
+    Call,
+    CityApplication,
+    CityContribution,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+)
+from ..signals import application_deselected, application_selected
+from .common import Status, audit, check_selection_open, lock_application, status_change
+
+
+@transaction.atomic
+def application_request_information(
+    *, actor, application: CityApplication, message: str, base_url: str
+) -> None:
+    """Send the application back to the city with the organiser's question; the city may edit
+    it again and submit it anew. E-mails the city."""
+    locked = lock_application(application)
+    check_selection_open(locked.call)
+    if locked.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
+        raise ValidationError(
+            _("More information can be asked only of a submitted application under review."),
+            code="wrong_status",
+        )
+    locked.info_request_message = message
+    status_change(
+        application=locked,
+        to=Status.INFO_REQUESTED,
+        actor=actor,
+        note=message,
+        fields=["info_request_message"],
+    )
+    audit(
+        actor=actor,
+        programme=locked.call.programme,
+        action="application.information_requested",
+        obj=locked,
+        message=message,
+    )
+    emails.application_email_queue(application=locked, kind="info_requested", base_url=base_url)
+    application.status = locked.status
+
+
+@transaction.atomic
+def reviewers_assign(*, actor, application: CityApplication, reviewers: Iterable) -> None:
+    """Set who reviews an application. The first assignment puts a submitted application
+    under review. A reviewer taken off keeps the review already written."""
+    locked = lock_application(application)
+    check_selection_open(locked.call)
+    if locked.status in (Status.DRAFT, Status.WITHDRAWN):
+        raise ValidationError(
+            _("Only a submitted application can be given to reviewers."), code="wrong_status"
+        )
+    wanted = {user.pk: user for user in reviewers}
+    current = set(locked.assignments.values_list("reviewer_id", flat=True))
+    locked.assignments.exclude(reviewer_id__in=wanted).delete()
+    ReviewAssignment.objects.bulk_create(
+        [
+            ReviewAssignment(application=locked, reviewer=user, assigned_by=actor)
+            for pk, user in wanted.items()
+            if pk not in current
+        ]
+    )
+    if wanted and locked.status == Status.SUBMITTED:
+        status_change(application=locked, to=Status.UNDER_REVIEW, actor=actor)
+    audit(
+        actor=actor,
+        programme=locked.call.programme,
+        action="application.reviewers_assigned",
+        obj=locked,
+        message=", ".join(sorted(user.get_username() for user in wanted.values())),
+    )
+    application.status = locked.status
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    actor,
+    application: CityApplication,
+    scores: dict[int, int],
+    comment: str,
+    recommendation: str,
+) -> Review:
+    """Record (or change) a reviewer's scores, comment and recommendation."""
+    locked = lock_application(application)
+    check_selection_open(locked.call)
+    if not locked.assignments.filter(reviewer=actor).exists():
+        raise ValidationError(_("This application is not assigned to you."), code="not_assigned")
+    if locked.status in (Status.DRAFT, Status.WITHDRAWN):
+        raise ValidationError(_("This application is not open to review."), code="wrong_status")
+    criteria = list(locked.call.criteria.all())
+    missing = [c.label for c in criteria if c.pk not in scores]
+    if missing:
+        raise ValidationError(
+            _("Score every criterion: %(missing)s.") % {"missing": ", ".join(missing)},
+            code="scores_missing",
+        )
+    if any(not 1 <= scores[c.pk] <= 5 for c in criteria):
+        raise ValidationError(_("Scores go from 1 to 5."), code="score_range")
+    if recommendation not in Review.Recommendation.values:
+        raise ValidationError(_("Choose a recommendation."), code="recommendation")
+    review, created = Review.objects.update_or_create(
+        application=locked,
+        reviewer=actor,
+        defaults={"comment": comment, "recommendation": recommendation},
+    )
+    if review.submitted_at is None:
+        review.submitted_at = timezone.now()
+        review.save(update_fields=["submitted_at"])
+    for criterion in criteria:
+        ReviewScore.objects.update_or_create(
+            review=review, criterion=criterion, defaults={"score": scores[criterion.pk]}
+        )
+    audit(
+        actor=actor,
+        programme=locked.call.programme,
+        action="review.submitted" if created else "review.updated",
+        obj=review,
+        message=f"{locked.city.name}: {recommendation}",
+    )
+    return review
+
+
+@transaction.atomic
+def application_decide(
+    *,
+    actor,
+    application: CityApplication,
+    decision: str,
+    note: str = "",
+    override_reason: str = "",
+    expected_status: str = "",
+) -> CityApplication:
+    """Select, waitlist or reject an application; can be changed until the selection closes.
+
+    Selecting beyond the call's places needs ``override_reason``. A selected city's triad
+    becomes participants (``application_selected``; once, even if selected again) and its
+    contribution enters the ledger. ``expected_status``, when given, is the status the
+    organiser saw: a decision taken on a stale page is refused.
+    """
+    # Lock the call first: two organisers selecting at once must not both take the last place.
+    call = Call.objects.select_for_update().get(pk=application.call_id)
+    locked = lock_application(application)
+    check_selection_open(call)
+    if decision not in CityApplication.DECISIONS:
+        raise ValidationError(_("Choose selected, waitlisted or rejected."), code="decision")
+    if expected_status and locked.status != expected_status:
+        raise ValidationError(
+            _(
+                "Someone changed this application meanwhile: it is now “%(status)s”. Check it "
+                "and decide again."
+            )
+            % {"status": locked.get_status_display()},
+            code="stale",
+        )
+    if locked.status in (Status.DRAFT, Status.WITHDRAWN):
+        raise ValidationError(
+            _("Only a submitted application can be decided."), code="wrong_status"
+        )
+    override_reason = override_reason.strip()
+    if decision == Status.SELECTED and locked.status != Status.SELECTED:
+        selected = CityApplication.objects.filter(call=call, status=Status.SELECTED).count()
+        if selected < call.places:
+            override_reason = ""
+        elif not override_reason:
+            raise ValidationError(
+                _(
+                    "All %(places)s places are taken (%(selected)s cities selected). To select "
+                    "this city as well, give the reason for going beyond the number of places."
+                )
+                % {"places": call.places, "selected": selected},
+                code="over_capacity",
+            )
+    elif decision == Status.SELECTED:
+        override_reason = override_reason or locked.selection_override_reason
+    else:
+        override_reason = ""
+    was_selected = locked.status == Status.SELECTED
+    locked.decision_note = note
+    locked.selection_override_reason = override_reason
+    locked.decided_at = timezone.now()
+    fields = ["decision_note", "selection_override_reason", "decided_at"]
+    if decision != locked.status:
+        event_note = note
+        if override_reason and decision == Status.SELECTED:
+            event_note = f"{note}\n{_('Beyond the number of places:')} {override_reason}".strip()
+        status_change(application=locked, to=decision, actor=actor, note=event_note, fields=fields)
+    else:
+        locked.save(update_fields=[*fields, "updated_at"])
+
+    if decision == Status.SELECTED:
+        contribution, _created = CityContribution.objects.get_or_create(
+            application=locked, defaults={"amount_pledged": locked.contribution_pledged}
+        )
+        if not _created and contribution.amount_pledged != locked.contribution_pledged:
+            contribution.amount_pledged = locked.contribution_pledged
+            contribution.save(update_fields=["amount_pledged"])
+        application_selected.send(sender=CityApplication, application=locked, actor=actor)
+    elif was_selected:
+        application_deselected.send(sender=CityApplication, application=locked, actor=actor)
+    audit(
+        actor=actor,
+        programme=locked.call.programme,
+        action="application.decided",
+        obj=locked,
+        message=f"{locked.city.name}: {decision}",
+    )
+    for name in ("status", *fields):
+        setattr(application, name, getattr(locked, name))
+    return locked
+
+
+@transaction.atomic
+def selection_close(*, actor, call: Call, base_url: str) -> int:
+    """Close the selection: decisions become final and every city that received one is told by
+    e-mail. Refused while applications still wait for a decision. Returns the e-mails queued."""
+    call = Call.objects.select_for_update().select_related("programme").get(pk=call.pk)
+    check_selection_open(call)
+    waiting = list(
+        CityApplication.objects.filter(call=call, status__in=CityApplication.PENDING_STATUSES)
+        .select_related("city")
+        .order_by("city__name")
+    )
+    if waiting:
+        raise ValidationError(
+            _("Decide on every application first. Still waiting: %(cities)s.")
+            % {"cities": ", ".join(application.city.name for application in waiting)},
+            code="pending",
+        )
+    call.selection_closed_at = timezone.now()
+    call.save(update_fields=["selection_closed_at"])
+    decided = list(CityApplication.objects.filter(call=call, status__in=CityApplication.DECISIONS))
+    for application in decided:
+        emails.application_email_queue(application=application, kind="decision", base_url=base_url)
+    audit(
+        actor=actor,
+        programme=call.programme,
+        action="selection.closed",
+        obj=call,
+        message=_("%(count)s decisions sent") % {"count": len(decided)},
+    )
+    return len(decided)

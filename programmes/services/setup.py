@@ -1,0 +1,259 @@
+"""Programme set-up (description, partners, funding, budget, contributions ledger) and the call."""
+
+from collections.abc import Iterable
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .. import emails
+from ..models import (
+    BudgetLine,
+    Call,
+    CityContribution,
+    Funding,
+    Membership,
+    Organisation,
+    Programme,
+    SelectionCriterion,
+)
+from ..selectors import (
+    INVITATION_SALT,
+)
+from .common import Role, audit, invalid
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:70] or "programme"
+    slug, n = base, 2
+    while Programme.objects.filter(slug=slug).exists() or slug in RESERVED_SLUGS:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+# ``/programmes/new/`` is the creation page: no programme may take that name.
+RESERVED_SLUGS = {"new"}
+
+
+def _organisations(names: Iterable[str], kind: str) -> list[Organisation]:
+    found = []
+    for name in names:
+        organisation, _created = Organisation.objects.get_or_create(
+            name=name.strip(), defaults={"kind": kind}
+        )
+        found.append(organisation)
+    return found
+
+
+@transaction.atomic
+def programme_create(
+    *, actor, fields: dict, partners: Iterable[Organisation] = (), new_partners: Iterable[str] = ()
+) -> Programme:
+    """Create a programme; its creator becomes its first organiser."""
+    programme = Programme(**fields)
+    if not programme.slug:
+        programme.slug = _unique_slug(programme.title)
+    programme.save()
+    programme.partners.set([*partners, *_organisations(new_partners, Organisation.Kind.OTHER)])
+    Membership.objects.create(programme=programme, user=actor, role=Role.ORGANISER)
+    audit(actor=actor, programme=programme, action="programme.created", obj=programme)
+    return programme
+
+
+@transaction.atomic
+def programme_update(
+    *,
+    actor,
+    programme: Programme,
+    fields: dict,
+    partners: Iterable[Organisation] = (),
+    new_partners: Iterable[str] = (),
+) -> Programme:
+    """Change a programme's description, dates, capacity, status or partners."""
+    changed = sorted(name for name, value in fields.items() if getattr(programme, name) != value)
+    for name, value in fields.items():
+        setattr(programme, name, value)
+    programme.save()
+    programme.partners.set([*partners, *_organisations(new_partners, Organisation.Kind.OTHER)])
+    audit(
+        actor=actor,
+        programme=programme,
+        action="programme.updated",
+        obj=programme,
+        message=", ".join(changed),
+    )
+    return programme
+
+
+def _save_fields(*, actor, programme: Programme, instance, fields: dict):
+    """Set the fields of a finance row, save it and record who created or changed it."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    created = instance.pk is None
+    instance.save()
+    audit(
+        actor=actor,
+        programme=programme,
+        action=f"{instance._meta.model_name}.{'created' if created else 'updated'}",
+        obj=instance,
+        message=str(instance),
+    )
+    return instance
+
+
+@transaction.atomic
+def funding_save(
+    *, actor, programme: Programme, funding: Funding | None, fields: dict, new_funder: str = ""
+) -> Funding:
+    """Create or change one funder's line: amounts requested, awarded and received."""
+    if new_funder.strip():
+        fields = {**fields, "funder": _organisations([new_funder], Organisation.Kind.FUNDER)[0]}
+    funding = funding or Funding(programme=programme)
+    duplicate = (
+        Funding.objects.filter(programme=programme, funder=fields["funder"])
+        .exclude(pk=funding.pk)
+        .exists()
+    )
+    if duplicate:
+        raise ValidationError(
+            _("%(funder)s already has a funding line in this programme: change that one.")
+            % {"funder": fields["funder"]},
+            code="duplicate_funder",
+        )
+    return _save_fields(actor=actor, programme=programme, instance=funding, fields=fields)
+
+
+@transaction.atomic
+def budget_line_save(
+    *, actor, programme: Programme, line: BudgetLine | None, fields: dict
+) -> BudgetLine:
+    """Create or change a budget line (planned and actual amounts)."""
+    line = line or BudgetLine(programme=programme)
+    return _save_fields(actor=actor, programme=programme, instance=line, fields=fields)
+
+
+@transaction.atomic
+def finance_row_delete(*, actor, programme: Programme, row: Funding | BudgetLine) -> None:
+    """Delete a funding or a budget line; budget lines it funded lose their funding source."""
+    audit(
+        actor=actor,
+        programme=programme,
+        action=f"{row._meta.model_name}.deleted",
+        obj=row,
+        message=str(row),
+    )
+    row.delete()
+
+
+@transaction.atomic
+def contribution_update(*, actor, contribution: CityContribution, fields: dict) -> None:
+    """Record what a selected city pledged, was invoiced and paid."""
+    _save_fields(
+        actor=actor,
+        programme=contribution.application.call.programme,
+        instance=contribution,
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def call_save(*, actor, programme: Programme, fields: dict, criteria: list[dict]) -> Call:
+    """Create or change the call and its selection grid.
+
+    ``criteria``: one dict per row with ``instance`` (None for a new criterion), ``label``,
+    ``description`` and ``delete``. A criterion that reviewers have already scored cannot be
+    deleted (its scores would silently vanish from the averages).
+    """
+    call = Call.objects.filter(programme=programme).first() or Call(programme=programme)
+    if call.is_selection_closed:
+        raise ValidationError(
+            _("The selection is closed: the call can no longer change."), code="closed"
+        )
+    for name, value in fields.items():
+        setattr(call, name, value)
+    created = call.pk is None
+    call.save()
+    position = 0
+    for row in criteria:
+        criterion = row.get("instance")
+        if row.get("delete"):
+            if criterion is None:
+                continue
+            if criterion.scores.exists():
+                raise ValidationError(
+                    _("“%(label)s” has already been scored by reviewers and cannot be removed.")
+                    % {"label": criterion.label},
+                    code="criterion_scored",
+                )
+            criterion.delete()
+            continue
+        position += 1
+        criterion = criterion or SelectionCriterion(call=call)
+        criterion.label = row["label"]
+        criterion.description = row.get("description", "")
+        criterion.position = position
+        criterion.save()
+    audit(
+        actor=actor,
+        programme=programme,
+        action="call.created" if created else "call.updated",
+        obj=call,
+        message=call.title,
+    )
+    return call
+
+
+@transaction.atomic
+def call_publish(*, actor, call: Call) -> Call:
+    """Publish the call: its public page opens and cities may apply between its dates.
+
+    A programme still in draft moves to "call open".
+    """
+    if call.is_published:
+        raise ValidationError(_("The call is already published."), code="published")
+    problems = []
+    if not call.criteria.exists():
+        problems.append(_("Add at least one criterion to the selection grid."))
+    if call.places < 1:
+        problems.append(_("Set the number of places."))
+    if call.closes_on < timezone.localdate():
+        problems.append(_("The closing date is past: move it before publishing."))
+    if problems:
+        raise invalid(problems, code="not_ready")
+    call.published_at = timezone.now()
+    call.save(update_fields=["published_at"])
+    programme = call.programme
+    if programme.status == Programme.Status.DRAFT:
+        programme.status = Programme.Status.CALL_OPEN
+        programme.save(update_fields=["status", "updated_at"])
+    audit(actor=actor, programme=programme, action="call.published", obj=call)
+    return call
+
+
+@transaction.atomic
+def invitation_send(
+    *, actor, programme: Programme, email: str, city_name: str, message: str, base_url: str
+) -> str:
+    """E-mail someone a signed link to apply for their city; returns the link."""
+    token = signing.dumps({"programme": programme.pk, "email": email}, salt=INVITATION_SALT)
+    url = base_url + reverse("programmes:apply_invitation", args=[programme.slug, token])
+    emails.invitation_email_queue(
+        programme=programme,
+        email=email,
+        city_name=city_name,
+        message=message,
+        url=url,
+        sender_name=actor.get_full_name() or actor.get_username(),
+    )
+    audit(
+        actor=actor,
+        programme=programme,
+        action="call.invitation_sent",
+        obj=programme.call,
+        message=f"{email} {city_name}".strip(),
+    )
+    return url

@@ -1,0 +1,264 @@
+"""The public call and the city's own pages: sign-up, the application form, its status,
+withdrawal."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import forms, permissions, selectors, services
+from ..models import CityApplication
+from .common import add_errors, base_url, status_for
+
+
+def call_public(request: HttpRequest, slug: str) -> HttpResponse:
+    call = selectors.call_get_published(slug=slug)
+    programme = call.programme
+    return render(
+        request,
+        "programmes/call_public.html",
+        {
+            "call": call,
+            "programme": programme,
+            "criteria": list(call.criteria.all()),
+            "is_open": call.is_open_on(timezone.localdate()),
+            "my_application": selectors.contact_application_for_programme(
+                user=request.user, programme=programme
+            ),
+        },
+    )
+
+
+def apply_sign_up(request: HttpRequest, slug: str, token: str = "") -> HttpResponse:
+    """The city's first step: (an account, then) the city; opens a draft application."""
+    call = selectors.call_get_published(slug=slug)
+    programme = call.programme
+    mine = selectors.contact_application_for_programme(user=request.user, programme=programme)
+    if mine is not None:
+        return redirect("programmes:city_application", programme.slug, mine.pk)
+    invited_email = ""
+    if token:
+        invited_email = selectors.invitation_email_read(token=token, programme=programme) or ""
+        if not invited_email:
+            return render(
+                request,
+                "programmes/invitation_invalid.html",
+                {"call": call, "programme": programme},
+                status=400,
+            )
+    if not call.is_open_on(timezone.localdate()):
+        messages.error(request, _("The call is not open: applications cannot be started now."))
+        return redirect("programmes:call_public", programme.slug)
+
+    data = request.POST if request.method == "POST" else None
+    needs_account = not request.user.is_authenticated
+    account_form = (
+        forms.CityContactSignUpForm(data, initial={"email": invited_email})
+        if needs_account
+        else None
+    )
+    city_form = forms.CityChoiceForm(data, cities=selectors.city_choices_for_call(call=call))
+    if request.method == "POST":
+        valid = city_form.is_valid() and (account_form is None or account_form.is_valid())
+        if valid:
+            try:
+                application = _start_application(request, call, account_form, city_form)
+            except ValidationError as error:
+                add_errors(city_form, error)
+            else:
+                messages.success(
+                    request,
+                    _("The application of %(city)s is open as a draft: fill it in below.")
+                    % {"city": application.city.name},
+                )
+                return redirect("programmes:city_application_edit", programme.slug, application.pk)
+    status = 400 if city_form.errors or (account_form and account_form.errors) else 200
+    return render(
+        request,
+        "programmes/apply_sign_up.html",
+        {
+            "call": call,
+            "programme": programme,
+            "account_form": account_form,
+            "city_form": city_form,
+            "invited_email": invited_email,
+        },
+        status=status,
+    )
+
+
+def _start_application(request, call, account_form, city_form) -> CityApplication:
+    city = city_form.cleaned_data.get("city")
+    if city is None:
+        city = services.city_get_or_create(**city_form.new_city)
+    try:
+        if account_form is None:
+            return services.application_start(user=request.user, call=call, city=city)
+        application = services.city_contact_sign_up(
+            account=account_form.account,
+            password=account_form.cleaned_data["password1"],
+            call=call,
+            city=city,
+        )
+    except IntegrityError as error:
+        # Two people starting the same city's application at the same moment.
+        raise ValidationError(
+            _("%(city)s has already started an application.") % {"city": city.name},
+            code="city_taken",
+        ) from error
+    login(request, application.contact_user, backend="django.contrib.auth.backends.ModelBackend")
+    return application
+
+
+def _own_application(request: HttpRequest, slug: str, pk: int) -> CityApplication:
+    """The application of the city the user is the contact of, else 404."""
+    application = (
+        CityApplication.objects.filter(call__programme__slug=slug, pk=pk)
+        .select_related("call__programme", "city", "contact_user")
+        .first()
+    )
+    if application is None or not permissions.can_view_own_application(request.user, application):
+        raise Http404
+    return application
+
+
+@login_required
+def city_application(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    application = _own_application(request, slug, pk)
+    nominees = list(application.nominees.order_by("role", "pk"))
+    return render(
+        request,
+        "programmes/city_application.html",
+        {
+            "application": application,
+            "call": application.call,
+            "programme": application.call.programme,
+            "nominees": nominees,
+            "checklist": selectors.application_checklist(
+                application=application, nominees=nominees
+            ),
+            "problems": selectors.application_submission_problems(
+                application=application, nominees=nominees
+            )
+            if application.is_editable
+            else [],
+            "events": list(application.events.select_related("actor").order_by("created_at")),
+            "can_edit": permissions.can_edit_application(request.user, application),
+            "can_withdraw": permissions.can_withdraw_application(request.user, application),
+        },
+    )
+
+
+@login_required
+def city_application_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    application = _own_application(request, slug, pk)
+    programme = application.call.programme
+    if not application.is_editable:
+        messages.error(
+            request,
+            _(
+                "This application has been submitted and can no longer be changed, unless the "
+                "organisers ask for more information."
+            ),
+        )
+        return redirect("programmes:city_application", programme.slug, application.pk)
+    slots = selectors.triad_slots(application.nominees.all())
+    data = request.POST if request.method == "POST" else None
+    form = forms.ApplicationForm(
+        data,
+        request.FILES or None,
+        instance=application,
+        required_contribution=application.call.required_contribution,
+    )
+    triad = forms.TriadForms(data, slots=slots)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() & triad.is_valid():
+            response = _save_application(request, application, form, triad)
+            if isinstance(response, HttpResponse):
+                return response
+            problems, status = response
+        else:
+            status = 400
+            if request.FILES.get("commitment_letter") and "commitment_letter" not in form.errors:
+                form.add_error(
+                    None, _("Nothing was saved: choose the letter again after the corrections.")
+                )
+    elif application.is_editable:
+        problems = selectors.application_submission_problems(application=application)
+    return render(
+        request,
+        "programmes/city_application_form.html",
+        {
+            "application": application,
+            "call": application.call,
+            "programme": programme,
+            "form": form,
+            "triad": triad,
+            "problems": problems,
+        },
+        status=status,
+    )
+
+
+def _save_application(request, application, form, triad):
+    """Save the draft; then submit it if asked. Returns a redirect, or what to show again."""
+    programme = application.call.programme
+    try:
+        application = services.application_save(
+            actor=request.user,
+            application=application,
+            fields=form.service_fields,
+            triad=triad.rows,
+            letter=form.letter,
+            remove_letter=form.remove_letter,
+        )
+    except ValidationError as error:
+        add_errors(form, error)
+        return [], status_for(error)
+    if request.POST.get("action") != "submit":
+        messages.success(request, _("The draft is saved. You can come back to it at any time."))
+        return redirect("programmes:city_application_edit", programme.slug, application.pk)
+    try:
+        services.application_submit(
+            actor=request.user, application=application, base_url=base_url(request)
+        )
+    except ValidationError as error:
+        messages.warning(
+            request,
+            _("Your changes are saved as a draft, but the application cannot be submitted yet."),
+        )
+        return error.messages, status_for(error)
+    messages.success(
+        request,
+        _("The application is submitted. A confirmation was sent by e-mail."),
+    )
+    return redirect("programmes:city_application", programme.slug, application.pk)
+
+
+@login_required
+def city_application_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    application = _own_application(request, slug, pk)
+    programme = application.call.programme
+    form = forms.WithdrawForm(request.POST or None)
+    if not permissions.can_withdraw_application(request.user, application):
+        messages.error(request, _("This application can no longer be withdrawn."))
+        return redirect("programmes:city_application", programme.slug, application.pk)
+    if request.method == "POST" and form.is_valid():
+        services.application_withdraw(
+            actor=request.user, application=application, note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("The application is withdrawn."))
+        return redirect("programmes:city_application", programme.slug, application.pk)
+    return render(
+        request,
+        "programmes/city_application_withdraw.html",
+        {"application": application, "programme": programme, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,256 @@
+"""Programme set-up pages (organisers): the programme, funding, budget, contributions, the call."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import forms, permissions, selectors, services
+from ..models import BudgetLine, CityContribution, Funding
+from .common import add_errors, base_url, organiser_programme, submit
+
+
+@login_required
+def programme_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create_programme(request.user):
+        raise PermissionDenied
+    form = forms.ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        programme = services.programme_create(
+            actor=request.user,
+            fields=form.service_fields,
+            partners=form.cleaned_data["partners"],
+            new_partners=form.new_partner_names,
+        )
+        messages.success(request, _("The programme is created. You are its organiser."))
+        return redirect("programme_overview", programme.slug)
+    status = 400 if form.errors else 200
+    return render(
+        request, "programmes/programme_form.html", {"form": form, "programme": None}, status=status
+    )
+
+
+@login_required
+def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = organiser_programme(request, slug)
+    form = forms.ProgrammeForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        services.programme_update(
+            actor=request.user,
+            programme=programme,
+            fields=form.service_fields,
+            partners=form.cleaned_data["partners"],
+            new_partners=form.new_partner_names,
+        )
+        messages.success(request, _("The programme is saved."))
+        return redirect("programmes:finances", programme.slug)
+    status = 400 if form.errors else 200
+    if form.errors:
+        # The form changed the instance in memory: the page shows the saved title and links.
+        programme.refresh_from_db(fields=["title", "slug"])
+    return render(
+        request,
+        "programmes/programme_form.html",
+        {"form": form, "programme": programme},
+        status=status,
+    )
+
+
+@login_required
+def finances(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = organiser_programme(request, slug)
+    return render(
+        request,
+        "programmes/finances.html",
+        {
+            "programme": programme,
+            "finances": selectors.programme_finances(programme=programme),
+            "call": selectors.call_get_for_programme(programme=programme),
+        },
+    )
+
+
+def _finance_form(request, *, programme, form, template_title: str, save, row=None):
+    status = submit(form, lambda data: save(form)) if request.method == "POST" else 200
+    if status is None:
+        messages.success(request, _("Saved."))
+        return redirect("programmes:finances", programme.slug)
+    return render(
+        request,
+        "programmes/finance_form.html",
+        {"programme": programme, "form": form, "title": template_title, "row": row},
+        status=status,
+    )
+
+
+@login_required
+def funding_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    programme = organiser_programme(request, slug)
+    funding = get_object_or_404(Funding, programme=programme, pk=pk) if pk else None
+    form = forms.FundingForm(request.POST or None, instance=funding)
+    return _finance_form(
+        request,
+        programme=programme,
+        form=form,
+        row=funding,
+        template_title=_("Change a funding") if funding else _("Add a funding"),
+        save=lambda form: services.funding_save(
+            actor=request.user,
+            programme=programme,
+            funding=funding,
+            fields=form.service_fields,
+            new_funder=form.cleaned_data["new_funder"],
+        ),
+    )
+
+
+@login_required
+def budget_line_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    programme = organiser_programme(request, slug)
+    line = get_object_or_404(BudgetLine, programme=programme, pk=pk) if pk else None
+    form = forms.BudgetLineForm(request.POST or None, instance=line, programme=programme)
+    return _finance_form(
+        request,
+        programme=programme,
+        form=form,
+        row=line,
+        template_title=_("Change a budget line") if line else _("Add a budget line"),
+        save=lambda form: services.budget_line_save(
+            actor=request.user, programme=programme, line=line, fields=form.service_fields
+        ),
+    )
+
+
+@login_required
+def contribution_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    programme = organiser_programme(request, slug)
+    contribution = get_object_or_404(
+        CityContribution.objects.select_related("application__city", "application__call"),
+        application__call__programme=programme,
+        pk=pk,
+    )
+    form = forms.ContributionForm(request.POST or None, instance=contribution)
+    return _finance_form(
+        request,
+        programme=programme,
+        form=form,
+        template_title=_("Contribution of %(city)s") % {"city": contribution.application.city},
+        save=lambda form: services.contribution_update(
+            actor=request.user, contribution=contribution, fields=form.service_fields
+        ),
+    )
+
+
+@login_required
+def finance_row_delete(request: HttpRequest, slug: str, kind: str, pk: int) -> HttpResponse:
+    programme = organiser_programme(request, slug)
+    model = {"fundings": Funding, "budget-lines": BudgetLine}.get(kind)
+    if model is None:
+        raise Http404
+    row = get_object_or_404(model, programme=programme, pk=pk)
+    if request.method == "POST":
+        services.finance_row_delete(actor=request.user, programme=programme, row=row)
+        messages.success(request, _("“%(row)s” is deleted.") % {"row": row})
+        return redirect("programmes:finances", programme.slug)
+    return render(request, "programmes/confirm_delete.html", {"programme": programme, "row": row})
+
+
+@login_required
+def call_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = organiser_programme(request, slug)
+    call = selectors.call_get_for_programme(programme=programme)
+    initial_criteria = [] if call else [{"label": str(label)} for label in forms.SUGGESTED_CRITERIA]
+    form = forms.CallForm(
+        request.POST or None,
+        instance=call,
+        initial=None
+        if call
+        else {
+            "title": _("Call for applications") + f" · {programme.title}",
+            "places": programme.capacity or None,
+        },
+    )
+    formset = forms.CriterionFormSet(
+        request.POST or None,
+        instance=call,
+        prefix="criteria",
+        initial=initial_criteria,
+    )
+    if not call:  # the suggested grid fills the first rows
+        formset.extra = max(len(initial_criteria) - formset.min_num, 0)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            call = services.call_save(
+                actor=request.user,
+                programme=programme,
+                fields=form.service_fields,
+                criteria=forms.criteria_rows(formset),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The call is saved."))
+            return redirect("programmes:call_edit", programme.slug)
+    status = 400 if form.errors or formset.total_error_count() else 200
+    return render(
+        request,
+        "programmes/call_form.html",
+        {
+            "programme": programme,
+            "call": call,
+            "form": form,
+            "formset": formset,
+            "publish_form": None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def call_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = organiser_programme(request, slug)
+    call = selectors.call_get_for_programme(programme=programme)
+    if call is None:
+        raise Http404
+    try:
+        services.call_publish(actor=request.user, call=call)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("programmes:call_edit", programme.slug)
+    messages.success(request, _("The call is published: cities can apply."))
+    return redirect("programmes:call_edit", programme.slug)
+
+
+@login_required
+def call_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = organiser_programme(request, slug)
+    call = selectors.call_get_for_programme(programme=programme)
+    if call is None or not call.is_published:
+        messages.error(request, _("Publish the call before inviting cities to apply."))
+        return redirect("programmes:call_edit", programme.slug)
+    form = forms.InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.invitation_send(
+            actor=request.user,
+            programme=programme,
+            email=form.cleaned_data["email"],
+            city_name=form.cleaned_data["city_name"],
+            message=form.cleaned_data["message"],
+            base_url=base_url(request),
+        )
+        messages.success(
+            request,
+            _("The invitation is sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+        )
+        return redirect("programmes:call_invite", programme.slug)
+    return render(
+        request,
+        "programmes/call_invite.html",
+        {"programme": programme, "call": call, "form": form},
+        status=400 if form.errors else 200,
+    )
