@@ -502,6 +502,18 @@ class CityApplication(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
 
+    @property
+    def status_for_city(self) -> str:
+        """What the city is shown: decisions stay provisional until the selection closes (they
+        can still change, and the city is told by e-mail then), so until that moment a decided
+        application still reads "under review" on the city's side."""
+        if self.status in self.DECISIONS and not self.call.is_selection_closed:
+            return self.Status.UNDER_REVIEW
+        return self.status
+
+    def get_status_for_city_display(self) -> str:
+        return str(self.Status(self.status_for_city).label)
+
 
 class TriadNominee(models.Model):
     class Role(models.TextChoices):

@@ -164,10 +164,20 @@ def contact_application_for_programme(*, user, programme: Programme) -> CityAppl
         return None
     membership = (
         Membership.objects.filter(user=user, programme=programme, role=Role.CITY_CONTACT)
-        .select_related("application__city")
+        .select_related("application__city", "application__call")
         .first()
     )
     return membership.application if membership else None
+
+
+def events_for_city(*, application: CityApplication) -> list[ApplicationEvent]:
+    """The application's log as its city sees it: provisional decisions are left out until the
+    selection closes (see ``CityApplication.status_for_city``)."""
+    events = application.events.select_related("actor").order_by("created_at", "pk")
+    if not application.call.is_selection_closed:
+        decisions = CityApplication.DECISIONS
+        events = events.exclude(to_status__in=decisions).exclude(from_status__in=decisions)
+    return list(events)
 
 
 def invitation_email_read(*, token: str, programme: Programme) -> str | None:

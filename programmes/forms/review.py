@@ -50,7 +50,7 @@ class ReviewForm(forms.Form):
 
 class AssignReviewersForm(forms.Form):
     reviewers = forms.ModelMultipleChoiceField(
-        label=_("Reviewers"),
+        label=_("Who reviews this application"),
         queryset=get_user_model().objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -147,7 +147,7 @@ def city_application(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
             if application.is_editable
             else [],
-            "events": list(application.events.select_related("actor").order_by("created_at")),
+            "events": selectors.events_for_city(application=application),
             "can_edit": permissions.can_edit_application(request.user, application),
             "can_withdraw": permissions.can_withdraw_application(request.user, application),
         },

@@ -726,3 +726,24 @@ def test_deciding_on_the_board_for_a_city_that_withdrew_meanwhile_opens_its_file
     )
     application.refresh_from_db()
     assert application.status == Status.WITHDRAWN
+
+
+def test_the_city_sees_a_decision_only_once_the_selection_is_closed(
+    client, open_call, people, complete_application
+):
+    contact = factories.UserFactory()
+    application = complete_application(open_call, contact=contact)
+    slug = open_call.programme.slug
+    client.force_login(people.organiser)
+    assert _decide(client, application, "selected", note="Bravo").status_code == 200
+    client.force_login(contact)
+    page = client.get(url("city_application", slug, application.pk))
+    assert 'data-status="under_review"' in page.text
+    assert "Retenue" not in page.text
+    assert "Bravo" not in page.text
+    client.force_login(people.organiser)
+    assert client.post(url("selection_close", slug), {"confirm": "on"}).status_code == 302
+    client.force_login(contact)
+    page = client.get(url("city_application", slug, application.pk))
+    assert 'data-status="selected"' in page.text
+    assert "Bravo" in page.text
