@@ -7,6 +7,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -147,7 +148,7 @@ class ApplicationForm(forms.ModelForm):
         if required_contribution is not None:
             self.fields["contribution_pledged"].help_text = _(
                 "At least %(amount)s € are required."
-            ) % {"amount": required_contribution}
+            ) % {"amount": number_format(required_contribution, 2)}
         self.fields["commitment_letter"].help_text = _("Optional. PDF only, %(limit)s at most.") % {
             "limit": filesizeformat(settings.COMMITMENT_LETTER_MAX_BYTES)
         }

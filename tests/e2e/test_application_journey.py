@@ -11,7 +11,7 @@ from participants.models import Participant
 from programmes.models import CityApplication, Membership, Programme
 from tests import factories
 from tests.e2e.conftest import axe_violations, login
-from tests.programmes.conftest import PDF_BYTES
+from tests.programmes.conftest import PDF_BYTES, make_triad
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Role = Membership.Role
@@ -165,14 +165,24 @@ def test_the_call_and_the_application_pages_pass_axe_at_phone_width(a11y_page, l
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     log_out(page)
+    submitted = factories.CityApplicationFactory(call=call, contribution_pledged=Decimal("600"))
+    make_triad(submitted)
+    reviewer = Membership.objects.get(role=Role.REVIEWER).user
+    factories.ReviewAssignmentFactory(application=submitted, reviewer=reviewer)
+    login(page, live_server, "relecteur", factories.PASSWORD)
+    page.goto(f"{live_server.url}/programmes/{slug}/applications/{submitted.pk}/review/")
+    assert axe_violations(page) == []
+    log_out(page)
     login(page, live_server, "orga", factories.PASSWORD)
-    for path in (
+    paths = [
         "applications/",
         f"applications/{application.pk}/",
+        f"applications/{submitted.pk}/",
         "selection/",
         "finances/",
         "call/",
-    ):
+    ]
+    for path in paths:
         page.goto(f"{live_server.url}/programmes/{slug}/{path}")
         assert axe_violations(page) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path

@@ -341,6 +341,7 @@ def test_the_list_filters_by_status_and_eligibility_and_searches_by_city(
         return [a.city.name for a in response.context["page"]]
 
     assert sorted(cities()) == ["Bobigny", "Bondy", "Pantin"]
+    assert "3 candidatures" in client.get(url("application_list", slug)).text
     assert cities(eligibility="contribution") == ["Bondy"]
     assert sorted(cities(eligibility="eligible")) == ["Bobigny", "Pantin"]
     assert cities(status="waitlisted") == ["Pantin"]
