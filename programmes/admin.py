@@ -104,6 +104,7 @@ class ApplicationEventInline(admin.TabularInline):
 class CityApplicationAdmin(admin.ModelAdmin):
     list_display = ["city", "call", "status", "contribution_pledged", "submitted_at", "decided_at"]
     list_filter = ["status", "call"]
+    list_select_related = ["city", "call"]
     search_fields = ["city__name", "contact_name", "contact_email"]
     autocomplete_fields = ["city", "contact_user"]
     inlines = [TriadNomineeInline, ApplicationEventInline]
