@@ -58,11 +58,23 @@ def application_start(*, user, call: Call, city) -> CityApplication:
             % {"city": city.name},
             code="city_taken",
         )
-    if Membership.objects.filter(
-        programme=call.programme, user=user, role=Role.CITY_CONTACT
-    ).exists():
+    roles = set(
+        Membership.objects.filter(programme=call.programme, user=user).values_list(
+            "role", flat=True
+        )
+    )
+    if Role.CITY_CONTACT in roles:
         raise ValidationError(
             _("You already hold an application for this call."), code="already_contact"
+        )
+    if roles:
+        # An organiser or reviewer applying for a city would judge their own file.
+        raise ValidationError(
+            _(
+                "You already take part in this programme (organiser, reviewer, facilitator or "
+                "funder): a city applies through its own contact's account."
+            ),
+            code="member",
         )
     application = CityApplication.objects.create(
         call=call,

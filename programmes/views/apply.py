@@ -41,6 +41,15 @@ def apply_sign_up(request: HttpRequest, slug: str, token: str = "") -> HttpRespo
     mine = selectors.contact_application_for_programme(user=request.user, programme=programme)
     if mine is not None:
         return redirect("programmes:city_application", programme.slug, mine.pk)
+    if permissions.programme_roles(request.user, programme):
+        messages.error(
+            request,
+            _(
+                "You already take part in this programme (organiser, reviewer, facilitator or "
+                "funder): a city applies through its own contact's account."
+            ),
+        )
+        return redirect("programmes:call_public", programme.slug)
     invited_email = ""
     if token:
         invited_email = selectors.invitation_email_read(token=token, programme=programme) or ""

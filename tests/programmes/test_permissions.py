@@ -88,6 +88,7 @@ def expected_for(role: str) -> dict[str, int]:
         return {page: 200 if page in PUBLIC else 302 for page in PAGES}
     if role == "organiser":
         table = {page: 200 for page in PAGES}
+        table["apply_sign_up"] = 302  # a member of the programme does not apply for a city
         table |= {page: 404 for page in CITY_PAGES}
         table |= {
             "call_publish": 302,  # already published: back to the call with a message
@@ -100,6 +101,8 @@ def expected_for(role: str) -> dict[str, int]:
     table = {page: 404 for page in PAGES}
     table["programme_create"] = 403
     table |= {page: 200 for page in PUBLIC}
+    if role in {"reviewer_assigned", "reviewer_not_assigned", "facilitator", "funder"}:
+        table["apply_sign_up"] = 302  # back to the call: members do not apply for a city
     if role == "reviewer_assigned":
         table |= {
             "application_list": 200,

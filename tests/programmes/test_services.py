@@ -519,3 +519,11 @@ def test_triad_factory_helper_is_complete(open_call):
     application = factories.CityApplicationFactory(call=open_call)
     make_triad(application, professionals=2)
     assert application.nominees.filter(role=TriadNominee.Role.CITY_PROFESSIONAL).count() == 2
+
+
+def test_a_member_of_the_programme_cannot_apply_for_a_city(open_call, people):
+    for user in (people.organiser, people.reviewer):
+        with pytest.raises(ValidationError) as error:
+            services.application_start(user=user, call=open_call, city=factories.CityFactory())
+        assert codes(error.value) == {"member"}
+    assert not CityApplication.objects.exists()
