@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from participants.models import Category, City, Participant, PeerGroup
 from programmes.models import (
@@ -672,9 +673,197 @@ class DemoBuilder:
         )
 
 
+OPEN_SLUG = "seine-saint-denis-2027"
+# The open call: one application in each state, so every step of the call can be tried in the demo.
+# city name, status, professionals, triad complete
+OPEN_APPLICATIONS = [
+    ("Aubervilliers", CityApplication.Status.DRAFT),
+    ("Bobigny", CityApplication.Status.SUBMITTED),
+    ("Bondy", CityApplication.Status.UNDER_REVIEW),
+    ("Clichy-sous-Bois", CityApplication.Status.UNDER_REVIEW),
+    ("Stains", CityApplication.Status.INFO_REQUESTED),
+    ("Montreuil", CityApplication.Status.WITHDRAWN),
+    ("Saint-Denis", CityApplication.Status.SELECTED),
+    ("Sevran", CityApplication.Status.SELECTED),
+    ("Pantin", CityApplication.Status.WAITLISTED),
+    ("Épinay-sur-Seine", CityApplication.Status.REJECTED),
+]
+
+
+class OpenCallBuilder(DemoBuilder):
+    """A programme whose call is open today: the city account has a draft to finish, the
+    reviewer has files to score, the organiser has decisions to take and a selection to close."""
+
+    def __init__(self, password: str, users: dict) -> None:
+        super().__init__(password)
+        self.users = users
+        self.names = iter([(first, last) for last in LAST_NAMES for first in FIRST_NAMES][3::7])
+
+    @transaction.atomic
+    def build(self) -> Programme:
+        from programmes.services import application_decide
+
+        Programme.objects.filter(slug=OPEN_SLUG).delete()
+        today = timezone.localdate()
+        organiser = Organisation.objects.get(
+            name="Centre de ressources politique de la ville 93 (démo)"
+        )
+        programme = Programme.objects.create(
+            slug=OPEN_SLUG,
+            title="Co-formation Seine-Saint-Denis 2027 : conseils citoyens",
+            summary=(
+                "Deuxième co-formation des trinômes des villes de Seine-Saint-Denis avec des "
+                "militants Quart Monde. L'appel à candidatures est ouvert."
+            ),
+            venue="Centre international ATD Quart Monde, Pierrelaye",
+            start_date=today + dt.timedelta(days=90),
+            end_date=today + dt.timedelta(days=150),
+            planned_days=Decimal("4.5"),
+            planned_hours=Decimal("27.0"),
+            capacity=6,
+            status=Programme.Status.CALL_OPEN,
+            organiser=organiser,
+        )
+        programme.partners.set(Organisation.objects.filter(name="ATD Quart Monde"))
+        for username, role in [
+            ("organiser", Membership.Role.ORGANISER),
+            ("reviewer", Membership.Role.REVIEWER),
+            ("reviewer2", Membership.Role.REVIEWER),
+        ]:
+            Membership.objects.create(programme=programme, user=self.users[username], role=role)
+        call = Call.objects.create(
+            programme=programme,
+            title="Appel à candidatures : co-formation conseils citoyens 2027",
+            opens_on=today - dt.timedelta(days=20),
+            closes_on=today + dt.timedelta(days=40),
+            eligibility_terms=(
+                "Un trinôme complet (un élu, un ou deux professionnels de la ville, le délégué du "
+                "préfet), chacun engagé nominativement à suivre toutes les journées, et une "
+                "participation financière d'au moins 600 €."
+            ),
+            required_contribution=_money(600),
+            places=6,
+            published_at=timezone.now() - dt.timedelta(days=20),
+        )
+        self.criteria = [
+            SelectionCriterion.objects.create(
+                call=call, label=label, description=description, position=position
+            )
+            for position, (label, description) in enumerate(CRITERIA)
+        ]
+        cities = {city.name: city for city in City.objects.all()}
+        Status = CityApplication.Status
+        for index, (name, status) in enumerate(OPEN_APPLICATIONS):
+            submitted = status != Status.DRAFT
+            application = CityApplication.objects.create(
+                call=call,
+                city=cities[name],
+                status=Status.DRAFT,
+                contact_name=" ".join(self.next_name()),
+                contact_email=f"politique-ville@{cities[name].insee_code}.demo.invalid",
+                priority_neighbourhoods=cities[name].priority_neighbourhoods,
+                motivation=(
+                    f"{name} veut que ses conseils citoyens donnent la parole aux habitants "
+                    "les plus éloignés de la participation."
+                )
+                if submitted
+                else "",
+                contribution_pledged=_money(650 if submitted else 0),
+            )
+            if status == Status.DRAFT:
+                application.contact_user = self.users["city"]
+                application.save(update_fields=["contact_user"])
+                Membership.objects.create(
+                    programme=programme,
+                    user=self.users["city"],
+                    role=Membership.Role.CITY_CONTACT,
+                    application=application,
+                )
+                self.build_partial_triad(application)
+                continue
+            self.build_triad(application, 1 + index % 2, complete=True)
+            self.move(application, Status.SUBMITTED, days_ago=15 - index)
+            if status == Status.SUBMITTED:
+                continue
+            if status == Status.INFO_REQUESTED:
+                application.info_request_message = (
+                    "Merci de préciser le nom du délégué du préfet : celui indiqué a changé "
+                    "de poste."
+                )
+                application.save(update_fields=["info_request_message"])
+                self.move(application, status, note=application.info_request_message)
+                continue
+            if status == Status.WITHDRAWN:
+                self.move(application, status, note="Le maire ne peut pas libérer son adjoint.")
+                continue
+            self.assign_and_review(application, status)
+            if status in CityApplication.DECISIONS:
+                application_decide(
+                    actor=self.users["organiser"],
+                    application=application,
+                    decision=status,
+                    note="Décision provisoire du comité de sélection.",
+                )
+        return programme
+
+    def move(self, application, status, *, note="", days_ago=0) -> None:
+        ApplicationEvent.objects.create(
+            application=application,
+            actor=application.contact_user or self.users["organiser"],
+            from_status=application.status,
+            to_status=status,
+            note=note,
+        )
+        application.status = status
+        if status == CityApplication.Status.SUBMITTED:
+            application.submitted_at = timezone.now() - dt.timedelta(days=max(days_ago, 1))
+        application.save(update_fields=["status", "submitted_at"])
+
+    def build_partial_triad(self, application) -> None:
+        """The city's draft: an elected official and a professional so far, no delegate yet."""
+        for role in (TriadNominee.Role.ELECTED_OFFICIAL, TriadNominee.Role.CITY_PROFESSIONAL):
+            first, last = self.next_name()
+            TriadNominee.objects.create(
+                application=application,
+                role=role,
+                first_name=first,
+                last_name=last,
+                position="Adjoint·e au maire"
+                if role == TriadNominee.Role.ELECTED_OFFICIAL
+                else "Chef·fe de projet politique de la ville",
+                commitment_given=role == TriadNominee.Role.ELECTED_OFFICIAL,
+            )
+
+    def assign_and_review(self, application, status) -> None:
+        """Both reviewers are assigned; the reviewer account has one file left to score."""
+        outcome = {
+            CityApplication.Status.SELECTED: "selected",
+            CityApplication.Status.WAITLISTED: "waitlisted",
+            CityApplication.Status.REJECTED: "rejected",
+        }.get(status, "waitlisted")
+        reviewers = [self.users["reviewer2"]]
+        pending_for_reviewer = application.city.name == "Bondy"
+        if not pending_for_reviewer:
+            reviewers.insert(0, self.users["reviewer"])
+        self.build_reviews(application, reviewers, outcome, timezone.now() - dt.timedelta(days=10))
+        if pending_for_reviewer:
+            ReviewAssignment.objects.create(
+                application=application,
+                reviewer=self.users["reviewer"],
+                assigned_by=self.users["organiser"],
+            )
+        self.move(application, CityApplication.Status.UNDER_REVIEW)
+
+
 def demo_build(*, password: str) -> Programme:
-    """Replace the demo programme with a fresh copy and (re)set the demo accounts' passwords."""
-    return DemoBuilder(password).build()
+    """Replace the demo programmes with fresh copies and (re)set the demo accounts' passwords.
+
+    Returns the reference programme (2015); the second one (2027) has its call open today.
+    """
+    builder = DemoBuilder(password)
+    programme = builder.build()
+    OpenCallBuilder(password, builder.users).build()
+    return programme
 
 
-__all__ = ["DEMO_USERS", "SLUG", "demo_build"]
+__all__ = ["DEMO_USERS", "OPEN_SLUG", "SLUG", "demo_build"]

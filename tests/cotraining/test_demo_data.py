@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from cotraining.demo import SLUG
+from cotraining.demo import OPEN_SLUG, SLUG
 from participants.models import Category, Participant
 from participants.selectors import participant_counts_by_category
 from programmes.models import CityApplication, Membership, Programme
@@ -92,3 +92,24 @@ def test_demo_data_refuses_to_run_with_debug_off_unless_forced(settings):
     assert not Programme.objects.filter(slug=SLUG).exists()
     call_command("demo_data", force=True, stdout=None)
     assert Programme.objects.filter(slug=SLUG).exists()
+
+
+def test_the_second_demo_programme_has_an_open_call_with_an_application_in_every_state(demo):
+    from django.utils import timezone
+
+    programme = Programme.objects.get(slug=OPEN_SLUG)
+    assert programme.call.is_open_on(timezone.localdate())
+    statuses = set(
+        CityApplication.objects.for_programme(programme).values_list("status", flat=True)
+    )
+    assert statuses == set(CityApplication.Status.values)
+    draft = CityApplication.objects.for_programme(programme).get(status="draft")
+    assert draft.contact_user.username == "city"
+    # Selected cities' triads became participants through the selection service.
+    selected_nominees = sum(
+        application.nominees.count()
+        for application in CityApplication.objects.for_programme(programme).filter(
+            status="selected"
+        )
+    )
+    assert Participant.objects.for_programme(programme).count() == selected_nominees > 0

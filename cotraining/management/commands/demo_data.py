@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from cotraining.demo import DEMO_USERS, SLUG, demo_build
+from cotraining.demo import DEMO_USERS, OPEN_SLUG, SLUG, demo_build
 
 
 class Command(BaseCommand):
@@ -27,6 +27,8 @@ class Command(BaseCommand):
         programme = demo_build(password=password)
         self.stdout.write(self.style.SUCCESS(f"Demo programme loaded: {programme.title}"))
         self.stdout.write(f"  http://127.0.0.1:8000/programmes/{SLUG}/")
+        self.stdout.write(_("and a programme whose call is open today:"))
+        self.stdout.write(f"  http://127.0.0.1:8000/programmes/{OPEN_SLUG}/")
         self.stdout.write(f"Accounts (password: {password}):")
         for username, (_first, _last, role) in DEMO_USERS.items():
             self.stdout.write(f"  {username:<12} {role.label}")
