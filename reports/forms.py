@@ -28,7 +28,7 @@ class ReportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(ReportRun.Kind.choices)
         self.fields["kind"].choices = [
-            (kind, f"{labels[kind]}: {DESCRIPTIONS[kind]}") for kind in kinds
+            (kind, f"{labels[kind]} — {DESCRIPTIONS[kind]}") for kind in kinds
         ]
         if kinds:
             self.fields["kind"].initial = kinds[0]
