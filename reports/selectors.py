@@ -172,12 +172,26 @@ def _source(participation: Participation, **more: int) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class AttendanceGroup:
+    """The trainees of one category, each with their cells for the table's half-days."""
+
+    label: str
+    lines: list[tuple[PersonLine, list[str]]]
+
+
+@dataclass(frozen=True)
 class AttendanceTable:
-    """Up to ten half-days side by side, one line per trainee, and the totals of each half-day."""
+    """Up to ten half-days side by side, one line per trainee grouped by category, and the
+    totals of each half-day."""
 
     slots: tuple[SlotInfo, ...]
     totals: tuple
-    lines: list[tuple[PersonLine, list[str]]]
+    groups: list[AttendanceGroup]
+    last: bool  # the last table also gives each trainee's half-days and hours attended
+
+    @property
+    def columns(self) -> int:
+        return 2 + len(self.slots) + (2 if self.last else 0)
 
     @property
     def first_label(self) -> str:
@@ -193,7 +207,6 @@ class AttendanceReport:
     programme: Programme
     participation: Participation
     tables: list[AttendanceTable]
-    people: list[PersonLine]
     legend: list[tuple[str, str]]
     unrecorded_mark: str = "–"
 
@@ -210,7 +223,9 @@ def attendance_report_data(*, programme: Programme, for_funders: bool = True) ->
     half-day not held yet shows an empty cell.
     """
     participation = programme_participation(programme=programme)
-    people = person_lines(participation.participants, for_funders=for_funders)
+    categories: dict[str, list[PersonLine]] = {}
+    for line in person_lines(participation.participants, for_funders=for_funders):
+        categories.setdefault(line.person.category_label, []).append(line)
     statuses = {
         (participant_id, slot_id): status
         for participant_id, slot_id, status in Attendance.objects.filter(
@@ -219,6 +234,15 @@ def attendance_report_data(*, programme: Programme, for_funders: bool = True) ->
     }
     abbreviation = status_abbreviations()
     unrecorded = AttendanceReport.unrecorded_mark
+
+    def cells(line: PersonLine, slots: tuple[SlotInfo, ...]) -> list[str]:
+        return [
+            abbreviation.get(statuses.get((line.person.participant_id, slot.id)), unrecorded)
+            if slot.held
+            else ""
+            for slot in slots
+        ]
+
     tables = []
     for start in range(0, len(participation.slots), SLOTS_PER_TABLE):
         slots = participation.slots[start : start + SLOTS_PER_TABLE]
@@ -226,20 +250,11 @@ def attendance_report_data(*, programme: Programme, for_funders: bool = True) ->
             AttendanceTable(
                 slots=slots,
                 totals=participation.by_slot[start : start + SLOTS_PER_TABLE],
-                lines=[
-                    (
-                        line,
-                        [
-                            abbreviation.get(
-                                statuses.get((line.person.participant_id, slot.id)), unrecorded
-                            )
-                            if slot.held
-                            else ""
-                            for slot in slots
-                        ],
-                    )
-                    for line in people
+                groups=[
+                    AttendanceGroup(label, [(line, cells(line, slots)) for line in lines])
+                    for label, lines in categories.items()
                 ],
+                last=start + SLOTS_PER_TABLE >= len(participation.slots),
             )
         )
     legend = [
@@ -248,11 +263,7 @@ def attendance_report_data(*, programme: Programme, for_funders: bool = True) ->
         if value in abbreviation
     ]
     return AttendanceReport(
-        programme=programme,
-        participation=participation,
-        tables=tables,
-        people=people,
-        legend=legend,
+        programme=programme, participation=participation, tables=tables, legend=legend
     )
 
 
