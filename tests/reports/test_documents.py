@@ -5,7 +5,9 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from django.template.defaultfilters import floatformat
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from pypdf import PdfReader
 
@@ -219,3 +221,41 @@ def test_a_document_that_links_outside_renders_without_it(monkeypatch):
     pdf = pdf_from_html(html)
     assert pdf.pages == 1
     assert re.search(r"hello", pdf_text(pdf.content))
+
+
+def grow(programme, *, trainees: int, slots: int, money_lines: int):
+    """Add trainees in two cities, held half-days with every trainee recorded, and money."""
+    cities = [factories.CityFactory(), factories.CityFactory()]
+    people = [
+        factories.ParticipantFactory(
+            programme=programme,
+            category=(Category.ELECTED_OFFICIAL, Category.ACTIVIST)[index % 2],
+            city=cities[index % 2] if index % 2 == 0 else None,
+        )
+        for index in range(trainees)
+    ]
+    for _ in range(slots):
+        slot = factories.SlotFactory(day=factories.TrainingDayFactory(programme=programme))
+        for person in people:
+            factories.AttendanceFactory(participant=person, slot=slot)
+    call = getattr(programme, "call", None) or factories.CallFactory(programme=programme)
+    for _ in range(money_lines):
+        factories.FundingFactory(programme=programme)
+        factories.BudgetLineFactory(programme=programme)
+        application = factories.CityApplicationFactory(call=call, status="selected")
+        factories.CityContributionFactory(application=application)
+    programme.partners.add(factories.OrganisationFactory())
+
+
+@pytest.mark.parametrize("kind", ReportRun.Kind.values)
+def test_each_document_runs_the_same_queries_whatever_the_data_size(programme, kind):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            document_html(kind=kind, programme=programme, signatory="Claire Moreau")
+        return len(captured)
+
+    grow(programme, trainees=2, slots=1, money_lines=1)
+    small = queries()
+    grow(programme, trainees=30, slots=4, money_lines=5)
+    assert queries() == small
+    assert small <= 16
