@@ -51,16 +51,19 @@ def _participation_charts(participation) -> dict:
     }
 
 
-def _data(kind: str, programme: Programme, signatory: str):
-    builders: dict[str, Callable] = {
-        Kind.ATTENDANCE: lambda: selectors.attendance_report_data(programme=programme),
-        Kind.PARTICIPATION: lambda: selectors.participation_report_data(programme=programme),
-        Kind.FUNDER: lambda: selectors.funder_report_data(programme=programme),
-        Kind.CERTIFICATES: lambda: selectors.certificates_data(
-            programme=programme, signatory=signatory
-        ),
-    }
-    return builders[kind]()
+# The data of each kind of report; ``signatory`` only matters to the certificates.
+BUILDERS: dict[str, Callable] = {
+    Kind.ATTENDANCE: lambda programme, signatory: selectors.attendance_report_data(
+        programme=programme
+    ),
+    Kind.PARTICIPATION: lambda programme, signatory: selectors.participation_report_data(
+        programme=programme
+    ),
+    Kind.FUNDER: lambda programme, signatory: selectors.funder_report_data(programme=programme),
+    Kind.CERTIFICATES: lambda programme, signatory: selectors.certificates_data(
+        programme=programme, signatory=signatory
+    ),
+}
 
 
 def document_html(*, kind: str, programme: Programme, signatory: str = "") -> DocumentHtml:
@@ -69,7 +72,7 @@ def document_html(*, kind: str, programme: Programme, signatory: str = "") -> Do
     ``signatory`` is the name printed in the certificates' signature block (the organiser who
     asked for them). Read-only.
     """
-    report = _data(kind, programme, signatory)
+    report = BUILDERS[kind](programme, signatory)
     context = {
         "programme": programme,
         "report": report,

@@ -215,8 +215,9 @@ class AttendanceReport:
         return _source(self.participation)
 
 
-def attendance_report_data(*, programme: Programme, for_funders: bool = True) -> AttendanceReport:
-    """Per half-day, every trainee's status; totals per half-day; hours per trainee.
+def attendance_report_data(*, programme: Programme) -> AttendanceReport:
+    """Per half-day, every trainee's status; totals per half-day; hours per trainee. A report
+    for funders: activists who did not consent are not named.
 
     Eight queries: the seven of ``programme_participation`` and the statuses of the records.
     A held half-day with no record for someone shows "–" (it counts as not attending); a
@@ -224,7 +225,7 @@ def attendance_report_data(*, programme: Programme, for_funders: bool = True) ->
     """
     participation = programme_participation(programme=programme)
     categories: dict[str, list[PersonLine]] = {}
-    for line in person_lines(participation.participants, for_funders=for_funders):
+    for line in person_lines(participation.participants, for_funders=True):
         categories.setdefault(line.person.category_label, []).append(line)
     statuses = {
         (participant_id, slot_id): status

@@ -78,8 +78,6 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "runs": selectors.report_run_list(programme=programme, kinds=kinds),
         "can_export": permissions.can_export_data(request.user, programme),
-        "datasets": exports.DATASETS,
-        "formats": exports.FORMATS,
     }
     return render(request, "reports/report_list.html", context, status=status)
 
