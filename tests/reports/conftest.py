@@ -1,5 +1,5 @@
 """Fixtures of the report tests: an eager Celery outside the worker tests, the demo programme,
-people in every role, and reading a PDF's text."""
+and reading a PDF's text."""
 
 import io
 
@@ -8,10 +8,8 @@ from pypdf import PdfReader
 
 from cotraining.celery import app as celery_app
 from cotraining.demo import SLUG, demo_build
-from programmes.models import Membership, Programme
+from programmes.models import Programme
 from tests import factories
-
-Role = Membership.Role
 
 
 @pytest.fixture(autouse=True)
@@ -27,16 +25,6 @@ def demo(db) -> Programme:
     """The demo programme (Seine-Saint-Denis 2015): 28 trainees, 239 of 252 attendances."""
     demo_build(password=factories.PASSWORD)
     return Programme.objects.get(slug=SLUG)
-
-
-@pytest.fixture
-def people(member):
-    """One user per role in a programme: ``people(programme)["funder"]``."""
-
-    def make(programme):
-        return {role: member(programme, role) for role in Role.values if role != "city_contact"}
-
-    return make
 
 
 def pdf_text(content: bytes) -> str:
