@@ -185,3 +185,33 @@ def test_pages_switch_to_english(client, member, programme):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
     assert 'lang="en"' in response.text
     assert "My programmes" in response.text
+
+
+def test_a_page_that_does_not_exist_says_so_in_french_with_a_way_back(client, member, programme):
+    client.force_login(member(programme, Role.FUNDER))
+    response = client.get("/programmes/no-such-programme/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.text
+    assert f'href="{reverse("dashboard")}"' in response.text  # back to the user's programmes
+
+
+def test_a_refused_page_explains_in_french(client, member, programme):
+    client.force_login(member(programme, Role.FUNDER))  # funders do not create programmes
+    response = client.get(reverse("programmes:programme_create"))
+    assert response.status_code == 403
+    assert "Vous ne pouvez pas ouvrir cette page" in response.text
+
+
+def test_a_server_error_shows_a_french_page_that_does_not_need_the_database(
+    client, member, programme, monkeypatch
+):
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("cotraining.views.programme_list_for_user", broken)
+    client.force_login(member(programme, Role.ORGANISER))
+    client.raise_request_exception = False
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 500
+    assert "Une erreur s’est produite" in response.text
+    assert 'href="/"' in response.text
