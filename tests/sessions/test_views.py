@@ -289,6 +289,19 @@ def test_a_closed_sheet_is_read_only_and_reopened_by_an_organiser_with_a_reason(
     assert Attendance.objects.get(participant=person).status == Status.PRESENT
 
 
+def test_a_sheet_closed_by_an_account_since_deleted_still_opens(client, training, organiser):
+    closer = factories.UserFactory(first_name="Odile", last_name="Martin")
+    Slot.objects.filter(pk=training.slot.pk).update(
+        closed_at=dt.datetime(2015, 1, 22, 12, 45, tzinfo=dt.UTC), closed_by=closer
+    )
+    closer.delete()  # the closing facilitator left; the sheet keeps its date
+
+    client.force_login(organiser)
+    sheet = client.get(slot_url("sessions:attendance_sheet", training))
+    assert sheet.status_code == 200
+    assert "Close et signée le 22 janvier 2015" in sheet.text
+
+
 def test_the_history_shows_who_changed_what(client, training, facilitator_user):
     facilitator_user.first_name, facilitator_user.last_name = "Odile", "Martin"
     facilitator_user.save()
