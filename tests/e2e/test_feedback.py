@@ -1,0 +1,78 @@
+"""What a person sees after acting, on a phone: an error far down a long page is brought into
+view, and an in-place update never trips the Content Security Policy."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from programmes.models import CityApplication, Membership, Programme
+from tests import factories
+from tests.e2e.conftest import login
+from tests.programmes.conftest import make_triad
+from tests.sessions.conftest import build_training
+
+pytestmark = pytest.mark.django_db(transaction=True)
+Role = Membership.Role
+
+
+def in_view(page, locator) -> bool:
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+def test_an_error_at_the_bottom_of_a_long_page_is_brought_into_view(phone_page, live_server):
+    """Reopening a signed sheet without a reason: the sheet lists every trainee above the form,
+    and the answer came back scrolled to the top, showing nothing wrong."""
+    page = phone_page
+    training = build_training(factories.ProgrammeFactory(), cities=5, activists=4)
+    slot = training.slot
+    slot.closed_at = timezone.now()
+    slot.save(update_fields=["closed_at"])
+    user = factories.UserFactory(username="orga")
+    factories.MembershipFactory(programme=training.programme, user=user, role=Role.ORGANISER)
+    login(page, live_server, "orga", factories.PASSWORD)
+    page.goto(f"{live_server.url}/programmes/{training.programme.slug}/attendance/{slot.pk}/")
+    page.get_by_role("button", name="Rouvrir la feuille").click()
+    page.wait_for_load_state("networkidle")
+
+    reason = page.get_by_label("Pourquoi rouvrir cette feuille ?")
+    expect(reason).to_be_focused()
+    assert in_view(page, reason)
+    assert in_view(page, page.get_by_text("Ce champ est obligatoire."))
+    assert page.csp_errors == []
+
+
+def test_a_resized_note_does_not_break_the_policy_when_the_board_updates(page, live_server):
+    """htmx settles the attributes of a swapped card; copying a style attribute (a note field
+    the organiser resized) is an inline style the Content Security Policy blocks."""
+    today = timezone.localdate()
+    programme = factories.ProgrammeFactory(status=Programme.Status.SELECTION)
+    call = factories.CallFactory(
+        programme=programme,
+        opens_on=today - dt.timedelta(days=30),
+        closes_on=today - dt.timedelta(days=1),
+        published_at=timezone.now(),
+        required_contribution=Decimal("500"),
+        places=2,
+    )
+    application = factories.CityApplicationFactory(
+        call=call, status=CityApplication.Status.UNDER_REVIEW, city__name="Bondy"
+    )
+    make_triad(application)
+    user = factories.UserFactory(username="orga")
+    factories.MembershipFactory(programme=programme, user=user, role=Role.ORGANISER)
+    login(page, live_server, "orga", factories.PASSWORD)
+    page.goto(f"{live_server.url}/programmes/{programme.slug}/selection/")
+
+    card = page.locator(f"#card-{application.pk}")
+    card.locator("textarea").evaluate("note => { note.style.height = '9rem'; }")  # a resize
+    card.get_by_label("Retenue", exact=True).check()
+    card.get_by_role("button", name="Décider").click()
+
+    expect(page.locator(f'#card-{application.pk} [data-status="selected"]')).to_be_visible()
+    expect(page.locator('[data-figure="selected"]')).to_contain_text("1 retenue")
+    assert page.csp_errors == []
