@@ -114,7 +114,10 @@ def is_city_contact_of(user, application) -> bool:
 
 
 def can_view_application(user, application) -> bool:
-    """The review file: organisers see every application, reviewers those assigned to them."""
+    """The review file: organisers see every application, reviewers those assigned to them;
+    nobody but the city sees a draft (the city is told so until it submits)."""
+    if application.status == application.Status.DRAFT:
+        return False
     programme = application.call.programme
     return can_manage_programme(user, programme) or is_assigned_reviewer(user, application)
 

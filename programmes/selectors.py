@@ -363,9 +363,11 @@ def application_list(
     sort: str = "score",
 ):
     """The applications of a programme's call an organiser or reviewer may see, with their
-    eligibility and review figures annotated; reviewers see only those assigned to them."""
+    eligibility and review figures annotated; reviewers see only those assigned to them, and
+    nobody sees drafts (``permissions.can_view_application``)."""
     queryset = (
         CityApplication.objects.for_programme(programme)
+        .exclude(status=Status.DRAFT)
         .select_related("city")
         .with_eligibility()
         .with_review_figures(user=user)

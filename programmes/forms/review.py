@@ -111,7 +111,14 @@ class ApplicationFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All statuses")), *CityApplication.Status.choices],
+        choices=[
+            ("", _("All statuses")),
+            *[
+                (value, label)
+                for value, label in CityApplication.Status.choices
+                if value != "draft"
+            ],
+        ],
     )
     eligibility = forms.ChoiceField(
         label=_("Eligibility"),

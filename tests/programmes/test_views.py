@@ -257,6 +257,7 @@ def test_the_letter_is_stored_under_a_server_name_and_served_only_to_those_allow
     )
     assert b"".join(response.streaming_content) == PDF_BYTES
 
+    CityApplication.objects.filter(pk=draft.pk).update(status=Status.SUBMITTED)  # drafts: city only
     for user, expected in [
         (people.organiser, 200),
         (people.reviewer, 404),
@@ -320,6 +321,30 @@ def test_withdrawal_needs_a_confirmation_and_is_recorded(client, open_call, comp
 
 
 # Review and selection -----------------------------------------------------------------------
+
+
+def test_a_draft_stays_with_the_city_until_it_is_submitted(
+    client, open_call, people, complete_application, draft
+):
+    """The city is told "the organisers cannot see it until you submit it": they do not, and
+    the list counts what the overview counts as received."""
+    slug = open_call.programme.slug
+    draft.commitment_letter = SimpleUploadedFile("lettre.pdf", PDF_BYTES)
+    draft.save()
+    complete_application(open_call, city=factories.CityFactory(name="Bobigny"))
+    client.force_login(people.organiser)
+
+    listing = client.get(url("application_list", slug))
+    assert [a.city.name for a in listing.context["page"]] == ["Bobigny"]
+    assert "1 candidature" in listing.text
+    assert 'value="draft"' not in listing.text  # no filter for what cannot be listed
+    overview = client.get(reverse("programme_overview", args=[slug]))
+    assert overview.context["applications"].total == 1
+    for page in ("application_detail", "commitment_letter", "review_edit"):
+        assert client.get(url(page, slug, draft.pk)).status_code == 404, page
+    assert client.post(url("application_decide", slug, draft.pk)).status_code == 404
+    client.force_login(draft.contact_user)
+    assert client.get(url("commitment_letter", slug, draft.pk)).status_code == 200
 
 
 def test_the_list_filters_by_status_and_eligibility_and_searches_by_city(
