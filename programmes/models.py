@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Avg, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
@@ -112,6 +113,13 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def has_begun(self, today=None) -> bool:
+        """Whether the training has started, by its status or by its first date."""
+        if self.status in (self.Status.RUNNING, self.Status.CLOSED):
+            return True
+        today = today or timezone.localdate()
+        return self.start_date is not None and self.start_date <= today
 
 
 class Membership(models.Model):

@@ -132,10 +132,12 @@ def can_edit_application(user, application) -> bool:
 
 
 def can_withdraw_application(user, application) -> bool:
+    """Until the training begins: afterwards the city's people are in the attendance records."""
     Status = application.Status
-    return is_city_contact_of(user, application) and application.status not in (
-        Status.WITHDRAWN,
-        Status.REJECTED,
+    return (
+        is_city_contact_of(user, application)
+        and application.status not in (Status.WITHDRAWN, Status.REJECTED)
+        and not application.call.programme.has_begun()
     )
 
 

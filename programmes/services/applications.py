@@ -252,6 +252,14 @@ def application_withdraw(*, actor, application: CityApplication, note: str = "")
         raise ValidationError(
             _("This application can no longer be withdrawn."), code="not_withdrawable"
         )
+    if locked.call.programme.has_begun():
+        raise ValidationError(
+            _(
+                "The training has begun: the application can no longer be withdrawn. Tell the "
+                "organisers if the city's people cannot come any more."
+            ),
+            code="training_begun",
+        )
     was_selected = locked.status == Status.SELECTED
     status_change(application=locked, to=Status.WITHDRAWN, actor=actor, note=note)
     if was_selected:

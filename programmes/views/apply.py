@@ -257,7 +257,15 @@ def city_application_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpR
     programme = application.call.programme
     form = forms.WithdrawForm(request.POST or None)
     if not permissions.can_withdraw_application(request.user, application):
-        messages.error(request, _("This application can no longer be withdrawn."))
+        messages.error(
+            request,
+            _(
+                "The training has begun: the application can no longer be withdrawn. Tell the "
+                "organisers if the city's people cannot come any more."
+            )
+            if programme.has_begun()
+            else _("This application can no longer be withdrawn."),
+        )
         return redirect("programmes:city_application", programme.slug, application.pk)
     if request.method == "POST" and form.is_valid():
         services.application_withdraw(

@@ -28,7 +28,11 @@ def _french():
 def open_call(db):
     """A published call, open today, with a three-criterion grid and two places."""
     today = timezone.localdate()
-    programme = factories.ProgrammeFactory(status=Programme.Status.CALL_OPEN)
+    programme = factories.ProgrammeFactory(
+        status=Programme.Status.CALL_OPEN,
+        start_date=today + dt.timedelta(days=60),  # the training comes after its call
+        end_date=today + dt.timedelta(days=64),
+    )
     call = factories.CallFactory(
         programme=programme,
         opens_on=today - dt.timedelta(days=10),

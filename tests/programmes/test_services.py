@@ -376,6 +376,37 @@ def test_withdrawing_a_selected_city_sets_its_participants_inactive(
         services.application_withdraw(actor=contact, application=application)
 
 
+@pytest.mark.parametrize(
+    ("status", "starts_in_days"),
+    [
+        (Programme.Status.RUNNING, 30),
+        (Programme.Status.CLOSED, -300),
+        (Programme.Status.SELECTION, 0),
+    ],
+)
+def test_a_city_cannot_withdraw_once_the_training_has_begun(
+    open_call, people, complete_application, status, starts_in_days
+):
+    """Withdrawing then would take the city's people out of the attendance already recorded
+    (the demo's 28 participants and 95 % would change after the fact)."""
+    contact = factories.UserFactory()
+    application = complete_application(open_call, contact=contact)
+    services.application_decide(
+        actor=people.organiser, application=application, decision="selected"
+    )
+    programme = open_call.programme
+    programme.status = status
+    programme.start_date = timezone.localdate() + dt.timedelta(days=starts_in_days)
+    programme.end_date = programme.start_date + dt.timedelta(days=5)
+    programme.save()
+
+    with pytest.raises(ValidationError, match="a commencé"):
+        services.application_withdraw(actor=contact, application=application)
+    application.refresh_from_db()
+    assert application.status == Status.SELECTED
+    assert Participant.objects.filter(nominee__application=application, is_active=True).count() == 3
+
+
 # Review -------------------------------------------------------------------------------------
 
 

@@ -297,6 +297,28 @@ def test_a_form_without_a_valid_csrf_token_is_refused_with_a_clear_message(draft
     assert draft.nominees.count() == 0
 
 
+def test_a_city_is_not_offered_to_withdraw_from_a_training_that_has_begun(
+    client, open_call, complete_application
+):
+    contact = factories.UserFactory()
+    application = complete_application(open_call, contact=contact, status=Status.SELECTED)
+    programme = open_call.programme
+    programme.status = programme.Status.CLOSED
+    programme.save()
+    slug = programme.slug
+    client.force_login(contact)
+
+    page = client.get(url("city_application", slug, application.pk))
+    assert url("city_application_withdraw", slug, application.pk) not in page.text
+    response = client.get(url("city_application_withdraw", slug, application.pk), follow=True)
+    assert "ne peut plus être retirée" in response.text
+    response = client.post(
+        url("city_application_withdraw", slug, application.pk), {"confirm": "on"}
+    )
+    application.refresh_from_db()
+    assert application.status == Status.SELECTED
+
+
 def test_withdrawal_needs_a_confirmation_and_is_recorded(client, open_call, complete_application):
     contact = factories.UserFactory()
     application = complete_application(open_call, contact=contact)
