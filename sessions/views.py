@@ -191,10 +191,18 @@ def timetable_delete(request: HttpRequest, slug: str, model: str, pk: int) -> Ht
 def attendance_list(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_record_attendance(request.user, programme))
+    slots = attendance_slot_list(programme=programme)
+    now = timezone.localtime()
     return render(
         request,
         "sessions/attendance_list.html",
-        {"programme": programme, "slots": attendance_slot_list(programme=programme)},
+        {
+            "programme": programme,
+            "slots": slots,
+            # The first one is the last held when every half-day is over (a finished programme).
+            "first_is_over": bool(slots)
+            and (slots[0].day.date, slots[0].ends_at) < (now.date(), now.time()),
+        },
     )
 
 

@@ -289,6 +289,21 @@ def test_a_closed_sheet_is_read_only_and_reopened_by_an_organiser_with_a_reason(
     assert Attendance.objects.get(participant=person).status == Status.PRESENT
 
 
+def test_the_attendance_page_does_not_call_a_past_half_day_upcoming(
+    client, training, facilitator_user
+):
+    client.force_login(facilitator_user)
+    page = client.get(reverse("sessions:attendance_list", args=[training.programme.slug]))
+    assert "Dernière demi-journée tenue" in page.text  # every half-day was in January 2015
+    assert "en cours ou à venir" not in page.text
+
+    factories.SlotFactory(
+        day__programme=training.programme, day__date=dt.date.today() + dt.timedelta(days=2)
+    )
+    page = client.get(reverse("sessions:attendance_list", args=[training.programme.slug]))
+    assert "Demi-journée en cours ou à venir" in page.text
+
+
 def test_a_sheet_closed_by_an_account_since_deleted_still_opens(client, training, organiser):
     closer = factories.UserFactory(first_name="Odile", last_name="Martin")
     Slot.objects.filter(pk=training.slot.pk).update(
