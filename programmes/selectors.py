@@ -510,6 +510,16 @@ def selection_figures(*, call: Call) -> SelectionFigures:
     return SelectionFigures(places=call.places, **figures)
 
 
+def applications_waiting(*, call: Call) -> list[CityApplication]:
+    """The applications that still wait for a decision, by city name (one query): the
+    selection cannot close while there is one."""
+    return list(
+        CityApplication.objects.filter(call=call, status__in=CityApplication.PENDING_STATUSES)
+        .select_related("city")
+        .order_by("city__name")
+    )
+
+
 BOARD_STATUSES = (*CityApplication.PENDING_STATUSES, *CityApplication.DECISIONS)
 
 

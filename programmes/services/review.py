@@ -16,6 +16,7 @@ from ..models import (
     ReviewAssignment,
     ReviewScore,
 )
+from ..selectors import applications_waiting
 from ..signals import application_deselected, application_selected
 from .common import Status, audit, check_selection_open, lock_application, status_change
 
@@ -228,11 +229,7 @@ def selection_close(*, actor, call: Call, base_url: str) -> int:
     e-mail. Refused while applications still wait for a decision. Returns the e-mails queued."""
     call = Call.objects.select_for_update().select_related("programme").get(pk=call.pk)
     check_selection_open(call)
-    waiting = list(
-        CityApplication.objects.filter(call=call, status__in=CityApplication.PENDING_STATUSES)
-        .select_related("city")
-        .order_by("city__name")
-    )
+    waiting = applications_waiting(call=call)
     if waiting:
         raise ValidationError(
             _("Decide on every application first. Still waiting: %(cities)s.")

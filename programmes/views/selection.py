@@ -161,6 +161,7 @@ def selection_close(request: HttpRequest, slug: str) -> HttpResponse:
             "call": call,
             "form": form,
             "figures": selectors.selection_figures(call=call),
+            "waiting": selectors.applications_waiting(call=call),
         },
         status=status,
     )

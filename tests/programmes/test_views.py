@@ -795,3 +795,20 @@ def test_the_city_sees_a_decision_only_once_the_selection_is_closed(
     page = client.get(url("city_application", slug, application.pk))
     assert 'data-status="selected"' in page.text
     assert "Bravo" in page.text
+
+
+def test_the_close_page_names_the_files_still_waiting_before_anyone_tries(
+    client, open_call, people, complete_application
+):
+    slug = open_call.programme.slug
+    waiting = complete_application(open_call, city=factories.CityFactory(name="Stains"))
+    client.force_login(people.organiser)
+
+    page = client.get(url("selection_close", slug))
+    assert "Stains" in page.text
+    assert url("application_detail", slug, waiting.pk) in page.text
+    assert 'name="confirm"' not in page.text  # nothing to confirm yet
+
+    assert _decide(client, waiting, "waitlisted").status_code == 200
+    page = client.get(url("selection_close", slug))
+    assert 'name="confirm"' in page.text
