@@ -6,7 +6,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Avg, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -523,6 +533,21 @@ class CityApplication(models.Model):
         return str(self.Status(self.status_for_city).label)
 
 
+class TriadNomineeQuerySet(models.QuerySet):
+    def in_triad_order(self) -> "TriadNomineeQuerySet":
+        """Elected official, city professionals, prefect's delegate (the order of the form),
+        rather than the alphabetical order of the role codes."""
+        Role = TriadNominee.Role
+        return self.order_by(
+            Case(
+                When(role=Role.ELECTED_OFFICIAL, then=0),
+                When(role=Role.CITY_PROFESSIONAL, then=1),
+                default=2,
+            ),
+            "pk",
+        )
+
+
 class TriadNominee(models.Model):
     class Role(models.TextChoices):
         ELECTED_OFFICIAL = "elected_official", _("Elected official")
@@ -543,6 +568,8 @@ class TriadNominee(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     commitment_given = models.BooleanField(_("named commitment given"), default=False)
     commitment_date = models.DateField(_("date of commitment"), null=True, blank=True)
+
+    objects = TriadNomineeQuerySet.as_manager()
 
     class Meta:
         ordering = ["application", "role", "last_name"]

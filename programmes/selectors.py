@@ -430,7 +430,7 @@ class ApplicationFile:
 def application_file(*, application: CityApplication, user) -> ApplicationFile:
     """Everything the review file shows, in a fixed number of queries: nominees (with the
     participant each became), the grid, the reviews with their scores, the log, the reviewers."""
-    nominees = list(application.nominees.select_related("participant").order_by("role", "pk"))
+    nominees = list(application.nominees.select_related("participant").in_triad_order())
     criteria = list(application.call.criteria.all())
     reviews = list(
         application.reviews.filter(submitted_at__isnull=False)
@@ -540,7 +540,7 @@ def board_details(*, applications: list[CityApplication], criteria: list[Selecti
     criterion (two queries whatever the page size)."""
     ids = [application.pk for application in applications]
     nominees: dict[int, list[TriadNominee]] = {}
-    for nominee in TriadNominee.objects.filter(application__in=ids).order_by("role", "pk"):
+    for nominee in TriadNominee.objects.filter(application__in=ids).in_triad_order():
         nominees.setdefault(nominee.application_id, []).append(nominee)
     averages = {
         (row["review__application"], row["criterion"]): row["average"]

@@ -139,7 +139,7 @@ def _own_application(request: HttpRequest, slug: str, pk: int) -> CityApplicatio
 @login_required
 def city_application(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     application = _own_application(request, slug, pk)
-    nominees = list(application.nominees.order_by("role", "pk"))
+    nominees = list(application.nominees.in_triad_order())
     return render(
         request,
         "programmes/city_application.html",

@@ -812,3 +812,26 @@ def test_the_close_page_names_the_files_still_waiting_before_anyone_tries(
     assert _decide(client, waiting, "waitlisted").status_code == 200
     page = client.get(url("selection_close", slug))
     assert 'name="confirm"' in page.text
+
+
+def test_the_triad_reads_elected_official_professional_delegate_everywhere(
+    client, open_call, people, complete_application
+):
+    """The role codes sort city_professional < elected_official < prefects_delegate; people
+    read a triad in the order of the form."""
+    contact = factories.UserFactory()
+    application = complete_application(open_call, contact=contact)
+    slug = open_call.programme.slug
+    names = [
+        f"{n.first_name} {n.last_name}" for n in application.nominees.order_by("pk")
+    ]  # made elected, professional, delegate
+
+    def in_order(text):
+        positions = [text.index(name) for name in names]
+        return positions == sorted(positions)
+
+    client.force_login(people.organiser)
+    assert in_order(client.get(url("application_detail", slug, application.pk)).text)
+    assert in_order(client.get(url("selection_board", slug)).text)
+    client.force_login(contact)
+    assert in_order(client.get(url("city_application", slug, application.pk)).text)
