@@ -235,10 +235,15 @@ def application_checklist(*, application: CityApplication, nominees=None) -> lis
     elif roles[Roles.PREFECTS_DELEGATE] > 1:
         triad.append(_("The triad has only one prefect's delegate."))
     for nominee in nominees:
-        if not nominee.position or not nominee.email:
-            triad.append(
-                _("Give the position and e-mail address of %(name)s.") % {"name": _name(nominee)}
-            )
+        if not nominee.position and not nominee.email:
+            missing = _("Give the position and e-mail address of %(name)s.")
+        elif not nominee.position:
+            missing = _("Give the position of %(name)s.")
+        elif not nominee.email:
+            missing = _("Give the e-mail address of %(name)s.")
+        else:
+            continue
+        triad.append(missing % {"name": _name(nominee)})
 
     commitments = [
         _("%(name)s has not given their named commitment to attend every day.")

@@ -259,7 +259,15 @@ def test_a_replaced_letter_is_deleted_from_storage(draft, django_capture_on_comm
         ({"elected": None}, "élu"),
         ({"professional1": None}, "professionnel"),
         ({"delegate": person("Marc", "Delegue", commitment_given=False)}, "Marc Delegue"),
-        ({"delegate": person("Marc", "Delegue", email="")}, "adresse électronique de Marc"),
+        ({"delegate": person("Marc", "Delegue", email="")}, "Marc Delegue : indiquez son adresse"),
+        (
+            {"delegate": person("Marc", "Delegue", position="")},
+            "Marc Delegue : indiquez sa fonction.",
+        ),
+        (
+            {"delegate": person("Ève", "Durand", position="", email="")},
+            "Ève Durand : indiquez sa fonction et son adresse électronique.",
+        ),
     ],
 )
 def test_submit_lists_what_is_missing_in_plain_words(draft, change, expected):
