@@ -74,7 +74,7 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     page.get_by_label("son code INSEE").fill("93066")
     page.get_by_label("son département (numéro)").fill("93")
     page.get_by_role("button", name="Ouvrir la candidature").click()
-    assert page.get_by_role("heading", level=1, name="Candidature de Saint-Denis").is_visible()
+    assert page.get_by_role("heading", level=1, name="Candidature : Saint-Denis").is_visible()
 
     # A first try with too small a contribution says what is missing and keeps the draft.
     page.get_by_label("Quartiers prioritaires").fill("Franc-Moisin\nSemard")

@@ -835,3 +835,27 @@ def test_the_triad_reads_elected_official_professional_delegate_everywhere(
     assert in_order(client.get(url("selection_board", slug)).text)
     client.force_login(contact)
     assert in_order(client.get(url("city_application", slug, application.pk)).text)
+
+
+def test_the_french_pages_never_write_de_before_a_city_that_starts_with_a_vowel(
+    client, open_call, people, complete_application
+):
+    """French elides "de" before a vowel (d’Aubervilliers); the pages avoid the construction."""
+    contact = factories.UserFactory()
+    application = complete_application(
+        open_call, contact=contact, city=factories.CityFactory(name="Aubervilliers")
+    )
+    slug = open_call.programme.slug
+    client.force_login(contact)
+    pages = [
+        client.get(url("city_application", slug, application.pk)).text,
+        client.get(url("call_public", slug)).text,
+        client.get(url("city_application_withdraw", slug, application.pk)).text,
+    ]
+    assert "Candidature : Aubervilliers" in pages[0]
+    assert "Lettre d’engagement signée" in pages[0]
+    assert "aucune envoyée" in pages[0]  # the letter is feminine: not "non donné"
+    client.force_login(people.organiser)
+    pages.append(client.get(url("selection_board", slug)).text)
+    for text in pages:
+        assert "de Aubervilliers" not in text
