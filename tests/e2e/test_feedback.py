@@ -76,3 +76,28 @@ def test_a_resized_note_does_not_break_the_policy_when_the_board_updates(page, l
     expect(page.locator(f'#card-{application.pk} [data-status="selected"]')).to_be_visible()
     expect(page.locator('[data-figure="selected"]')).to_contain_text("1 retenue")
     assert page.csp_errors == []
+
+
+def test_a_review_sent_without_scores_keeps_one_to_five_on_one_line(phone_page, live_server):
+    """The message under a missing score used to sit beside the 5 and push it to a line of its
+    own: 1 2 3 4 / 5."""
+    page = phone_page
+    call = factories.CallFactory(published_at=timezone.now())
+    factories.SelectionCriterionFactory(call=call, label="Engagement du trinôme")
+    application = factories.CityApplicationFactory(call=call, city__name="Bondy")
+    reviewer = factories.UserFactory(username="relecteur")
+    factories.MembershipFactory(programme=call.programme, user=reviewer, role=Role.REVIEWER)
+    factories.ReviewAssignmentFactory(application=application, reviewer=reviewer)
+    login(page, live_server, "relecteur", factories.PASSWORD)
+    page.goto(
+        f"{live_server.url}/programmes/{call.programme.slug}/applications/{application.pk}/review/"
+    )
+    page.get_by_role("button", name="Déposer mon évaluation").click()
+    page.wait_for_load_state("networkidle")
+
+    expect(page.get_by_text("Donnez une note de 1 à 5.")).to_be_visible()
+    tops = [
+        page.get_by_label(str(score), exact=True).first.bounding_box()["y"] for score in range(1, 6)
+    ]
+    assert len(set(tops)) == 1, tops
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
