@@ -369,10 +369,13 @@ class DemoBuilder:
                     role=Membership.Role.CITY_CONTACT,
                     application=application,
                 )
-            ApplicationEvent.objects.bulk_create(
+            events = ApplicationEvent.objects.bulk_create(
                 [
                     ApplicationEvent(
-                        application=application, from_status="draft", to_status="submitted"
+                        application=application,
+                        actor=application.contact_user,
+                        from_status="draft",
+                        to_status="submitted",
                     ),
                     ApplicationEvent(
                         application=application,
@@ -389,6 +392,11 @@ class DemoBuilder:
                     ),
                 ]
             )
+            # created_at is set on creation: date the history when it happened, in 2014.
+            for event, when in zip(
+                events, [submitted, submitted + dt.timedelta(days=3), decided], strict=True
+            ):
+                ApplicationEvent.objects.filter(pk=event.pk).update(created_at=when)
             self.build_triad(application, professionals, complete=outcome != "rejected")
             self.build_reviews(application, reviewers, outcome, submitted)
             if outcome == "selected":
@@ -610,6 +618,12 @@ class DemoBuilder:
                 for p, participant in enumerate(self.trainees)
             ]
         )
+        # recorded_at is set on every save: date the marks on their half-day, as taken then.
+        for slot in self.slots:
+            marked = dt.datetime.combine(slot.day.date, slot.starts_at, tzinfo=TZ)
+            Attendance.objects.filter(slot=slot).update(
+                recorded_at=marked + dt.timedelta(minutes=20)
+            )
 
     def build_money(self, programme: Programme) -> None:
         prefecture, _ = Organisation.objects.get_or_create(
@@ -807,16 +821,20 @@ class OpenCallBuilder(DemoBuilder):
         return programme
 
     def move(self, application, status, *, note="", days_ago=0) -> None:
-        ApplicationEvent.objects.create(
+        submitting = status == CityApplication.Status.SUBMITTED
+        by_city = status in (CityApplication.Status.SUBMITTED, CityApplication.Status.WITHDRAWN)
+        event = ApplicationEvent.objects.create(
             application=application,
-            actor=application.contact_user or self.users["organiser"],
+            # A city submits or withdraws its own file (nobody, for the cities without an account).
+            actor=application.contact_user if by_city else self.users["organiser"],
             from_status=application.status,
             to_status=status,
             note=note,
         )
         application.status = status
-        if status == CityApplication.Status.SUBMITTED:
+        if submitting:
             application.submitted_at = timezone.now() - dt.timedelta(days=max(days_ago, 1))
+            ApplicationEvent.objects.filter(pk=event.pk).update(created_at=application.submitted_at)
         application.save(update_fields=["status", "submitted_at"])
 
     def build_partial_triad(self, application) -> None:

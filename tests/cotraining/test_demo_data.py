@@ -5,11 +5,12 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from cotraining.demo import OPEN_SLUG, SLUG
 from participants.models import Category, Participant
 from participants.selectors import participant_counts_by_category
-from programmes.models import CityApplication, Membership, Programme
+from programmes.models import ApplicationEvent, CityApplication, Membership, Programme
 from programmes.selectors import programme_application_figures, programme_finance_figures
 from sessions.models import Attendance, Slot
 from sessions.selectors import programme_participation_summary
@@ -113,3 +114,25 @@ def test_the_second_demo_programme_has_an_open_call_with_an_application_in_every
         )
     )
     assert Participant.objects.for_programme(programme).count() == selected_nominees > 0
+
+
+def test_the_demo_history_is_dated_when_it_happened(demo):
+    """Marks, submissions and decisions of the 2015 programme read 2014 and 2015, not the day
+    the demo was loaded ("marked at 08:05" on a sheet of 22 January 2015, before it began)."""
+    for attendance in Attendance.objects.filter(slot__day__programme=demo).select_related(
+        "slot__day"
+    ):
+        recorded = timezone.localtime(attendance.recorded_at)
+        slot = attendance.slot
+        assert recorded.date() == slot.day.date
+        assert slot.starts_at <= recorded.time() <= slot.ends_at
+        assert slot.closed_at is None or attendance.recorded_at <= slot.closed_at
+    events = ApplicationEvent.objects.filter(application__call__programme=demo)
+    assert {event.created_at.year for event in events} == {2014}
+    for application in CityApplication.objects.filter(call__programme__slug=OPEN_SLUG).exclude(
+        submitted_at=None
+    ):
+        submission = application.events.get(to_status="submitted")
+        assert submission.created_at == application.submitted_at
+        # Nobody of the organisers submits a city's file; cities without an account show nobody.
+        assert submission.actor == application.contact_user
