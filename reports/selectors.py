@@ -1,9 +1,10 @@
 """Reads for the reports: the runs a user may see, the runs the periodic tasks look after, and the
 data of each document.
 
-Every figure of a document comes from the domain selectors (``programme_participation``,
-``programme_finance_figures``, ``participant_counts_by_category``); this module only arranges
-them for a page and applies the naming rule of the reports for funders.
+Every figure of a document comes from the domain selectors (``programme_participation``, or its
+headline figures alone, ``programme_participation_overview``, where no per-trainee line is
+shown; ``programme_finance_figures``, ``participant_counts_by_category``); this module only
+arranges them for a page and applies the naming rule of the reports for funders.
 """
 
 import datetime as dt
@@ -26,15 +27,18 @@ from programmes.models import (
     Organisation,
     Programme,
 )
-from programmes.selectors import FinanceFigures, programme_finance_figures
+from programmes.selectors import FinanceFigures
 from sessions.models import Attendance, AttendanceStatus
 from sessions.selectors import (
     ParticipantHours,
     Participation,
+    ParticipationOverview,
+    ParticipationSummary,
     SlotInfo,
     TriadCell,
     TriadCityRow,
     programme_participation,
+    programme_participation_overview,
 )
 
 from .models import ReportRun
@@ -161,8 +165,7 @@ def status_abbreviations() -> dict[str, str]:
 # --- Documents ---------------------------------------------------------------------------------
 
 
-def _source(participation: Participation, **more: int) -> dict[str, int]:
-    summary = participation.summary
+def _source(summary: ParticipationSummary, **more: int) -> dict[str, int]:
     return {
         "trainees": summary.trainees,
         "halfdays_held": summary.slots_held,
@@ -212,7 +215,7 @@ class AttendanceReport:
 
     @property
     def source(self) -> dict[str, int]:
-        return _source(self.participation)
+        return _source(self.participation.summary)
 
 
 def attendance_report_data(*, programme: Programme) -> AttendanceReport:
@@ -285,7 +288,7 @@ class ParticipationReport:
 
     @property
     def source(self) -> dict[str, int]:
-        return _source(self.participation)
+        return _source(self.participation.summary)
 
 
 def participation_report_data(*, programme: Programme) -> ParticipationReport:
@@ -322,7 +325,7 @@ class FunderReport:
 
     programme: Programme
     partners: list[Organisation]
-    participation: Participation
+    participation: ParticipationOverview
     categories: list[CategoryCount]
     city_categories: list[str]
     cities: list[CityLine]
@@ -342,35 +345,68 @@ class FunderReport:
     @property
     def source(self) -> dict[str, int]:
         return _source(
-            self.participation,
+            self.participation.summary,
             fundings=len(self.fundings),
             budget_lines=len(self.budget_lines),
             city_contributions=len(self.contributions),
         )
 
 
-def funder_report_data(*, programme: Programme) -> FunderReport:
-    """The programme, its people, hours and participation, and its money (fifteen queries).
+def _money_total(rows, field: str) -> Decimal:
+    return sum((getattr(row, field) for row in rows), Decimal("0.00"))
 
-    Participants by city are the trainees of the participation figures counted per city and
-    category; the totals of money are those of ``programme_finance_figures``.
+
+def _finance_figures(
+    fundings: list[Funding], budget_lines: list[BudgetLine], contributions: list[CityContribution]
+) -> FinanceFigures:
+    """The totals of ``programme_finance_figures`` added up from the rows the report lists,
+    which are the rows that selector sums (the programme's fundings and budget lines, the
+    contributions of its selected cities): each table's total is then the sum of its lines,
+    read at the same moment, and three queries are spared."""
+    return FinanceFigures(
+        funding_requested=_money_total(fundings, "amount_requested"),
+        funding_awarded=_money_total(fundings, "amount_awarded"),
+        funding_received=_money_total(fundings, "amount_received"),
+        contributions_pledged=_money_total(contributions, "amount_pledged"),
+        contributions_invoiced=_money_total(contributions, "amount_invoiced"),
+        contributions_received=_money_total(contributions, "amount_received"),
+        budget_planned=_money_total(budget_lines, "planned_amount"),
+        budget_actual=_money_total(budget_lines, "actual_amount"),
+    )
+
+
+def funder_report_data(*, programme: Programme) -> FunderReport:
+    """The programme, its people, hours and participation, and its money (eight queries).
+
+    The figures of training are those of ``programme_participation_overview`` (the participation
+    report's, without the per-trainee lines this report does not show); trainees by city are its
+    trainees counted per city and category; the totals of money are those of
+    ``programme_finance_figures``, added up from the lines listed.
     """
-    participation = programme_participation(programme=programme)
+    participation = programme_participation_overview(programme=programme)
     columns = [*(str(category) for category in TRIAD_CATEGORIES), str(Category.ACTIVIST)]
     per_city: dict[str, Counter] = {}
-    for person in participation.participants:
-        city = person.city or _("No city (activists)")
-        per_city.setdefault(city, Counter())[person.category] += 1
+    for group in participation.trainee_groups:
+        city = group.city or _("No city (activists)")
+        per_city.setdefault(city, Counter())[group.category] += group.count
     labels = dict(Category.choices)
-    fundings = (
+    fundings = list(
         Funding.objects.filter(programme=programme)
         .select_related("funder")
         .order_by("-amount_awarded", "funder__name")
     )
-    budget_lines = (
+    budget_lines = list(
         BudgetLine.objects.filter(programme=programme)
         .select_related("funding__funder")
         .order_by("category", "label")
+    )
+    contributions = list(
+        CityContribution.objects.filter(
+            application__call__programme=programme,
+            application__status=CityApplication.Status.SELECTED,
+        )
+        .select_related("application__city")
+        .order_by("application__city__name")
     )
     return FunderReport(
         programme=programme,
@@ -388,15 +424,8 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
         ],
         fundings=[(f, f.amount_awarded - f.amount_received) for f in fundings],
         budget_lines=[(line, line.actual_amount - line.planned_amount) for line in budget_lines],
-        contributions=list(
-            CityContribution.objects.filter(
-                application__call__programme=programme,
-                application__status=CityApplication.Status.SELECTED,
-            )
-            .select_related("application__city")
-            .order_by("application__city__name")
-        ),
-        finances=programme_finance_figures(programme=programme),
+        contributions=contributions,
+        finances=_finance_figures(fundings, budget_lines, contributions),
     )
 
 
@@ -409,7 +438,7 @@ class CertificatesReport:
 
     @property
     def source(self) -> dict[str, int]:
-        return _source(self.participation, certificates=len(self.people))
+        return _source(self.participation.summary, certificates=len(self.people))
 
 
 def certificates_data(*, programme: Programme, signatory: str) -> CertificatesReport:
