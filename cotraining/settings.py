@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cotraining.middleware.HtmxLoginRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "cotraining.urls"

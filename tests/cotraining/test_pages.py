@@ -215,3 +215,23 @@ def test_a_server_error_shows_a_french_page_that_does_not_need_the_database(
     assert response.status_code == 500
     assert "Une erreur s’est produite" in response.text
     assert 'href="/"' in response.text
+
+
+def test_an_htmx_request_after_the_session_expired_sends_the_whole_page_to_log_in(
+    client, programme
+):
+    """Not the login page swapped into a card, nor a tap that looks saved."""
+    sheet = f"/programmes/{programme.slug}/attendance/1/"
+    response = client.post(
+        f"{sheet}record/2/",
+        {"status_2": "absent"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{sheet}?group=city",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={sheet}%3Fgroup%3Dcity"
+    assert response.content == b""
+    # Without htmx, the usual redirect.
+    plain = client.post(f"{sheet}record/2/", {"status_2": "absent"})
+    assert plain.status_code == 302
+    assert plain["Location"].startswith(reverse("login"))

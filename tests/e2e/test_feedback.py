@@ -101,3 +101,27 @@ def test_a_review_sent_without_scores_keeps_one_to_five_on_one_line(phone_page, 
     ]
     assert len(set(tops)) == 1, tops
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_tap_after_the_session_expired_leads_to_log_in_and_back(phone_page, live_server):
+    """The tap used to look saved: htmx got the login page (the redirect followed inside its
+    request), swapped nothing, and the line kept its old "marked by" text."""
+    page = phone_page
+    training = build_training(factories.ProgrammeFactory(), cities=1, activists=1)
+    user = factories.UserFactory(username="anim")
+    factories.MembershipFactory(programme=training.programme, user=user, role=Role.FACILITATOR)
+    login(page, live_server, "anim", factories.PASSWORD)
+    sheet = f"/programmes/{training.programme.slug}/attendance/{training.slot.pk}/"
+    page.goto(live_server.url + sheet)
+    cookies = [c for c in page.context.cookies() if c["name"] != "sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies(cookies)  # the session is gone, the page is still open
+
+    page.locator("fieldset.att-row").first.locator("label", has_text="Absent").click()
+    page.wait_for_url(f"**/login/?next={sheet}")
+    page.get_by_label("Nom d’utilisateur").fill("anim")
+    page.get_by_label("Mot de passe").fill(factories.PASSWORD)
+    page.locator("main").get_by_role("button", name="Connexion").click()
+    page.wait_for_url(f"**{sheet}")
+    assert not training.slot.attendances.exists()  # and the sheet shows nothing was saved
+    assert page.csp_errors == []
