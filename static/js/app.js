@@ -20,3 +20,19 @@ document.addEventListener("DOMContentLoaded", () => {
   first.focus({ preventScroll: true });
   first.scrollIntoView({ block: "center" });
 });
+
+// A request htmx sent that failed (the object is gone, a server error, no connection) changed
+// nothing on screen, as if the button did not work: say so. An attendance line shows its own
+// state (attendance.js).
+function showRequestFailed(event) {
+  if (event.detail.elt && event.detail.elt.closest(".att-row")) {
+    return;
+  }
+  const box = document.getElementById("request-failed");
+  if (box) {
+    box.hidden = false;
+    box.scrollIntoView({ block: "center" });
+  }
+}
+document.addEventListener("htmx:responseError", showRequestFailed);
+document.addEventListener("htmx:sendError", showRequestFailed);

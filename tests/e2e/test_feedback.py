@@ -125,3 +125,24 @@ def test_a_tap_after_the_session_expired_leads_to_log_in_and_back(phone_page, li
     page.wait_for_url(f"**{sheet}")
     assert not training.slot.attendances.exists()  # and the sheet shows nothing was saved
     assert page.csp_errors == []
+
+
+def test_a_decision_on_a_file_gone_meanwhile_says_it_failed(page, live_server):
+    """htmx does not swap a 404 or a 500: the board used to stay as it was, silently."""
+    programme = factories.ProgrammeFactory(status=Programme.Status.SELECTION)
+    call = factories.CallFactory(programme=programme, published_at=timezone.now())
+    application = factories.CityApplicationFactory(
+        call=call, status=CityApplication.Status.UNDER_REVIEW
+    )
+    make_triad(application)
+    user = factories.UserFactory(username="orga")
+    factories.MembershipFactory(programme=programme, user=user, role=Role.ORGANISER)
+    login(page, live_server, "orga", factories.PASSWORD)
+    page.goto(f"{live_server.url}/programmes/{programme.slug}/selection/")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    card = page.locator(f"#card-{application.pk}")
+    application.delete()  # another organiser's doing, say
+
+    card.get_by_label("Retenue", exact=True).check()
+    card.get_by_role("button", name="Décider").click()
+    expect(page.get_by_role("alert")).to_contain_text("rien n’a été enregistré")
