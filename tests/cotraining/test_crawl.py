@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.core import signing
@@ -324,3 +324,30 @@ def test_the_world_has_what_the_table_needs():
     assert world.application.commitment_letter.read() == PDF
     assert world.selected.contribution.amount_pledged == Decimal("650.00")
     assert world.slot.attendances.count() == 1
+
+
+JUNK = {
+    "page": "abc",
+    "group": "nonsense",
+    "sort": "-status;drop",
+    "status": "zzz",
+    "eligibility": "zzz",
+    "q": "\x00<script>",
+    "next": "https://elsewhere.example/",
+}
+
+
+@pytest.mark.parametrize("role", ["organiser", "facilitator", "city_contact"])
+def test_junk_in_the_query_string_never_breaks_a_page(client, role):
+    """Hand-edited or stale links: a page ignores what it does not understand (no 500)."""
+    world = build_world()
+    as_role(client, world, role)
+    broken = []
+    for name, (_access, arguments) in PAGES.items():
+        url = reverse(name, kwargs=arguments(world))
+        if name == "logout":
+            continue
+        status = get(client, url + "?" + urlencode(JUNK)).status_code
+        if status >= 500:
+            broken.append(f"{url}: {status}")
+    assert broken == []
