@@ -351,3 +351,54 @@ def test_junk_in_the_query_string_never_breaks_a_page(client, role):
         if status >= 500:
             broken.append(f"{url}: {status}")
     assert broken == []
+
+
+# Every field name the forms of the project read, with a value none of them accepts.
+JUNK_POST = {
+    "status": "zzz",
+    "decision": "zzz",
+    "recommendation": "zzz",
+    "expected_status": "zzz",
+    "note": "x" * 5000,
+    "reason": "\x00",
+    "message": "",
+    "email": "not-an-address",
+    "contribution_pledged": "-1",
+    "planned_amount": "abc",
+    "amount_awarded": "1e99",
+    "date": "2015-02-30",
+    "starts_at": "25:00",
+    "ends_at": "x",
+    "opens_on": "x",
+    "closes_on": "x",
+    "places": "-3",
+    "category": "zzz",
+    "first_name": "",
+    "title": "",
+    "group": "zzz",
+    "score_1": "9",
+    "status_1": "zzz",
+    "version_1": "abc",
+    "reviewers": ["abc", "999999"],
+    "members": ["x"],
+    "criteria-TOTAL_FORMS": "1000000",
+    "confirm": "on",
+}
+
+
+@pytest.mark.parametrize("role", ["organiser", "facilitator", "reviewer", "city_contact"])
+def test_junk_posted_to_every_page_is_refused_without_an_error(client, role):
+    """Forged or broken forms, with and without htmx: a 4xx or a page saying what is wrong."""
+    world = build_world()
+    broken = []
+    for name, (_access, arguments) in PAGES.items():
+        if name == "logout":
+            continue
+        url = reverse(name, kwargs=arguments(world))
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            as_role(client, world, role)
+            client.raise_request_exception = False
+            status = client.post(url, JUNK_POST, **headers).status_code
+            if status >= 500:
+                broken.append(f"POST {url} {headers}: {status}")
+    assert broken == []
