@@ -105,7 +105,9 @@ def application_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 @login_required
 def selection_board(request: HttpRequest, slug: str) -> HttpResponse:
     programme = organiser_programme(request, slug)
-    call = _board_call(programme)
+    call = selectors.call_get_for_programme(programme=programme)
+    if call is None:  # a new programme: the navigation offers the board all the same
+        return render(request, "programmes/selection_no_call.html", {"programme": programme})
     criteria = list(call.criteria.all())
     page = Paginator(selectors.selection_board(call=call), BOARD_PAGE_SIZE).get_page(
         request.GET.get("page")

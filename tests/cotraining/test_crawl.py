@@ -295,14 +295,11 @@ LINK = re.compile(r'href="(/[^"#]*)')
 NOT_FOLLOWED = ("/admin/", "/static/", "/media/", "/logout/", "/i18n/")
 
 
-@pytest.mark.parametrize("role", MEMBER_ROLES)
-def test_every_link_a_member_is_shown_opens_for_that_member(client, role):
-    world = build_world()
-    as_role(client, world, role)
-    reports = f"/programmes/{world.programme.slug}/reports/"
+def dead_links(client, pages: list[str], programme: Programme) -> tuple[set, list]:
+    """Follow every link of the pages the client may open; those answering 403, 404 or 5xx."""
+    reports = f"/programmes/{programme.slug}/reports/"
     seen, dead = set(), []
-    for name, (_access, arguments) in PAGES.items():
-        page = reverse(name, kwargs=arguments(world))
+    for page in pages:
         response = get(client, page)
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
@@ -314,7 +311,29 @@ def test_every_link_a_member_is_shown_opens_for_that_member(client, role):
             status = get(client, href.replace("&amp;", "&")).status_code
             if status in (403, 404) or status >= 500:
                 dead.append(f"{page} links to {href}: {status}")
+    return seen, dead
+
+
+@pytest.mark.parametrize("role", MEMBER_ROLES)
+def test_every_link_a_member_is_shown_opens_for_that_member(client, role):
+    world = build_world()
+    as_role(client, world, role)
+    pages = [reverse(name, kwargs=arguments(world)) for name, (_a, arguments) in PAGES.items()]
+    seen, dead = dead_links(client, pages, world.programme)
     assert seen, "the pages showed no link at all"
+    assert dead == []
+
+
+def test_a_programme_just_created_has_no_dead_end_for_its_organiser(client):
+    """No call, no timetable, nobody yet: every section the navigation offers still opens."""
+    programme = factories.ProgrammeFactory(
+        status=Programme.Status.DRAFT, start_date=None, end_date=None, capacity=0
+    )
+    client.force_login(factories.MembershipFactory(programme=programme, role=Role.ORGANISER).user)
+    seen, dead = dead_links(
+        client, [reverse("programme_overview", args=[programme.slug])], programme
+    )
+    assert reverse("programmes:selection_board", args=[programme.slug]) in seen
     assert dead == []
 
 
