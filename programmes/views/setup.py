@@ -177,7 +177,9 @@ def call_edit(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST or None,
         instance=call,
         prefix="criteria",
-        initial=initial_criteria,
+        # Shown, not compared: posted back as they were, the suggestions would count as
+        # unchanged extra rows and be dropped ("submit at least one form").
+        initial=None if request.method == "POST" else initial_criteria,
     )
     if not call:  # the suggested grid fills the first rows
         formset.extra = max(len(initial_criteria) - formset.min_num, 0)

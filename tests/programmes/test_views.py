@@ -762,6 +762,38 @@ def test_a_new_call_suggests_the_usual_selection_grid(client, people):
     ]
 
 
+def test_a_new_call_is_saved_with_the_suggested_grid_as_shown(client, people):
+    """The organiser fills in the dates and places and keeps the four suggested criteria: the
+    grid was dropped as "unchanged" and the form answered "submit at least one form"."""
+    programme = factories.ProgrammeFactory()
+    factories.MembershipFactory(programme=programme, user=people.organiser, role="organiser")
+    client.force_login(people.organiser)
+    page = client.get(url("call_edit", programme.slug))
+    formset = page.context["formset"]
+    data = {
+        "title": page.context["form"].initial["title"],
+        "opens_on": timezone.localdate().isoformat(),
+        "closes_on": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        "eligibility_terms": "",
+        "required_contribution": "500",
+        "places": "6",
+        **{f"criteria-{name}": value for name, value in formset.management_form.initial.items()},
+    }
+    for index, form in enumerate(formset.forms):  # what the browser sends back, as shown
+        data[f"criteria-{index}-label"] = form.initial.get("label", "")
+        data[f"criteria-{index}-description"] = ""
+
+    response = client.post(url("call_edit", programme.slug), data)
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert list(programme.call.criteria.values_list("label", flat=True)) == [
+        "Engagement du trinôme",
+        "Motivation",
+        "Besoins des quartiers prioritaires",
+        "Capacité à mettre en place les conseils citoyens",
+    ]
+
+
 def test_deciding_on_the_board_for_a_city_that_withdrew_meanwhile_opens_its_file(
     client, open_call, people, complete_application
 ):
