@@ -91,3 +91,17 @@ class CompositionForm(forms.Form):
             person.pk: self.groups.get(self.cleaned_data[f"group_{person.pk}"])
             for person in self.people
         }
+
+
+class EraseForm(forms.Form):
+    """The organiser confirms, knowing it cannot be undone."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that this person's personal data will be erased for good."),
+        error_messages={
+            "required": _(
+                "Nothing was erased: tick the box to confirm that this person's data "
+                "should be erased."
+            )
+        },
+    )

@@ -119,6 +119,9 @@ class Participant(models.Model):
     consent_photos = models.BooleanField(_("agrees to be photographed"), default=False)
     consent_recorded_at = models.DateTimeField(_("consents recorded at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set once the person's data were erased (right to erasure): the row stays, anonymous,
+    # so that the attendance figures funders received stay exact.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -19,3 +19,13 @@ def can_manage_participants(user, programme) -> bool:
 def can_view_contact_details(user, programme) -> bool:
     """E-mail and phone numbers are personal data: organisers only."""
     return has_role(user, programme, Role.ORGANISER)
+
+
+def can_export_personal_data(user, programme) -> bool:
+    """Download everything held about one person (their right of access): organisers only."""
+    return has_role(user, programme, Role.ORGANISER)
+
+
+def can_erase_personal_data(user, programme) -> bool:
+    """Erase one person's personal data (their right to erasure): organisers only."""
+    return has_role(user, programme, Role.ORGANISER)

@@ -2,18 +2,25 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
-from .forms import CompositionForm, ParticipantForm, PeerGroupForm
+from .forms import CompositionForm, EraseForm, ParticipantForm, PeerGroupForm
 from .models import TRIAD_CATEGORIES, Category, Participant, PeerGroup
-from .selectors import participant_counts_by_city, participant_list, peer_group_board
+from .selectors import (
+    participant_counts_by_city,
+    participant_get_with_records,
+    participant_list,
+    peer_group_board,
+)
 
 
 @login_required
@@ -52,6 +59,25 @@ def participant_form(
         if participant_id
         else Participant(programme=programme, category=request.GET.get("category", ""))
     )
+    context = {
+        "programme": programme,
+        "participant": participant if participant.pk else None,
+        "cancel_url": reverse("participants:participant_list", args=[slug]),
+        "can_export": permissions.can_export_personal_data(request.user, programme),
+        "can_erase": permissions.can_erase_personal_data(request.user, programme),
+        "title": _("Edit %s") % participant.full_name if participant.pk else _("Add a participant"),
+    }
+    if participant.erased_at is not None:
+        # Nothing personal is left to edit; an edit would write personal data back.
+        if request.method == "POST":
+            messages.error(request, _("This person's data were erased: nothing was changed."))
+        context["title"] = participant.full_name
+        return render(
+            request,
+            "participants/form.html",
+            context,
+            status=409 if request.method == "POST" else 200,
+        )
     form = ParticipantForm(request.POST or None, instance=participant, programme=programme)
     if request.method == "POST" and form.is_valid():
         saved = services.participant_save(
@@ -62,15 +88,61 @@ def participant_form(
     return render(
         request,
         "participants/form.html",
+        context | {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def participant_export(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    """A JSON download of everything held about one person (a POST: it is audited)."""
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_export_personal_data(request.user, programme))
+    participant = participant_get_with_records(programme=programme, participant_id=participant_id)
+    data = services.participant_export(participant=participant, user=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    # The file name carries ids only: a download folder should not list people's names.
+    filename = f"{programme.slug}-participant-{participant.pk}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_erase(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    """GET: what erasing does, and the box to tick; POST: erase."""
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_erase_personal_data(request.user, programme))
+    participant = get_object_or_404(Participant, pk=participant_id, programme=programme)
+    edit_url = reverse("participants:participant_edit", args=[slug, participant.pk])
+    form = EraseForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if participant.erased_at is not None:
+        status = 409 if request.method == "POST" else 200
+        form = None
+    elif request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.participant_erase(participant=participant, user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect(edit_url)
+            messages.success(request, _("The person's personal data were erased."))
+            return redirect(edit_url)
+    return render(
+        request,
+        "participants/erase.html",
         {
             "programme": programme,
+            "participant": participant,
             "form": form,
-            "cancel_url": reverse("participants:participant_list", args=[slug]),
-            "title": _("Edit %s") % participant.full_name
-            if participant.pk
-            else _("Add a participant"),
+            "cancel_url": edit_url,
+            "erased_label": services.erased_label(participant),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

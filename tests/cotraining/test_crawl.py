@@ -188,6 +188,14 @@ PAGES = {
         PROGRAMME,
         lambda w: _slug(w) | {"participant_id": w.participant.pk},
     ),
+    "participants:participant_export": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"participant_id": w.participant.pk},
+    ),
+    "participants:participant_erase": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"participant_id": w.participant.pk},
+    ),
     "participants:peer_groups": (PROGRAMME, _slug),
     "participants:peer_group_create": (PROGRAMME, _slug),
     "participants:peer_group_proposal": (PROGRAMME, _slug),

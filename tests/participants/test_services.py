@@ -85,3 +85,115 @@ def test_consents_are_dated_when_they_change(programme, member):
     assert (
         AuditEntry.objects.filter(action="participants.updated").first().message == "consent_photos"
     )
+
+
+# --- GDPR: erasure ------------------------------------------------------------------------
+
+
+def _figures(programme):
+    from sessions.selectors import programme_participation
+
+    figures = programme_participation(programme=programme)
+    return (
+        figures.summary,
+        figures.by_category,
+        figures.by_city,
+        figures.by_day,
+        figures.by_slot,
+        figures.hours_delivered,
+        sorted(
+            (row.participant_id, row.category, row.city, row.halfdays_attended, row.hours_attended)
+            for row in figures.participants
+        ),
+        figures.triads,
+        sorted((row.participant_id, row.kept, row.missed) for row in figures.commitments),
+    )
+
+
+def test_erasing_blanks_the_personal_data_and_keeps_the_figures(training, organiser):
+    from django.core.exceptions import ValidationError
+
+    from programmes.models import TriadNominee
+    from sessions.models import Attendance, AttendanceChange
+    from tests.participants.gdpr import give_records
+
+    person = give_records(training, training.trainees[0], organiser=organiser)
+    old = {"name": person.full_name, "email": person.email, "phone": person.phone}
+    account, city, category = person.user, person.city, person.category
+    before = _figures(training.programme)
+
+    services.participant_erase(participant=person, user=organiser)
+
+    person.refresh_from_db()
+    assert person.full_name == f"Personne effacée {person.pk}"
+    assert (person.email, person.phone, person.position, person.user) == ("", "", "", None)
+    assert (person.consent_name_in_reports, person.consent_photos) == (False, False)
+    assert person.erased_at is not None
+    assert (person.city, person.category, person.commitment_given) == (city, category, True)
+    assert Attendance.objects.filter(participant=person).exclude(note="").count() == 0
+    assert list(Attendance.objects.filter(participant=person).values_list("status", flat=True)) == [
+        "late"
+    ] * len(training.slots)
+    assert not AttendanceChange.objects.filter(attendance__participant=person).exclude(note="")
+    nominee = TriadNominee.objects.get(pk=person.nominee_id)
+    assert (nominee.first_name, nominee.last_name, nominee.email, nominee.phone) == (
+        person.first_name,
+        "",
+        "",
+        "",
+    )
+    assert nominee.position == ""
+    assert nominee.commitment_given is True
+    account.refresh_from_db()  # the account itself stays: it may serve other programmes
+    assert _figures(training.programme) == before
+    trail = " ".join(AuditEntry.objects.values_list("message", flat=True))
+    for value in old.values():
+        assert value not in trail
+    erased = AuditEntry.objects.get(action="participants.erased")
+    assert (erased.actor, erased.object_id) == (organiser, str(person.pk))
+
+    with pytest.raises(ValidationError) as refused:
+        services.participant_erase(participant=person, user=organiser)
+    assert refused.value.code == "already_erased"
+    assert AuditEntry.objects.filter(action="participants.erased").count() == 1
+
+
+def test_erasing_touches_nobody_else(training, organiser):
+    from sessions.models import Attendance
+    from tests.participants.gdpr import give_records
+
+    person, other = training.trainees[0], training.trainees[1]
+    give_records(training, person, organiser=organiser)
+    factories.AttendanceFactory(participant=other, slot=training.slot, note="Garde la note")
+    other_name = other.full_name
+
+    services.participant_erase(participant=person, user=organiser)
+
+    other.refresh_from_db()
+    assert other.full_name == other_name
+    assert Attendance.objects.get(participant=other).note == "Garde la note"
+
+
+def test_an_erased_person_cannot_be_edited(training, organiser):
+    from django.core.exceptions import ValidationError
+
+    person = training.trainees[0]
+    services.participant_erase(participant=person, user=organiser)
+    person.refresh_from_db()
+    person.first_name = "Retour"
+    with pytest.raises(ValidationError):
+        services.participant_save(participant=person, user=organiser, changed=["first_name"])
+    assert Participant.objects.get(pk=person.pk).first_name.startswith("Personne effacée")
+
+
+def test_an_export_is_recorded_in_the_audit_trail_without_the_persons_name(training, organiser):
+    from participants.selectors import participant_get_with_records
+
+    person = training.trainees[0]
+    loaded = participant_get_with_records(programme=training.programme, participant_id=person.pk)
+    data = services.participant_export(participant=loaded, user=organiser)
+
+    assert data["participant"]["first_name"] == person.first_name
+    entry = AuditEntry.objects.get(action="participants.exported")
+    assert (entry.actor, entry.object_id) == (organiser, str(person.pk))
+    assert person.first_name not in entry.message

@@ -193,3 +193,155 @@ def test_pages_run_a_fixed_number_of_queries(client, training, organiser, name):
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+# --- GDPR: export and erasure ----------------------------------------------------------------
+
+
+CONFIRM = {"confirm": "on"}
+
+
+def gdpr_url(name, training, person=None):
+    person = person or training.trainees[0]
+    return reverse(f"participants:{name}", args=[training.programme.slug, person.pk])
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role or "outsider")
+def test_only_the_programmes_organisers_may_export_or_erase(client, training, role):
+    from programmes.models import AuditEntry
+
+    person = training.trainees[0]
+    name = person.full_name
+    client.force_login(user_with(role, training.programme))
+    answers = {
+        "export": client.post(gdpr_url("participant_export", training)).status_code,
+        "erase page": client.get(gdpr_url("participant_erase", training)).status_code,
+        "erase": client.post(
+            gdpr_url("participant_erase", training), {"confirm": "on"}
+        ).status_code,
+    }
+    allowed = role == Role.ORGANISER
+    assert answers == {
+        "export": 200 if allowed else 404,
+        "erase page": 200 if allowed else 404,
+        "erase": 302 if allowed else 404,
+    }
+    person.refresh_from_db()
+    assert (person.full_name != name) is allowed
+    assert AuditEntry.objects.filter(action="participants.exported").exists() is allowed
+
+
+def test_another_programmes_person_answers_404_to_the_organiser(client, training, organiser):
+    elsewhere = factories.ParticipantFactory()
+    client.force_login(organiser)
+    for name in ("participant_export", "participant_erase"):
+        url = reverse(f"participants:{name}", args=[training.programme.slug, elsewhere.pk])
+        assert client.post(url, {"confirm": "on"}).status_code == 404
+    elsewhere.refresh_from_db()
+    assert elsewhere.erased_at is None
+
+
+def test_the_edit_page_offers_the_export_and_the_erasure(client, training, organiser):
+    client.force_login(organiser)
+    page = client.get(page_url("participants:participant_edit", training)).content.decode()
+    assert gdpr_url("participant_export", training) in page
+    assert gdpr_url("participant_erase", training) in page
+
+
+def test_the_export_is_a_json_download_of_the_persons_data(client, training, organiser):
+    from tests.participants.gdpr import give_records
+
+    person = give_records(training, training.trainees[0], organiser=organiser)
+    client.force_login(organiser)
+    response = client.post(gdpr_url("participant_export", training))
+
+    assert response["Content-Type"] == "application/json"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=")
+    assert f"participant-{person.pk}-" in disposition
+    assert person.last_name not in disposition  # no name in a download folder
+    data = response.json()
+    assert data["participant"]["last_name"] == person.last_name
+    assert data["participant"]["email"] == "elu@ville.example"
+    assert data["consents"]["photos"] is True
+    assert data["triad_nominee"]["email"] == "elu.nominee@ville.example"
+    assert data["triad_nominee"]["role"]["code"] == "elected_official"
+    assert len(data["attendance"]) == len(training.slots)
+    first = data["attendance"][0]
+    assert (first["date"], first["half_day"]["code"], first["status"]["code"]) == (
+        "2015-01-22",
+        "morning",
+        "late",
+    )
+    assert first["note"] == "Arrivé en retard, enfant malade"
+    assert first["recorded_by"]["username"] == organiser.username
+    assert [change["note"] for change in first["history"]] == ["Prévenu par SMS"]
+    actions = [entry["action"] for entry in data["audit_trail"]]
+    assert "participants.created" in actions
+
+
+def test_the_export_runs_the_same_queries_for_few_or_many_records(client, training, organiser):
+    from tests.participants.gdpr import give_records
+
+    client.force_login(organiser)
+    small = give_records(training, training.trainees[0], organiser=organiser)
+    # Many: twelve more half-days, each with a record and two changes.
+    big = give_records(training, training.trainees[1], organiser=organiser)
+    for slot in factories.SlotFactory.create_batch(12, day__programme=training.programme):
+        record = factories.AttendanceFactory(participant=big, slot=slot, recorded_by=organiser)
+        factories.AttendanceChangeFactory.create_batch(2, attendance=record, changed_by=organiser)
+    counts = []
+    for person in (small, big):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(gdpr_url("participant_export", training, person))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert len(response.json()["attendance"]) == len(training.slots) + 12
+    assert counts[0] == counts[1], counts
+    assert counts == [11, 11]  # session, user, programme, roles, person, records, history,
+    # audit entries, and the audit line written (savepoint, insert, release)
+
+
+def test_the_erase_page_says_what_happens_and_asks_to_confirm(client, training, organiser):
+    client.force_login(organiser)
+    page = client.get(gdpr_url("participant_erase", training))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="confirm"' in text
+    assert "Personne effacée" in text
+
+
+def test_an_erasure_without_the_box_ticked_is_refused_and_erases_nothing(
+    client, training, organiser
+):
+    person = training.trainees[0]
+    name = person.full_name
+    client.force_login(organiser)
+    response = client.post(gdpr_url("participant_erase", training), {})
+    assert response.status_code == 400
+    assert "Rien n’a été effacé : cochez la case" in response.content.decode()
+    person.refresh_from_db()
+    assert person.full_name == name
+
+
+def test_an_erased_person_can_be_neither_erased_again_nor_edited(client, training, organiser):
+    person = training.trainees[0]
+    client.force_login(organiser)
+    assert (
+        client.post(gdpr_url("participant_erase", training), {"confirm": "on"}).status_code == 302
+    )
+    person.refresh_from_db()
+    label = person.full_name
+
+    again = client.post(gdpr_url("participant_erase", training), {"confirm": "on"})
+    edit = client.post(
+        page_url("participants:participant_edit", training),
+        {"category": person.category, "first_name": "Revenu", "city": person.city_id},
+    )
+    page = client.get(page_url("participants:participant_edit", training)).content.decode()
+
+    assert (again.status_code, edit.status_code) == (409, 409)
+    person.refresh_from_db()
+    assert person.full_name == label
+    assert 'name="first_name"' not in page
+    assert gdpr_url("participant_erase", training) not in page
