@@ -1,16 +1,7 @@
 """The attendance tests' data (a programme with triads, activists, a facilitator and peer
-groups) and users, shared with the participants' tests; the browser fixtures for the GDPR
-journey (``test_browser.py``)."""
+groups) and users, shared with the participants' tests. The GDPR browser journey lives in
+``tests/e2e/test_gdpr_journey.py``, beside the one session-wide browser."""
 
-from tests.e2e.conftest import _cookies_over_http, a11y_page, browser, phone_page
 from tests.sessions.conftest import facilitator_user, organiser, training
 
-__all__ = [
-    "_cookies_over_http",
-    "a11y_page",
-    "browser",
-    "facilitator_user",
-    "organiser",
-    "phone_page",
-    "training",
-]
+__all__ = ["facilitator_user", "organiser", "training"]
