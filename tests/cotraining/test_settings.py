@@ -32,7 +32,9 @@ def load(**env) -> dict:
     clean = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_", "EMAIL_"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_URL", "REDIS_URL", "CELERY_", "EMAIL_", "COTRAINING_")
+        )
     }
     clean.update({"DJANGO_SETTINGS_MODULE": "cotraining.settings", **env})
     result = subprocess.run(
@@ -102,3 +104,27 @@ def test_check_deploy_is_clean_with_production_settings():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_offline_management_commands_run_without_the_secret_key_but_serving_does_not():
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "COTRAINING_"))
+    }
+    check = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    serve = subprocess.run(
+        [sys.executable, "-c", "import cotraining.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert "DJANGO_SECRET_KEY must be set" in serve.stderr
