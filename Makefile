@@ -68,7 +68,7 @@ bench: install ## Benchmarks: print timings and memory of the reports
 	DJANGO_DEBUG=1 $(PY) bench/reports.py
 
 messages: $(STAMPS)/python ## Extract the strings to translate into locale/
-	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l fr -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench
 	DJANGO_DEBUG=1 $(PY) manage.py sync_english_catalogue
 
 clean: ## Remove the virtualenv, node_modules and build output
