@@ -239,6 +239,8 @@ MAILERS = {
     )
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cotraining <noreply@localhost>")
+# Who answers accessibility problems (the statement page names them); empty: the organisers.
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("DJANGO_ACCESSIBILITY_CONTACT", "")
 
 # Uploads: a commitment letter is a PDF of a few MB at most.
 COMMITMENT_LETTER_MAX_BYTES = int(

@@ -4,6 +4,9 @@ The overview lives here rather than in ``programmes`` because it shows figures f
 domain app (applications, participants, attendance), and only the wiring layer may import them all.
 """
 
+from datetime import date
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -24,6 +27,10 @@ from sessions.selectors import programme_participation_summary
 from .health import health_report
 
 TRAINEE_VALUES = {str(category) for category in TRAINEE_CATEGORIES}
+
+# When the pages named in the accessibility statement were last checked (axe-core on every
+# main page of each role at phone and desktop width, and by keyboard); update it with the check.
+ACCESSIBILITY_AUDIT_DATE = "2026-12-01"
 
 
 @login_required
@@ -73,3 +80,16 @@ def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, report = health_report()
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement the French RGAA asks of every public service's site."""
+    return render(
+        request,
+        "cotraining/accessibility.html",
+        {
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+            "audit_date": date.fromisoformat(ACCESSIBILITY_AUDIT_DATE),
+        },
+    )

@@ -235,3 +235,22 @@ def test_an_htmx_request_after_the_session_expired_sends_the_whole_page_to_log_i
     plain = client.post(f"{sheet}record/2/", {"status_2": "absent"})
     assert plain.status_code == 302
     assert plain["Location"].startswith(reverse("login"))
+
+
+def test_the_accessibility_statement_is_public_linked_from_every_page_and_names_a_contact(
+    client, settings
+):
+    login_page = client.get(reverse("login"))
+    assert reverse("accessibility") in login_page.text
+
+    settings.ACCESSIBILITY_CONTACT_EMAIL = ""
+    response = client.get(reverse("accessibility"))
+    assert response.status_code == 200
+    assert "Déclaration d’accessibilité" in response.text
+    assert "partiellement conforme" in response.text
+    assert "1 décembre 2026" in response.text
+    assert "organisateurs de votre programme" in response.text
+
+    settings.ACCESSIBILITY_CONTACT_EMAIL = "accessibilite@example.org"
+    response = client.get(reverse("accessibility"), headers={"accept-language": "en"})
+    assert 'href="mailto:accessibilite@example.org"' in response.text

@@ -52,7 +52,7 @@ def pages_of(role: str) -> list[str]:
             f"{OLD}/attendance/{slot.pk}/",
             f"{OLD}/participation/",
         ],
-        "funder": [f"{OLD}/", f"{OLD}/participation/"],
+        "funder": [f"{OLD}/", f"{OLD}/participation/", "/accessibility/"],
         "city": [
             "/",
             f"{OPEN}/",
