@@ -150,6 +150,7 @@ PAGES = {
     "login": (PUBLIC, lambda w: {}),
     "logout": (PUBLIC, lambda w: {}),
     "set_language": (PUBLIC, lambda w: {}),
+    "accessibility": (PUBLIC, lambda w: {}),
     "programme_overview": (PROGRAMME, _slug),
     "programmes:programme_create": (LOGIN, lambda w: {}),
     "programmes:programme_edit": (PROGRAMME, _slug),
