@@ -3,6 +3,13 @@ from django.contrib import admin
 from . import models
 
 
+@admin.register(models.City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "insee_code", "departement"]
+    list_filter = ["departement"]
+    search_fields = ["name", "insee_code"]
+
+
 class MembershipInline(admin.TabularInline):
     model = models.Membership
     extra = 0

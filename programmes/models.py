@@ -1,5 +1,5 @@
-"""Organisations, programmes, memberships (roles), funding and budget, the call for applications,
-city applications with their triads, reviews, and the audit trail."""
+"""Cities, organisations, programmes, memberships (roles), funding and budget, the call for
+applications, city applications with their triads, reviews, and the audit trail."""
 
 from decimal import Decimal
 
@@ -31,6 +31,25 @@ def non_negative(*fields: str, model: str) -> list[models.CheckConstraint]:
         )
         for field in fields
     ]
+
+
+class City(models.Model):
+    """A place that applies to a call; its triad members take part as participants."""
+
+    name = models.CharField(_("name"), max_length=120)
+    insee_code = models.CharField(_("INSEE code"), max_length=5, unique=True)
+    departement = models.CharField(_("département"), max_length=3)
+    priority_neighbourhoods = models.TextField(
+        _("priority neighbourhoods"), blank=True, help_text=_("One neighbourhood per line.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Organisation(models.Model):
@@ -469,7 +488,7 @@ class CityApplication(models.Model):
         Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="applications"
     )
     city = models.ForeignKey(
-        "participants.City",
+        City,
         verbose_name=_("city"),
         on_delete=models.PROTECT,
         related_name="applications",

@@ -14,6 +14,7 @@ from .. import emails
 from ..models import (
     ApplicationEvent,
     Call,
+    City,
     CityApplication,
     Membership,
     TriadNominee,
@@ -29,9 +30,7 @@ from .common import Role, Status, audit, invalid, lock_application, status_chang
 
 def city_get_or_create(*, name: str, insee_code: str, departement: str):
     """The city with this INSEE code, created if it is not known yet."""
-    # ``participants`` owns City; ``programmes`` reaches it through the relation, not an import.
-    city_model = CityApplication._meta.get_field("city").related_model
-    city, _created = city_model.objects.get_or_create(
+    city, _created = City.objects.get_or_create(
         insee_code=insee_code.strip().upper(),
         defaults={"name": name.strip(), "departement": departement.strip().upper()},
     )
