@@ -292,8 +292,7 @@ def slot_close(*, slot: Slot, user) -> Slot:
         actor=user,
         action="attendance.sheet_closed",
         obj=locked,
-        message=_("Sheet of %(slot)s closed: %(recorded)d of %(expected)d people marked.")
-        % {"slot": locked, "recorded": recorded, "expected": len(rows)},
+        data={"recorded": recorded, "expected": len(rows)},
     )
     slot.closed_at, slot.closed_by = locked.closed_at, locked.closed_by
     return slot
@@ -321,13 +320,18 @@ def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
         actor=user,
         action="attendance.sheet_reopened",
         obj=locked,
-        message=reason,
+        data={"note": reason},
     )
     slot.closed_at, slot.closed_by = None, None
     return slot
 
 
 # --- Timetable -----------------------------------------------------------------------------
+
+
+def _kind(instance: TrainingDay | Slot | Activity) -> str:
+    """The word naming a timetable row in audit actions (``timetable.slot_created``...)."""
+    return {TrainingDay: "trainingday", Slot: "slot", Activity: "activity"}[type(instance)]
 
 
 @transaction.atomic
@@ -341,9 +345,8 @@ def timetable_save(*, instance: TrainingDay | Slot | Activity, programme, user, 
     audit(
         programme=programme,
         actor=user,
-        action=f"timetable.{instance._meta.model_name}_{'created' if created else 'updated'}",
+        action=f"timetable.{_kind(instance)}_{'created' if created else 'updated'}",
         obj=instance,
-        message=str(instance),
     )
     return instance
 
@@ -367,8 +370,8 @@ def timetable_delete(*, instance: TrainingDay | Slot | Activity, programme, user
     audit(
         programme=programme,
         actor=user,
-        action=f"timetable.{instance._meta.model_name}_deleted",
+        action=f"timetable.{_kind(instance)}_deleted",
         obj=instance,
-        message=str(instance),
+        data={"label": str(instance)},  # a date, a half-day or an activity's title
     )
     instance.delete()

@@ -95,7 +95,7 @@ def application_start(*, user, call: Call, city) -> CityApplication:
         programme=call.programme,
         action="application.started",
         obj=application,
-        message=city.name,
+        related=city,
     )
     return application
 
@@ -201,7 +201,7 @@ def application_save(
         programme=locked.call.programme,
         action="application.saved",
         obj=locked,
-        message=locked.city.name,
+        related=locked.city,
     )
     return locked
 
@@ -235,7 +235,7 @@ def application_submit(*, actor, application: CityApplication, base_url: str) ->
         programme=locked.call.programme,
         action="application.submitted",
         obj=locked,
-        message=locked.city.name,
+        related=locked.city,
     )
     emails.application_email_queue(application=locked, kind="submitted", base_url=base_url)
     application.status, application.submitted_at = locked.status, locked.submitted_at
@@ -268,6 +268,7 @@ def application_withdraw(*, actor, application: CityApplication, note: str = "")
         programme=locked.call.programme,
         action="application.withdrawn",
         obj=locked,
-        message=note,
+        related=locked.city,
+        data={"note": note},
     )
     application.status = locked.status
