@@ -8,6 +8,8 @@ from programmes.audit import describe
 
 def _changed(entry, values) -> str:
     fields = ", ".join(str(name) for name in values.get("fields") or [])
+    if not fields:
+        return _("Participant changed: %(name)s.") % {"name": values["target"]}
     return _("Participant changed: %(name)s (%(fields)s).") % {
         "name": values["target"],
         "fields": fields,
