@@ -17,10 +17,16 @@ from django.utils.translation import gettext as _
 
 from programmes.services import audit
 
-from .models import Activity, Attendance, AttendanceChange, AttendanceStatus, Slot, TrainingDay
+from .models import (
+    NOTE_MAX_LENGTH,
+    Activity,
+    Attendance,
+    AttendanceChange,
+    AttendanceStatus,
+    Slot,
+    TrainingDay,
+)
 from .selectors import SheetRow, sheet_rows
-
-NOTE_MAX_LENGTH = Attendance._meta.get_field("note").max_length
 
 
 class AttendanceError(Exception):
@@ -329,7 +335,7 @@ def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
 # --- Timetable -----------------------------------------------------------------------------
 
 
-def _kind(instance: TrainingDay | Slot | Activity) -> str:
+def timetable_kind(instance: TrainingDay | Slot | Activity) -> str:
     """The word naming a timetable row in audit actions (``timetable.slot_created``...)."""
     return {TrainingDay: "trainingday", Slot: "slot", Activity: "activity"}[type(instance)]
 
@@ -345,7 +351,7 @@ def timetable_save(*, instance: TrainingDay | Slot | Activity, programme, user, 
     audit(
         programme=programme,
         actor=user,
-        action=f"timetable.{_kind(instance)}_{'created' if created else 'updated'}",
+        action=f"timetable.{timetable_kind(instance)}_{'created' if created else 'updated'}",
         obj=instance,
     )
     return instance
@@ -370,7 +376,7 @@ def timetable_delete(*, instance: TrainingDay | Slot | Activity, programme, user
     audit(
         programme=programme,
         actor=user,
-        action=f"timetable.{_kind(instance)}_deleted",
+        action=f"timetable.{timetable_kind(instance)}_deleted",
         obj=instance,
         data={"label": str(instance)},  # a date, a half-day or an activity's title
     )
