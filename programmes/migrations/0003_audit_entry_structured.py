@@ -52,7 +52,29 @@ def legacy_data(action: str, message: str) -> dict:
         return {"label": message}  # a finance row: the name of its funder or line
     if action in ("participants.updated", "programme.updated"):
         return {"fields": [name for name in message.split(", ") if name]}
+    # "<city>: <code>": the code becomes a value, the city is named by the related object.
+    _city, _sep, code = message.rpartition(": ")
+    if action == "application.decided" and code in DECISIONS:
+        return {"decision": code}
+    if action in ("review.submitted", "review.updated") and code in RECOMMENDATIONS:
+        return {"recommendation": code}
     return {"text": message}
+
+
+DECISIONS = ("selected", "waitlisted", "rejected")
+RECOMMENDATIONS = ("select", "waitlist", "reject")
+# Actions whose entries name their city as the related object.
+CITY_RELATED = {
+    "application.started",
+    "application.saved",
+    "application.submitted",
+    "application.withdrawn",
+    "application.information_requested",
+    "application.reviewers_assigned",
+    "application.decided",
+    "participants.from_application",
+    "participants.deactivated",
+}
 
 
 def structure_entries(apps, schema_editor) -> None:
@@ -72,10 +94,32 @@ def structure_entries(apps, schema_editor) -> None:
         entry.target_type_id = types.get(name)
         entry.target_id = int(entry.object_id) if entry.object_id.isdigit() else None
         entry.data = legacy_data(entry.action, entry.message)
+        entry.related_id = _city_of(apps, alias, entry)
+        if entry.related_id is not None:
+            entry.related_type_id = content_type.objects.using(alias).get_or_create(
+                app_label="programmes", model="city"
+            )[0].pk
         changed.append(entry)
     entry_model.objects.using(alias).bulk_update(
-        changed, ["target_type", "target_id", "data"], batch_size=500
+        changed, ["target_type", "target_id", "related_type", "related_id", "data"], batch_size=500
     )
+
+
+def _city_of(apps, alias: str, entry) -> int | None:
+    """The city an old entry about an application (or a review of one) named in its text."""
+    if entry.target_id is None:
+        return None
+    if entry.action in CITY_RELATED and entry.object_type == "cityapplication":
+        applications = apps.get_model("programmes", "CityApplication").objects.using(alias)
+        return applications.filter(pk=entry.target_id).values_list("city_id", flat=True).first()
+    if entry.action in ("review.submitted", "review.updated") and entry.object_type == "review":
+        reviews = apps.get_model("programmes", "Review").objects.using(alias)
+        return (
+            reviews.filter(pk=entry.target_id)
+            .values_list("application__city_id", flat=True)
+            .first()
+        )
+    return None
 
 
 def unstructure_entries(apps, schema_editor) -> None:

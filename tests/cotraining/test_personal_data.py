@@ -314,3 +314,5 @@ def test_old_messages_become_structured_values():
     assert legacy("timetable.slot_created", "2015-01-22 Matin") == {}
     assert legacy("application.reviewers_assigned", "hugo, lea") == {"text": "hugo, lea"}
     assert legacy("call.published", "") == {}
+    assert legacy("application.decided", "Saint-Denis: selected") == {"decision": "selected"}
+    assert legacy("review.updated", "Saint-Denis: waitlist") == {"recommendation": "waitlist"}
