@@ -11,7 +11,7 @@ of these module attributes (all optional):
   contact is answered for by no app).
 
 ``person`` is a ``Person`` below. The registry finds the modules by importing
-``<app>.personal_data`` for every installed app of ours (adding an app that stores personal data
+``<app>.personal_data`` for every installed app (adding an app that stores personal data
 means adding that one file), runs the exports, and runs every eraser in ONE transaction, in the
 order of ``INSTALLED_APPS``. It lives here, at the top, because it joins every app; the apps never
 import it.
@@ -32,8 +32,6 @@ from django.utils.translation import gettext as _
 from participants.models import Participant
 from participants.selectors import participant_get_for_personal_data
 from programmes.services import audit
-
-OUR_APPS = ("programmes", "participants", "sessions", "reports")
 
 
 @dataclass(frozen=True)
@@ -66,12 +64,11 @@ class Person:
 
 @cache
 def providers() -> tuple[ModuleType, ...]:
-    """The ``personal_data`` modules of our apps, in the order of ``INSTALLED_APPS``."""
+    """The ``personal_data`` modules of the installed apps, in the order of ``INSTALLED_APPS``
+    (this module, the registry itself, aside)."""
     names = [f"{config.name}.personal_data" for config in apps.get_app_configs()]
     return tuple(
-        import_module(name)
-        for name in names
-        if name.split(".")[0] in OUR_APPS and find_spec(name) is not None
+        import_module(name) for name in names if name != __name__ and find_spec(name) is not None
     )
 
 
