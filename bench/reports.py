@@ -86,8 +86,8 @@ def build_big_programme() -> None:
 
     from django.db import transaction
 
-    from participants.models import Category, City, Participant
-    from programmes.models import Programme
+    from participants.models import Category, Participant
+    from programmes.models import City, Programme
     from sessions.models import Attendance, Slot, TrainingDay
 
     statuses = [Attendance.Status.PRESENT] * 16 + [

@@ -15,11 +15,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from participants.models import Category, City, Participant, PeerGroup
+from participants.models import Category, Participant, PeerGroup
 from programmes.models import (
     ApplicationEvent,
     BudgetLine,
     Call,
+    City,
     CityApplication,
     CityContribution,
     Funding,

@@ -3,13 +3,6 @@ from django.contrib import admin
 from . import models
 
 
-@admin.register(models.City)
-class CityAdmin(admin.ModelAdmin):
-    list_display = ["name", "insee_code", "departement"]
-    list_filter = ["departement"]
-    search_fields = ["name", "insee_code"]
-
-
 @admin.register(models.Participant)
 class ParticipantAdmin(admin.ModelAdmin):
     list_display = [

@@ -7,4 +7,6 @@ class ParticipantsConfig(AppConfig):
     verbose_name = _("Participants")
 
     def ready(self) -> None:
-        from . import selection  # noqa: F401  (connects the receivers of programmes' signals)
+        from . import audit, selection  # noqa: F401  (selection connects signal receivers)
+
+        audit.register()

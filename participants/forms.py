@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import TRIAD_CATEGORIES, City, Participant, PeerGroup
+from programmes.models import City
+
+from .models import TRIAD_CATEGORIES, Participant, PeerGroup
 from .selectors import facilitators
 
 

@@ -1,26 +1,9 @@
-"""Cities, the people taking part in a programme, their consents, and peer groups."""
+"""The people taking part in a programme, their consents, and peer groups."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-
-class City(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    insee_code = models.CharField(_("INSEE code"), max_length=5, unique=True)
-    departement = models.CharField(_("département"), max_length=3)
-    priority_neighbourhoods = models.TextField(
-        _("priority neighbourhoods"), blank=True, help_text=_("One neighbourhood per line.")
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("city")
-        verbose_name_plural = _("cities")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Category(models.TextChoices):
@@ -69,7 +52,7 @@ class Participant(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     city = models.ForeignKey(
-        City,
+        "programmes.City",
         verbose_name=_("city"),
         on_delete=models.PROTECT,
         related_name="participants",

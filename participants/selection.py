@@ -7,9 +7,9 @@ are set inactive while the city is not selected and active again when it is.
 """
 
 from django.dispatch import receiver
-from django.utils.translation import gettext as _
 
-from programmes.models import AuditEntry, CityApplication
+from programmes.models import CityApplication
+from programmes.services import audit
 from programmes.signals import application_deselected, application_selected
 
 from .models import Participant
@@ -42,14 +42,13 @@ def participants_from_selected_application(
         nominee__application=application, is_active=False
     ).update(is_active=True)
     if new or reactivated:
-        AuditEntry.objects.create(
+        audit(
             programme=programme,
             actor=actor,
             action="participants.from_application",
-            object_type="cityapplication",
-            object_id=str(application.pk),
-            message=_("%(city)s: %(new)s participants created, %(back)s active again")
-            % {"city": application.city.name, "new": len(new), "back": reactivated},
+            obj=application,
+            related=application.city,
+            data={"created": len(new), "reactivated": reactivated},
         )
     return new
 
@@ -64,13 +63,12 @@ def participants_of_deselected_application(
         is_active=False
     )
     if count:
-        AuditEntry.objects.create(
+        audit(
             programme=application.call.programme,
             actor=actor,
             action="participants.deactivated",
-            object_type="cityapplication",
-            object_id=str(application.pk),
-            message=_("%(city)s is no longer selected: %(count)s participants set inactive")
-            % {"city": application.city.name, "count": count},
+            obj=application,
+            related=application.city,
+            data={"count": count},
         )
     return count

@@ -4,13 +4,9 @@ the warnings where the method of the crossing of knowledge is at risk."""
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, Value, When
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from programmes.models import AuditEntry
 
 from .models import TRIAD_CATEGORIES, Category, Participant, PeerGroup
 
@@ -216,31 +212,13 @@ def facilitators(*, programme):
     ).order_by("last_name", "first_name")
 
 
-# --- the personal data held about one person (export and erasure) ----------------------------
-# Attendance belongs to the ``training`` app, which uses this one: its models are reached by
-# their app label and related names, never imported (participants never imports sessions).
+# --- the person whose data are exported or erased ---------------------------------------------
 
 
-def attendance_models():
-    """The ``training`` app's Attendance and AttendanceChange models, looked up by label."""
-    return apps.get_model("training", "Attendance"), apps.get_model("training", "AttendanceChange")
-
-
-def participant_audit_entries(*, participant: Participant):
-    """The audit entries about this person: those naming the participant, or the triad nominee
-    the participant came from."""
-    about = Q(object_type=Participant._meta.model_name, object_id=str(participant.pk))
-    if participant.nominee_id:
-        about |= Q(object_type="triadnominee", object_id=str(participant.nominee_id))
-    return AuditEntry.objects.filter(about, programme_id=participant.programme_id)
-
-
-def participant_get_with_records(*, programme, participant_id: int) -> Participant:
-    """The participant of ``programme`` with everything the export reads, in a fixed number of
-    queries whatever the number of records: identity, city, organisation, peer group, user
-    account, the triad nominee and its application, the attendance records with their half-day
-    and change history. Raises ``Http404`` for a person of another programme."""
-    attendance_model, change_model = attendance_models()
+def participant_get_for_personal_data(*, programme, participant_id: int) -> Participant:
+    """The participant of ``programme`` with what the personal-data sections read loaded in one
+    query: programme, city, organisation, peer group, user account, the triad nominee and its
+    application. Raises ``Http404`` for a person of another programme."""
     participant = (
         Participant.objects.filter(programme=programme, pk=participant_id)
         .select_related(
@@ -251,139 +229,8 @@ def participant_get_with_records(*, programme, participant_id: int) -> Participa
             "user",
             "nominee__application__city",
         )
-        .prefetch_related(
-            Prefetch(
-                "attendances",
-                queryset=attendance_model.objects.select_related(
-                    "slot__day", "recorded_by"
-                ).order_by("slot__day__date", "slot__starts_at", "pk"),
-            ),
-            Prefetch(
-                "attendances__changes",
-                queryset=change_model.objects.select_related("changed_by").order_by(
-                    "changed_at", "pk"
-                ),
-            ),
-        )
         .first()
     )
     if participant is None:
         raise Http404
     return participant
-
-
-def _person(user) -> dict | None:
-    if user is None:
-        return None
-    return {"username": user.get_username(), "name": user.get_full_name()}
-
-
-def _when(value) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _choice(instance, field: str) -> dict:
-    """A choice as its stored code and its label in the reader's language."""
-    return {
-        "code": getattr(instance, field),
-        "label": str(getattr(instance, f"get_{field}_display")()),
-    }
-
-
-def _nominee(nominee) -> dict | None:
-    if nominee is None:
-        return None
-    application = nominee.application
-    return {
-        "role": _choice(nominee, "role"),
-        "first_name": nominee.first_name,
-        "last_name": nominee.last_name,
-        "position": nominee.position,
-        "email": nominee.email,
-        "phone": nominee.phone,
-        "commitment_given": nominee.commitment_given,
-        "commitment_date": _when(nominee.commitment_date),
-        "application": {
-            "id": application.pk,
-            "city": str(application.city) if application.city_id else None,
-            "status": _choice(application, "status"),
-        },
-    }
-
-
-def _attendance(record) -> dict:
-    slot = record.slot
-    return {
-        "date": _when(slot.day.date),
-        "half_day": _choice(slot, "part"),
-        "starts_at": _when(slot.starts_at),
-        "ends_at": _when(slot.ends_at),
-        "status": _choice(record, "status"),
-        "note": record.note,
-        "recorded_by": _person(record.recorded_by),
-        "recorded_at": _when(record.recorded_at),
-        "history": [
-            {
-                "old_status": change.old_status or None,
-                "new_status": change.new_status,
-                "note": change.note,
-                "changed_by": _person(change.changed_by),
-                "changed_at": _when(change.changed_at),
-            }
-            for change in record.changes.all()
-        ],
-    }
-
-
-def participant_export_data(*, participant: Participant) -> dict:
-    """Everything the app holds about one person in one programme, as plain JSON-ready data.
-    ``participant`` comes from ``participant_get_with_records``; one more query reads the audit
-    entries about the person."""
-    entries = participant_audit_entries(participant=participant).select_related("actor")
-    return {
-        "exported_at": _when(timezone.now()),
-        "programme": {"slug": participant.programme.slug, "title": participant.programme.title},
-        "participant": {
-            "id": participant.pk,
-            "first_name": participant.first_name,
-            "last_name": participant.last_name,
-            "email": participant.email,
-            "phone": participant.phone,
-            "position": participant.position,
-            "category": _choice(participant, "category"),
-            "city": str(participant.city) if participant.city_id else None,
-            "organisation": str(participant.organisation) if participant.organisation_id else None,
-            "user_account": _person(participant.user),
-            "active": participant.is_active,
-            "created_at": _when(participant.created_at),
-            "updated_at": _when(participant.updated_at),
-            "erased_at": _when(participant.erased_at),
-        },
-        "consents": {
-            "name_in_reports_for_funders": participant.consent_name_in_reports,
-            "photos": participant.consent_photos,
-            "recorded_at": _when(participant.consent_recorded_at),
-        },
-        "peer_group": (
-            {
-                "name": participant.peer_group.name,
-                "knowledge": _choice(participant.peer_group, "knowledge"),
-            }
-            if participant.peer_group_id
-            else None
-        ),
-        "named_commitment_to_attend_every_day": participant.commitment_given,
-        "triad_nominee": _nominee(participant.nominee),
-        "attendance": [_attendance(record) for record in participant.attendances.all()],
-        "audit_trail": [
-            {
-                "when": _when(entry.created_at),
-                "action": entry.action,
-                "by": _person(entry.actor),
-                "object_type": entry.object_type,
-                "object_id": entry.object_id,
-                "message": entry.message,
-            }
-            for entry in entries.order_by("created_at", "pk")
-        ],
-    }

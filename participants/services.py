@@ -1,21 +1,15 @@
-"""Writes for participants and peer groups; each one leaves a line in the audit trail."""
+"""Writes for participants and peer groups; each one leaves a line in the audit trail. The export
+and erasure of a person's data run through the registry in ``cotraining.personal_data``."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programmes.models import AuditEntry, TriadNominee
 from programmes.services import audit
 
 from .models import Participant, PeerGroup
-from .selectors import (
-    KNOWLEDGE_OF_CATEGORY,
-    attendance_models,
-    participant_audit_entries,
-    participant_export_data,
-    peer_group_board,
-)
+from .selectors import KNOWLEDGE_OF_CATEGORY, peer_group_board
 
 CONSENT_FIELDS = ("consent_name_in_reports", "consent_photos")
 
@@ -39,7 +33,7 @@ def participant_save(*, participant: Participant, user, changed: list[str]) -> P
         actor=user,
         action="participants.created" if created else "participants.updated",
         obj=participant,
-        message=", ".join(changed) if changed and not created else str(participant),
+        data={} if created else {"fields": list(changed)},
     )
     return participant
 
@@ -54,7 +48,6 @@ def peer_group_save(*, group: PeerGroup, user) -> PeerGroup:
         actor=user,
         action="peer_groups.created" if created else "peer_groups.updated",
         obj=group,
-        message=str(group),
     )
     return group
 
@@ -82,7 +75,7 @@ def peer_group_assign(*, programme, assignments: dict[int, PeerGroup | None], us
             actor=user,
             action="peer_groups.composed",
             obj=programme,
-            message=_("%(count)d people moved between peer groups") % {"count": len(changed)},
+            data={"count": len(changed)},
         )
     return len(changed)
 
@@ -123,90 +116,3 @@ def _unique_name(programme, kind: str) -> str:
         number += 1
         name = f"{label} {number}"
     return name
-
-
-@transaction.atomic
-def participant_export(*, participant: Participant, user) -> dict:
-    """Everything held about one person (``participant`` from
-    ``participant_get_with_records``), for a download. Side effect: an audit entry saying who
-    exported whose data (by id only)."""
-    data = participant_export_data(participant=participant)
-    audit(
-        programme=participant.programme,
-        actor=user,
-        action="participants.exported",
-        obj=participant,
-        message=_("Personal data exported (participant #%(id)d).") % {"id": participant.pk},
-    )
-    return data
-
-
-def erased_label(participant: Participant) -> str:
-    """The neutral name an erased person goes by: it says nothing about them."""
-    return _("Erased person %(number)d") % {"number": participant.pk}
-
-
-@transaction.atomic
-def participant_erase(*, participant: Participant, user) -> Participant:
-    """Erase one person's personal data (right to erasure) and keep what the figures need.
-
-    Replaced or blanked: first and last name (a neutral label), e-mail, phone, position, the
-    link to a user account, the notes on their attendance records and their history, the
-    personal fields of the triad nominee they came from, and their name, e-mail and phone in
-    the earlier audit entries about them. Consents are withdrawn. Kept: category, city,
-    organisation, peer group, named commitment, active flag and every attendance status, so
-    that the participation figures funders received stay exact. The person is marked erased
-    and cannot be erased again nor edited. Side effect: an audit entry without personal data.
-    Raises ``ValidationError`` (code ``already_erased``) the second time."""
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    if participant.erased_at is not None:
-        raise ValidationError(_("This person's data were already erased."), code="already_erased")
-    nominee = (
-        TriadNominee.objects.filter(pk=participant.nominee_id).first()
-        if participant.nominee_id
-        else None
-    )
-    label = erased_label(participant)
-    secrets = {participant.full_name, participant.email, participant.phone}
-    if nominee is not None:
-        secrets |= {f"{nominee.first_name} {nominee.last_name}", nominee.email, nominee.phone}
-    _audit_redact(participant, secrets=secrets, label=label)
-
-    now = timezone.now()
-    participant.first_name, participant.last_name = label, ""
-    participant.email = participant.phone = participant.position = ""
-    participant.user = None
-    participant.consent_name_in_reports = participant.consent_photos = False
-    participant.consent_recorded_at = now
-    participant.erased_at = now
-    participant.save()
-
-    attendance_model, change_model = attendance_models()
-    attendance_model.objects.filter(participant=participant).update(note="")
-    change_model.objects.filter(attendance__participant=participant).update(note="")
-    if nominee is not None:
-        TriadNominee.objects.filter(pk=nominee.pk).update(
-            first_name=label, last_name="", position="", email="", phone=""
-        )
-    audit(
-        programme=participant.programme,
-        actor=user,
-        action="participants.erased",
-        obj=participant,
-        message=_("Personal data erased: the person is now called %(label)s.") % {"label": label},
-    )
-    return participant
-
-
-def _audit_redact(participant: Participant, *, secrets: set[str], label: str) -> None:
-    """Replace the person's name, e-mail and phone in the audit entries about them."""
-    secrets = sorted((secret for secret in secrets if secret.strip()), key=len, reverse=True)
-    changed = []
-    for entry in participant_audit_entries(participant=participant):
-        message = entry.message
-        for secret in secrets:
-            message = message.replace(secret, label)
-        if message != entry.message:
-            entry.message = message
-            changed.append(entry)
-    AuditEntry.objects.bulk_update(changed, ["message"])

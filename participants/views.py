@@ -10,17 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cotraining import personal_data
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
 from .forms import CompositionForm, EraseForm, ParticipantForm, PeerGroupForm
 from .models import TRIAD_CATEGORIES, Category, Participant, PeerGroup
-from .selectors import (
-    participant_counts_by_city,
-    participant_get_with_records,
-    participant_list,
-    peer_group_board,
-)
+from .selectors import participant_counts_by_city, participant_list, peer_group_board
 
 
 @login_required
@@ -99,11 +95,13 @@ def participant_export(request: HttpRequest, slug: str, participant_id: int) -> 
     """A JSON download of everything held about one person (a POST: it is audited)."""
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_export_personal_data(request.user, programme))
-    participant = participant_get_with_records(programme=programme, participant_id=participant_id)
-    data = services.participant_export(participant=participant, user=request.user)
+    # Every app adds what it holds about the person (the registry of ``cotraining``).
+    data = personal_data.person_export(
+        programme=programme, participant_id=participant_id, user=request.user
+    )
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     # The file name carries ids only: a download folder should not list people's names.
-    filename = f"{programme.slug}-participant-{participant.pk}-{timezone.localdate():%Y-%m-%d}.json"
+    filename = f"{programme.slug}-participant-{participant_id}-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
@@ -126,7 +124,7 @@ def participant_erase(request: HttpRequest, slug: str, participant_id: int) -> H
         status = 400
         if form.is_valid():
             try:
-                services.participant_erase(participant=participant, user=request.user)
+                personal_data.person_erase(participant=participant, user=request.user)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
                 return redirect(edit_url)
@@ -140,7 +138,7 @@ def participant_erase(request: HttpRequest, slug: str, participant_id: int) -> H
             "participant": participant,
             "form": form,
             "cancel_url": edit_url,
-            "erased_label": services.erased_label(participant),
+            "erased_label": personal_data.erased_label(participant),
         },
         status=status,
     )

@@ -1,6 +1,15 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from . import models
+from .audit import resolve
+
+
+@admin.register(models.City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "insee_code", "departement"]
+    list_filter = ["departement"]
+    search_fields = ["name", "insee_code"]
 
 
 class MembershipInline(admin.TabularInline):
@@ -158,10 +167,35 @@ class CityContributionAdmin(admin.ModelAdmin):
 
 @admin.register(models.AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "programme", "action", "object_type", "object_id"]
-    list_filter = ["action", "object_type", "programme"]
-    search_fields = ["message", "object_id", "actor__username"]
-    readonly_fields = [f.name for f in models.AuditEntry._meta.fields]
+    list_display = ["created_at", "actor", "programme", "action", "display"]
+    list_filter = ["action", "target_type", "programme"]
+    list_select_related = ["actor", "programme", "target_type", "related_type"]
+    search_fields = ["action", "actor__username"]
+    readonly_fields = [
+        "created_at",
+        "actor",
+        "programme",
+        "action",
+        "target_type",
+        "target_id",
+        "related_type",
+        "related_id",
+        "data",
+        "display",
+    ]
 
-    def has_add_permission(self, request):
+    @admin.display(description=_("what happened"))
+    def display(self, entry) -> str:
+        return entry.display()
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # One query per kind of object named on the page, not one per line.
+        changelist.result_list = resolve(changelist.result_list)
+        return changelist
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

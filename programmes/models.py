@@ -1,9 +1,10 @@
-"""Organisations, programmes, memberships (roles), funding and budget, the call for applications,
-city applications with their triads, reviews, and the audit trail."""
+"""Cities, organisations, programmes, memberships (roles), funding and budget, the call for
+applications, city applications with their triads, reviews, and the audit trail."""
 
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
@@ -31,6 +32,25 @@ def non_negative(*fields: str, model: str) -> list[models.CheckConstraint]:
         )
         for field in fields
     ]
+
+
+class City(models.Model):
+    """A place that applies to a call; its triad members take part as participants."""
+
+    name = models.CharField(_("name"), max_length=120)
+    insee_code = models.CharField(_("INSEE code"), max_length=5, unique=True)
+    departement = models.CharField(_("département"), max_length=3)
+    priority_neighbourhoods = models.TextField(
+        _("priority neighbourhoods"), blank=True, help_text=_("One neighbourhood per line.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Organisation(models.Model):
@@ -469,7 +489,7 @@ class CityApplication(models.Model):
         Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="applications"
     )
     city = models.ForeignKey(
-        "participants.City",
+        City,
         verbose_name=_("city"),
         on_delete=models.PROTECT,
         related_name="applications",
@@ -568,6 +588,9 @@ class TriadNominee(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     commitment_given = models.BooleanField(_("named commitment given"), default=False)
     commitment_date = models.DateField(_("date of commitment"), null=True, blank=True)
+    # Set when the person's data were erased (they took part and asked for it): they no longer
+    # count among the signatories of the application's commitment letter.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     objects = TriadNomineeQuerySet.as_manager()
 
@@ -747,8 +770,19 @@ class CityContribution(models.Model):
         return f"{self.application.city} · {self.amount_pledged}"
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    def about(self, *objects) -> "AuditEntryQuerySet":
+        """Entries whose target is one of ``objects``."""
+        about = models.Q(pk__in=[])
+        for obj in objects:
+            about |= models.Q(target_type=ContentType.objects.get_for_model(obj), target_id=obj.pk)
+        return self.filter(about)
+
+
 class AuditEntry(models.Model):
-    """Who changed what, when: written by the services, read by organisers and the admin."""
+    """Who did what to which objects, when: written by the services (``programmes.services.audit``),
+    read by organisers and the admin. The objects are stored by type and id and the values as
+    JSON; the sentence a person reads is rendered when shown (``display``), from current names."""
 
     programme = models.ForeignKey(
         Programme,
@@ -767,15 +801,43 @@ class AuditEntry(models.Model):
         blank=True,
     )
     action = models.CharField(_("action"), max_length=60)
-    object_type = models.CharField(_("object type"), max_length=60)
-    object_id = models.CharField(_("object id"), max_length=40, blank=True)
-    message = models.TextField(_("message"), blank=True)
+    target_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("object type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    target_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    related_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("related object type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    related_id = models.PositiveBigIntegerField(_("related object id"), null=True, blank=True)
+    data = models.JSONField(_("values"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="auditentry_target"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} #{self.target_id}"
+
+    def display(self) -> str:
+        """The sentence a person reads, in the active language, from the objects' current
+        names (see ``programmes.audit``)."""
+        from .audit import render
+
+        return render(self)

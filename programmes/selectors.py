@@ -21,6 +21,7 @@ from .models import (
     ApplicationEvent,
     BudgetLine,
     Call,
+    City,
     CityApplication,
     CityContribution,
     Funding,
@@ -154,7 +155,6 @@ def call_get_for_programme(*, programme: Programme) -> Call | None:
 
 def city_choices_for_call(*, call: Call):
     """Cities that have not applied to this call yet, for the city's first step."""
-    City = CityApplication._meta.get_field("city").related_model
     return City.objects.exclude(applications__call=call).order_by("name")
 
 

@@ -43,6 +43,9 @@ class ReportRun(models.Model):
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
     # Reports a funder of the programme may ask for and download; the others are for organisers.
     FUNDER_FACING_KINDS = (Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER)
+    # Documents that can name a person (the funder report names the activists who agreed to it):
+    # erasing a person deletes the stored files of these kinds.
+    KINDS_NAMING_PEOPLE = (Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER, Kind.CERTIFICATES)
 
     programme = models.ForeignKey(
         "programmes.Programme",

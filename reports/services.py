@@ -80,7 +80,7 @@ def _audit(*, user, action: str, run: ReportRun) -> None:
         programme=run.programme,
         action=action,
         obj=run,
-        message=f"{run.kind} ({run.language})",
+        data={"kind": run.kind, "language": run.language},
     )
 
 

@@ -11,3 +11,8 @@ class TrainingConfig(AppConfig):
     name = "sessions"
     label = "training"
     verbose_name = _("Training days and attendance")
+
+    def ready(self) -> None:
+        from . import audit
+
+        audit.register()

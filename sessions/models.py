@@ -5,6 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The longest note on an attendance record or its history (the services say so in words).
+NOTE_MAX_LENGTH = 500
+
 
 class TrainingDay(models.Model):
     programme = models.ForeignKey(
@@ -140,7 +143,7 @@ class Attendance(models.Model):
         Slot, verbose_name=_("half-day"), on_delete=models.CASCADE, related_name="attendances"
     )
     status = models.CharField(_("status"), max_length=12, choices=AttendanceStatus.choices)
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -180,7 +183,7 @@ class AttendanceChange(models.Model):
         _("old status"), max_length=12, choices=AttendanceStatus.choices, blank=True
     )
     new_status = models.CharField(_("new status"), max_length=12, choices=AttendanceStatus.choices)
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("changed by"),

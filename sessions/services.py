@@ -17,10 +17,16 @@ from django.utils.translation import gettext as _
 
 from programmes.services import audit
 
-from .models import Activity, Attendance, AttendanceChange, AttendanceStatus, Slot, TrainingDay
+from .models import (
+    NOTE_MAX_LENGTH,
+    Activity,
+    Attendance,
+    AttendanceChange,
+    AttendanceStatus,
+    Slot,
+    TrainingDay,
+)
 from .selectors import SheetRow, sheet_rows
-
-NOTE_MAX_LENGTH = Attendance._meta.get_field("note").max_length
 
 
 class AttendanceError(Exception):
@@ -292,8 +298,7 @@ def slot_close(*, slot: Slot, user) -> Slot:
         actor=user,
         action="attendance.sheet_closed",
         obj=locked,
-        message=_("Sheet of %(slot)s closed: %(recorded)d of %(expected)d people marked.")
-        % {"slot": locked, "recorded": recorded, "expected": len(rows)},
+        data={"recorded": recorded, "expected": len(rows)},
     )
     slot.closed_at, slot.closed_by = locked.closed_at, locked.closed_by
     return slot
@@ -321,13 +326,18 @@ def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
         actor=user,
         action="attendance.sheet_reopened",
         obj=locked,
-        message=reason,
+        data={"note": reason},
     )
     slot.closed_at, slot.closed_by = None, None
     return slot
 
 
 # --- Timetable -----------------------------------------------------------------------------
+
+
+def timetable_kind(instance: TrainingDay | Slot | Activity) -> str:
+    """The word naming a timetable row in audit actions (``timetable.slot_created``...)."""
+    return {TrainingDay: "trainingday", Slot: "slot", Activity: "activity"}[type(instance)]
 
 
 @transaction.atomic
@@ -341,9 +351,8 @@ def timetable_save(*, instance: TrainingDay | Slot | Activity, programme, user, 
     audit(
         programme=programme,
         actor=user,
-        action=f"timetable.{instance._meta.model_name}_{'created' if created else 'updated'}",
+        action=f"timetable.{timetable_kind(instance)}_{'created' if created else 'updated'}",
         obj=instance,
-        message=str(instance),
     )
     return instance
 
@@ -367,8 +376,8 @@ def timetable_delete(*, instance: TrainingDay | Slot | Activity, programme, user
     audit(
         programme=programme,
         actor=user,
-        action=f"timetable.{instance._meta.model_name}_deleted",
+        action=f"timetable.{timetable_kind(instance)}_deleted",
         obj=instance,
-        message=str(instance),
+        data={"label": str(instance)},  # a date, a half-day or an activity's title
     )
     instance.delete()

@@ -75,7 +75,8 @@ def _timetable_form_page(request, *, programme, form, title, instance=None, faci
     delete_url = None
     if instance is not None and instance.pk:
         delete_url = reverse(
-            f"sessions:{instance._meta.model_name}_delete", args=[programme.slug, instance.pk]
+            f"sessions:{services.timetable_kind(instance)}_delete",
+            args=[programme.slug, instance.pk],
         )
     return render(
         request,

@@ -42,3 +42,27 @@ def member(db):
 def _fast_password_hashing(settings):
     """Production hashing is slow on purpose; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _content_types_cached(request):
+    """Django caches content types per process once used, as a running server has after its
+    first requests: fill the cache before each test that uses the database, so that query
+    counts (an audit entry names its object by content type) do not depend on the order the
+    tests run in."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db", "django_db_setup"} & set(request.fixturenames)
+    ):
+        return
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    request.getfixturevalue("transactional_db" if _transactional(request) else "db")
+    ContentType.objects.get_for_models(*apps.get_models())
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))) or (
+        "transactional_db" in request.fixturenames
+    )

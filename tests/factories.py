@@ -6,12 +6,13 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from participants.models import Category, City, Participant, PeerGroup
+from participants.models import Category, Participant, PeerGroup
 from programmes.models import (
     ApplicationEvent,
     AuditEntry,
     BudgetLine,
     Call,
+    City,
     CityApplication,
     CityContribution,
     Funding,

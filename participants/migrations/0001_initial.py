@@ -9,24 +9,10 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('programmes', '0001_initial'),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='City',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('insee_code', models.CharField(max_length=5, unique=True, verbose_name='INSEE code')),
-                ('departement', models.CharField(max_length=3, verbose_name='département')),
-                ('priority_neighbourhoods', models.TextField(blank=True, help_text='One neighbourhood per line.', verbose_name='priority neighbourhoods')),
-            ],
-            options={
-                'verbose_name': 'city',
-                'verbose_name_plural': 'cities',
-                'ordering': ['name'],
-            },
-        ),
         migrations.CreateModel(
             name='PeerGroup',
             fields=[
@@ -57,7 +43,7 @@ class Migration(migrations.Migration):
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('city', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='participants', to='participants.city', verbose_name='city')),
+                ('city', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='participants', to='programmes.city', verbose_name='city')),
             ],
             options={
                 'verbose_name': 'participant',

@@ -12,11 +12,25 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('participants', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        migrations.CreateModel(
+            name='City',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120, verbose_name='name')),
+                ('insee_code', models.CharField(max_length=5, unique=True, verbose_name='INSEE code')),
+                ('departement', models.CharField(max_length=3, verbose_name='département')),
+                ('priority_neighbourhoods', models.TextField(blank=True, help_text='One neighbourhood per line.', verbose_name='priority neighbourhoods')),
+            ],
+            options={
+                'verbose_name': 'city',
+                'verbose_name_plural': 'cities',
+                'ordering': ['name'],
+            },
+        ),
         migrations.CreateModel(
             name='Call',
             fields=[
@@ -71,7 +85,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='programmes.call', verbose_name='call')),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='participants.city', verbose_name='city')),
+                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='programmes.city', verbose_name='city')),
                 ('contact_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='city_applications', to=settings.AUTH_USER_MODEL, verbose_name='contact account')),
             ],
             options={

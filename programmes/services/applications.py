@@ -14,6 +14,7 @@ from .. import emails
 from ..models import (
     ApplicationEvent,
     Call,
+    City,
     CityApplication,
     Membership,
     TriadNominee,
@@ -29,9 +30,7 @@ from .common import Role, Status, audit, invalid, lock_application, status_chang
 
 def city_get_or_create(*, name: str, insee_code: str, departement: str):
     """The city with this INSEE code, created if it is not known yet."""
-    # ``participants`` owns City; ``programmes`` reaches it through the relation, not an import.
-    city_model = CityApplication._meta.get_field("city").related_model
-    city, _created = city_model.objects.get_or_create(
+    city, _created = City.objects.get_or_create(
         insee_code=insee_code.strip().upper(),
         defaults={"name": name.strip(), "departement": departement.strip().upper()},
     )
@@ -96,7 +95,7 @@ def application_start(*, user, call: Call, city) -> CityApplication:
         programme=call.programme,
         action="application.started",
         obj=application,
-        message=city.name,
+        related=city,
     )
     return application
 
@@ -202,7 +201,7 @@ def application_save(
         programme=locked.call.programme,
         action="application.saved",
         obj=locked,
-        message=locked.city.name,
+        related=locked.city,
     )
     return locked
 
@@ -236,7 +235,7 @@ def application_submit(*, actor, application: CityApplication, base_url: str) ->
         programme=locked.call.programme,
         action="application.submitted",
         obj=locked,
-        message=locked.city.name,
+        related=locked.city,
     )
     emails.application_email_queue(application=locked, kind="submitted", base_url=base_url)
     application.status, application.submitted_at = locked.status, locked.submitted_at
@@ -269,6 +268,7 @@ def application_withdraw(*, actor, application: CityApplication, note: str = "")
         programme=locked.call.programme,
         action="application.withdrawn",
         obj=locked,
-        message=note,
+        related=locked.city,
+        data={"note": note},
     )
     application.status = locked.status

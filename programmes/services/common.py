@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -25,15 +26,30 @@ def invalid(messages: list[str], *, code: str) -> ValidationError:
     return ValidationError([ValidationError(message, code=code) for message in messages])
 
 
-def audit(*, actor, programme: Programme | None, action: str, obj, message: str = "") -> None:
-    """Write one line of the audit trail."""
-    AuditEntry.objects.create(
+def audit(
+    *,
+    actor,
+    programme: Programme | None,
+    action: str,
+    obj,
+    related=None,
+    data: dict | None = None,
+) -> AuditEntry:
+    """Write one line of the audit trail: who (``actor``), what (``action``), about which object
+    (``obj``, and optionally a ``related`` one such as the city of an application) and a few
+    JSON values (``data``: counts, codes, field names, a note a user typed). Never put a person's
+    or a city's name in ``data``: the sentence is rendered when shown, from the current names
+    (``AuditEntry.display``), so that renaming or erasing a person needs no text surgery. Only a
+    deleted row that is not about a person keeps its name, as ``data["label"]``."""
+    return AuditEntry.objects.create(
         programme=programme,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
-        object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
-        message=message,
+        target_type=ContentType.objects.get_for_model(obj),
+        target_id=obj.pk,
+        related_type=ContentType.objects.get_for_model(related) if related is not None else None,
+        related_id=related.pk if related is not None else None,
+        data=data or {},
     )
 
 

@@ -47,7 +47,8 @@ def application_request_information(
         programme=locked.call.programme,
         action="application.information_requested",
         obj=locked,
-        message=message,
+        related=locked.city,
+        data={"note": message},
     )
     emails.application_email_queue(application=locked, kind="info_requested", base_url=base_url)
     application.status = locked.status
@@ -80,7 +81,8 @@ def reviewers_assign(*, actor, application: CityApplication, reviewers: Iterable
         programme=locked.call.programme,
         action="application.reviewers_assigned",
         obj=locked,
-        message=", ".join(sorted(user.get_username() for user in wanted.values())),
+        related=locked.city,
+        data={"reviewers": sorted(user.pk for user in wanted.values())},
     )
     application.status = locked.status
 
@@ -129,7 +131,8 @@ def review_submit(
         programme=locked.call.programme,
         action="review.submitted" if created else "review.updated",
         obj=review,
-        message=f"{locked.city.name}: {recommendation}",
+        related=locked.city,
+        data={"recommendation": recommendation},
     )
     return review
 
@@ -216,7 +219,8 @@ def application_decide(
         programme=locked.call.programme,
         action="application.decided",
         obj=locked,
-        message=f"{locked.city.name}: {decision}",
+        related=locked.city,
+        data={"decision": decision},
     )
     for name in ("status", *fields):
         setattr(application, name, getattr(locked, name))
@@ -246,6 +250,6 @@ def selection_close(*, actor, call: Call, base_url: str) -> int:
         programme=call.programme,
         action="selection.closed",
         obj=call,
-        message=_("%(count)s decisions sent") % {"count": len(decided)},
+        data={"count": len(decided)},
     )
     return len(decided)

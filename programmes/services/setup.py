@@ -84,13 +84,14 @@ def programme_update(
         programme=programme,
         action="programme.updated",
         obj=programme,
-        message=", ".join(changed),
+        data={"fields": list(changed)},
     )
     return programme
 
 
-def _save_fields(*, actor, programme: Programme, instance, fields: dict):
-    """Set the fields of a finance row, save it and record who created or changed it."""
+def _save_fields(*, actor, programme: Programme, instance, fields: dict, kind: str):
+    """Set the fields of a finance row, save it and record who created or changed it
+    (``kind``: ``funding`` or ``budgetline``, the first word of the audit action)."""
     for name, value in fields.items():
         setattr(instance, name, value)
     created = instance.pk is None
@@ -98,9 +99,8 @@ def _save_fields(*, actor, programme: Programme, instance, fields: dict):
     audit(
         actor=actor,
         programme=programme,
-        action=f"{instance._meta.model_name}.{'created' if created else 'updated'}",
+        action=f"{kind}.{'created' if created else 'updated'}",
         obj=instance,
-        message=str(instance),
     )
     return instance
 
@@ -124,7 +124,9 @@ def funding_save(
             % {"funder": fields["funder"]},
             code="duplicate_funder",
         )
-    return _save_fields(actor=actor, programme=programme, instance=funding, fields=fields)
+    return _save_fields(
+        actor=actor, programme=programme, instance=funding, fields=fields, kind="funding"
+    )
 
 
 @transaction.atomic
@@ -133,7 +135,9 @@ def budget_line_save(
 ) -> BudgetLine:
     """Create or change a budget line (planned and actual amounts)."""
     line = line or BudgetLine(programme=programme)
-    return _save_fields(actor=actor, programme=programme, instance=line, fields=fields)
+    return _save_fields(
+        actor=actor, programme=programme, instance=line, fields=fields, kind="budgetline"
+    )
 
 
 @transaction.atomic
@@ -142,9 +146,9 @@ def finance_row_delete(*, actor, programme: Programme, row: Funding | BudgetLine
     audit(
         actor=actor,
         programme=programme,
-        action=f"{row._meta.model_name}.deleted",
+        action="funding.deleted" if isinstance(row, Funding) else "budgetline.deleted",
         obj=row,
-        message=str(row),
+        data={"label": str(row)},  # a funder or a budget line, not a person
     )
     row.delete()
 
@@ -202,7 +206,6 @@ def call_save(*, actor, programme: Programme, fields: dict, criteria: list[dict]
         programme=programme,
         action="call.created" if created else "call.updated",
         obj=call,
-        message=call.title,
     )
     return call
 
@@ -254,6 +257,5 @@ def invitation_send(
         programme=programme,
         action="call.invitation_sent",
         obj=programme.call,
-        message=f"{email} {city_name}".strip(),
     )
     return url

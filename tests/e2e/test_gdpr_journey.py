@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from cotraining.personal_data import person_erase
 from participants.models import Participant
-from participants.services import participant_erase
 from programmes.models import Membership
 from tests import factories
 from tests.e2e.conftest import PHONE, axe_violations, login
@@ -60,7 +60,7 @@ def test_the_gdpr_pages_pass_axe_at_phone_width(a11y_page, live_server):
     problems = {}
     for url in (edit, f"{edit}erase/", "erased"):
         if url == "erased":  # the same page once the person is erased
-            participant_erase(participant=person, user=None)
+            person_erase(participant=person, user=None)
             url = edit
         page.goto(url)
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -1,9 +1,9 @@
 """A person with something of everything the app holds about them, for the GDPR tests."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from programmes.models import Call, CityApplication
-from programmes.services import audit
+from programmes.models import AuditEntry, Call, CityApplication
 from tests import factories
 
 
@@ -41,11 +41,13 @@ def give_records(training, person, *, organiser, notes=True):
         factories.AttendanceChangeFactory(
             attendance=record, old_status="absent", new_status="late", note="Prévenu par SMS"
         )
-    audit(
+    # A line written before the audit trail was structured: free text naming the person.
+    AuditEntry.objects.create(
         programme=training.programme,
         actor=organiser,
-        action="participants.created",
-        obj=person,
-        message=f"{person.full_name} <{person.email}> {person.phone}",
+        action="participants.imported",
+        target_type=ContentType.objects.get_for_model(person),
+        target_id=person.pk,
+        data={"text": f"{person.full_name} <{person.email}> {person.phone}"},
     )
     return person

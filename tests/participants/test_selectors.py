@@ -120,17 +120,15 @@ def test_participants_are_listed_by_category_then_city(programme):
 
 
 def test_the_export_of_an_erased_person_holds_nothing_personal(training, organiser):
-    from participants.selectors import participant_export_data, participant_get_with_records
-    from participants.services import participant_erase
+    from cotraining.personal_data import person_erase, person_export
     from tests.participants.gdpr import give_records
 
     person = give_records(training, training.trainees[0], organiser=organiser)
     secrets = [person.first_name, person.last_name, person.email, person.phone, person.position]
     secrets += ["Arrivé en retard", "Prévenu par SMS", "elu.nominee@ville.example"]
-    participant_erase(participant=person, user=organiser)
+    person_erase(participant=person, user=organiser)
 
-    loaded = participant_get_with_records(programme=training.programme, participant_id=person.pk)
-    data = participant_export_data(participant=loaded)
+    data = person_export(programme=training.programme, participant_id=person.pk, user=organiser)
     text = str(data)
 
     assert [secret for secret in secrets if secret in text] == []
@@ -142,8 +140,8 @@ def test_the_export_of_an_erased_person_holds_nothing_personal(training, organis
 def test_the_export_reads_only_a_person_of_that_programme(training):
     from django.http import Http404
 
-    from participants.selectors import participant_get_with_records
+    from participants.selectors import participant_get_for_personal_data
 
     elsewhere = factories.ParticipantFactory()
     with pytest.raises(Http404):
-        participant_get_with_records(programme=training.programme, participant_id=elsewhere.pk)
+        participant_get_for_personal_data(programme=training.programme, participant_id=elsewhere.pk)

@@ -1,5 +1,6 @@
 import pytest
 
+from cotraining.personal_data import person_erase, person_export
 from participants import services
 from participants.models import Category, Participant, PeerGroup
 from programmes.models import AuditEntry
@@ -82,9 +83,9 @@ def test_consents_are_dated_when_they_change(programme, member):
     person.consent_photos = True
     services.participant_save(participant=person, user=user, changed=["consent_photos"])
     assert person.consent_recorded_at > first_date
-    assert (
-        AuditEntry.objects.filter(action="participants.updated").first().message == "consent_photos"
-    )
+    entry = AuditEntry.objects.filter(action="participants.updated").first()
+    assert entry.data == {"fields": ["consent_photos"]}
+    assert entry.display() == "Participant modifié : Mireille (consent_photos)."
 
 
 # --- GDPR: erasure ------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def test_erasing_blanks_the_personal_data_and_keeps_the_figures(training, organi
     account, city, category = person.user, person.city, person.category
     before = _figures(training.programme)
 
-    services.participant_erase(participant=person, user=organiser)
+    person_erase(participant=person, user=organiser)
 
     person.refresh_from_db()
     assert person.full_name == f"Personne effacée {person.pk}"
@@ -146,14 +147,21 @@ def test_erasing_blanks_the_personal_data_and_keeps_the_figures(training, organi
     assert nominee.commitment_given is True
     account.refresh_from_db()  # the account itself stays: it may serve other programmes
     assert _figures(training.programme) == before
-    trail = " ".join(AuditEntry.objects.values_list("message", flat=True))
+    trail = " ".join(
+        str(entry.data) + entry.display()
+        for entry in AuditEntry.objects.select_related("target_type", "related_type")
+    )
     for value in old.values():
         assert value not in trail
     erased = AuditEntry.objects.get(action="participants.erased")
-    assert (erased.actor, erased.object_id) == (organiser, str(person.pk))
+    assert (erased.actor, erased.target_id) == (organiser, person.pk)
+    assert erased.display() == (
+        "Données personnelles effacées : la personne s’appelle désormais "
+        f"Personne effacée {person.pk}."
+    )
 
     with pytest.raises(ValidationError) as refused:
-        services.participant_erase(participant=person, user=organiser)
+        person_erase(participant=person, user=organiser)
     assert refused.value.code == "already_erased"
     assert AuditEntry.objects.filter(action="participants.erased").count() == 1
 
@@ -167,7 +175,7 @@ def test_erasing_touches_nobody_else(training, organiser):
     factories.AttendanceFactory(participant=other, slot=training.slot, note="Garde la note")
     other_name = other.full_name
 
-    services.participant_erase(participant=person, user=organiser)
+    person_erase(participant=person, user=organiser)
 
     other.refresh_from_db()
     assert other.full_name == other_name
@@ -178,7 +186,7 @@ def test_an_erased_person_cannot_be_edited(training, organiser):
     from django.core.exceptions import ValidationError
 
     person = training.trainees[0]
-    services.participant_erase(participant=person, user=organiser)
+    person_erase(participant=person, user=organiser)
     person.refresh_from_db()
     person.first_name = "Retour"
     with pytest.raises(ValidationError):
@@ -187,13 +195,10 @@ def test_an_erased_person_cannot_be_edited(training, organiser):
 
 
 def test_an_export_is_recorded_in_the_audit_trail_without_the_persons_name(training, organiser):
-    from participants.selectors import participant_get_with_records
-
     person = training.trainees[0]
-    loaded = participant_get_with_records(programme=training.programme, participant_id=person.pk)
-    data = services.participant_export(participant=loaded, user=organiser)
+    data = person_export(programme=training.programme, participant_id=person.pk, user=organiser)
 
     assert data["participant"]["first_name"] == person.first_name
     entry = AuditEntry.objects.get(action="participants.exported")
-    assert (entry.actor, entry.object_id) == (organiser, str(person.pk))
-    assert person.first_name not in entry.message
+    assert (entry.actor, entry.target_id, entry.data) == (organiser, person.pk, {})
+    assert entry.display() == f"Données personnelles de {person.full_name} exportées."

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from participants.models import City
 from programmes import forms
+from programmes.models import City
 from tests import factories
 from tests.programmes.conftest import PDF_BYTES
 

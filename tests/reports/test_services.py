@@ -46,9 +46,7 @@ def test_asking_creates_a_queued_run_audits_it_and_builds_it_after_commit(
     assert run.queued_at is not None
     assert run.attempts == 1
     assert run.progress == 100
-    assert AuditEntry.objects.filter(
-        action="report.requested", object_id=str(run.pk), object_type="reportrun"
-    ).exists()
+    assert AuditEntry.objects.about(run).filter(action="report.requested").exists()
     content = run.file.read()
     assert content.startswith(b"%PDF-")
     assert run.file_size == len(content)

@@ -218,7 +218,9 @@ def test_closing_and_reopening_are_audited(training, facilitator_user, organiser
     assert training.slot.closed_by == facilitator_user
     closing = AuditEntry.objects.get(action="attendance.sheet_closed")
     assert closing.actor == facilitator_user
-    assert re.search(rf"\b1\b\D+\b{len(training.trainees)}\b", closing.message)  # 1 of 8
+    assert closing.data == {"recorded": 1, "expected": len(training.trainees)}
+    assert re.search(rf"\b1\b\D+\b{len(training.trainees)}\b", closing.display())  # 1 of 8
+    assert str(training.slot) in closing.display()  # the half-day, by its current name
     with pytest.raises(AttendanceError):
         services.slot_close(slot=training.slot, user=facilitator_user)
 
@@ -230,7 +232,8 @@ def test_closing_and_reopening_are_audited(training, facilitator_user, organiser
     training.slot.refresh_from_db()
     assert not training.slot.is_closed
     reopening = AuditEntry.objects.get(action="attendance.sheet_reopened")
-    assert (reopening.actor, reopening.message) == (organiser, "Wrong person marked absent")
+    assert (reopening.actor, reopening.data) == (organiser, {"note": "Wrong person marked absent"})
+    assert reopening.display().endswith("rouverte. Wrong person marked absent")
 
 
 def test_a_half_day_with_records_cannot_be_deleted(training, organiser):

@@ -285,7 +285,9 @@ def test_a_closed_sheet_is_read_only_and_reopened_by_an_organiser_with_a_reason(
     client.post(slot_url("sessions:slot_reopen", training), {"reason": "Marie était là"})
     training.slot.refresh_from_db()
     assert not training.slot.is_closed
-    assert AuditEntry.objects.get(action="attendance.sheet_reopened").message == "Marie était là"
+    assert AuditEntry.objects.get(action="attendance.sheet_reopened").data == {
+        "note": "Marie était là"
+    }
     assert Attendance.objects.get(participant=person).status == Status.PRESENT
 
 

@@ -1,0 +1,138 @@
+"""What ``programmes`` holds about a person who takes part: the triad nominee a city's
+application gave for them (and its signed commitment letter), and the audit trail about them.
+
+Read by the registry in ``cotraining.personal_data`` (``person`` is its ``Person``)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+
+from .audit import resolve
+from .models import AuditEntry, CityApplication, TriadNominee
+
+MODELS = (TriadNominee, AuditEntry)
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _choice(instance, field: str) -> dict:
+    """A choice as its stored code and its label in the reader's language."""
+    return {
+        "code": getattr(instance, field),
+        "label": str(getattr(instance, f"get_{field}_display")()),
+    }
+
+
+def _nominee(nominee: TriadNominee | None) -> dict | None:
+    if nominee is None:
+        return None
+    application = nominee.application
+    return {
+        "role": _choice(nominee, "role"),
+        "first_name": nominee.first_name,
+        "last_name": nominee.last_name,
+        "position": nominee.position,
+        "email": nominee.email,
+        "phone": nominee.phone,
+        "commitment_given": nominee.commitment_given,
+        "commitment_date": _when(nominee.commitment_date),
+        "application": {
+            "id": application.pk,
+            "city": str(application.city) if application.city_id else None,
+            "status": _choice(application, "status"),
+        },
+    }
+
+
+def _about(person) -> list:
+    return [obj for obj in (person.participant, person.nominee) if obj is not None]
+
+
+def export(person) -> dict:
+    """The triad nominee and the audit entries about the person (one query for the entries;
+    the nominee comes loaded with the person)."""
+    entries = resolve(
+        AuditEntry.objects.about(*_about(person))
+        .select_related("actor", "target_type", "related_type")
+        .order_by("created_at", "pk"),
+        known=_about(person),
+    )
+    return {
+        "triad_nominee": _nominee(person.nominee),
+        "audit_trail": [
+            {
+                "when": _when(entry.created_at),
+                "action": entry.action,
+                "by": (
+                    {"username": entry.actor.get_username(), "name": entry.actor.get_full_name()}
+                    if entry.actor
+                    else None
+                ),
+                "object_type": entry.target_type.model if entry.target_type_id else None,
+                "object_id": entry.target_id,
+                "message": entry.display(),
+            }
+            for entry in entries
+        ],
+    }
+
+
+def erase(person) -> None:
+    """Blank the nominee's name (its erased label), position, e-mail and phone; delete the
+    signed commitment letter of its application when no other signatory is left who was not
+    erased (the file after the commit); drop the free text of the entries written about the
+    person before the audit trail was structured, and replace their names, e-mail and phone in
+    the other old free texts of the programme. The audit entries written since hold no name."""
+    nominee = person.nominee
+    if nominee is not None:
+        TriadNominee.objects.filter(pk=nominee.pk).update(
+            first_name=person.label,
+            last_name="",
+            position="",
+            email="",
+            phone="",
+            erased_at=person.erased_at,
+        )
+        _letter_erase(nominee)
+    _legacy_text_erase(person)
+
+
+def _letter_erase(nominee: TriadNominee) -> None:
+    application = nominee.application
+    if not application.commitment_letter:
+        return
+    others = (
+        TriadNominee.objects.filter(application_id=application.pk, erased_at__isnull=True)
+        .exclude(pk=nominee.pk)
+        .exists()
+    )
+    if others:
+        return
+    name, storage = application.commitment_letter.name, application.commitment_letter.storage
+    CityApplication.objects.filter(pk=application.pk).update(commitment_letter="")
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _legacy_text_erase(person) -> None:
+    about = {(ContentType.objects.get_for_model(obj).pk, obj.pk) for obj in _about(person)}
+    entries = AuditEntry.objects.filter(
+        Q(pk__in=AuditEntry.objects.about(*_about(person)).values("pk"))
+        | Q(programme_id=person.programme_id),
+        data__has_key="text",
+    )
+    identifiers = sorted(person.identifiers, key=len, reverse=True)
+    changed = []
+    for entry in entries:
+        text = entry.data["text"]
+        if (entry.target_type_id, entry.target_id) in about:
+            entry.data = {key: value for key, value in entry.data.items() if key != "text"}
+        else:
+            for identifier in identifiers:
+                text = text.replace(identifier, person.label)
+            if text == entry.data["text"]:
+                continue
+            entry.data = {**entry.data, "text": text}
+        changed.append(entry)
+    AuditEntry.objects.bulk_update(changed, ["data"])
