@@ -1,10 +1,10 @@
 """Writes for participants and peer groups; each one leaves a line in the audit trail."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes.errors import Conflict
 from programmes.models import AuditEntry, TriadNominee
 from programmes.services import audit
 
@@ -27,7 +27,7 @@ def participant_save(*, participant: Participant, user, changed: list[str]) -> P
     Side effect: an audit entry naming the changed fields. An erased person cannot be edited."""
     created = participant.pk is None
     if participant.erased_at is not None:
-        raise ValidationError(
+        raise Conflict(
             _("This person's data were erased: the record can no longer be edited."),
             code="erased",
         )
@@ -157,10 +157,10 @@ def participant_erase(*, participant: Participant, user) -> Participant:
     organisation, peer group, named commitment, active flag and every attendance status, so
     that the participation figures funders received stay exact. The person is marked erased
     and cannot be erased again nor edited. Side effect: an audit entry without personal data.
-    Raises ``ValidationError`` (code ``already_erased``) the second time."""
+    Raises ``Conflict`` (code ``already_erased``) the second time."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     if participant.erased_at is not None:
-        raise ValidationError(_("This person's data were already erased."), code="already_erased")
+        raise Conflict(_("This person's data were already erased."), code="already_erased")
     nominee = (
         TriadNominee.objects.filter(pk=participant.nominee_id).first()
         if participant.nominee_id
