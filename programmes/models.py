@@ -57,16 +57,6 @@ class Organisation(models.Model):
         return self.name
 
 
-class ProgrammeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ProgrammeQuerySet":
-        """Programmes a user may see: all for superusers, their memberships' otherwise."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(memberships__user=user).distinct()
-
-
 class Programme(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -105,8 +95,6 @@ class Programme(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "title"]
@@ -444,9 +432,6 @@ class CityApplicationQuerySet(models.QuerySet):
                 )
             )
         return queryset
-
-    def assigned_to(self, user) -> "CityApplicationQuerySet":
-        return self.filter(assignments__reviewer=user)
 
 
 class CityApplication(models.Model):
