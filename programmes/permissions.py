@@ -57,7 +57,8 @@ def holds_role(user, roles, *, programme: str = "pk") -> Q:
     if not _is_active(user) or not roles:
         return Q(pk__in=[])
     if user.is_superuser:
-        return Q() if roles - {Role.CITY_CONTACT} else Q(pk__in=[])
+        # Not an empty Q(): it would vanish from "this | that" instead of meaning "all".
+        return Q(pk__isnull=False) if roles - {Role.CITY_CONTACT} else Q(pk__in=[])
     return Q(
         Exists(Membership.objects.filter(programme=OuterRef(programme), user=user, role__in=roles))
     )
