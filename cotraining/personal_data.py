@@ -24,13 +24,13 @@ from importlib.util import find_spec
 from types import ModuleType
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participants.models import Participant
 from participants.selectors import participant_get_for_personal_data
+from programmes.errors import Conflict
 from programmes.services import audit
 
 
@@ -125,14 +125,14 @@ def person_erase(*, participant: Participant, user) -> Participant:
     """Erase one person's personal data in every app (right to erasure), in one transaction, and
     keep what the figures need (see each app's ``personal_data.erase``). The person is marked
     erased and cannot be erased again nor edited. Side effect: an audit entry without personal
-    data. Raises ``ValidationError`` (code ``already_erased``) the second time."""
+    data. Raises ``Conflict`` (code ``already_erased``) the second time."""
     locked = (
         Participant.objects.select_for_update(of=("self",))
         .select_related("programme", "nominee__application")
         .get(pk=participant.pk)
     )
     if locked.erased_at is not None:
-        raise ValidationError(_("This person's data were already erased."), code="already_erased")
+        raise Conflict(_("This person's data were already erased."), code="already_erased")
     person = Person(
         participant=locked,
         label=erased_label(locked),

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cotraining.middleware.HtmxLoginRedirectMiddleware",
+    "cotraining.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "cotraining.urls"

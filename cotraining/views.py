@@ -68,7 +68,7 @@ def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
         }
     if context["show_finances"]:
         context["finances"] = programme_finance_figures(programme=programme)
-    if permissions.has_role(user, programme, permissions.Role.CITY_CONTACT):
+    if permissions.can_follow_own_application(user, programme):
         context["my_application"] = contact_application_for_programme(
             user=user, programme=programme
         )

@@ -1,31 +1,49 @@
 """Who may see and manage the people of a programme (rights come from memberships)."""
 
 from programmes.models import Membership
-from programmes.permissions import has_role
+from programmes.permissions import RolePolicy
+
+from .models import Participant
 
 Role = Membership.Role
 
 
+class ParticipantPolicy(RolePolicy):
+    """A programme's participants: the team running the training sees them, organisers
+    manage them and hold their personal data."""
+
+    model = Participant
+    programme_path = "programme"
+    actions = {
+        "view": frozenset({Role.ORGANISER, Role.FACILITATOR}),
+        # Add and edit people, their consents, and compose the peer groups.
+        "manage": frozenset({Role.ORGANISER}),
+        # E-mail and phone numbers are personal data.
+        "view_contact_details": frozenset({Role.ORGANISER}),
+        # Everything held about one person (their right of access), and its erasure.
+        "export_personal_data": frozenset({Role.ORGANISER}),
+        "erase_personal_data": frozenset({Role.ORGANISER}),
+    }
+
+
+participant_policy = ParticipantPolicy()
+
+
 def can_view_participants(user, programme) -> bool:
-    """The team running the training: organisers and facilitators."""
-    return has_role(user, programme, Role.ORGANISER, Role.FACILITATOR)
+    return participant_policy.user_has_permission(user, "view", programme)
 
 
 def can_manage_participants(user, programme) -> bool:
-    """Add and edit people, their consents, and compose the peer groups."""
-    return has_role(user, programme, Role.ORGANISER)
+    return participant_policy.user_has_permission(user, "manage", programme)
 
 
 def can_view_contact_details(user, programme) -> bool:
-    """E-mail and phone numbers are personal data: organisers only."""
-    return has_role(user, programme, Role.ORGANISER)
+    return participant_policy.user_has_permission(user, "view_contact_details", programme)
 
 
 def can_export_personal_data(user, programme) -> bool:
-    """Download everything held about one person (their right of access): organisers only."""
-    return has_role(user, programme, Role.ORGANISER)
+    return participant_policy.user_has_permission(user, "export_personal_data", programme)
 
 
 def can_erase_personal_data(user, programme) -> bool:
-    """Erase one person's personal data (their right to erasure): organisers only."""
-    return has_role(user, programme, Role.ORGANISER)
+    return participant_policy.user_has_permission(user, "erase_personal_data", programme)

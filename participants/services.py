@@ -1,11 +1,11 @@
 """Writes for participants and peer groups; each one leaves a line in the audit trail. The export
 and erasure of a person's data run through the registry in ``cotraining.personal_data``."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes.errors import Conflict
 from programmes.services import audit
 
 from .models import Participant, PeerGroup
@@ -21,7 +21,7 @@ def participant_save(*, participant: Participant, user, changed: list[str]) -> P
     Side effect: an audit entry naming the changed fields. An erased person cannot be edited."""
     created = participant.pk is None
     if participant.erased_at is not None:
-        raise ValidationError(
+        raise Conflict(
             _("This person's data were erased: the record can no longer be edited."),
             code="erased",
         )

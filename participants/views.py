@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cotraining import personal_data
+from programmes.errors import back_on_refusal
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
@@ -109,6 +109,11 @@ def participant_export(request: HttpRequest, slug: str, participant_id: int) -> 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@back_on_refusal(
+    lambda request, slug, participant_id: reverse(
+        "participants:participant_edit", args=[slug, participant_id]
+    )
+)
 def participant_erase(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
     """GET: what erasing does, and the box to tick; POST: erase."""
     programme = programme_get_for_user(request.user, slug)
@@ -123,11 +128,8 @@ def participant_erase(request: HttpRequest, slug: str, participant_id: int) -> H
     elif request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                personal_data.person_erase(participant=participant, user=request.user)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-                return redirect(edit_url)
+            # Erased meanwhile by someone else: a Conflict, back to the person's page.
+            personal_data.person_erase(participant=participant, user=request.user)
             messages.success(request, _("The person's personal data were erased."))
             return redirect(edit_url)
     return render(

@@ -1,6 +1,7 @@
 """Cities, organisations, programmes, memberships (roles), funding and budget, the call for
 applications, city applications with their triads, reviews, and the audit trail."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -76,16 +77,6 @@ class Organisation(models.Model):
         return self.name
 
 
-class ProgrammeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ProgrammeQuerySet":
-        """Programmes a user may see: all for superusers, their memberships' otherwise."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(memberships__user=user).distinct()
-
-
 class Programme(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -124,8 +115,6 @@ class Programme(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "title"]
@@ -464,9 +453,6 @@ class CityApplicationQuerySet(models.QuerySet):
             )
         return queryset
 
-    def assigned_to(self, user) -> "CityApplicationQuerySet":
-        return self.filter(assignments__reviewer=user)
-
 
 class CityApplication(models.Model):
     class Status(models.TextChoices):
@@ -479,11 +465,10 @@ class CityApplication(models.Model):
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    # The city may edit its file only while it is in its hands.
-    EDITABLE_STATUSES = (Status.DRAFT, Status.INFO_REQUESTED)
     # Waiting for the organisers' decision.
     PENDING_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.INFO_REQUESTED)
     DECISIONS = (Status.SELECTED, Status.WAITLISTED, Status.REJECTED)
+    # Which changes of status are allowed, by whom: ``APPLICATION_TRANSITIONS`` below.
 
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="applications"
@@ -538,7 +523,16 @@ class CityApplication(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in self.EDITABLE_STATUSES
+        """The file is in the city's hands: it may still submit it (the transitions table)."""
+        return self.allows("submit")
+
+    def allows(self, action: str) -> bool:
+        """Whether the transitions table lets ``action`` start from the current status."""
+        return self.status in statuses_allowing(action)
+
+    def can_transition_to(self, status: str, action: str = "") -> bool:
+        """Whether the table has a row from the current status to ``status`` (by ``action``)."""
+        return transition_of(self.status, status, action) is not None
 
     @property
     def status_for_city(self) -> str:
@@ -551,6 +545,84 @@ class CityApplication(models.Model):
 
     def get_status_for_city_display(self) -> str:
         return str(self.Status(self.status_for_city).label)
+
+
+# --- A city application's status rules, declared once -----------------------------------------
+# Services move an application only along these rows (``services.common.status_change`` refuses
+# any other change with a 409), permissions ask which actions the current status allows
+# (``CityApplication.allows``), and list queries filter on ``statuses_allowing``.
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str  # the service's verb
+    source: str
+    target: str
+    role: str  # who does it: a ``Membership.Role``
+
+
+_S = CityApplication.Status
+_Role = Membership.Role
+# Where the organisers can still decide: everything they have been sent, decisions included
+# (a decision can change until the selection closes).
+_IN_ORGANISERS_HANDS = (*CityApplication.PENDING_STATUSES, *CityApplication.DECISIONS)
+
+APPLICATION_TRANSITIONS: tuple[Transition, ...] = (
+    Transition("submit", _S.DRAFT, _S.SUBMITTED, _Role.CITY_CONTACT),
+    # Sent back after a request for information: under review again if reviewers have it.
+    Transition("submit", _S.INFO_REQUESTED, _S.SUBMITTED, _Role.CITY_CONTACT),
+    Transition("submit", _S.INFO_REQUESTED, _S.UNDER_REVIEW, _Role.CITY_CONTACT),
+    Transition("assign_reviewers", _S.SUBMITTED, _S.UNDER_REVIEW, _Role.ORGANISER),
+    Transition("request_information", _S.SUBMITTED, _S.INFO_REQUESTED, _Role.ORGANISER),
+    Transition("request_information", _S.UNDER_REVIEW, _S.INFO_REQUESTED, _Role.ORGANISER),
+    *(
+        Transition("decide", source, decision, _Role.ORGANISER)
+        for source in _IN_ORGANISERS_HANDS
+        for decision in CityApplication.DECISIONS
+        if source != decision
+    ),
+    # Until the training begins (a condition on the programme, not the status: permissions).
+    *(
+        Transition("withdraw", source, _S.WITHDRAWN, _Role.CITY_CONTACT)
+        for source in (*CityApplication.PENDING_STATUSES, _S.DRAFT, _S.SELECTED, _S.WAITLISTED)
+    ),
+)
+
+# What is done to an application without changing its status, by whom and in which statuses:
+# reviewers are given and write their reviews while the organisers may still decide.
+APPLICATION_ACTIVITIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "review": (_Role.REVIEWER, _IN_ORGANISERS_HANDS),
+    "assign_reviewers": (_Role.ORGANISER, _IN_ORGANISERS_HANDS),
+}
+
+
+def transition_of(source: str, target: str, action: str = "") -> Transition | None:
+    """The row that allows going from ``source`` to ``target`` (by ``action``, when given)."""
+    return next(
+        (
+            row
+            for row in APPLICATION_TRANSITIONS
+            if (row.source, row.target) == (source, target) and action in ("", row.action)
+        ),
+        None,
+    )
+
+
+def statuses_allowing(action: str) -> frozenset[str]:
+    """The statuses from which ``action`` may be done: its transitions' sources, or the
+    statuses of the activity."""
+    sources = {row.source for row in APPLICATION_TRANSITIONS if row.action == action}
+    if action in APPLICATION_ACTIVITIES:
+        sources.update(APPLICATION_ACTIVITIES[action][1])
+    return frozenset(sources)
+
+
+def roles_for(action: str) -> frozenset[str]:
+    """Who may do ``action``: the roles its rows name."""
+    roles = {row.role for row in APPLICATION_TRANSITIONS if row.action == action}
+    if action in APPLICATION_ACTIVITIES:
+        roles.add(APPLICATION_ACTIVITIES[action][0])
+    return frozenset(roles)
 
 
 class TriadNomineeQuerySet(models.QuerySet):

@@ -1,14 +1,33 @@
 """Who may do what in a programme. Rights come from memberships per programme.
 
-Predicates are named ``can_<verb>_<thing>(user, obj) -> bool``. Views call them and answer 404
-when a user may not see an object, so that ids of other programmes do not leak.
+Each kind of object has one policy that answers both questions, "may this user do X to this
+object?" (``user_has_permission``) and "which objects may this user do X to?"
+(``instances_user_can``, a queryset), from the same rule: views, list selectors and the
+programme's navigation all ask it. ``ProgrammePolicy`` and ``ApplicationPolicy`` live here;
+each app declares its own in its ``permissions.py`` (``RolePolicy`` for rights that depend on
+the user's roles only). The predicates ``can_<verb>_<thing>(user, obj) -> bool`` are thin
+wrappers that views and templates call. Views answer 404 when a user may not see an object,
+so that ids of other programmes do not leak.
 """
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Membership, Programme
+from .models import (
+    CityApplication,
+    Membership,
+    Programme,
+    ReviewAssignment,
+    roles_for,
+    statuses_allowing,
+)
 
 Role = Membership.Role
+
+
+def _is_active(user) -> bool:
+    return user.is_authenticated and user.is_active
 
 
 def programme_roles(user, programme: Programme) -> frozenset[str]:
@@ -16,7 +35,7 @@ def programme_roles(user, programme: Programme) -> frozenset[str]:
 
     A superuser holds every role except city contact (which is tied to one application).
     """
-    if not user.is_authenticated or not user.is_active:
+    if not _is_active(user):
         return frozenset()
     cache = programme.__dict__.setdefault("_roles_cache", {})
     if user.pk not in cache:
@@ -31,29 +50,97 @@ def programme_roles(user, programme: Programme) -> frozenset[str]:
     return cache[user.pk]
 
 
+def holds_role(user, roles, *, programme: str = "pk") -> Q:
+    """The condition "the user holds one of ``roles`` in the programme at ``programme``" (a
+    lookup from the queried model to its programme), as ``programme_roles`` counts roles."""
+    roles = frozenset(roles)
+    if not _is_active(user) or not roles:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        # Not an empty Q(): it would vanish from "this | that" instead of meaning "all".
+        return Q(pk__isnull=False) if roles - {Role.CITY_CONTACT} else Q(pk__in=[])
+    return Q(
+        Exists(Membership.objects.filter(programme=OuterRef(programme), user=user, role__in=roles))
+    )
+
+
 def has_role(user, programme: Programme, *roles: str) -> bool:
     return bool(programme_roles(user, programme) & set(roles))
 
 
+class RolePolicy:
+    """Rights on a kind of object that depend only on the user's roles in the object's
+    programme: ``actions`` maps each action to the roles that may do it.
+
+    ``model`` is the kind of object and ``programme_path`` the lookup from it to its programme;
+    ``user_has_permission`` also takes the programme itself (the pages of a programme).
+    """
+
+    model = Programme
+    programme_path = ""
+    actions: dict[str, frozenset[str]] = {}
+
+    def programme_of(self, obj) -> Programme:
+        if isinstance(obj, Programme):
+            return obj
+        for name in self.programme_path.split("__"):
+            obj = getattr(obj, name)
+        return obj
+
+    def roles_for(self, action: str) -> frozenset[str]:
+        return self.actions[action]
+
+    def user_has_permission(self, user, action: str, obj) -> bool:
+        return bool(programme_roles(user, self.programme_of(obj)) & self.roles_for(action))
+
+    def instances_user_can(self, user, action: str) -> QuerySet:
+        return self.model.objects.filter(
+            holds_role(user, self.roles_for(action), programme=self.programme_path or "pk")
+        )
+
+
+class ProgrammePolicy(RolePolicy):
+    """A programme and its own pages (set-up, finances, the call, the applications list)."""
+
+    actions = {
+        "view": frozenset(Role.values),
+        "manage": frozenset({Role.ORGANISER}),
+        "view_finances": frozenset({Role.ORGANISER, Role.FUNDER}),
+        "view_applications": frozenset({Role.ORGANISER, Role.REVIEWER}),
+        # Participation and people figures: everyone but a city contact, who sees only their
+        # own file.
+        "view_overview_figures": frozenset(
+            {Role.ORGANISER, Role.REVIEWER, Role.FACILITATOR, Role.FUNDER}
+        ),
+        "follow_own_application": frozenset({Role.CITY_CONTACT}),
+    }
+
+
+programme_policy = ProgrammePolicy()
+
+
 def can_view_programme(user, programme: Programme) -> bool:
-    return bool(programme_roles(user, programme))
+    return programme_policy.user_has_permission(user, "view", programme)
 
 
 def can_manage_programme(user, programme: Programme) -> bool:
-    return has_role(user, programme, Role.ORGANISER)
+    return programme_policy.user_has_permission(user, "manage", programme)
 
 
 def can_view_finances(user, programme: Programme) -> bool:
-    return has_role(user, programme, Role.ORGANISER, Role.FUNDER)
+    return programme_policy.user_has_permission(user, "view_finances", programme)
 
 
 def can_view_applications(user, programme: Programme) -> bool:
-    return has_role(user, programme, Role.ORGANISER, Role.REVIEWER)
+    return programme_policy.user_has_permission(user, "view_applications", programme)
 
 
 def can_view_overview_figures(user, programme: Programme) -> bool:
-    """Participation and people figures: everyone but a city contact, who sees only their file."""
-    return has_role(user, programme, Role.ORGANISER, Role.REVIEWER, Role.FACILITATOR, Role.FUNDER)
+    return programme_policy.user_has_permission(user, "view_overview_figures", programme)
+
+
+def can_follow_own_application(user, programme: Programme) -> bool:
+    return programme_policy.user_has_permission(user, "follow_own_application", programme)
 
 
 def require(allowed: bool) -> None:
@@ -101,7 +188,7 @@ def is_assigned_reviewer(user, application) -> bool:
 
 def is_city_contact_of(user, application) -> bool:
     """The user is the city contact whose membership names this application."""
-    if not user.is_authenticated or not user.is_active:
+    if not _is_active(user):
         return False
     return _cached(
         application,
@@ -113,44 +200,169 @@ def is_city_contact_of(user, application) -> bool:
     )
 
 
+class ApplicationPolicy:
+    """A city application: its review file, the city's own pages, and every action of the
+    transitions table (``models.APPLICATION_TRANSITIONS``), which says in which statuses an
+    action may start and who does it.
+
+    Each action is one rule written twice over the same parts, once for an object and once as
+    a query: who the user is to the application (organiser, assigned reviewer, the city's
+    contact), what the status allows, and whether the selection or the training has started.
+    """
+
+    ACTIONS = (
+        "view",
+        "view_own",
+        "edit",
+        "withdraw",
+        "review",
+        "decide",
+        "request_information",
+        "download_letter",
+    )
+
+    # -- the parts, for one object ------------------------------------------------------------
+
+    @staticmethod
+    def _holds(user, application, action: str) -> bool:
+        """The user holds a role the table names for ``action``: the city's contact for this
+        file, an assigned reviewer, or an organiser of the programme."""
+        roles = roles_for(action)
+        return (
+            (Role.CITY_CONTACT in roles and is_city_contact_of(user, application))
+            or (Role.REVIEWER in roles and is_assigned_reviewer(user, application))
+            or (
+                Role.ORGANISER in roles
+                and has_role(user, application.call.programme, Role.ORGANISER)
+            )
+        )
+
+    def user_has_permission(self, user, action: str, application: CityApplication) -> bool:
+        programme = application.call.programme
+        if action == "view":
+            # Organisers see every application, reviewers those assigned to them; nobody but
+            # the city sees a draft (the city is told so until it submits).
+            return application.status != CityApplication.Status.DRAFT and (
+                has_role(user, programme, Role.ORGANISER) or is_assigned_reviewer(user, application)
+            )
+        if action == "view_own":
+            # The city's own pages: only its contact (an organiser uses the review file).
+            return is_city_contact_of(user, application)
+        if action == "download_letter":
+            return self.user_has_permission(user, "view", application) or self.user_has_permission(
+                user, "view_own", application
+            )
+        if action == "edit":
+            # The city edits its file while it may (still) submit it.
+            return application.allows("submit") and self._holds(user, application, "submit")
+        if action == "withdraw":
+            # Until the training begins: afterwards the city's people are in the attendance
+            # records.
+            return (
+                application.allows("withdraw")
+                and not programme.has_begun()
+                and self._holds(user, application, "withdraw")
+            )
+        if action in ("review", "decide", "request_information"):
+            return (
+                application.allows(action)
+                and not application.call.is_selection_closed
+                and self._holds(user, application, action)
+            )
+        raise ValueError(action)
+
+    # -- the same parts, as a query -----------------------------------------------------------
+
+    @staticmethod
+    def _holds_q(user, action: str) -> Q:
+        roles = roles_for(action)
+        parts = Q(pk__in=[])
+        if Role.CITY_CONTACT in roles:
+            parts |= _contact_q(user)
+        if Role.REVIEWER in roles:
+            parts |= _assigned_q(user)
+        if Role.ORGANISER in roles:
+            parts |= holds_role(user, {Role.ORGANISER}, programme="call__programme")
+        return parts
+
+    def instances_user_can(self, user, action: str) -> QuerySet:
+        Status = CityApplication.Status
+        if action == "view":
+            condition = ~Q(status=Status.DRAFT) & (
+                holds_role(user, {Role.ORGANISER}, programme="call__programme") | _assigned_q(user)
+            )
+        elif action == "view_own":
+            condition = _contact_q(user)
+        elif action == "download_letter":
+            return self.instances_user_can(user, "view") | self.instances_user_can(user, "view_own")
+        elif action == "edit":
+            condition = Q(status__in=statuses_allowing("submit")) & self._holds_q(user, "submit")
+        elif action == "withdraw":
+            today = timezone.localdate()
+            begun = Q(
+                call__programme__status__in=[Programme.Status.RUNNING, Programme.Status.CLOSED]
+            ) | Q(call__programme__start_date__lte=today)
+            condition = (
+                Q(status__in=statuses_allowing("withdraw"))
+                & ~begun
+                & self._holds_q(user, "withdraw")
+            )
+        elif action in ("review", "decide", "request_information"):
+            condition = (
+                Q(status__in=statuses_allowing(action))
+                & Q(call__selection_closed_at__isnull=True)
+                & self._holds_q(user, action)
+            )
+        else:
+            raise ValueError(action)
+        return CityApplication.objects.filter(condition)
+
+
+def _contact_q(user) -> Q:
+    if not _is_active(user):
+        return Q(pk__in=[])
+    return Q(
+        Exists(
+            Membership.objects.filter(user=user, role=Role.CITY_CONTACT, application=OuterRef("pk"))
+        )
+    )
+
+
+def _assigned_q(user) -> Q:
+    """Assigned to the user, who holds the reviewer role in the programme."""
+    if not _is_active(user):
+        return Q(pk__in=[])
+    return holds_role(user, {Role.REVIEWER}, programme="call__programme") & Q(
+        Exists(ReviewAssignment.objects.filter(application=OuterRef("pk"), reviewer=user))
+    )
+
+
+application_policy = ApplicationPolicy()
+
+
 def can_view_application(user, application) -> bool:
-    """The review file: organisers see every application, reviewers those assigned to them;
-    nobody but the city sees a draft (the city is told so until it submits)."""
-    if application.status == application.Status.DRAFT:
-        return False
-    programme = application.call.programme
-    return can_manage_programme(user, programme) or is_assigned_reviewer(user, application)
+    """The review file (organisers, assigned reviewers; never a draft)."""
+    return application_policy.user_has_permission(user, "view", application)
 
 
 def can_view_own_application(user, application) -> bool:
-    """The city's own pages: only the contact of that city (an organiser uses the review file)."""
-    return is_city_contact_of(user, application)
+    return application_policy.user_has_permission(user, "view_own", application)
 
 
 def can_edit_application(user, application) -> bool:
-    return is_city_contact_of(user, application) and application.is_editable
+    return application_policy.user_has_permission(user, "edit", application)
 
 
 def can_withdraw_application(user, application) -> bool:
-    """Until the training begins: afterwards the city's people are in the attendance records."""
-    Status = application.Status
-    return (
-        is_city_contact_of(user, application)
-        and application.status not in (Status.WITHDRAWN, Status.REJECTED)
-        and not application.call.programme.has_begun()
-    )
+    return application_policy.user_has_permission(user, "withdraw", application)
 
 
 def can_download_commitment_letter(user, application) -> bool:
-    return can_view_application(user, application) or is_city_contact_of(user, application)
+    return application_policy.user_has_permission(user, "download_letter", application)
 
 
 def can_review_application(user, application) -> bool:
-    return (
-        is_assigned_reviewer(user, application)
-        and application.status not in (application.Status.DRAFT, application.Status.WITHDRAWN)
-        and not application.call.is_selection_closed
-    )
+    return application_policy.user_has_permission(user, "review", application)
 
 
 def can_see_all_reviews(user, application, *, reviewed_by_me: bool) -> bool:
@@ -159,16 +371,8 @@ def can_see_all_reviews(user, application, *, reviewed_by_me: bool) -> bool:
 
 
 def can_decide_application(user, application) -> bool:
-    return (
-        can_manage_programme(user, application.call.programme)
-        and not application.call.is_selection_closed
-        and application.status not in (application.Status.DRAFT, application.Status.WITHDRAWN)
-    )
+    return application_policy.user_has_permission(user, "decide", application)
 
 
 def can_request_information(user, application) -> bool:
-    return (
-        can_manage_programme(user, application.call.programme)
-        and not application.call.is_selection_closed
-        and application.status in (application.Status.SUBMITTED, application.Status.UNDER_REVIEW)
-    )
+    return application_policy.user_has_permission(user, "request_information", application)

@@ -32,14 +32,16 @@ from .models import (
     SelectionCriterion,
     TriadNominee,
 )
-from .permissions import has_role
+from .permissions import application_policy, programme_policy
 
 ZERO = Value(Decimal("0.00"))
 
 
 def programme_list_for_user(*, user) -> list[tuple[Programme, list[str]]]:
     """The programmes a user may see, each with the labels of the user's roles in it."""
-    programmes = list(Programme.objects.visible_to(user).order_by("-start_date", "title"))
+    programmes = list(
+        programme_policy.instances_user_can(user, "view").order_by("-start_date", "title")
+    )
     if user.is_superuser:
         return [(programme, [str(_("Administrator"))]) for programme in programmes]
     labels: dict[int, list[str]] = {}
@@ -369,16 +371,14 @@ def application_list(
 ):
     """The applications of a programme's call an organiser or reviewer may see, with their
     eligibility and review figures annotated; reviewers see only those assigned to them, and
-    nobody sees drafts (``permissions.can_view_application``)."""
+    nobody sees drafts (``ApplicationPolicy``, the rule of ``can_view_application``)."""
     queryset = (
-        CityApplication.objects.for_programme(programme)
-        .exclude(status=Status.DRAFT)
+        application_policy.instances_user_can(user, "view")
+        .for_programme(programme)
         .select_related("city")
         .with_eligibility()
         .with_review_figures(user=user)
     )
-    if not has_role(user, programme, Role.ORGANISER):
-        queryset = queryset.assigned_to(user)
     if status in Status.values:
         queryset = queryset.filter(status=status)
     if eligibility in ELIGIBILITY_FILTERS:

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
+from programmes.errors import InvalidInput
 from programmes.models import Programme
 from programmes.services import audit
 
@@ -53,15 +54,6 @@ RETRY_BASE_SECONDS = 10
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
 # First key of the two-part advisory locks, so that ours cannot meet another use of them.
 LOCK_NAMESPACE = 5_105
-
-
-class ReportRequestError(Exception):
-    """A request the service refuses, with a code and a message a person can read."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -90,12 +82,12 @@ def report_run_request(*, programme: Programme, kind: str, language: str, user) 
 
     While the same report (programme, kind, language) is queued or running, no second run is
     created: the existing one is returned with ``created=False``. Writes an audit entry. The
-    caller checks the permission; an unknown kind or language raises :class:`ReportRequestError`.
+    caller checks the permission; an unknown kind or language raises ``InvalidInput``.
     """
     if kind not in ReportRun.Kind.values:
-        raise ReportRequestError("unknown_kind", _("This kind of report does not exist."))
+        raise InvalidInput(_("This kind of report does not exist."), code="unknown_kind")
     if language not in dict(settings.LANGUAGES):
-        raise ReportRequestError("unknown_language", _("Reports are made in French or English."))
+        raise InvalidInput(_("Reports are made in French or English."), code="unknown_language")
     active = ReportRun.objects.active().filter(programme=programme, kind=kind, language=language)
     existing = active.first()
     if existing is not None:

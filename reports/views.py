@@ -12,6 +12,7 @@ from django.utils.translation import get_language, get_supported_language_varian
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from programmes.errors import DomainError
 from programmes.permissions import programme_get_for_user, require
 
 from . import exports, permissions, selectors, services
@@ -67,8 +68,8 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
                     language=get_supported_language_variant(get_language()),
                     user=request.user,
                 )
-            except services.ReportRequestError as error:
-                form.add_error(None, error.message)
+            except DomainError as error:  # shown on the form; every refusal here is a 400
+                form.add_error(None, error)
             else:
                 _request_message(request, result)
                 return redirect("reports:report_list", slug=programme.slug)

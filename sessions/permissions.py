@@ -5,33 +5,54 @@ the participation figures only, city contacts nothing of this app.
 """
 
 from programmes.models import Membership
-from programmes.permissions import has_role
+from programmes.permissions import RolePolicy
+
+from .models import Slot
 
 Role = Membership.Role
 
 
+class SlotPolicy(RolePolicy):
+    """A programme's half-days: their timetable, their attendance sheets, and the
+    participation figures computed from them."""
+
+    model = Slot
+    programme_path = "day__programme"
+    actions = {
+        "view_timetable": frozenset({Role.ORGANISER, Role.FACILITATOR, Role.REVIEWER}),
+        "edit_timetable": frozenset({Role.ORGANISER}),
+        # Read the sheets, mark statuses, print the blank sheet, close a sheet.
+        "record_attendance": frozenset({Role.ORGANISER, Role.FACILITATOR}),
+        # A closed (signed) sheet is reopened by an organiser only, with a reason.
+        "reopen_sheet": frozenset({Role.ORGANISER}),
+        "view_participation": frozenset({Role.ORGANISER, Role.FACILITATOR, Role.FUNDER}),
+        # Funders see names only of people who consented to be named; the team sees them all.
+        "view_participant_names": frozenset({Role.ORGANISER, Role.FACILITATOR}),
+    }
+
+
+slot_policy = SlotPolicy()
+
+
 def can_view_timetable(user, programme) -> bool:
-    return has_role(user, programme, Role.ORGANISER, Role.FACILITATOR, Role.REVIEWER)
+    return slot_policy.user_has_permission(user, "view_timetable", programme)
 
 
 def can_edit_timetable(user, programme) -> bool:
-    return has_role(user, programme, Role.ORGANISER)
+    return slot_policy.user_has_permission(user, "edit_timetable", programme)
 
 
 def can_record_attendance(user, programme) -> bool:
-    """Read the sheets, mark statuses, print the blank sheet, close a sheet."""
-    return has_role(user, programme, Role.ORGANISER, Role.FACILITATOR)
+    return slot_policy.user_has_permission(user, "record_attendance", programme)
 
 
 def can_reopen_sheet(user, programme) -> bool:
-    """A closed (signed) sheet is reopened by an organiser only, with a reason."""
-    return has_role(user, programme, Role.ORGANISER)
+    return slot_policy.user_has_permission(user, "reopen_sheet", programme)
 
 
 def can_view_participation(user, programme) -> bool:
-    return has_role(user, programme, Role.ORGANISER, Role.FACILITATOR, Role.FUNDER)
+    return slot_policy.user_has_permission(user, "view_participation", programme)
 
 
 def can_view_participant_names(user, programme) -> bool:
-    """Funders see names only of people who consented to be named; the team sees them all."""
-    return has_role(user, programme, Role.ORGANISER, Role.FACILITATOR)
+    return slot_policy.user_has_permission(user, "view_participant_names", programme)

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from programmes.errors import Conflict, InvalidInput, NotFound
 from programmes.services import audit
 
 from .models import (
@@ -29,28 +30,19 @@ from .models import (
 from .selectors import SheetRow, sheet_rows
 
 
-class AttendanceError(Exception):
-    """A write that cannot be done, with a code and a message a person can read."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class AttendanceConflict(AttendanceError):
+class AttendanceConflict(Conflict):
     """The record changed since the user saw it: ``current`` is its value now."""
 
     def __init__(self, current: SheetRow):
         who = current.recorded_by or _("someone")
         status = current.status_label or _("not marked")
         super().__init__(
-            "conflict",
             _(
                 "%(who)s changed %(name)s to “%(status)s” while you were looking at an older "
                 "version; your change was not saved. Check and choose again."
             )
             % {"who": who, "name": current.participant.full_name, "status": status},
+            code="conflict",
         )
         self.current = current
 
@@ -79,17 +71,17 @@ class SheetResult:
 
 def _check_entry(status: str, note: str) -> None:
     if status not in AttendanceStatus.values:
-        raise AttendanceError("unknown_status", _("Unknown attendance status: “%s”.") % status)
+        raise InvalidInput(_("Unknown attendance status: “%s”.") % status, code="unknown_status")
     if len(note) > NOTE_MAX_LENGTH:
-        raise AttendanceError(
-            "note_too_long",
+        raise InvalidInput(
             _("A note is at most %(max)d characters long.") % {"max": NOTE_MAX_LENGTH},
+            code="note_too_long",
         )
 
 
-def _closed_error() -> AttendanceError:
-    return AttendanceError(
-        "closed", _("This sheet is closed: an organiser must reopen it before any change.")
+def _closed_error() -> Conflict:
+    return Conflict(
+        _("This sheet is closed: an organiser must reopen it before any change."), code="closed"
     )
 
 
@@ -99,10 +91,11 @@ def attendance_record(
     """Record one participant's status on one half-day (a tap on the sheet).
 
     ``version`` is the record's version the user saw, 0 when they saw no record. Returns the
-    row as it is now and whether anything changed. Raises ``AttendanceError`` for an unknown
-    status, a person not expected on the sheet or a closed sheet, and ``AttendanceConflict``
-    when the record changed meanwhile. Side effects: the record is created or updated (its
-    version goes up by one) and an ``AttendanceChange`` is added. Three queries.
+    row as it is now and whether anything changed. Raises ``InvalidInput`` for an unknown
+    status, ``NotFound`` for a person not expected on the sheet, ``Conflict`` for a closed
+    sheet, and ``AttendanceConflict`` when the record changed meanwhile. Side effects: the
+    record is created or updated (its version goes up by one) and an ``AttendanceChange`` is
+    added. Three queries.
     """
     note = note.strip()
     _check_entry(status, note)
@@ -110,7 +103,8 @@ def attendance_record(
         raise _closed_error()
     rows = sheet_rows(slot=slot, participant_id=participant_id)
     if not rows:
-        raise AttendanceError("unknown_participant", _("This person is not on this sheet."))
+        # The person is named in the address of a tap: not on this sheet, not found.
+        raise NotFound(_("This person is not on this sheet."), code="unknown_participant")
     current = rows[0]
     if current.status == status and current.note == note:
         return current, False  # a repeated post: nothing to change
@@ -174,7 +168,8 @@ def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) ->
 
     Entries whose version is stale are not saved and come back in ``result.conflicts`` with
     the current value; the others are saved. Nothing is saved when an entry names an unknown
-    status or a person not on the sheet, or when the sheet is closed (``AttendanceError``).
+    status or a person not on the sheet (``InvalidInput``), or when the sheet is closed
+    (``Conflict``).
     Side effects: records created and updated in bulk, one ``AttendanceChange`` per change.
     At most six queries whatever the number of participants.
     """
@@ -203,9 +198,9 @@ def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) ->
             current = {row.participant.pk: row for row in sheet_rows(slot=slot)}
             unknown = [entry for entry in entries if entry.participant_id not in current]
             if unknown:
-                raise AttendanceError(
-                    "unknown_participant",
+                raise InvalidInput(
                     _("The sheet names a person who is not expected on it; nothing was saved."),
+                    code="unknown_participant",
                 )
             now = timezone.now()
             to_create, to_update, olds = [], [], {}
@@ -256,12 +251,12 @@ def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) ->
                 for record in [*to_create, *to_update]
             )
     except IntegrityError:
-        raise AttendanceError(
-            "busy",
+        raise Conflict(
             _(
                 "Another facilitator saved this sheet at the same moment; nothing was saved. "
                 "Save again."
             ),
+            code="busy",
         ) from None
     result.created, result.updated = len(to_create), len(to_update)
     return result
@@ -287,7 +282,7 @@ def slot_close(*, slot: Slot, user) -> Slot:
         .get(pk=slot.pk)
     )
     if locked.is_closed:
-        raise AttendanceError("already_closed", _("This sheet is already closed."))
+        raise Conflict(_("This sheet is already closed."), code="already_closed")
     rows = sheet_rows(slot=locked)
     recorded = sum(1 for row in rows if row.status)
     locked.closed_at = timezone.now()
@@ -310,14 +305,14 @@ def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
     the audit trail."""
     reason = reason.strip()
     if not reason:
-        raise AttendanceError("reason_required", _("Say why the sheet is reopened."))
+        raise InvalidInput(_("Say why the sheet is reopened."), code="reason_required")
     locked = (
         Slot.objects.select_for_update(no_key=True, of=("self",))
         .select_related("day")
         .get(pk=slot.pk)
     )
     if not locked.is_closed:
-        raise AttendanceError("not_closed", _("This sheet is not closed."))
+        raise Conflict(_("This sheet is not closed."), code="not_closed")
     locked.closed_at = None
     locked.closed_by = None
     locked.save(update_fields=["closed_at", "closed_by"])
@@ -369,9 +364,9 @@ def timetable_delete(*, instance: TrainingDay | Slot | Activity, programme, user
         else Slot.objects.none()
     )
     if Attendance.objects.filter(slot__in=slots).exists():
-        raise AttendanceError(
-            "has_records",
+        raise Conflict(
             _("Attendance was recorded on this half-day: it cannot be deleted."),
+            code="has_records",
         )
     audit(
         programme=programme,

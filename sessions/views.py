@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
+from programmes.errors import DomainError, NotFound, back_on_refusal
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
@@ -164,6 +165,7 @@ def activity_form(
 
 @login_required
 @require_POST
+@back_on_refusal(lambda request, slug, **_: reverse("sessions:timetable", args=[slug]))
 def timetable_delete(request: HttpRequest, slug: str, model: str, pk: int) -> HttpResponse:
     programme = _editable_programme(request, slug)
     lookups = {
@@ -175,12 +177,8 @@ def timetable_delete(request: HttpRequest, slug: str, model: str, pk: int) -> Ht
         raise Http404
     model_class, scope = lookups[model]
     instance = get_object_or_404(model_class, pk=pk, **scope)
-    try:
-        services.timetable_delete(instance=instance, programme=programme, user=request.user)
-    except services.AttendanceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Deleted: %s.") % instance)
+    services.timetable_delete(instance=instance, programme=programme, user=request.user)
+    messages.success(request, _("Deleted: %s.") % instance)
     return redirect("sessions:timetable", programme.slug)
 
 
@@ -297,10 +295,9 @@ def attendance_sheet(request: HttpRequest, slug: str, slot_id: int) -> HttpRespo
             entries=[services.SheetEntry(**entry) for entry in form.entries()],
             user=request.user,
         )
-    except services.AttendanceError as error:
-        form.non_field_errors.append(error.message)
-        status = 400 if error.code == "unknown_participant" else 409
-        return _sheet_with_errors(request, slot, form, status=status)
+    except DomainError as error:
+        form.non_field_errors.extend(error.messages)
+        return _sheet_with_errors(request, slot, form, status=error.status)
     if result.conflicts:
         conflicts = {conflict.current.participant.pk: conflict for conflict in result.conflicts}
         views = [
@@ -373,11 +370,11 @@ def attendance_record(
             )
             error = ""
         except services.AttendanceConflict as conflict:
-            row, error, status = conflict.current, conflict.message, 409
-        except services.AttendanceError as problem:
-            if problem.code == "unknown_participant":
-                raise Http404 from None
-            row, error, status = None, problem.message, 409 if problem.code == "closed" else 400
+            row, error, status = conflict.current, conflict.message, conflict.status
+        except NotFound:
+            raise  # answered by DomainErrorMiddleware, as a 404
+        except DomainError as problem:
+            row, error, status = None, problem.message, problem.status
     if row is None:
         rows = sheet_rows(slot=slot, participant_id=participant_id)
         if not rows:
@@ -410,41 +407,40 @@ def attendance_record(
 
 @login_required
 @require_POST
+@back_on_refusal(lambda request, slug, slot_id: _sheet_address(request, slug, slot_id))
 def attendance_mark_present(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
     slot = _sheet_slot(request, slug, slot_id)
-    try:
-        result = services.attendance_mark_unrecorded_present(slot=slot, user=request.user)
-    except services.AttendanceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("%(count)d people marked present; statuses already marked were kept.")
-            % {"count": result.saved},
-        )
+    result = services.attendance_mark_unrecorded_present(slot=slot, user=request.user)
+    messages.success(
+        request,
+        _("%(count)d people marked present; statuses already marked were kept.")
+        % {"count": result.saved},
+    )
     return redirect(_sheet_url(request, slot))
 
 
 def _sheet_url(request: HttpRequest, slot: Slot) -> str:
-    url = reverse("sessions:attendance_sheet", args=[slot.day.programme.slug, slot.pk])
+    return _sheet_address(request, slot.day.programme.slug, slot.pk)
+
+
+def _sheet_address(request: HttpRequest, slug: str, slot_id: int) -> str:
+    url = reverse("sessions:attendance_sheet", args=[slug, slot_id])
     return f"{url}?group={_grouping(request)}"
 
 
 @login_required
 @require_POST
+@back_on_refusal(lambda request, slug, slot_id: _sheet_address(request, slug, slot_id))
 def slot_close(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
     slot = _sheet_slot(request, slug, slot_id)
-    try:
-        services.slot_close(slot=slot, user=request.user)
-    except services.AttendanceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The sheet is closed and signed. It is now read-only."))
+    services.slot_close(slot=slot, user=request.user)
+    messages.success(request, _("The sheet is closed and signed. It is now read-only."))
     return redirect(_sheet_url(request, slot))
 
 
 @login_required
 @require_POST
+@back_on_refusal(lambda request, slug, slot_id: _sheet_address(request, slug, slot_id))
 def slot_reopen(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
     slot = _sheet_slot(request, slug, slot_id)
     require(permissions.can_reopen_sheet(request.user, slot.day.programme))
@@ -453,12 +449,8 @@ def slot_reopen(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
         rows = [RowView.of(row) for row in sheet_rows(slot=slot, group_by=_grouping(request))]
         context = _sheet_context(request, slot, rows, reopen_form=form)
         return render(request, "sessions/attendance_sheet.html", context, status=400)
-    try:
-        services.slot_reopen(slot=slot, user=request.user, reason=form.cleaned_data["reason"])
-    except services.AttendanceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The sheet is open again for corrections."))
+    services.slot_reopen(slot=slot, user=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("The sheet is open again for corrections."))
     return redirect(_sheet_url(request, slot))
 
 

@@ -1,35 +1,39 @@
-"""The programme's sub-navigation, showing each user only the pages their roles open."""
+"""The programme's sub-navigation, showing each user only the pages their rights open.
+
+Each link asks the predicate its page's view checks, so the menu and the pages follow one rule.
+"""
 
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Membership
-from programmes.permissions import programme_roles
+from participants import permissions as participants
+from programmes import permissions as programmes
+from reports import permissions as reports
+from sessions import permissions as sessions
 
 register = template.Library()
-Role = Membership.Role
 
-# (url name, label, roles that may open it)
+# (url name, label, the predicate of the page's view)
 PAGES = [
-    ("programme_overview", _("Overview"), set(Role.values)),
-    ("programmes:application_list", _("Applications"), {Role.ORGANISER, Role.REVIEWER}),
-    ("programmes:selection_board", _("Selection"), {Role.ORGANISER}),
-    ("programmes:finances", _("Budget and funding"), {Role.ORGANISER}),
-    ("sessions:timetable", _("Timetable"), {Role.ORGANISER, Role.FACILITATOR, Role.REVIEWER}),
-    ("participants:participant_list", _("Participants"), {Role.ORGANISER, Role.FACILITATOR}),
-    ("sessions:attendance_list", _("Attendance"), {Role.ORGANISER, Role.FACILITATOR}),
-    ("sessions:participation", _("Participation"), {Role.ORGANISER, Role.FACILITATOR, Role.FUNDER}),
-    ("reports:report_list", _("Reports"), {Role.ORGANISER, Role.FUNDER}),
+    ("programme_overview", _("Overview"), programmes.can_view_programme),
+    ("programmes:application_list", _("Applications"), programmes.can_view_applications),
+    ("programmes:selection_board", _("Selection"), programmes.can_manage_programme),
+    ("programmes:finances", _("Budget and funding"), programmes.can_manage_programme),
+    ("sessions:timetable", _("Timetable"), sessions.can_view_timetable),
+    ("participants:participant_list", _("Participants"), participants.can_view_participants),
+    ("sessions:attendance_list", _("Attendance"), sessions.can_record_attendance),
+    ("sessions:participation", _("Participation"), sessions.can_view_participation),
+    ("reports:report_list", _("Reports"), reports.can_view_reports),
 ]
 
 
 @register.inclusion_tag("components/programme_nav.html", takes_context=True)
 def programme_nav(context, programme, active: str = ""):
-    roles = programme_roles(context["request"].user, programme)
+    user = context["request"].user
     links = []
     for name, label, allowed in PAGES:
-        if not roles & allowed:
+        if not allowed(user, programme):
             continue
         try:
             url = reverse(name, args=[programme.slug])

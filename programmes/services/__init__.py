@@ -1,9 +1,10 @@
 """Writes for programmes: set-up, funding and budget, the call, city applications, reviews and
 the selection.
 
-Every service is keyword-only and atomic, validates what it is given (raising ``ValidationError``
-with a code and a message a person can read), writes an ``AuditEntry``, records each change of an
-application's status as an ``ApplicationEvent``, and sends e-mails only once the change commits.
+Every service is keyword-only and atomic, validates what it is given (raising an error of the
+``programmes.errors`` family: a code, a message a person can read, an HTTP meaning), writes an
+``AuditEntry``, records each change of an application's status as an ``ApplicationEvent`` along
+``models.APPLICATION_TRANSITIONS``, and sends e-mails only once the change commits.
 
 One module per area; this package re-exports the services so that callers write
 ``programmes.services.application_submit`` (and other apps ``programmes.services.audit``).

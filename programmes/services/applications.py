@@ -4,13 +4,13 @@ import uuid
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import emails
+from ..errors import Conflict, InvalidInput
 from ..models import (
     ApplicationEvent,
     Call,
@@ -25,7 +25,14 @@ from ..selectors import (
     triad_slots,
 )
 from ..signals import application_deselected
-from .common import Role, Status, audit, invalid, lock_application, status_change
+from .common import (
+    Role,
+    Status,
+    audit,
+    lock_application,
+    refuse_unless_allowed,
+    status_change,
+)
 
 
 def city_get_or_create(*, name: str, insee_code: str, departement: str):
@@ -43,13 +50,13 @@ def application_start(*, user, call: Call, city) -> CityApplication:
     edit it, and nothing else of the programme)."""
     today = timezone.localdate()
     if not call.is_open_on(today):
-        raise ValidationError(
+        raise InvalidInput(
             _("The call is not open: applications are accepted from %(opens)s to %(closes)s.")
             % {"opens": call.opens_on, "closes": call.closes_on},
             code="call_closed",
         )
     if CityApplication.objects.filter(call=call, city=city).exists():
-        raise ValidationError(
+        raise InvalidInput(
             _(
                 "%(city)s has already started an application. Ask its contact person, or the "
                 "organisers, to give you access."
@@ -62,13 +69,14 @@ def application_start(*, user, call: Call, city) -> CityApplication:
             "role", flat=True
         )
     )
+    # Refusals of the city's first step: the choice cannot be used (400), as the form says.
     if Role.CITY_CONTACT in roles:
-        raise ValidationError(
+        raise InvalidInput(
             _("You already hold an application for this call."), code="already_contact"
         )
     if roles:
         # An organiser or reviewer applying for a city would judge their own file.
-        raise ValidationError(
+        raise InvalidInput(
             _(
                 "You already take part in this programme (organiser, reviewer, facilitator or "
                 "funder): a city applies through its own contact's account."
@@ -156,7 +164,7 @@ def application_save(
     """
     locked = lock_application(application)
     if not locked.is_editable:
-        raise ValidationError(
+        raise Conflict(
             _(
                 "This application has been submitted and can no longer be changed, unless the "
                 "organisers ask for more information."
@@ -166,7 +174,7 @@ def application_save(
     filled = [row for row in triad.values() if row]
     problems = triad_duplicates(filled)
     if problems:
-        raise invalid(problems, code="duplicate_people")
+        raise InvalidInput(problems, code="duplicate_people")
 
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -215,16 +223,18 @@ def application_submit(*, actor, application: CityApplication, base_url: str) ->
     submission) the call is open. E-mails the city a confirmation.
     """
     locked = lock_application(application)
-    if not locked.is_editable:
-        raise ValidationError(_("This application has already been submitted."), code="submitted")
+    refuse_unless_allowed(
+        locked, "submit", _("This application has already been submitted."), code="submitted"
+    )
     problems = application_submission_problems(application=locked)
     if problems:
-        raise invalid(problems, code="incomplete")
+        raise InvalidInput(problems, code="incomplete")
     back_from_city = locked.status == Status.INFO_REQUESTED
     to = Status.UNDER_REVIEW if back_from_city and locked.assignments.exists() else Status.SUBMITTED
     locked.submitted_at = timezone.now()
     status_change(
         application=locked,
+        action="submit",
         to=to,
         actor=actor,
         note=_("Sent back with the information requested.") if back_from_city else "",
@@ -247,12 +257,14 @@ def application_withdraw(*, actor, application: CityApplication, note: str = "")
     """The city withdraws its application; if it was selected, its people stop being counted
     as participants."""
     locked = lock_application(application)
-    if locked.status in (Status.WITHDRAWN, Status.REJECTED):
-        raise ValidationError(
-            _("This application can no longer be withdrawn."), code="not_withdrawable"
-        )
+    refuse_unless_allowed(
+        locked,
+        "withdraw",
+        _("This application can no longer be withdrawn."),
+        code="not_withdrawable",
+    )
     if locked.call.programme.has_begun():
-        raise ValidationError(
+        raise Conflict(
             _(
                 "The training has begun: the application can no longer be withdrawn. Tell the "
                 "organisers if the city's people cannot come any more."
@@ -260,7 +272,9 @@ def application_withdraw(*, actor, application: CityApplication, note: str = "")
             code="training_begun",
         )
     was_selected = locked.status == Status.SELECTED
-    status_change(application=locked, to=Status.WITHDRAWN, actor=actor, note=note)
+    status_change(
+        application=locked, action="withdraw", to=Status.WITHDRAWN, actor=actor, note=note
+    )
     if was_selected:
         application_deselected.send(sender=CityApplication, application=locked, actor=actor)
     audit(

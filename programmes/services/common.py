@@ -1,11 +1,12 @@
-"""What every service shares: the audit trail, recorded status changes, row locks, errors."""
+"""What every service shares: the audit trail, recorded status changes along the transitions
+table, row locks."""
 
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from ..errors import Conflict
 from ..models import (
     ApplicationEvent,
     AuditEntry,
@@ -13,17 +14,13 @@ from ..models import (
     CityApplication,
     Membership,
     Programme,
+    transition_of,
 )
 
 Status = CityApplication.Status
 
 
 Role = Membership.Role
-
-
-def invalid(messages: list[str], *, code: str) -> ValidationError:
-    """One error per problem, each carrying the code (a plain list would drop it)."""
-    return ValidationError([ValidationError(message, code=code) for message in messages])
 
 
 def audit(
@@ -53,10 +50,30 @@ def audit(
     )
 
 
+def refuse_unless_allowed(application: CityApplication, action: str, message: str, code: str):
+    """Raise ``Conflict`` unless the transitions table lets ``action`` start from the
+    application's status."""
+    if not application.allows(action):
+        raise Conflict(message, code=code)
+
+
 def status_change(
-    *, application: CityApplication, to: str, actor, note: str = "", fields: Iterable[str] = ()
+    *,
+    application: CityApplication,
+    action: str,
+    to: str,
+    actor,
+    note: str = "",
+    fields: Iterable[str] = (),
 ) -> ApplicationEvent:
-    """Move an application to a new status, save it and record the event (who, when, from, to)."""
+    """Move an application to a new status along a row of ``APPLICATION_TRANSITIONS``, save it
+    and record the event (who, when, from, to). Any other change is refused (``Conflict``)."""
+    if transition_of(application.status, to, action) is None:
+        raise Conflict(
+            _("This application is “%(status)s”: it cannot be changed that way.")
+            % {"status": application.get_status_display()},
+            code="wrong_status",
+        )
     event = ApplicationEvent.objects.create(
         application=application,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -82,7 +99,7 @@ def lock_application(application: CityApplication) -> CityApplication:
 
 def check_selection_open(call: Call) -> None:
     if call.is_selection_closed:
-        raise ValidationError(
+        raise Conflict(
             _("The selection is closed: decisions and reviews can no longer change."),
             code="closed",
         )

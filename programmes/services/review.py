@@ -2,12 +2,12 @@
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import emails
+from ..errors import Conflict, InvalidInput
 from ..models import (
     Call,
     CityApplication,
@@ -18,7 +18,14 @@ from ..models import (
 )
 from ..selectors import applications_waiting
 from ..signals import application_deselected, application_selected
-from .common import Status, audit, check_selection_open, lock_application, status_change
+from .common import (
+    Status,
+    audit,
+    check_selection_open,
+    lock_application,
+    refuse_unless_allowed,
+    status_change,
+)
 
 
 @transaction.atomic
@@ -29,14 +36,16 @@ def application_request_information(
     it again and submit it anew. E-mails the city."""
     locked = lock_application(application)
     check_selection_open(locked.call)
-    if locked.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
-        raise ValidationError(
-            _("More information can be asked only of a submitted application under review."),
-            code="wrong_status",
-        )
+    refuse_unless_allowed(
+        locked,
+        "request_information",
+        _("More information can be asked only of a submitted application under review."),
+        code="wrong_status",
+    )
     locked.info_request_message = message
     status_change(
         application=locked,
+        action="request_information",
         to=Status.INFO_REQUESTED,
         actor=actor,
         note=message,
@@ -60,10 +69,12 @@ def reviewers_assign(*, actor, application: CityApplication, reviewers: Iterable
     under review. A reviewer taken off keeps the review already written."""
     locked = lock_application(application)
     check_selection_open(locked.call)
-    if locked.status in (Status.DRAFT, Status.WITHDRAWN):
-        raise ValidationError(
-            _("Only a submitted application can be given to reviewers."), code="wrong_status"
-        )
+    refuse_unless_allowed(
+        locked,
+        "assign_reviewers",
+        _("Only a submitted application can be given to reviewers."),
+        code="wrong_status",
+    )
     wanted = {user.pk: user for user in reviewers}
     current = set(locked.assignments.values_list("reviewer_id", flat=True))
     locked.assignments.exclude(reviewer_id__in=wanted).delete()
@@ -74,8 +85,10 @@ def reviewers_assign(*, actor, application: CityApplication, reviewers: Iterable
             if pk not in current
         ]
     )
-    if wanted and locked.status == Status.SUBMITTED:
-        status_change(application=locked, to=Status.UNDER_REVIEW, actor=actor)
+    if wanted and locked.can_transition_to(Status.UNDER_REVIEW, "assign_reviewers"):
+        status_change(
+            application=locked, action="assign_reviewers", to=Status.UNDER_REVIEW, actor=actor
+        )
     audit(
         actor=actor,
         programme=locked.call.programme,
@@ -100,20 +113,21 @@ def review_submit(
     locked = lock_application(application)
     check_selection_open(locked.call)
     if not locked.assignments.filter(reviewer=actor).exists():
-        raise ValidationError(_("This application is not assigned to you."), code="not_assigned")
-    if locked.status in (Status.DRAFT, Status.WITHDRAWN):
-        raise ValidationError(_("This application is not open to review."), code="wrong_status")
+        raise Conflict(_("This application is not assigned to you."), code="not_assigned")
+    refuse_unless_allowed(
+        locked, "review", _("This application is not open to review."), code="wrong_status"
+    )
     criteria = list(locked.call.criteria.all())
     missing = [c.label for c in criteria if c.pk not in scores]
     if missing:
-        raise ValidationError(
+        raise InvalidInput(
             _("Score every criterion: %(missing)s.") % {"missing": ", ".join(missing)},
             code="scores_missing",
         )
     if any(not 1 <= scores[c.pk] <= 5 for c in criteria):
-        raise ValidationError(_("Scores go from 1 to 5."), code="score_range")
+        raise InvalidInput(_("Scores go from 1 to 5."), code="score_range")
     if recommendation not in Review.Recommendation.values:
-        raise ValidationError(_("Choose a recommendation."), code="recommendation")
+        raise InvalidInput(_("Choose a recommendation."), code="recommendation")
     review, created = Review.objects.update_or_create(
         application=locked,
         reviewer=actor,
@@ -159,9 +173,9 @@ def application_decide(
     locked = lock_application(application)
     check_selection_open(call)
     if decision not in CityApplication.DECISIONS:
-        raise ValidationError(_("Choose selected, waitlisted or rejected."), code="decision")
+        raise InvalidInput(_("Choose selected, waitlisted or rejected."), code="decision")
     if expected_status and locked.status != expected_status:
-        raise ValidationError(
+        raise Conflict(
             _(
                 "Someone changed this application meanwhile: it is now “%(status)s”. Check it "
                 "and decide again."
@@ -169,17 +183,16 @@ def application_decide(
             % {"status": locked.get_status_display()},
             code="stale",
         )
-    if locked.status in (Status.DRAFT, Status.WITHDRAWN):
-        raise ValidationError(
-            _("Only a submitted application can be decided."), code="wrong_status"
-        )
+    refuse_unless_allowed(
+        locked, "decide", _("Only a submitted application can be decided."), code="wrong_status"
+    )
     override_reason = override_reason.strip()
     if decision == Status.SELECTED and locked.status != Status.SELECTED:
         selected = CityApplication.objects.filter(call=call, status=Status.SELECTED).count()
         if selected < call.places:
             override_reason = ""
         elif not override_reason:
-            raise ValidationError(
+            raise InvalidInput(
                 _(
                     "All %(places)s places are taken (%(selected)s cities selected). To select "
                     "this city as well, give the reason for going beyond the number of places."
@@ -200,7 +213,14 @@ def application_decide(
         event_note = note
         if override_reason and decision == Status.SELECTED:
             event_note = f"{note}\n{_('Beyond the number of places:')} {override_reason}".strip()
-        status_change(application=locked, to=decision, actor=actor, note=event_note, fields=fields)
+        status_change(
+            application=locked,
+            action="decide",
+            to=decision,
+            actor=actor,
+            note=event_note,
+            fields=fields,
+        )
     else:
         locked.save(update_fields=[*fields, "updated_at"])
 
@@ -235,7 +255,7 @@ def selection_close(*, actor, call: Call, base_url: str) -> int:
     check_selection_open(call)
     waiting = applications_waiting(call=call)
     if waiting:
-        raise ValidationError(
+        raise Conflict(
             _("Decide on every application first. Still waiting: %(cities)s.")
             % {"cities": ", ".join(application.city.name for application in waiting)},
             code="pending",

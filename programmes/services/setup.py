@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .. import emails
+from ..errors import Conflict, InvalidInput
 from ..models import (
     BudgetLine,
     Call,
@@ -24,7 +24,7 @@ from ..models import (
 from ..selectors import (
     INVITATION_SALT,
 )
-from .common import Role, audit, invalid
+from .common import Role, audit
 
 
 def _unique_slug(title: str) -> str:
@@ -119,7 +119,7 @@ def funding_save(
         .exists()
     )
     if duplicate:
-        raise ValidationError(
+        raise InvalidInput(
             _("%(funder)s already has a funding line in this programme: change that one.")
             % {"funder": fields["funder"]},
             code="duplicate_funder",
@@ -174,9 +174,7 @@ def call_save(*, actor, programme: Programme, fields: dict, criteria: list[dict]
     """
     call = Call.objects.filter(programme=programme).first() or Call(programme=programme)
     if call.is_selection_closed:
-        raise ValidationError(
-            _("The selection is closed: the call can no longer change."), code="closed"
-        )
+        raise Conflict(_("The selection is closed: the call can no longer change."), code="closed")
     for name, value in fields.items():
         setattr(call, name, value)
     created = call.pk is None
@@ -188,7 +186,7 @@ def call_save(*, actor, programme: Programme, fields: dict, criteria: list[dict]
             if criterion is None:
                 continue
             if criterion.scores.exists():
-                raise ValidationError(
+                raise InvalidInput(
                     _("“%(label)s” has already been scored by reviewers and cannot be removed.")
                     % {"label": criterion.label},
                     code="criterion_scored",
@@ -217,7 +215,7 @@ def call_publish(*, actor, call: Call) -> Call:
     A programme still in draft moves to "call open".
     """
     if call.is_published:
-        raise ValidationError(_("The call is already published."), code="published")
+        raise Conflict(_("The call is already published."), code="published")
     problems = []
     if not call.criteria.exists():
         problems.append(_("Add at least one criterion to the selection grid."))
@@ -226,7 +224,7 @@ def call_publish(*, actor, call: Call) -> Call:
     if call.closes_on < timezone.localdate():
         problems.append(_("The closing date is past: move it before publishing."))
     if problems:
-        raise invalid(problems, code="not_ready")
+        raise InvalidInput(problems, code="not_ready")
     call.published_at = timezone.now()
     call.save(update_fields=["published_at"])
     programme = call.programme

@@ -4,7 +4,6 @@ withdrawal."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import forms, permissions, selectors, services
+from ..errors import DomainError, InvalidInput
 from ..models import CityApplication
-from .common import add_errors, base_url, status_for
+from .common import add_errors, base_url
 
 
 def call_public(request: HttpRequest, slug: str) -> HttpResponse:
@@ -77,7 +77,7 @@ def apply_sign_up(request: HttpRequest, slug: str, token: str = "") -> HttpRespo
         if valid:
             try:
                 application = _start_application(request, call, account_form, city_form)
-            except ValidationError as error:
+            except DomainError as error:
                 add_errors(city_form, error)
             else:
                 messages.success(
@@ -116,7 +116,7 @@ def _start_application(request, call, account_form, city_form) -> CityApplicatio
         )
     except IntegrityError as error:
         # Two people starting the same city's application at the same moment.
-        raise ValidationError(
+        raise InvalidInput(
             _("%(city)s has already started an application.") % {"city": city.name},
             code="city_taken",
         ) from error
@@ -228,9 +228,9 @@ def _save_application(request, application, form, triad):
             letter=form.letter,
             remove_letter=form.remove_letter,
         )
-    except ValidationError as error:
+    except DomainError as error:
         add_errors(form, error)
-        return [], status_for(error)
+        return [], error.status
     if request.POST.get("action") != "submit":
         messages.success(request, _("The draft is saved. You can come back to it at any time."))
         return redirect("programmes:city_application_edit", programme.slug, application.pk)
@@ -238,12 +238,12 @@ def _save_application(request, application, form, triad):
         services.application_submit(
             actor=request.user, application=application, base_url=base_url(request)
         )
-    except ValidationError as error:
+    except DomainError as error:
         messages.warning(
             request,
             _("Your changes are saved as a draft, but the application cannot be submitted yet."),
         )
-        return error.messages, status_for(error)
+        return error.messages, error.status
     messages.success(
         request,
         _("The application is submitted. A confirmation was sent by e-mail."),

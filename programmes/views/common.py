@@ -1,9 +1,9 @@
-"""What the pages share: the organiser's programme, errors shown on forms, status codes."""
+"""What the pages share: the organiser's programme, a service's refusal shown on a form."""
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from .. import permissions
+from ..errors import DomainError
 from ..models import CityApplication, Programme
 
 Status = CityApplication.Status
@@ -19,26 +19,20 @@ def organiser_programme(request: HttpRequest, slug: str) -> Programme:
     return programme
 
 
-def add_errors(form, error: ValidationError) -> None:
+def add_errors(form, error: DomainError) -> None:
     for message in error.messages:
         form.add_error(None, message)
 
 
-def status_for(error: ValidationError) -> int:
-    """Bad input is 400; a change the current state forbids is 409."""
-    conflicts = {"stale", "closed", "not_editable", "submitted", "wrong_status", "pending"}
-    codes = {item.code for item in error.error_list}
-    return 409 if codes & conflicts else 400
-
-
 def submit(form, run) -> int | None:
     """Validate the form and hand its data to ``run`` (a service call). None when both went
-    through; otherwise the status to answer, the service's refusal shown on the form."""
+    through; otherwise the status to answer, the service's refusal shown on the form with the
+    status its class gives (``programmes.errors``)."""
     if not form.is_valid():
         return 400
     try:
         run(form.cleaned_data)
-    except ValidationError as error:
+    except DomainError as error:
         add_errors(form, error)
-        return status_for(error)
+        return error.status
     return None

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,8 +11,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import forms, permissions, selectors, services
+from ..errors import DomainError
 from ..models import CityApplication, Programme
-from .common import add_errors, base_url, organiser_programme, status_for, submit
+from .common import add_errors, base_url, organiser_programme, submit
 from .review import application_for_staff, review_file
 
 BOARD_PAGE_SIZE = 20
@@ -143,9 +143,9 @@ def selection_close(request: HttpRequest, slug: str) -> HttpResponse:
                 sent = services.selection_close(
                     actor=request.user, call=call, base_url=base_url(request)
                 )
-            except ValidationError as error:
+            except DomainError as error:
                 add_errors(form, error)
-                status = status_for(error)
+                status = error.status
             else:
                 messages.success(
                     request,

@@ -2,13 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import forms, permissions, selectors, services
+from ..errors import DomainError, back_on_refusal
 from ..models import BudgetLine, CityContribution, Funding
 from .common import add_errors, base_url, organiser_programme, submit
 
@@ -191,7 +193,7 @@ def call_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 fields=form.service_fields,
                 criteria=forms.criteria_rows(formset),
             )
-        except ValidationError as error:
+        except DomainError as error:
             add_errors(form, error)
         else:
             messages.success(request, _("The call is saved."))
@@ -213,17 +215,13 @@ def call_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@back_on_refusal(lambda request, slug: reverse("programmes:call_edit", args=[slug]))
 def call_publish(request: HttpRequest, slug: str) -> HttpResponse:
     programme = organiser_programme(request, slug)
     call = selectors.call_get_for_programme(programme=programme)
     if call is None:
         raise Http404
-    try:
-        services.call_publish(actor=request.user, call=call)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("programmes:call_edit", programme.slug)
+    services.call_publish(actor=request.user, call=call)
     messages.success(request, _("The call is published: cities can apply."))
     return redirect("programmes:call_edit", programme.slug)
 

@@ -9,6 +9,7 @@ from django.db import OperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from programmes.errors import DomainError
 from programmes.models import AuditEntry
 from reports import services
 from reports.models import ReportRun
@@ -90,7 +91,7 @@ def test_the_database_refuses_two_active_builds_of_the_same_report(demo, organis
     [("budget", "fr", "unknown_kind"), (Kind.FUNDER, "de", "unknown_language")],
 )
 def test_bad_requests_are_refused_with_a_readable_error(demo, organiser, kind, language, code):
-    with pytest.raises(services.ReportRequestError) as error:
+    with pytest.raises(DomainError) as error:
         ask(demo, organiser, kind=kind, language=language)
     assert error.value.code == code
     assert ReportRun.objects.count() == 0

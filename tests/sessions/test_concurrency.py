@@ -5,9 +5,10 @@ import threading
 import pytest
 from django.db import connection
 
+from programmes.errors import DomainError
 from sessions import services
 from sessions.models import Attendance, AttendanceChange
-from sessions.services import AttendanceError, SheetEntry
+from sessions.services import SheetEntry
 from tests.sessions.conftest import build_training
 
 pytestmark = [
@@ -63,11 +64,11 @@ def test_a_tap_and_a_whole_sheet_save_at_once_lose_nothing(programme, member, at
     assert history[0].new_status == record.status
     if record.status == "absent":
         assert not isinstance(tap, Exception)
-        assert isinstance(sheet, AttendanceError) or [
+        assert isinstance(sheet, DomainError) or [
             c.current.participant.pk for c in sheet.conflicts
         ] == [contested.pk]
     else:
-        assert isinstance(tap, AttendanceError)
+        assert isinstance(tap, DomainError)
         assert sheet.created == len(training.trainees)
     # Lines nobody contested were saved by the sheet unless it was refused as a whole.
     others = Attendance.objects.filter(slot=training.slot).exclude(participant=contested)

@@ -3,10 +3,11 @@ import re
 import pytest
 
 from participants.models import Category
+from programmes.errors import DomainError
 from programmes.models import AuditEntry
 from sessions import services
 from sessions.models import Attendance, AttendanceChange
-from sessions.services import AttendanceConflict, AttendanceError, SheetEntry
+from sessions.services import AttendanceConflict, SheetEntry
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,7 @@ def test_different_rows_never_conflict(training, organiser, facilitator_user):
 
 @pytest.mark.parametrize("status", ["here", "", "PRESENT"])
 def test_an_unknown_status_is_refused(training, facilitator_user, status):
-    with pytest.raises(AttendanceError) as refused:
+    with pytest.raises(DomainError) as refused:
         record(training, training.trainees[0], status, user=facilitator_user)
     assert refused.value.code == "unknown_status"
     assert not Attendance.objects.exists()
@@ -111,7 +112,7 @@ def test_people_not_on_the_sheet_are_refused(training, facilitator_user):
         programme=training.programme, category=Category.ACTIVIST, is_active=False
     )
     for person in (stranger, inactive, training.facilitator):
-        with pytest.raises(AttendanceError) as refused:
+        with pytest.raises(DomainError) as refused:
             record(training, person, Status.PRESENT, user=facilitator_user)
         assert refused.value.code == "unknown_participant"
     assert not Attendance.objects.exists()
@@ -119,10 +120,10 @@ def test_people_not_on_the_sheet_are_refused(training, facilitator_user):
 
 def test_a_closed_sheet_refuses_changes(training, facilitator_user):
     services.slot_close(slot=training.slot, user=facilitator_user)
-    with pytest.raises(AttendanceError) as refused:
+    with pytest.raises(DomainError) as refused:
         record(training, training.trainees[0], Status.PRESENT, user=facilitator_user)
     assert refused.value.code == "closed"
-    with pytest.raises(AttendanceError):
+    with pytest.raises(DomainError):
         services.attendance_sheet_save(
             slot=training.slot,
             entries=[SheetEntry(training.trainees[0].pk, Status.PRESENT)],
@@ -132,7 +133,7 @@ def test_a_closed_sheet_refuses_changes(training, facilitator_user):
 
 
 def test_a_note_longer_than_allowed_is_refused(training, facilitator_user):
-    with pytest.raises(AttendanceError) as refused:
+    with pytest.raises(DomainError) as refused:
         record(training, training.trainees[0], Status.LATE, note="x" * 501, user=facilitator_user)
     assert refused.value.code == "note_too_long"
 
@@ -185,7 +186,7 @@ def test_whole_sheet_save_keeps_others_changes_and_reports_them(
 
 def test_whole_sheet_save_with_a_stranger_saves_nothing(training, facilitator_user):
     stranger = factories.ParticipantFactory(category=Category.ACTIVIST)
-    with pytest.raises(AttendanceError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.attendance_sheet_save(
             slot=training.slot,
             entries=[
@@ -221,10 +222,10 @@ def test_closing_and_reopening_are_audited(training, facilitator_user, organiser
     assert closing.data == {"recorded": 1, "expected": len(training.trainees)}
     assert re.search(rf"\b1\b\D+\b{len(training.trainees)}\b", closing.display())  # 1 of 8
     assert str(training.slot) in closing.display()  # the half-day, by its current name
-    with pytest.raises(AttendanceError):
+    with pytest.raises(DomainError):
         services.slot_close(slot=training.slot, user=facilitator_user)
 
-    with pytest.raises(AttendanceError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.slot_reopen(slot=training.slot, user=organiser, reason="   ")
     assert refused.value.code == "reason_required"
 
@@ -238,7 +239,7 @@ def test_closing_and_reopening_are_audited(training, facilitator_user, organiser
 
 def test_a_half_day_with_records_cannot_be_deleted(training, organiser):
     record(training, training.trainees[0], Status.PRESENT, user=organiser)
-    with pytest.raises(AttendanceError):
+    with pytest.raises(DomainError):
         services.timetable_delete(
             instance=training.slot.day, programme=training.programme, user=organiser
         )

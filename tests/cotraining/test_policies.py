@@ -1,0 +1,135 @@
+"""The policies of the apps above ``programmes`` (participants, half-days, report runs) answer
+"may this user…?" and "which objects…?" alike, for every role and action; and the programme's
+navigation shows exactly the pages whose views let the user in."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+
+from participants.models import Participant
+from participants.permissions import participant_policy
+from programmes.models import Membership
+from reports.models import ReportRun
+from reports.permissions import report_run_policy
+from sessions.models import Slot
+from sessions.permissions import slot_policy
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+Role = Membership.Role
+
+
+@pytest.fixture
+def world(db):
+    """Two programmes with people, half-days and a run of every kind of report each; a user
+    per role in the first, one with two roles across both, a superuser, an inactive user."""
+    programmes = [factories.ProgrammeFactory(), factories.ProgrammeFactory()]
+    for programme in programmes:
+        factories.ParticipantFactory.create_batch(2, programme=programme)
+        factories.SlotFactory.create_batch(2, day__programme=programme)
+        for kind in ReportRun.Kind.values:
+            factories.ReportRunFactory(programme=programme, kind=kind)
+    users = {role: factories.UserFactory() for role in Role.values}
+    application = factories.CityApplicationFactory(call__programme=programmes[0])
+    for role, user in users.items():
+        factories.MembershipFactory(
+            programme=programmes[0],
+            user=user,
+            role=role,
+            application=application if role == Role.CITY_CONTACT else None,
+        )
+    users["two_roles"] = factories.UserFactory()
+    factories.MembershipFactory(programme=programmes[0], user=users["two_roles"], role="funder")
+    factories.MembershipFactory(
+        programme=programmes[1], user=users["two_roles"], role="facilitator"
+    )
+    users["superuser"] = factories.UserFactory(is_superuser=True)
+    users["inactive"] = factories.UserFactory(is_active=False)
+    factories.MembershipFactory(programme=programmes[0], user=users["inactive"], role="organiser")
+    users["anonymous"] = AnonymousUser()
+    return SimpleNamespace(users=users, programmes=programmes)
+
+
+def agree(policy, action, users, model, related) -> dict:
+    found = {}
+    for name, user in users.items():
+        objects = model.objects.select_related(related)
+        allowed = {obj.pk for obj in objects if policy.user_has_permission(user, action, obj)}
+        listed = set(policy.instances_user_can(user, action).values_list("pk", flat=True))
+        if listed != allowed:
+            found[name] = (listed, allowed)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("policy", "model", "related"),
+    [
+        (participant_policy, Participant, "programme"),
+        (slot_policy, Slot, "day__programme"),
+        (report_run_policy, ReportRun, "programme"),
+    ],
+    ids=["participants", "slots", "report runs"],
+)
+def test_each_policy_lists_exactly_what_it_allows(world, policy, model, related):
+    actions = [*policy.actions, *(["view"] if model is ReportRun else [])]
+    for action in actions:
+        assert agree(policy, action, world.users, model, related) == {}, action
+
+
+def test_report_runs_follow_the_kinds_each_role_may_ask_for(world):
+    def kinds(user):
+        runs = report_run_policy.instances_user_can(user, "view")
+        return sorted(runs.filter(programme=world.programmes[0]).values_list("kind", flat=True))
+
+    assert kinds(world.users["organiser"]) == sorted(ReportRun.Kind.values)
+    assert kinds(world.users["funder"]) == sorted(ReportRun.FUNDER_FACING_KINDS)
+    assert kinds(world.users["facilitator"]) == []
+    assert kinds(world.users["two_roles"]) == sorted(ReportRun.FUNDER_FACING_KINDS)
+    assert report_run_policy.instances_user_can(world.users["superuser"], "view").count() == 8
+
+
+NAV = {
+    "organiser": [
+        "programme_overview",
+        "programmes:application_list",
+        "programmes:selection_board",
+        "programmes:finances",
+        "sessions:timetable",
+        "participants:participant_list",
+        "sessions:attendance_list",
+        "sessions:participation",
+        "reports:report_list",
+    ],
+    "reviewer": ["programme_overview", "programmes:application_list", "sessions:timetable"],
+    "facilitator": [
+        "programme_overview",
+        "sessions:timetable",
+        "participants:participant_list",
+        "sessions:attendance_list",
+        "sessions:participation",
+    ],
+    "funder": ["programme_overview", "sessions:participation", "reports:report_list"],
+    "city_contact": [],  # one page only: no menu
+}
+
+
+@pytest.mark.parametrize("role", sorted(NAV))
+def test_the_navigation_shows_the_pages_the_views_open(world, role, client):
+    """The menu asks the predicates the views check: each link opens, and every page the
+    user may open is in the menu."""
+    programme = world.programmes[0]
+    user = world.users[role]
+    request = RequestFactory().get("/")
+    request.user = user
+    html = Template("{% load programme_nav %}{% programme_nav programme %}").render(
+        Context({"request": request, "programme": programme})
+    )
+    urls = {name: reverse(name, args=[programme.slug]) for name in NAV["organiser"]}
+    assert [name for name, url in urls.items() if f'href="{url}"' in html] == NAV[role]
+    client.force_login(user)
+    opens = [name for name, url in urls.items() if client.get(url).status_code == 200]
+    assert opens == NAV[role] or (role == "city_contact" and opens == ["programme_overview"])
