@@ -9,7 +9,7 @@ from django.utils import timezone
 from participants.models import City
 from programmes import forms
 from tests import factories
-from tests.programmes.conftest import PDF_BYTES
+from tests.factories import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 TOMORROW = (timezone.localdate() + dt.timedelta(days=1)).isoformat()

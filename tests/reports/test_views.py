@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from participants.models import Category
 from reports.models import ReportRun
 from tests import factories
-from tests.reports.conftest import normalise, pdf_text
+from tests.conftest import normalise, pdf_text
 
 pytestmark = pytest.mark.django_db
 Kind = ReportRun.Kind

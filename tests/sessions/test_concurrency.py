@@ -8,7 +8,7 @@ from django.db import connection
 from sessions import services
 from sessions.models import Attendance, AttendanceChange
 from sessions.services import AttendanceError, SheetEntry
-from tests.sessions.conftest import build_training
+from tests.factories import build_training
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -9,6 +9,7 @@ from participants.models import Category
 from programmes.models import AuditEntry, Membership
 from sessions.models import Activity, Attendance, Slot, TrainingDay
 from tests import factories
+from tests.factories import ROLES, user_with
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,6 @@ READERS = {
     "sessions:activity_create": {Role.ORGANISER},
 }
 SLOT_PAGES = {"attendance_sheet", "attendance_sheet_pdf", "slot_edit", "activity_create"}
-ROLES = [Role.ORGANISER, Role.FACILITATOR, Role.REVIEWER, Role.FUNDER, Role.CITY_CONTACT, None]
 
 
 def page_url(name, training):
@@ -40,21 +40,6 @@ def page_url(name, training):
 
 def slot_url(name, training, *extra, slot=None):
     return reverse(name, args=[training.programme.slug, (slot or training.slot).pk, *extra])
-
-
-def user_with(role, programme):
-    """A user holding ``role`` in the programme; None: an organiser of another programme."""
-    user = factories.UserFactory()
-    if role is None:
-        factories.MembershipFactory(user=user, role=Role.ORGANISER)
-    elif role == Role.CITY_CONTACT:
-        application = factories.CityApplicationFactory(call__programme=programme)
-        factories.MembershipFactory(
-            programme=programme, user=user, role=role, application=application
-        )
-    else:
-        factories.MembershipFactory(programme=programme, user=user, role=role)
-    return user
 
 
 def tap(client, training, person, status, *, version=0, note="", htmx=True, slot=None):
