@@ -10,6 +10,12 @@ Hours attended: a half-day attended (present, late or left early) counts for its
 from the slot's start to its end time. Arrival and departure times are not recorded on the sheet,
 and the attendance certificate states the half-days a person signed for, so a late arrival is not
 pro-rated; the sheet's note says how late someone was when it matters.
+
+Where each rule is written, once: which records count (``counted_records_filter``), which
+half-days are held (``slots_held_filter``), which status adds to which count (``STATUS_COUNT``),
+expected attendances (``_row``) and the rate (``rate_percent``). The summary is computed by
+``programme_participation_overview`` alone; ``programme_participation`` starts from it and adds
+the breakdowns. Pages and documents read one of the two.
 """
 
 import datetime as dt
