@@ -221,7 +221,7 @@ def attendance_report_data(*, programme: Programme) -> AttendanceReport:
     """Per half-day, every trainee's status; totals per half-day; hours per trainee. A report
     for funders: activists who did not consent are not named.
 
-    Seven queries: the six of ``programme_participation`` and the statuses of the records.
+    Eight queries: the seven of ``programme_participation`` and the statuses of the records.
     A held half-day with no record for someone shows "–" (it counts as not attending); a
     half-day not held yet shows an empty cell.
     """
@@ -291,7 +291,7 @@ class ParticipationReport:
 
 
 def participation_report_data(*, programme: Programme) -> ParticipationReport:
-    """The participation figures with the triad members' named commitments (six queries)."""
+    """The participation figures with the triad members' named commitments (seven queries)."""
     participation = programme_participation(programme=programme)
     return ParticipationReport(
         programme=programme,
@@ -400,7 +400,7 @@ class CertificatesReport:
 
 def certificates_data(*, programme: Programme, signatory: str) -> CertificatesReport:
     """One certificate per trainee who attended at least one half-day, named in full (the
-    certificate is the person's own document), in the order of the figures (six queries)."""
+    certificate is the person's own document), in the order of the figures (seven queries)."""
     participation = programme_participation(programme=programme)
     people = [
         line
