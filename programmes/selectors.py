@@ -2,14 +2,14 @@
 the call, the applications with their eligibility and reviews, the selection board, finances."""
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db.models import Avg, Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -33,8 +33,6 @@ from .models import (
     TriadNominee,
 )
 from .permissions import application_policy, programme_policy
-
-ZERO = Value(Decimal("0.00"))
 
 
 def programme_list_for_user(*, user) -> list[tuple[Programme, list[str]]]:
@@ -77,6 +75,26 @@ def programme_application_figures(*, programme: Programme) -> ApplicationFigures
     return ApplicationFigures(places=places, **figures)
 
 
+# Money: the one definition of every total ------------------------------------------------
+#
+# A total is the sum of the amounts of the rows a page or a document lists: the programme's
+# fundings and budget lines, and the contributions of its selected cities
+# (``programme_finance_rows``). ``finance_totals`` adds them up; the finances page, the
+# programme's overview and the funder report all read it.
+
+# Which amount of which rows each total adds up.
+FINANCE_TOTALS = {
+    "funding_requested": ("fundings", "amount_requested"),
+    "funding_awarded": ("fundings", "amount_awarded"),
+    "funding_received": ("fundings", "amount_received"),
+    "contributions_pledged": ("contributions", "amount_pledged"),
+    "contributions_invoiced": ("contributions", "amount_invoiced"),
+    "contributions_received": ("contributions", "amount_received"),
+    "budget_planned": ("budget_lines", "planned_amount"),
+    "budget_actual": ("budget_lines", "actual_amount"),
+}
+
+
 @dataclass(frozen=True)
 class FinanceFigures:
     funding_requested: Decimal
@@ -105,27 +123,84 @@ class FinanceFigures:
     def still_to_receive(self) -> Decimal:
         return self.income_expected - self.income_received
 
+    @property
+    def funding_to_receive(self) -> Decimal:
+        """Funding awarded and not received yet."""
+        return amount_to_receive(awarded=self.funding_awarded, received=self.funding_received)
+
+    @property
+    def budget_gap(self) -> Decimal:
+        """Actual minus planned cost of the whole budget."""
+        return cost_gap(planned=self.budget_planned, actual=self.budget_actual)
+
+
+def amount_to_receive(*, awarded: Decimal, received: Decimal) -> Decimal:
+    """What is still to receive of an award (a funding, or the total of the fundings)."""
+    return awarded - received
+
+
+def cost_gap(*, planned: Decimal, actual: Decimal) -> Decimal:
+    """Actual minus planned cost (a budget line, or the total of the lines): positive is an
+    overspend, negative a saving."""
+    return actual - planned
+
+
+def finance_totals(
+    *,
+    fundings: Iterable[Funding],
+    budget_lines: Iterable[BudgetLine],
+    contributions: Iterable[CityContribution],
+) -> FinanceFigures:
+    """The money totals of the rows given (no query): each total is the sum of one amount of
+    one kind of row, as ``FINANCE_TOTALS`` says, so a table's total is the sum of its lines."""
+    rows = {
+        "fundings": list(fundings),
+        "budget_lines": list(budget_lines),
+        "contributions": list(contributions),
+    }
+    return FinanceFigures(
+        **{
+            total: sum((getattr(row, field) for row in rows[kind]), Decimal("0.00"))
+            for total, (kind, field) in FINANCE_TOTALS.items()
+        }
+    )
+
+
+@dataclass(frozen=True)
+class FinanceRows:
+    """The rows the money totals are made of, in the order pages and documents list them."""
+
+    fundings: QuerySet
+    budget_lines: QuerySet
+    contributions: QuerySet
+
+
+def programme_finance_rows(*, programme: Programme) -> FinanceRows:
+    """The programme's fundings (largest award first), budget lines (by category and label)
+    and its selected cities' contributions (by city), as lazy querysets: one query each when
+    read. A city not selected (or not any more) owes nothing and is not counted."""
+    return FinanceRows(
+        fundings=Funding.objects.filter(programme=programme)
+        .select_related("funder")
+        .order_by("-amount_awarded", "funder__name", "id"),
+        budget_lines=BudgetLine.objects.filter(programme=programme)
+        .select_related("funding__funder")
+        .order_by("category", "label", "id"),
+        contributions=CityContribution.objects.filter(
+            application__call__programme=programme,
+            application__status=CityApplication.Status.SELECTED,
+        )
+        .select_related("application__city")
+        .order_by("application__city__name", "id"),
+    )
+
 
 def programme_finance_figures(*, programme: Programme) -> FinanceFigures:
-    """Totals of funding, city contributions and budget lines (three aggregate queries)."""
-    funding = Funding.objects.filter(programme=programme).aggregate(
-        funding_requested=Coalesce(Sum("amount_requested"), ZERO),
-        funding_awarded=Coalesce(Sum("amount_awarded"), ZERO),
-        funding_received=Coalesce(Sum("amount_received"), ZERO),
+    """The money totals of a programme (three queries): ``finance_totals`` of its rows."""
+    rows = programme_finance_rows(programme=programme)
+    return finance_totals(
+        fundings=rows.fundings, budget_lines=rows.budget_lines, contributions=rows.contributions
     )
-    contributions = CityContribution.objects.filter(
-        application__call__programme=programme,
-        application__status=CityApplication.Status.SELECTED,
-    ).aggregate(
-        contributions_pledged=Coalesce(Sum("amount_pledged"), ZERO),
-        contributions_invoiced=Coalesce(Sum("amount_invoiced"), ZERO),
-        contributions_received=Coalesce(Sum("amount_received"), ZERO),
-    )
-    budget = BudgetLine.objects.filter(programme=programme).aggregate(
-        budget_planned=Coalesce(Sum("planned_amount"), ZERO),
-        budget_actual=Coalesce(Sum("actual_amount"), ZERO),
-    )
-    return FinanceFigures(**funding, **contributions, **budget)
 
 
 # --- the call, city applications, reviews and selection --------------------------------------
@@ -576,19 +651,16 @@ class Finances:
 
 
 def programme_finances(*, programme: Programme) -> Finances:
-    """Funding, budget lines and the selected cities' contributions ledger, with the totals."""
+    """Funding, budget lines and the selected cities' contributions ledger, with their totals
+    added up from the rows listed (three queries)."""
+    rows = programme_finance_rows(programme=programme)
+    fundings, budget_lines = list(rows.fundings), list(rows.budget_lines)
+    contributions = list(rows.contributions)
     return Finances(
-        fundings=list(programme.fundings.select_related("funder").order_by("-amount_awarded")),
-        budget_lines=list(
-            programme.budget_lines.select_related("funding__funder").order_by("category", "label")
+        fundings=fundings,
+        budget_lines=budget_lines,
+        contributions=contributions,
+        figures=finance_totals(
+            fundings=fundings, budget_lines=budget_lines, contributions=contributions
         ),
-        contributions=list(
-            CityContribution.objects.filter(
-                application__call__programme=programme,
-                application__status=Status.SELECTED,
-            )
-            .select_related("application__city")
-            .order_by("application__city__name")
-        ),
-        figures=programme_finance_figures(programme=programme),
     )

@@ -11,9 +11,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from programmes.models import Programme
+from sessions.charts import PRINT, rate_chart
+from sessions.models import Slot
+from sessions.selectors import SheetGrouping, sheet_rows, slot_activities
 
 from . import selectors
-from .charts import Bar, rate_chart
 from .models import ReportRun
 
 Kind = ReportRun.Kind
@@ -26,25 +28,25 @@ class DocumentHtml:
 
 
 def _participation_charts(participation) -> dict:
-    def bars(rows):
-        return [Bar(row.label, row.rate) for row in rows]
+    def chart(rows, *, title: str, chart_id: str):
+        return rate_chart(rows, title=title, chart_id=chart_id, size=PRINT)
 
     return {
-        "category": rate_chart(
-            bars(participation.by_category),
+        "category": chart(
+            participation.by_category,
             title=_("Participation rate by category"),
             chart_id="chart-category",
         ),
-        "city": rate_chart(
-            bars(participation.by_city),
+        "city": chart(
+            participation.by_city,
             title=_("Participation rate by city"),
             chart_id="chart-city",
         ),
-        "day": rate_chart(
-            bars(participation.by_day), title=_("Participation rate by day"), chart_id="chart-day"
+        "day": chart(
+            participation.by_day, title=_("Participation rate by day"), chart_id="chart-day"
         ),
-        "slot": rate_chart(
-            bars(row for row in participation.by_slot if row.expected),
+        "slot": chart(
+            [row for row in participation.by_slot if row.expected],
             title=_("Participation rate by half-day"),
             chart_id="chart-slot",
         ),
@@ -84,3 +86,28 @@ def document_html(*, kind: str, programme: Programme, signatory: str = "") -> Do
         context["charts"] = _participation_charts(report.participation)
     html = render_to_string(f"reports/pdf/{kind}.html", context)
     return DocumentHtml(html=html, source=report.source)
+
+
+def attendance_sheet_html(*, slot: Slot) -> str:
+    """The blank attendance sheet of a half-day to print and sign (feuille d'émargement): the
+    active trainees grouped by city, the activities and their facilitators, in the active
+    language (three queries). Read-only."""
+    activities = slot_activities(slot=slot)
+    return render_to_string(
+        "reports/pdf/attendance_sheet.html",
+        {
+            "programme": slot.day.programme,
+            "slot": slot,
+            "rows": sheet_rows(slot=slot, group_by=SheetGrouping.CITY),
+            "activities": activities,
+            "facilitators": sorted(
+                {
+                    person.full_name
+                    for activity in activities
+                    for person in activity.facilitators.all()
+                }
+            ),
+            "printed_at": timezone.localtime(),
+            "LANGUAGE_CODE": get_language(),
+        },
+    )

@@ -3,7 +3,7 @@ data of each document.
 
 Every figure of a document comes from the domain selectors (``programme_participation``, or its
 headline figures alone, ``programme_participation_overview``, where no per-trainee line is
-shown; ``programme_finance_figures``, ``participant_counts_by_category``); this module only
+shown; ``programme_finances``, ``participant_counts_by_category``); this module only
 arranges them for a page and applies the naming rule of the reports for funders.
 """
 
@@ -21,13 +21,12 @@ from participants.models import TRIAD_CATEGORIES, Category
 from participants.selectors import CategoryCount, participant_counts_by_category
 from programmes.models import (
     BudgetLine,
-    CityApplication,
     CityContribution,
     Funding,
     Organisation,
     Programme,
 )
-from programmes.selectors import FinanceFigures
+from programmes.selectors import FinanceFigures, amount_to_receive, cost_gap, programme_finances
 from sessions.models import Attendance, AttendanceStatus
 from sessions.selectors import (
     ParticipantHours,
@@ -335,14 +334,6 @@ class FunderReport:
     finances: FinanceFigures
 
     @property
-    def funding_to_receive(self) -> Decimal:
-        return self.finances.funding_awarded - self.finances.funding_received
-
-    @property
-    def budget_gap(self) -> Decimal:
-        return self.finances.budget_actual - self.finances.budget_planned
-
-    @property
     def source(self) -> dict[str, int]:
         return _source(
             self.participation.summary,
@@ -352,36 +343,13 @@ class FunderReport:
         )
 
 
-def _money_total(rows, field: str) -> Decimal:
-    return sum((getattr(row, field) for row in rows), Decimal("0.00"))
-
-
-def _finance_figures(
-    fundings: list[Funding], budget_lines: list[BudgetLine], contributions: list[CityContribution]
-) -> FinanceFigures:
-    """The totals of ``programme_finance_figures`` added up from the rows the report lists,
-    which are the rows that selector sums (the programme's fundings and budget lines, the
-    contributions of its selected cities): each table's total is then the sum of its lines,
-    read at the same moment, and three queries are spared."""
-    return FinanceFigures(
-        funding_requested=_money_total(fundings, "amount_requested"),
-        funding_awarded=_money_total(fundings, "amount_awarded"),
-        funding_received=_money_total(fundings, "amount_received"),
-        contributions_pledged=_money_total(contributions, "amount_pledged"),
-        contributions_invoiced=_money_total(contributions, "amount_invoiced"),
-        contributions_received=_money_total(contributions, "amount_received"),
-        budget_planned=_money_total(budget_lines, "planned_amount"),
-        budget_actual=_money_total(budget_lines, "actual_amount"),
-    )
-
-
 def funder_report_data(*, programme: Programme) -> FunderReport:
     """The programme, its people, hours and participation, and its money (eight queries).
 
     The figures of training are those of ``programme_participation_overview`` (the participation
     report's, without the per-trainee lines this report does not show); trainees by city are its
-    trainees counted per city and category; the totals of money are those of
-    ``programme_finance_figures``, added up from the lines listed.
+    trainees counted per city and category; the money is ``programme_finances``: the lines
+    listed and their totals (``finance_totals``), as on the finances page.
     """
     participation = programme_participation_overview(programme=programme)
     columns = [*(str(category) for category in TRIAD_CATEGORIES), str(Category.ACTIVIST)]
@@ -390,24 +358,7 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
         city = group.city or _("No city (activists)")
         per_city.setdefault(city, Counter())[group.category] += group.count
     labels = dict(Category.choices)
-    fundings = list(
-        Funding.objects.filter(programme=programme)
-        .select_related("funder")
-        .order_by("-amount_awarded", "funder__name")
-    )
-    budget_lines = list(
-        BudgetLine.objects.filter(programme=programme)
-        .select_related("funding__funder")
-        .order_by("category", "label")
-    )
-    contributions = list(
-        CityContribution.objects.filter(
-            application__call__programme=programme,
-            application__status=CityApplication.Status.SELECTED,
-        )
-        .select_related("application__city")
-        .order_by("application__city__name")
-    )
+    money = programme_finances(programme=programme)
     return FunderReport(
         programme=programme,
         partners=list(programme.partners.all()),
@@ -422,10 +373,16 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
             )
             for city, counter in sorted(per_city.items(), key=lambda item: item[0].casefold())
         ],
-        fundings=[(f, f.amount_awarded - f.amount_received) for f in fundings],
-        budget_lines=[(line, line.actual_amount - line.planned_amount) for line in budget_lines],
-        contributions=contributions,
-        finances=_finance_figures(fundings, budget_lines, contributions),
+        fundings=[
+            (f, amount_to_receive(awarded=f.amount_awarded, received=f.amount_received))
+            for f in money.fundings
+        ],
+        budget_lines=[
+            (line, cost_gap(planned=line.planned_amount, actual=line.actual_amount))
+            for line in money.budget_lines
+        ],
+        contributions=money.contributions,
+        finances=money.figures,
     )
 
 

@@ -15,4 +15,10 @@ urlpatterns = [
         views.export_download,
         name="export",
     ),
+    # The blank attendance sheet keeps the address it had under the attendance pages.
+    path(
+        f"{P}/attendance/<int:slot_id>/sheet.pdf",
+        views.attendance_sheet_pdf,
+        name="attendance_sheet_pdf",
+    ),
 ]

@@ -8,16 +8,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programmes.errors import DomainError
 from programmes.permissions import programme_get_for_user, require
+from sessions import permissions as attendance_permissions
+from sessions.selectors import slot_get
 
-from . import exports, permissions, selectors, services
+from . import documents, exports, permissions, selectors, services
 from .forms import ReportRequestForm
 from .models import ReportRun
+from .rendering import pdf_from_html
 
 
 def _run_for_user(request: HttpRequest, slug: str, pk: int) -> ReportRun:
@@ -142,4 +146,17 @@ def export_download(request: HttpRequest, slug: str, dataset: str, file_format: 
             exports.xlsx_bytes(table), content_type=exports.CONTENT_TYPES["xlsx"]
         )
     response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+@login_required
+@require_GET
+def attendance_sheet_pdf(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
+    """The blank sheet of a half-day to print and sign, for those who take attendance."""
+    slot = slot_get(slug=slug, slot_id=slot_id)
+    require(attendance_permissions.can_record_attendance(request.user, slot.day.programme))
+    pdf = pdf_from_html(documents.attendance_sheet_html(slot=slot))
+    name = slugify(f"emargement-{slot.day.programme.slug}-{slot.day.date}-{slot.part}")
+    response = HttpResponse(pdf.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return response

@@ -10,10 +10,15 @@ Hours attended: a half-day attended (present, late or left early) counts for its
 from the slot's start to its end time. Arrival and departure times are not recorded on the sheet,
 and the attendance certificate states the half-days a person signed for, so a late arrival is not
 pro-rated; the sheet's note says how late someone was when it matters.
+
+Where each rule is written, once: which records count (``counted_records_filter``), which
+half-days are held (``slots_held_filter``), which status adds to which count (``STATUS_COUNT``),
+expected attendances (``_row``) and the rate (``rate_percent``). The summary is computed by
+``programme_participation_overview`` alone; ``programme_participation`` starts from it and adds
+the breakdowns. Pages and documents read one of the two.
 """
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -97,36 +102,7 @@ class ParticipationSummary(RateMixin):
     absent: int
 
 
-def slots_held_filter() -> Q:
-    """Slots that count as held: closed, or with at least one attendance record."""
-    return Q(closed_at__isnull=False) | Q(Exists(Attendance.objects.filter(slot=OuterRef("pk"))))
-
-
-def programme_participation_summary(*, programme) -> ParticipationSummary:
-    """Overall participation figures of a programme, computed from the records (three queries)."""
-    trainees = Participant.objects.for_programme(programme).trainees()
-    slot_counts = Slot.objects.filter(day__programme=programme).aggregate(
-        total=Count("id"), held=Count("id", filter=slots_held_filter())
-    )
-    counts = Attendance.objects.filter(
-        slot__day__programme=programme,
-        participant__in=trainees,
-    ).aggregate(
-        attended=Count("id", filter=Q(status__in=ATTENDING_STATUSES)),
-        excused=Count("id", filter=Q(status=AttendanceStatus.EXCUSED)),
-        absent=Count("id", filter=Q(status=AttendanceStatus.ABSENT)),
-    )
-    trainee_count = trainees.count()
-    return ParticipationSummary(
-        trainees=trainee_count,
-        slots_total=slot_counts["total"],
-        slots_held=slot_counts["held"],
-        expected=trainee_count * slot_counts["held"],
-        **counts,
-    )
-
-
-# --- The full participation figures ---------------------------------------------------------
+# --- What the participation figures are made of ----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -309,34 +285,6 @@ class Participation:
         return sum(1 for row in self.commitments if row.commitment_given and row.kept)
 
 
-STATUS_COUNTS = {
-    "attended": Count("id", filter=Q(status__in=ATTENDING_STATUSES)),
-    "excused": Count("id", filter=Q(status=AttendanceStatus.EXCUSED)),
-    "absent": Count("id", filter=Q(status=AttendanceStatus.ABSENT)),
-}
-NO_COUNTS = {"attended": 0, "excused": 0, "absent": 0}
-TRAINEE_VALUES = tuple(str(category) for category in TRAINEE_CATEGORIES)
-TRIAD_VALUES = tuple(str(category) for category in TRIAD_CATEGORIES)
-
-
-def _trainee_records(programme):
-    """Attendance records of the programme's active trainees (others are not counted)."""
-    return Attendance.objects.filter(
-        slot__day__programme=programme,
-        participant__programme=programme,
-        participant__category__in=TRAINEE_VALUES,
-        participant__is_active=True,
-    )
-
-
-def _grouped_counts(records, field: str) -> dict:
-    """Attended / excused / absent per value of ``field``, grouped in the database (one query)."""
-    return {
-        row[field]: {name: row[name] for name in NO_COUNTS}
-        for row in records.values(field).order_by(field).annotate(**STATUS_COUNTS)
-    }
-
-
 def _slots(programme) -> tuple[SlotInfo, ...]:
     """The programme's half-days in timetable order, each flagged held or not (one query)."""
     part_labels = dict(Slot.Part.choices)
@@ -420,7 +368,7 @@ def _participant_hours(programme, trainees, held: tuple[SlotInfo, ...]):
     )
 
 
-def _triads(programme, population: list[dict], slots: tuple[SlotInfo, ...]):
+def _triads(programme, groups, slots: tuple[SlotInfo, ...]):
     """Per city with triad members, how many of the three roles attended each half-day held.
 
     The distinct roles present are counted in the database per (city, half-day) (one query).
@@ -434,14 +382,12 @@ def _triads(programme, population: list[dict], slots: tuple[SlotInfo, ...]):
         .annotate(roles=Count("participant__category", distinct=True))
     }
     cities: dict[int, dict] = {}
-    for row in population:
-        if row["category"] not in TRIAD_VALUES or row["city_id"] is None:
+    for group in groups:
+        if group.category not in TRIAD_VALUES or group.city_id is None:
             continue
-        city = cities.setdefault(
-            row["city_id"], {"name": row["city__name"], "members": 0, "roles": set()}
-        )
-        city["members"] += row["n"]
-        city["roles"].add(row["category"])
+        city = cities.setdefault(group.city_id, {"name": group.city, "members": 0, "roles": set()})
+        city["members"] += group.count
+        city["roles"].add(group.category)
     return tuple(
         TriadCityRow(
             city_id=city_id,
@@ -460,77 +406,224 @@ def _triads(programme, population: list[dict], slots: tuple[SlotInfo, ...]):
     )
 
 
+# --- The one definition of the participation figures ----------------------------------------
+#
+# Every participation figure of a page or a document is built here, from three things defined
+# once: which records count (``counted_records_filter``), which half-days are held
+# (``slots_held_filter``) and which status adds to which count (``STATUS_COUNT``). Expected
+# attendances are trainees x half-days held (``_row``), and the rate is ``rate_percent``.
+
+COUNT_FIELDS = ("attended", "excused", "absent")
+NO_COUNTS = dict.fromkeys(COUNT_FIELDS, 0)
+# Which count a recorded status adds to: present, late and left early attend (the model's
+# ATTENDING_STATUSES); excused and absent are counted apart.
+STATUS_COUNT = {
+    **{str(status): "attended" for status in ATTENDING_STATUSES},
+    str(AttendanceStatus.EXCUSED): "excused",
+    str(AttendanceStatus.ABSENT): "absent",
+}
+TRAINEE_VALUES = tuple(str(category) for category in TRAINEE_CATEGORIES)
+TRIAD_VALUES = tuple(str(category) for category in TRIAD_CATEGORIES)
+
+
+def slots_held_filter() -> Q:
+    """Slots that count as held: closed, or with at least one attendance record."""
+    return Q(closed_at__isnull=False) | Q(Exists(Attendance.objects.filter(slot=OuterRef("pk"))))
+
+
+def counted_records_filter(programme, prefix: str = "") -> Q:
+    """The attendance records the figures count: those of the programme's active trainees
+    (triad members and activists). ``prefix`` reaches the records through a relation
+    (``"attendances__"`` from a slot)."""
+    return Q(
+        **{
+            f"{prefix}participant__programme": programme,
+            f"{prefix}participant__category__in": TRAINEE_VALUES,
+            f"{prefix}participant__is_active": True,
+        }
+    )
+
+
+def _trainee_records(programme):
+    """Attendance records of the programme's active trainees (others are not counted)."""
+    return Attendance.objects.filter(slot__day__programme=programme).filter(
+        counted_records_filter(programme)
+    )
+
+
+def _record_counts(records, *fields: str) -> dict[tuple, dict[str, int]]:
+    """Attended, excused and absent per value of ``fields`` (one query).
+
+    The records are counted per ``fields`` and status in the database (a few rows), then each
+    status is added to its count with ``STATUS_COUNT``.
+    """
+    totals: dict[tuple, dict[str, int]] = {}
+    for *key, status, number in (
+        records.values_list(*fields, "status").order_by().annotate(n=Count("id"))
+    ):
+        counts = totals.setdefault(tuple(key), dict(NO_COUNTS))
+        if status in STATUS_COUNT:
+            counts[STATUS_COUNT[status]] += number
+    return totals
+
+
+def _row(*, key, label: str, trainees: int, halfdays_held: int, counts) -> ParticipationRow:
+    """A line of figures: ``trainees`` expected at each of ``halfdays_held`` half-days."""
+    return ParticipationRow(
+        key=key,
+        label=label,
+        expected=trainees * halfdays_held,
+        **{name: counts[name] for name in COUNT_FIELDS},
+    )
+
+
+def _added_up(groups, counts: dict[tuple, dict[str, int]]) -> dict[str, int]:
+    """The trainees of several groups and their records' counts added up; ``counts`` are keyed
+    by (category, city id)."""
+    keys = [(group.category, group.city_id) for group in groups]
+    return {
+        "trainees": sum(group.count for group in groups),
+        **{name: sum(counts.get(key, NO_COUNTS)[name] for key in keys) for name in COUNT_FIELDS},
+    }
+
+
+def _hours_of(slots) -> Decimal:
+    return hours(sum((slot.duration for slot in slots), dt.timedelta()))
+
+
+@dataclass(frozen=True)
+class TraineeGroup:
+    """The active trainees of one category in one city (``city`` is "" for those without one)."""
+
+    category: str
+    city_id: int | None
+    city: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ParticipationOverview:
+    """The headline figures, for a page or a document that needs no breakdown nor per-trainee
+    line: ``summary``; ``hours_delivered`` (length of the half-days held, in hours) and
+    ``hours_planned`` (of all); ``slots``, the timetable's half-days (:class:`SlotInfo`) in
+    order, held or not; ``trainee_groups``, the trainees per category and city (the
+    population every breakdown is built from)."""
+
+    summary: ParticipationSummary
+    hours_delivered: Decimal
+    hours_planned: Decimal
+    slots: tuple[SlotInfo, ...]
+    trainee_groups: tuple[TraineeGroup, ...]
+
+
+def programme_participation_overview(*, programme) -> ParticipationOverview:
+    """The participation summary of a programme, its hours, half-days and trainee groups.
+
+    This is the one computation of the summary: :func:`programme_participation` starts from
+    it, and every page and document reads one or the other. Three queries whatever the number
+    of trainees, records or half-days: the trainees counted per category and city; their
+    records counted per status (five rows at most: the funder report reads this selector for
+    its speed); the half-days, each flagged held or not. Read-only.
+    """
+    groups = tuple(
+        TraineeGroup(
+            category=row["category"],
+            city_id=row["city_id"],
+            city=row["city__name"] or "",
+            count=row["n"],
+        )
+        for row in Participant.objects.for_programme(programme)
+        .trainees()
+        .values("category", "city_id", "city__name")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    counts = _record_counts(_trainee_records(programme)).get((), NO_COUNTS)
+    slots = _slots(programme)
+    held = tuple(slot for slot in slots if slot.held)
+    trainees = sum(group.count for group in groups)
+    overall = _row(key=None, label="", trainees=trainees, halfdays_held=len(held), counts=counts)
+    return ParticipationOverview(
+        summary=ParticipationSummary(
+            trainees=trainees,
+            slots_total=len(slots),
+            slots_held=len(held),
+            expected=overall.expected,
+            attended=overall.attended,
+            excused=overall.excused,
+            absent=overall.absent,
+        ),
+        hours_delivered=_hours_of(held),
+        hours_planned=_hours_of(slots),
+        slots=slots,
+        trainee_groups=groups,
+    )
+
+
+def programme_participation_summary(*, programme) -> ParticipationSummary:
+    """The overall participation figures of a programme (three queries): those of
+    :func:`programme_participation_overview`."""
+    return programme_participation_overview(programme=programme).summary
+
+
 def programme_participation(*, programme) -> Participation:
     """All participation figures of a programme, aggregated in the database.
 
-    Seven queries whatever the number of participants, records or half-days: the trainees per
-    category and city; the half-days; recorded statuses per half-day, per category and per city;
-    half-days and hours per trainee; roles present per city and half-day. Read-only.
+    Seven queries whatever the number of participants, records or half-days: the three of
+    :func:`programme_participation_overview` (whose summary, hours and half-days it keeps),
+    then the records counted per half-day and status and per category, city and status (the
+    breakdowns add up to the summary), half-days and hours per trainee, and roles present per
+    city and half-day. Read-only.
 
     See the module docstring for the definitions (rate, expected, held half-day, hours). Only
     active trainees count; records of facilitators and support people are ignored.
     """
-    trainees = Participant.objects.for_programme(programme).trainees()
-    population = list(
-        trainees.values("category", "city_id", "city__name").order_by().annotate(n=Count("id"))
-    )
-    slots = _slots(programme)
+    overview = programme_participation_overview(programme=programme)
+    summary, slots, groups = overview.summary, overview.slots, overview.trainee_groups
     held = tuple(slot for slot in slots if slot.held)
     records = _trainee_records(programme)
-    per_slot = _grouped_counts(records, "slot_id")
-    per_category = _grouped_counts(records, "participant__category")
-    per_city = _grouped_counts(records, "participant__city_id")
-
-    trainee_count = sum(row["n"] for row in population)
+    per_slot = _record_counts(records, "slot_id")
+    per_group = _record_counts(records, "participant__category", "participant__city_id")
     by_slot = tuple(
-        ParticipationRow(
+        _row(
             key=slot.id,
             label=slot.label,
-            expected=trainee_count if slot.held else 0,
-            **per_slot.get(slot.id, NO_COUNTS),
+            trainees=summary.trainees,
+            halfdays_held=1 if slot.held else 0,
+            counts=per_slot.get((slot.id,), NO_COUNTS),
         )
         for slot in slots
     )
 
-    category_sizes: dict[str, int] = defaultdict(int)
-    city_sizes: dict[int | None, int] = defaultdict(int)
-    city_names: dict[int | None, str] = {}
-    for row in population:
-        category_sizes[row["category"]] += row["n"]
-        city_sizes[row["city_id"]] += row["n"]
-        city_names[row["city_id"]] = row["city__name"] or ""
-    by_category = tuple(
-        ParticipationRow(
-            key=value,
-            label=str(label),
-            expected=category_sizes[value] * len(held),
-            **per_category.get(value, NO_COUNTS),
+    def breakdown(key, label: str, members) -> ParticipationRow:
+        total = _added_up(members, per_group)
+        return _row(
+            key=key,
+            label=label,
+            trainees=total["trainees"],
+            halfdays_held=len(held),
+            counts=total,
         )
+
+    by_category = tuple(
+        breakdown(value, str(label), [g for g in groups if g.category == value])
         for value, label in Category.choices
         if value in TRAINEE_VALUES
     )
+    city_names = {group.city_id: group.city for group in groups}
     by_city = tuple(
-        ParticipationRow(
-            key=city_id,
-            label=city_names[city_id] or _("No city (activists)"),
-            expected=city_sizes[city_id] * len(held),
-            **per_city.get(city_id, NO_COUNTS),
+        breakdown(
+            city_id,
+            city_names[city_id] or _("No city (activists)"),
+            [g for g in groups if g.city_id == city_id],
         )
         for city_id in sorted(
-            city_sizes, key=lambda city_id: (city_id is None, city_names[city_id].casefold())
+            city_names, key=lambda city_id: (city_id is None, city_names[city_id].casefold())
         )
     )
-    summary = ParticipationSummary(
-        trainees=trainee_count,
-        slots_total=len(slots),
-        slots_held=len(held),
-        expected=trainee_count * len(held),
-        attended=sum(row.attended for row in by_slot),
-        excused=sum(row.excused for row in by_slot),
-        absent=sum(row.absent for row in by_slot),
+    participants = _participant_hours(
+        programme, Participant.objects.for_programme(programme).trainees(), held
     )
-    participants = _participant_hours(programme, trainees, held)
-    commitments = tuple(row for row in participants if row.category in TRIAD_VALUES)
     return Participation(
         summary=summary,
         by_category=by_category,
@@ -538,11 +631,11 @@ def programme_participation(*, programme) -> Participation:
         by_day=_by_day(slots, by_slot),
         by_slot=by_slot,
         slots=slots,
-        hours_delivered=hours(sum((slot.duration for slot in held), dt.timedelta())),
-        hours_planned=hours(sum((slot.duration for slot in slots), dt.timedelta())),
+        hours_delivered=overview.hours_delivered,
+        hours_planned=overview.hours_planned,
         participants=participants,
-        triads=_triads(programme, population, slots),
-        commitments=commitments,
+        triads=_triads(programme, groups, slots),
+        commitments=tuple(row for row in participants if row.category in TRIAD_VALUES),
     )
 
 
@@ -600,10 +693,7 @@ def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[S
     with ``recorded`` and ``attended`` (trainees' records) and its activities prefetched
     (two queries). ``expected`` is set on each slot from one count of active trainees (one
     more query)."""
-    trainee_records = Q(
-        attendances__participant__category__in=TRAINEE_VALUES,
-        attendances__participant__is_active=True,
-    )
+    trainee_records = counted_records_filter(programme, "attendances__")
     slots = list(
         Slot.objects.filter(day__programme=programme)
         .select_related("day", "closed_by")
@@ -722,93 +812,4 @@ def slot_activities(*, slot: Slot) -> list[Activity]:
         slot.activities.select_related("peer_group")
         .prefetch_related("facilitators")
         .order_by("position", "id")
-    )
-
-
-# --- The headline figures alone ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TraineeGroup:
-    """The active trainees of one category in one city (``city`` is "" for those without one)."""
-
-    category: str
-    city_id: int | None
-    city: str
-    count: int
-
-
-@dataclass(frozen=True)
-class ParticipationOverview:
-    """The headline figures of :class:`Participation` without its breakdowns, for a page or a
-    document that needs no per-trainee line: ``summary``, ``hours_delivered`` and
-    ``hours_planned`` mean exactly what they mean there; ``trainee_groups`` counts the trainees
-    per category and city (the population the breakdowns are built from)."""
-
-    summary: ParticipationSummary
-    hours_delivered: Decimal
-    hours_planned: Decimal
-    trainee_groups: tuple[TraineeGroup, ...]
-
-
-def programme_participation_overview(*, programme) -> ParticipationOverview:
-    """The summary, the hours delivered and planned, and the trainees per category and city.
-
-    Three queries whatever the number of trainees, records or half-days: the trainees counted
-    per category and city; the half-days' times, each flagged held or not (a timetable's few
-    rows); the trainees' records counted per status (five rows at most). Read-only.
-
-    The same figures as :func:`programme_participation`, without the per-trainee hours and the
-    breakdowns that take most of its time on a large programme.
-    """
-    groups = tuple(
-        TraineeGroup(
-            category=row["category"],
-            city_id=row["city_id"],
-            city=row["city__name"] or "",
-            count=row["n"],
-        )
-        for row in Participant.objects.for_programme(programme)
-        .trainees()
-        .values("category", "city_id", "city__name")
-        .order_by()
-        .annotate(n=Count("id"))
-    )
-    # Lengths are measured here as SlotInfo.duration measures them: a sum of time differences
-    # filtered on the held half-days costs more to build in SQL than a timetable's rows to read.
-    lengths = [
-        (
-            dt.datetime.combine(dt.date.min, ends_at) - dt.datetime.combine(dt.date.min, starts_at),
-            is_held,
-        )
-        for starts_at, ends_at, is_held in Slot.objects.filter(day__programme=programme)
-        .annotate(is_held=slots_held_filter())
-        .values_list("starts_at", "ends_at", "is_held")
-        .order_by()
-    ]
-    held = [length for length, is_held in lengths if is_held]
-    # Counted per status then added up here: the same counts as STATUS_COUNTS, from a query
-    # that is quicker to build than three filtered counts.
-    counts = dict(NO_COUNTS)
-    for status, number in (
-        _trainee_records(programme).values_list("status").order_by().annotate(n=Count("id"))
-    ):
-        if status in ATTENDING_STATUSES:
-            counts["attended"] += number
-        elif status == AttendanceStatus.EXCUSED:
-            counts["excused"] += number
-        elif status == AttendanceStatus.ABSENT:
-            counts["absent"] += number
-    trainee_count = sum(group.count for group in groups)
-    return ParticipationOverview(
-        summary=ParticipationSummary(
-            trainees=trainee_count,
-            slots_total=len(lengths),
-            slots_held=len(held),
-            expected=trainee_count * len(held),
-            **counts,
-        ),
-        hours_delivered=hours(sum(held, dt.timedelta())),
-        hours_planned=hours(sum((length for length, _held in lengths), dt.timedelta())),
-        trainee_groups=groups,
     )

@@ -50,10 +50,5 @@ urlpatterns = [
     ),
     path(f"{P}/attendance/<int:slot_id>/close/", views.slot_close, name="slot_close"),
     path(f"{P}/attendance/<int:slot_id>/reopen/", views.slot_reopen, name="slot_reopen"),
-    path(
-        f"{P}/attendance/<int:slot_id>/sheet.pdf",
-        views.attendance_sheet_pdf,
-        name="attendance_sheet_pdf",
-    ),
     path(f"{P}/participation/", views.participation, name="participation"),
 ]

@@ -9,14 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
 
 from programmes.errors import DomainError, NotFound, back_on_refusal
 from programmes.permissions import programme_get_for_user, require
@@ -452,47 +448,6 @@ def slot_reopen(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
     services.slot_reopen(slot=slot, user=request.user, reason=form.cleaned_data["reason"])
     messages.success(request, _("The sheet is open again for corrections."))
     return redirect(_sheet_url(request, slot))
-
-
-@login_required
-@require_GET
-def attendance_sheet_pdf(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
-    """The blank sheet to print and sign (feuille d'émargement), built with WeasyPrint."""
-    slot = _sheet_slot(request, slug, slot_id)
-    activities = slot_activities(slot=slot)
-    html = render_to_string(
-        "sessions/pdf/attendance_sheet.html",
-        {
-            "programme": slot.day.programme,
-            "slot": slot,
-            "rows": sheet_rows(slot=slot, group_by=SheetGrouping.CITY),
-            "activities": activities,
-            "facilitators": sorted(
-                {
-                    person.full_name
-                    for activity in activities
-                    for person in activity.facilitators.all()
-                }
-            ),
-            "printed_at": timezone.now(),
-        },
-        request=request,
-    )
-    pdf = sheet_pdf(html)
-    name = slugify(f"emargement-{slot.day.programme.slug}-{slot.day.date}-{slot.part}")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    return response
-
-
-def sheet_pdf(html: str) -> bytes:
-    """Render the sheet's HTML with its own print stylesheet; nothing is fetched from outside
-    (only ``data:`` URLs are allowed), so it works offline and cannot leak requests."""
-    fetcher = URLFetcher(allowed_protocols={"data"})
-    stylesheet = CSS(
-        string=render_to_string("sessions/pdf/attendance_sheet.css"), url_fetcher=fetcher
-    )
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])
 
 
 # --- Participation -------------------------------------------------------------------------

@@ -1,5 +1,14 @@
-import pytest
+"""Fixtures every test folder may use, and the few helpers tests import (from here or from
+``tests/factories.py``, never from another test module)."""
 
+import io
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from programmes.models import Membership
 from tests import factories
 
 # The real Celery worker fixtures (reports); pytest only accepts pytest_plugins in this file.
@@ -66,3 +75,80 @@ def _transactional(request) -> bool:
     return bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))) or (
         "transactional_db" in request.fixturenames
     )
+
+
+# --- Programme data --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def training(programme):
+    """Two days, three half-days, two cities with full triads, activists, a facilitator and
+    peer groups (``factories.build_training``)."""
+    return factories.build_training(programme)
+
+
+@pytest.fixture
+def organiser(programme, member):
+    return member(programme, Membership.Role.ORGANISER)
+
+
+@pytest.fixture
+def facilitator_user(programme, member):
+    return member(programme, Membership.Role.FACILITATOR)
+
+
+# --- Helpers -----------------------------------------------------------------------------------
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of every page of a PDF, pages separated by form feeds."""
+    reader = PdfReader(io.BytesIO(content))
+    return "\f".join(page.extract_text() or "" for page in reader.pages)
+
+
+def normalise(text: str) -> str:
+    """Collapse the spaces a PDF puts anywhere (narrow no-break spaces, line breaks)."""
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "a condition"):
+    """Poll until ``predicate()`` returns something truthy; return it, or fail after timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+# Browser tests (tests/e2e): a phone's viewport, axe-core from the npm registry, logging in.
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+
+
+def login(page, live_server, username, password):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Nom d’utilisateur").or_(page.get_by_label("Nom d'utilisateur")).fill(
+        username
+    )
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Connexion").or_(
+        page.get_by_role("button", name="Se connecter")
+    ).first.click()
+    page.wait_for_load_state("networkidle")
+
+
+def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core (WCAG 2.1 A and AA rules) on the page; return the violations found."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
+        })"""
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]

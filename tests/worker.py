@@ -20,7 +20,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from django.conf import settings
 from django.db import connection
 
 from cotraining.celery import app as celery_app
+from tests.conftest import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 CELERY = Path(sys.executable).with_name("celery")
@@ -75,17 +75,6 @@ def purge(broker_url: str) -> None:
     """Empty the default queue, so that no message of an earlier test run reaches this worker."""
     with celery_app.connection_for_write(broker_url) as conn:
         conn.default_channel.queue_purge(celery_app.conf.task_default_queue)
-
-
-def wait_for(predicate, *, timeout: float, interval: float = 0.2, what: str = "a condition"):
-    """Poll until ``predicate()`` returns something truthy; return it, or fail after timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 @dataclass

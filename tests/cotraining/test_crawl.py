@@ -1,8 +1,8 @@
 """Every page of the project, for every role, with real ids from a small programme.
 
-One table names each URL pattern (except the admin's and the reports app's), who may reach it
-(anyone, anyone logged in, or the members of one programme) and the ids it takes. For each role
-every page is asked for with GET, and:
+One table names each URL pattern (except the admin's), who may reach it (anyone, anyone logged
+in, or the members of one programme) and the ids it takes. For each role every page is asked for
+with GET, and:
 
 - no page ever answers 500, nor 403 inside a programme (what a user may not see does not exist
   for them; only the creation page, which names no programme, refuses with 403);
@@ -11,6 +11,9 @@ every page is asked for with GET, and:
   nothing), so the outsider and the visitor also try it with POST, and get 404 or the login page;
 - another programme's ids under this programme's address answer 404, even to its organiser;
 - a link shown to a user leads to a page that user may open (no dead ends, no forbidden pages).
+
+The reports pages (the list, asking for a report, a run's status, its download, the exports and
+the blank attendance sheet) also have the exact answer each role gets, in their own table.
 """
 
 import datetime as dt
@@ -25,9 +28,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from cotraining.celery import app as celery_app
 from participants.models import Category, PeerGroup
 from programmes.models import CityApplication, Membership, Programme
 from programmes.selectors import INVITATION_SALT
+from reports.models import ReportRun
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +62,8 @@ class World:
     activity: object
     token: str
     users: dict
+    run: ReportRun  # a participation report, built: funders may download it
+    certificates: ReportRun  # built too, for organisers only
 
 
 def build_world(*, with_users: bool = True) -> World:
@@ -94,6 +101,20 @@ def build_world(*, with_users: bool = True) -> World:
     token = signing.dumps(
         {"programme": programme.pk, "email": "ville@example.org"}, salt=INVITATION_SALT
     )
+    run, certificates = (
+        factories.ReportRunFactory(
+            programme=programme,
+            kind=kind,
+            status=ReportRun.Status.DONE,
+            file=SimpleUploadedFile(f"{kind}.pdf", PDF, "application/pdf"),
+            file_size=len(PDF),
+            page_count=1,
+            progress=100,
+            finished_at=timezone.now(),
+            expires_at=timezone.now() + dt.timedelta(days=30),
+        )
+        for kind in (ReportRun.Kind.PARTICIPATION, ReportRun.Kind.CERTIFICATES)
+    )
     users = {}
     if with_users:
         for role in (Role.ORGANISER, Role.REVIEWER, Role.FACILITATOR, Role.FUNDER):
@@ -125,6 +146,8 @@ def build_world(*, with_users: bool = True) -> World:
         activity=activity,
         token=token,
         users=users,
+        run=run,
+        certificates=certificates,
     )
 
 
@@ -220,12 +243,19 @@ PAGES = {
     "sessions:attendance_mark_present": (PROGRAMME, _slot),
     "sessions:slot_close": (PROGRAMME, _slot),
     "sessions:slot_reopen": (PROGRAMME, _slot),
-    "sessions:attendance_sheet_pdf": (PROGRAMME, _slot),
     "sessions:participation": (PROGRAMME, _slug),
+    "reports:report_list": (PROGRAMME, _slug),
+    "reports:report_run_status": (PROGRAMME, lambda w: _slug(w) | {"pk": w.run.pk}),
+    "reports:report_run_download": (PROGRAMME, lambda w: _slug(w) | {"pk": w.run.pk}),
+    "reports:export": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"dataset": "attendance", "file_format": "csv"},
+    ),
+    "reports:attendance_sheet_pdf": (PROGRAMME, _slot),
 }
 
-# The reports app is another engineer's (issue 5); the admin is Django's.
-SKIPPED_PREFIXES = ("admin:", "reports:")
+# The admin is Django's.
+SKIPPED_PREFIXES = ("admin:",)
 
 
 def url_names(patterns=None, namespace="") -> set[str]:
@@ -281,14 +311,122 @@ def test_every_page_answers_each_role_without_an_error_or_a_leak(client, role):
     assert problems == []
 
 
+# The reports pages: what each role gets. LOGIN: sent to the login page.
+LOGIN_PAGE = "login page"
+NOBODY_ELSE = {role: 404 for role in ("reviewer", "facilitator", "city_contact", "outsider")}
+ORGANISERS_AND_FUNDERS = {"organiser": 200, "funder": 200, **NOBODY_ELSE}
+ORGANISERS_ONLY = {"organiser": 200, "funder": 404, **NOBODY_ELSE}
+
+
+def _reports(w, name, **more):
+    return reverse(f"reports:{name}", kwargs=_slug(w) | more)
+
+
+# (what, method, address, data): {role: answer}
+REPORT_ANSWERS = [
+    (
+        ("the reports list", "get", lambda w: _reports(w, "report_list"), None),
+        ORGANISERS_AND_FUNDERS,
+    ),
+    (
+        (
+            "asking for a participation report",
+            "post",
+            lambda w: _reports(w, "report_list"),
+            {"kind": "participation"},
+        ),
+        {"organiser": 302, "funder": 302, **NOBODY_ELSE},
+    ),
+    (
+        (
+            "asking for the certificates",
+            "post",
+            lambda w: _reports(w, "report_list"),
+            {"kind": "certificates"},
+        ),
+        {"organiser": 302, "funder": 400, **NOBODY_ELSE},  # not offered to funders
+    ),
+    (
+        ("a run's status", "get", lambda w: _reports(w, "report_run_status", pk=w.run.pk), None),
+        ORGANISERS_AND_FUNDERS,
+    ),
+    (
+        (
+            "a report's download",
+            "get",
+            lambda w: _reports(w, "report_run_download", pk=w.run.pk),
+            None,
+        ),
+        ORGANISERS_AND_FUNDERS,
+    ),
+    (
+        (
+            "the certificates' download",
+            "get",
+            lambda w: _reports(w, "report_run_download", pk=w.certificates.pk),
+            None,
+        ),
+        ORGANISERS_ONLY,
+    ),
+    (
+        (
+            "the attendance export",
+            "get",
+            lambda w: _reports(w, "export", dataset="attendance", file_format="xlsx"),
+            None,
+        ),
+        ORGANISERS_ONLY,
+    ),
+    (
+        (
+            "the participants export",
+            "get",
+            lambda w: _reports(w, "export", dataset="participants", file_format="csv"),
+            None,
+        ),
+        ORGANISERS_ONLY,
+    ),
+    (
+        (
+            "the blank attendance sheet",
+            "get",
+            lambda w: _reports(w, "attendance_sheet_pdf", slot_id=w.slot.pk),
+            None,
+        ),
+        {
+            "organiser": 200,
+            "facilitator": 200,
+            "funder": 404,
+            "reviewer": 404,
+            "city_contact": 404,
+            "outsider": 404,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_its_answer_from_the_reports_pages(client, monkeypatch, role):
+    # A report asked for here is built in-process, never sent to a broker a worker test uses.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    world = build_world()
+    as_role(client, world, role)
+    answers, expected = {}, {}
+    for (what, method, address, data), by_role in REPORT_ANSWERS:
+        response = getattr(client, method)(address(world), data or {})
+        answers[what] = LOGIN_PAGE if to_login(response) else response.status_code
+        expected[what] = LOGIN_PAGE if role == "anonymous" else by_role[role]
+    assert answers == expected
+
+
 def test_another_programmes_ids_answer_404_even_to_the_organiser(client):
     world = build_world()
     elsewhere = build_world(with_users=False)
     client.force_login(world.users["organiser"])
     problems = []
     for name, (access, arguments) in PAGES.items():
-        kwargs = arguments(elsewhere)
-        if access != PROGRAMME or set(kwargs) == {"slug"}:
+        kwargs, own = arguments(elsewhere), arguments(world)
+        if access != PROGRAMME or {**kwargs, "slug": ""} == {**own, "slug": ""}:
             continue  # no id of its own to borrow
         kwargs["slug"] = world.programme.slug
         url = reverse(name, kwargs=kwargs)
@@ -306,7 +444,6 @@ NOT_FOLLOWED = ("/admin/", "/static/", "/media/", "/logout/", "/i18n/")
 
 def dead_links(client, pages: list[str], programme: Programme) -> tuple[set, list]:
     """Follow every link of the pages the client may open; those answering 403, 404 or 5xx."""
-    reports = f"/programmes/{programme.slug}/reports/"
     seen, dead = set(), []
     for page in pages:
         response = get(client, page)
@@ -314,7 +451,7 @@ def dead_links(client, pages: list[str], programme: Programme) -> tuple[set, lis
             continue
         for href in LINK.findall(response.content.decode()):
             path = urlsplit(href.replace("&amp;", "&")).path
-            if path in seen or path.startswith(NOT_FOLLOWED) or path.startswith(reports):
+            if path in seen or path.startswith(NOT_FOLLOWED):
                 continue
             seen.add(path)
             status = get(client, href.replace("&amp;", "&")).status_code

@@ -20,8 +20,7 @@ from programmes.models import AuditEntry, CityApplication, Membership
 from reports.models import ReportRun
 from sessions import services as session_services
 from tests import factories
-from tests.participants.gdpr import give_records
-from tests.sessions.conftest import build_training
+from tests.factories import build_training, give_records
 
 pytestmark = pytest.mark.django_db
 

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PHONE
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by a test
 # (creating data, checking results) are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -81,30 +81,3 @@ def a11y_page(browser):
     context, page = _new_page(browser, PHONE, bypass_csp=True)
     yield page
     context.close()
-
-
-def login(page, live_server, username, password):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Nom d’utilisateur").or_(page.get_by_label("Nom d'utilisateur")).fill(
-        username
-    )
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Connexion").or_(
-        page.get_by_role("button", name="Se connecter")
-    ).first.click()
-    page.wait_for_load_state("networkidle")
-
-
-def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core (WCAG 2.1 A and AA rules) on the page; return the violations found."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
-        })"""
-    )
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-        if v["impact"] in impacts
-    ]

@@ -10,8 +10,8 @@ from django.utils import timezone
 from participants.models import Participant
 from programmes.models import CityApplication, Membership, Programme
 from tests import factories
-from tests.e2e.conftest import axe_violations, login
-from tests.programmes.conftest import PDF_BYTES, make_triad
+from tests.conftest import axe_violations, login
+from tests.factories import PDF_BYTES, make_triad
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Role = Membership.Role

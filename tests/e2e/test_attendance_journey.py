@@ -11,7 +11,7 @@ from participants.models import Category
 from programmes.models import Membership
 from sessions.models import Attendance, Slot
 from tests import factories
-from tests.e2e.conftest import axe_violations, login
+from tests.conftest import axe_violations, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

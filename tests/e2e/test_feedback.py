@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 
 from programmes.models import CityApplication, Membership, Programme
 from tests import factories
-from tests.e2e.conftest import login
-from tests.programmes.conftest import make_triad
-from tests.sessions.conftest import build_training
+from tests.conftest import login
+from tests.factories import build_training, make_triad
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Role = Membership.Role

@@ -9,9 +9,8 @@ from cotraining.personal_data import person_erase
 from participants.models import Participant
 from programmes.models import Membership
 from tests import factories
-from tests.e2e.conftest import PHONE, axe_violations, login
-from tests.participants.gdpr import give_records
-from tests.sessions.conftest import build_training
+from tests.conftest import PHONE, axe_violations, login
+from tests.factories import build_training, give_records
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -2,7 +2,7 @@ import pytest
 
 from programmes.models import Membership
 from tests import factories
-from tests.e2e.conftest import axe_violations, login
+from tests.conftest import axe_violations, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

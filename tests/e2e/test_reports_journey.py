@@ -19,8 +19,7 @@ from cotraining.demo import SLUG, demo_build
 from programmes.models import Programme
 from sessions.selectors import programme_participation
 from tests import factories
-from tests.e2e.conftest import axe_violations, login
-from tests.reports.conftest import normalise, pdf_text
+from tests.conftest import axe_violations, login, normalise, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BUILD_TIMEOUT = 120_000  # ms: a report built by a worker on a busy machine

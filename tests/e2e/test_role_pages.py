@@ -9,7 +9,7 @@ from cotraining.demo import OPEN_SLUG, SLUG, demo_build
 from programmes.models import CityApplication, Funding
 from sessions.models import Slot
 from tests import factories
-from tests.e2e.conftest import PHONE, axe_violations, login
+from tests.conftest import PHONE, axe_violations, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -121,7 +121,7 @@ def test_participants_are_listed_by_category_then_city(programme):
 
 def test_the_export_of_an_erased_person_holds_nothing_personal(training, organiser):
     from cotraining.personal_data import person_erase, person_export
-    from tests.participants.gdpr import give_records
+    from tests.factories import give_records
 
     person = give_records(training, training.trainees[0], organiser=organiser)
     secrets = [person.first_name, person.last_name, person.email, person.phone, person.position]

@@ -116,7 +116,7 @@ def test_erasing_blanks_the_personal_data_and_keeps_the_figures(training, organi
 
     from programmes.models import TriadNominee
     from sessions.models import Attendance, AttendanceChange
-    from tests.participants.gdpr import give_records
+    from tests.factories import give_records
 
     person = give_records(training, training.trainees[0], organiser=organiser)
     old = {"name": person.full_name, "email": person.email, "phone": person.phone}
@@ -168,7 +168,7 @@ def test_erasing_blanks_the_personal_data_and_keeps_the_figures(training, organi
 
 def test_erasing_touches_nobody_else(training, organiser):
     from sessions.models import Attendance
-    from tests.participants.gdpr import give_records
+    from tests.factories import give_records
 
     person, other = training.trainees[0], training.trainees[1]
     give_records(training, person, organiser=organiser)

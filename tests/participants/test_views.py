@@ -6,8 +6,7 @@ from django.urls import reverse
 from participants.models import Category, Participant, PeerGroup
 from programmes.models import Membership
 from tests import factories
-from tests.sessions.conftest import add_trainees
-from tests.sessions.test_views import ROLES, user_with
+from tests.factories import ROLES, add_trainees, user_with
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +248,7 @@ def test_the_edit_page_offers_the_export_and_the_erasure(client, training, organ
 
 
 def test_the_export_is_a_json_download_of_the_persons_data(client, training, organiser):
-    from tests.participants.gdpr import give_records
+    from tests.factories import give_records
 
     person = give_records(training, training.trainees[0], organiser=organiser)
     client.force_login(organiser)
@@ -281,7 +280,7 @@ def test_the_export_is_a_json_download_of_the_persons_data(client, training, org
 
 
 def test_the_export_runs_the_same_queries_for_few_or_many_records(client, training, organiser):
-    from tests.participants.gdpr import give_records
+    from tests.factories import give_records
 
     client.force_login(organiser)
     small = give_records(training, training.trainees[0], organiser=organiser)
@@ -347,7 +346,7 @@ def test_an_erased_person_can_be_neither_erased_again_nor_edited(client, trainin
 
 
 def test_the_erasure_runs_the_same_queries_for_few_or_many_records(client, training, organiser):
-    from tests.participants.gdpr import give_records
+    from tests.factories import give_records
 
     client.force_login(organiser)
     small = give_records(training, training.trainees[0], organiser=organiser)

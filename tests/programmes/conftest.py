@@ -9,12 +9,10 @@ from django.utils import timezone, translation
 
 from programmes.models import CityApplication, Membership, Programme, TriadNominee
 from tests import factories
+from tests.factories import make_triad
 
 Role = Membership.Role
 NomineeRole = TriadNominee.Role
-
-# A PDF as small as can be: what matters is the magic bytes at the start.
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
@@ -44,26 +42,6 @@ def open_call(db):
     for position, label in enumerate(["Engagement du trinôme", "Motivation", "Besoins des QPV"]):
         factories.SelectionCriterionFactory(call=call, label=label, position=position)
     return call
-
-
-def make_triad(application, *, professionals: int = 1, committed: bool = True) -> list:
-    roles = [
-        NomineeRole.ELECTED_OFFICIAL,
-        *[NomineeRole.CITY_PROFESSIONAL] * professionals,
-        NomineeRole.PREFECTS_DELEGATE,
-    ]
-    return [
-        factories.TriadNomineeFactory(
-            application=application,
-            role=role,
-            first_name=f"Prénom{index}",
-            last_name=f"Nom{application.pk}x{index}",
-            email=f"n{application.pk}x{index}@example.org",
-            position="Poste",
-            commitment_given=committed,
-        )
-        for index, role in enumerate(roles)
-    ]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 from programmes import forms
 from programmes.models import City
 from tests import factories
-from tests.programmes.conftest import PDF_BYTES
+from tests.factories import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 TOMORROW = (timezone.localdate() + dt.timedelta(days=1)).isoformat()

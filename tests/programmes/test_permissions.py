@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from programmes.models import CityApplication, Membership, ReviewAssignment
 from tests import factories
-from tests.programmes.conftest import PDF_BYTES
+from tests.factories import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role

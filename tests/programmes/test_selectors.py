@@ -9,7 +9,7 @@ from django.utils import timezone
 from programmes import selectors
 from programmes.models import CityApplication, TriadNominee
 from tests import factories
-from tests.programmes.conftest import make_triad
+from tests.factories import make_triad
 
 pytestmark = pytest.mark.django_db
 Status = CityApplication.Status
@@ -130,3 +130,50 @@ def test_finances_list_only_selected_cities_in_the_ledger(open_call, complete_ap
     finances = selectors.programme_finances(programme=programme)
     assert [c.application_id for c in finances.contributions] == [selected.pk]
     assert finances.figures.balance == Decimal("22000") + Decimal("650") - Decimal("36000")
+
+
+def test_money_totals_are_the_sums_of_the_rows_listed(open_call, member):
+    programme = open_call.programme
+    empty = selectors.programme_finances(programme=programme)
+    assert empty.figures == selectors.finance_totals(fundings=[], budget_lines=[], contributions=[])
+    assert (empty.figures.balance, empty.figures.still_to_receive) == (0, 0)
+
+    for awarded, received in (("22000.00", "11000.50"), ("4500.75", "0.00")):
+        factories.FundingFactory(
+            programme=programme, amount_awarded=Decimal(awarded), amount_received=Decimal(received)
+        )
+    factories.BudgetLineFactory(programme=programme, planned_amount=Decimal("36000.10"))
+    for status in (Status.SELECTED, Status.SELECTED, Status.WAITLISTED):
+        factories.CityContributionFactory(
+            application=factories.CityApplicationFactory(call=open_call, status=status),
+            amount_pledged=Decimal("650.25"),
+            amount_received=Decimal("100.00"),
+        )
+    factories.FundingFactory(programme=factories.ProgrammeFactory())  # another programme's
+
+    finances = selectors.programme_finances(programme=programme)
+    figures = finances.figures
+    assert len(finances.fundings) == 2
+    assert len(finances.contributions) == 2  # the waitlisted city owes nothing
+    assert (figures.funding_awarded, figures.funding_received) == (
+        Decimal("26500.75"),
+        Decimal("11000.50"),
+    )
+    assert figures.contributions_pledged == Decimal("1300.50")
+    assert figures.income_expected == Decimal("27801.25")
+    assert figures.balance == Decimal("27801.25") - Decimal("36000.10")
+    assert figures.still_to_receive == Decimal("27801.25") - Decimal("11200.50")
+    assert selectors.programme_finance_figures(programme=programme) == figures
+
+
+def test_the_finances_page_and_the_overview_show_the_same_balance(client, open_call, member):
+    programme = open_call.programme
+    factories.FundingFactory(programme=programme, amount_awarded=Decimal("1234.50"))
+    factories.BudgetLineFactory(programme=programme, planned_amount=Decimal("2000.00"))
+    client.force_login(member(programme, "organiser"))
+
+    balance = 'data-figure="balance">-765,50 €'
+    assert balance in client.get(f"/programmes/{programme.slug}/finances/").text.replace(
+        "\u202f", " "
+    )
+    assert balance in client.get(f"/programmes/{programme.slug}/").text.replace("\u202f", " ")

@@ -22,7 +22,7 @@ from programmes.models import (
 )
 from programmes.selectors import invitation_email_read, triad_slots
 from tests import factories
-from tests.programmes.conftest import PDF_BYTES, make_triad
+from tests.factories import PDF_BYTES, make_triad
 
 pytestmark = pytest.mark.django_db
 Status = CityApplication.Status

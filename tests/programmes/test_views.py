@@ -23,7 +23,7 @@ from programmes.models import (
     TriadNominee,
 )
 from tests import factories
-from tests.programmes.conftest import PDF_BYTES
+from tests.factories import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 Status = CityApplication.Status

@@ -1,10 +1,6 @@
-"""Fixtures of the report tests: an eager Celery outside the worker tests, the demo programme,
-and reading a PDF's text."""
-
-import io
+"""Fixtures of the report tests: an eager Celery outside the worker tests and the demo programme."""
 
 import pytest
-from pypdf import PdfReader
 
 from cotraining.celery import app as celery_app
 from cotraining.demo import SLUG, demo_build
@@ -25,14 +21,3 @@ def demo(db) -> Programme:
     """The demo programme (Seine-Saint-Denis 2015): 28 trainees, 239 of 252 attendances."""
     demo_build(password=factories.PASSWORD)
     return Programme.objects.get(slug=SLUG)
-
-
-def pdf_text(content: bytes) -> str:
-    """The text of every page of a PDF, pages separated by form feeds."""
-    reader = PdfReader(io.BytesIO(content))
-    return "\f".join(page.extract_text() or "" for page in reader.pages)
-
-
-def normalise(text: str) -> str:
-    """Collapse the spaces a PDF puts anywhere (narrow no-break spaces, line breaks)."""
-    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())

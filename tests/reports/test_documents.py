@@ -23,8 +23,8 @@ from reports.models import ReportRun
 from reports.rendering import ResourceRefused, StaticFilesFetcher, pdf_from_html
 from sessions.selectors import programme_participation
 from tests import factories
-from tests.reports.conftest import normalise, pdf_text
-from tests.sessions.test_selectors_light import build_varied_programme
+from tests.conftest import normalise, pdf_text
+from tests.factories import build_varied_programme
 
 pytestmark = pytest.mark.django_db
 Kind = ReportRun.Kind
@@ -141,8 +141,9 @@ def test_funder_report_shows_the_money_of_the_selectors(demo):
     assert "95 %" in text
 
 
-def test_funder_report_figures_are_those_of_the_full_selectors_on_varied_data(programme):
-    """The funder report reads lighter selectors; what it prints must not change."""
+def test_funder_report_prints_the_one_definition_of_each_figure_on_varied_data(programme):
+    """The funder report reads the participation overview and the money totals of the rows it
+    lists: the figures of ``factories.build_varied_programme`` and of the money below."""
     build_varied_programme(programme)
     call = factories.CallFactory(programme=programme)
     for status, pledged in (("selected", "650.25"), ("selected", "1200.10"), ("rejected", "999")):
@@ -154,10 +155,16 @@ def test_funder_report_figures_are_those_of_the_full_selectors_on_varied_data(pr
         )
     for awarded, received in (("22000.00", "11000.50"), ("4500.75", "0.00")):
         funding = factories.FundingFactory(
-            programme=programme, amount_awarded=Decimal(awarded), amount_received=Decimal(received)
+            programme=programme,
+            amount_requested=Decimal("30000.00"),
+            amount_awarded=Decimal(awarded),
+            amount_received=Decimal(received),
         )
         factories.BudgetLineFactory(
-            programme=programme, funding=funding, planned_amount=Decimal("1333.33")
+            programme=programme,
+            funding=funding,
+            planned_amount=Decimal("1333.33"),
+            actual_amount=Decimal("1400.00"),
         )
     factories.FundingFactory(programme=factories.ProgrammeFactory())  # another programme's
 
@@ -166,9 +173,11 @@ def test_funder_report_figures_are_those_of_the_full_selectors_on_varied_data(pr
         report = selectors.funder_report_data(programme=programme)
         no_city = gettext("No city (activists)")
         categories = participant_counts_by_category(programme=programme)
-    assert report.participation.summary == full.summary
-    assert report.participation.hours_delivered == full.hours_delivered
-    assert report.participation.hours_planned == full.hours_planned
+    summary = report.participation.summary
+    assert (summary.trainees, summary.slots_held, summary.slots_total) == (9, 4, 5)
+    assert (summary.expected, summary.attended, summary.excused, summary.absent) == (36, 8, 2, 3)
+    assert report.participation.hours_delivered == Decimal("12.08")
+    assert report.participation.hours_planned == Decimal("15.58")
     per_city = Counter((person.city or no_city, person.category) for person in full.participants)
     cities = sorted({city for city, _category in per_city}, key=str.casefold)
     columns = [*TRIAD_CATEGORIES, Category.ACTIVIST]
@@ -176,22 +185,33 @@ def test_funder_report_figures_are_those_of_the_full_selectors_on_varied_data(pr
     assert [(line.city, line.counts) for line in report.cities] == expected_lines
     assert [line.city for line in report.cities] == ["aubervilliers", "Bondy", no_city]
     assert report.categories == categories
-    assert report.finances == programme_finance_figures(programme=programme)
-    assert report.source["attendance_records"] == (
-        full.summary.attended + full.summary.excused + full.summary.absent
+    money = report.finances
+    assert (money.funding_requested, money.funding_awarded, money.funding_received) == (
+        Decimal("60000.00"),
+        Decimal("26500.75"),
+        Decimal("11000.50"),
     )
+    assert money.funding_to_receive == Decimal("15500.25")
+    # Only the selected cities' contributions count; the rejected city owes nothing.
+    assert (
+        money.contributions_pledged,
+        money.contributions_invoiced,
+        money.contributions_received,
+    ) == (Decimal("1850.35"), Decimal("600.66"), Decimal("240.14"))
+    assert (money.budget_planned, money.budget_actual) == (Decimal("2666.66"), Decimal("2800.00"))
+    assert money.budget_gap == Decimal("133.34")
+    assert money == programme_finance_figures(programme=programme)
+    assert report.source["attendance_records"] == 13
 
     _pdf, text = build(Kind.FUNDER, programme, language="en")
-    with translation.override("en"):
-        delivered, planned = (
-            floatformat(value, -2) for value in (full.hours_delivered, full.hours_planned)
-        )
-    assert f"{delivered} h hours delivered, of {planned} h in the timetable" in text
-    assert f"{full.summary.slots_held} / {full.summary.slots_total} half-days held" in text
-    assert f"({full.summary.attended} attendances of {full.summary.expected} expected)" in text
+    assert "12.08 h hours delivered, of 15.58 h in the timetable" in text
+    assert "4 / 5 half-days held" in text
+    assert "(8 attendances of 36 expected)" in text
     for city, counts in expected_lines:
         assert f"{city} {' '.join(map(str, counts))} {sum(counts)}" in text
-    assert f"Total {full.summary.trainees}" in text
+    assert "Total 9" in text
+    assert "15,500.25 €" in text
+    assert "133.34 €" in text
 
 
 def test_certificates_one_page_each_with_hours_and_signature(demo):

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from participants.models import Category
 from reports.models import ReportRun
 from tests import factories
-from tests.reports.conftest import normalise, pdf_text
+from tests.conftest import normalise, pdf_text
 
 pytestmark = pytest.mark.django_db
 Kind = ReportRun.Kind
@@ -249,3 +249,54 @@ def test_an_unknown_export_is_404(client, programme, member):
     for args in (("budget", "csv"), ("participants", "pdf")):
         url = reverse("reports:export", args=[programme.slug, *args])
         assert client.get(url).status_code == 404
+
+
+# --- The blank attendance sheet ---------------------------------------------------------------
+
+
+def sheet_url(training, slot=None) -> str:
+    return reverse(
+        "reports:attendance_sheet_pdf", args=[training.programme.slug, (slot or training.slot).pk]
+    )
+
+
+def test_the_blank_sheet_is_a_pdf_with_one_line_per_person(client, training, facilitator_user):
+    client.force_login(facilitator_user)
+    response = client.get(sheet_url(training))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('inline; filename="emargement-')
+    text = pdf_text(response.content)
+    assert training.programme.title in text
+    assert "Claire Anim" in text  # the facilitator of the half-day
+    assert "Pierrelaye" in text
+    for person in training.trainees:
+        assert person.full_name in text
+
+
+def test_the_blank_sheet_keeps_its_address_and_its_link(client, training, facilitator_user):
+    slug, slot = training.programme.slug, training.slot
+    assert sheet_url(training) == f"/programmes/{slug}/attendance/{slot.pk}/sheet.pdf"
+    client.force_login(facilitator_user)
+    page = client.get(reverse("sessions:attendance_sheet", args=[slug, slot.pk]))
+    assert f'href="{sheet_url(training)}"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("organiser", 200),
+        ("facilitator", 200),
+        ("reviewer", 404),
+        ("funder", 404),
+        ("city_contact", 404),
+        (None, 404),  # an organiser of another programme
+    ],
+)
+def test_only_those_who_take_attendance_print_the_blank_sheet(client, training, role, status):
+    client.force_login(factories.user_with(role, training.programme))
+    assert client.get(sheet_url(training)).status_code == status
+
+
+def test_a_half_day_of_another_programme_has_no_sheet_here(client, training, facilitator_user):
+    client.force_login(facilitator_user)
+    assert client.get(sheet_url(training, slot=factories.SlotFactory())).status_code == 404

@@ -12,8 +12,7 @@ from participants.models import Category, Participant
 from reports.models import ReportRun
 from sessions.models import Attendance, Slot
 from tests import factories
-from tests.reports.conftest import normalise, pdf_text
-from tests.worker import wait_for
+from tests.conftest import normalise, pdf_text, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 Kind = ReportRun.Kind

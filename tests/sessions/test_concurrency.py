@@ -9,7 +9,7 @@ from programmes.errors import DomainError
 from sessions import services
 from sessions.models import Attendance, AttendanceChange
 from sessions.services import SheetEntry
-from tests.sessions.conftest import build_training
+from tests.factories import build_training
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -11,7 +11,6 @@ from sessions.models import Attendance
 from sessions.selectors import (
     attendance_slot_list,
     programme_participation,
-    programme_participation_summary,
 )
 from tests import factories
 
@@ -77,7 +76,6 @@ def test_rates_by_category_city_day_and_slot(programme, two_days):
     assert (summary.expected, summary.attended, summary.excused, summary.absent) == (14, 9, 1, 1)
     assert summary.rate == Decimal("64.3")
     assert summary.unrecorded == 3
-    assert summary == programme_participation_summary(programme=programme)
 
     by_category = {row.key: row for row in figures.by_category}
     assert list(by_category) == [

@@ -1,14 +1,13 @@
 import datetime as dt
-import io
 
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from participants.models import Category
 from programmes.models import AuditEntry, Membership
 from sessions.models import Activity, Attendance, Slot, TrainingDay
 from tests import factories
+from tests.factories import ROLES, user_with
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +20,12 @@ READERS = {
     "sessions:timetable": {Role.ORGANISER, Role.FACILITATOR, Role.REVIEWER},
     "sessions:attendance_list": {Role.ORGANISER, Role.FACILITATOR},
     "sessions:attendance_sheet": {Role.ORGANISER, Role.FACILITATOR},
-    "sessions:attendance_sheet_pdf": {Role.ORGANISER, Role.FACILITATOR},
     "sessions:participation": {Role.ORGANISER, Role.FACILITATOR, Role.FUNDER},
     "sessions:day_create": {Role.ORGANISER},
     "sessions:slot_edit": {Role.ORGANISER},
     "sessions:activity_create": {Role.ORGANISER},
 }
-SLOT_PAGES = {"attendance_sheet", "attendance_sheet_pdf", "slot_edit", "activity_create"}
-ROLES = [Role.ORGANISER, Role.FACILITATOR, Role.REVIEWER, Role.FUNDER, Role.CITY_CONTACT, None]
+SLOT_PAGES = {"attendance_sheet", "slot_edit", "activity_create"}
 
 
 def page_url(name, training):
@@ -40,21 +37,6 @@ def page_url(name, training):
 
 def slot_url(name, training, *extra, slot=None):
     return reverse(name, args=[training.programme.slug, (slot or training.slot).pk, *extra])
-
-
-def user_with(role, programme):
-    """A user holding ``role`` in the programme; None: an organiser of another programme."""
-    user = factories.UserFactory()
-    if role is None:
-        factories.MembershipFactory(user=user, role=Role.ORGANISER)
-    elif role == Role.CITY_CONTACT:
-        application = factories.CityApplicationFactory(call__programme=programme)
-        factories.MembershipFactory(
-            programme=programme, user=user, role=role, application=application
-        )
-    else:
-        factories.MembershipFactory(programme=programme, user=user, role=role)
-    return user
 
 
 def tap(client, training, person, status, *, version=0, note="", htmx=True, slot=None):
@@ -344,21 +326,6 @@ def test_the_sheet_groups_by_city_or_peer_group(client, training, facilitator_us
     assert f">{city} <span" not in by_group.text
 
 
-# --- Printable sheet --------------------------------------------------------------------------
-
-
-def test_the_blank_sheet_is_a_pdf_with_one_line_per_person(client, training, facilitator_user):
-    client.force_login(facilitator_user)
-    response = client.get(slot_url("sessions:attendance_sheet_pdf", training))
-    assert response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert training.programme.title in text
-    assert "Claire Anim" in text  # the facilitator of the half-day
-    assert "Pierrelaye" in text
-    for person in training.trainees:
-        assert person.full_name in text
-
-
 # --- Participation --------------------------------------------------------------------------
 
 
@@ -375,6 +342,12 @@ def test_the_participation_page_shows_the_rates(client, training, facilitator_us
     assert f'data-figure="participation-rate">{round(rate)} %' in page.text
     assert f"{rate:.1f} %".replace(".", ",") in page.text  # French decimal comma
     assert '<svg class="chart"' in page.text
+    # The charts print each rate as the tables do, with its decimal (87,5 %, not 88 %): the
+    # day and the half-day held are at 87.5 %.
+    charts = [part.split("</svg>")[0] for part in page.text.split('<svg class="chart"')[1:]]
+    assert len(charts) == 4
+    assert all(">87,5 %</text>" in chart for chart in charts[2:])
+    assert 'width="131.2"' in charts[3]  # 87.5 % of a 150-pixel track
 
 
 def test_funders_see_names_only_with_consent(client, training):
