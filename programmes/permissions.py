@@ -205,9 +205,11 @@ class ApplicationPolicy:
     transitions table (``models.APPLICATION_TRANSITIONS``), which says in which statuses an
     action may start and who does it.
 
-    Each action is one rule written twice over the same parts, once for an object and once as
-    a query: who the user is to the application (organiser, assigned reviewer, the city's
-    contact), what the status allows, and whether the selection or the training has started.
+    Each action's rule lives here only, in its two forms side by side (one object, a query),
+    built from the same parts: who the user is to the application (organiser, assigned
+    reviewer, the city's contact, as the table names), what the status allows, and whether the
+    selection is closed or the training has begun. ``tests/programmes/test_policies.py`` checks
+    that the two forms agree.
     """
 
     ACTIONS = (
