@@ -3,12 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from programmes.forms.common import ModelForm
+
 from .models import TRIAD_CATEGORIES, City, Participant, PeerGroup
 from .selectors import facilitators
 
 
-class ParticipantForm(forms.ModelForm):
-    class Meta:
+class ParticipantForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Participant
         fields = [
             "category",
@@ -44,8 +46,8 @@ class ParticipantForm(forms.ModelForm):
         return cleaned
 
 
-class PeerGroupForm(forms.ModelForm):
-    class Meta:
+class PeerGroupForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = PeerGroup
         fields = ["name", "knowledge", "referent"]
 

@@ -5,9 +5,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from programmes.fields import NameField
+
 
 class City(models.Model):
-    name = models.CharField(_("name"), max_length=120)
+    name = NameField(_("name"), max_length=120)
     insee_code = models.CharField(_("INSEE code"), max_length=5, unique=True)
     departement = models.CharField(_("département"), max_length=3)
     priority_neighbourhoods = models.TextField(
@@ -66,8 +68,8 @@ class Participant(models.Model):
         related_name="participants",
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    first_name = NameField(_("first name"), max_length=100)
+    last_name = NameField(_("last name"), max_length=100, blank=True)
     city = models.ForeignKey(
         City,
         verbose_name=_("city"),
@@ -84,7 +86,7 @@ class Participant(models.Model):
         null=True,
         blank=True,
     )
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    position = NameField(_("position"), max_length=200, blank=True)
     # Activists may have no e-mail or phone in the system: collect the minimum.
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -164,7 +166,7 @@ class PeerGroup(models.Model):
         on_delete=models.CASCADE,
         related_name="peer_groups",
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = NameField(_("name"), max_length=120)
     knowledge = models.CharField(_("kind of knowledge"), max_length=20, choices=Knowledge.choices)
     referent = models.ForeignKey(
         Participant,

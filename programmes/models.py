@@ -21,6 +21,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import NameField
+
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 
@@ -42,7 +44,7 @@ class Organisation(models.Model):
         STATE = "state", _("State service")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = NameField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     website = models.URLField(_("website"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -75,10 +77,10 @@ class Programme(models.Model):
         CLOSED = "closed", _("Closed")
 
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = NameField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     objectives = models.TextField(_("objectives"), blank=True)
-    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    venue = NameField(_("venue"), max_length=200, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     planned_days = models.DecimalField(
@@ -243,7 +245,7 @@ class BudgetLine(models.Model):
         related_name="budget_lines",
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    label = models.CharField(_("label"), max_length=200)
+    label = NameField(_("label"), max_length=200)
     planned_amount = models.DecimalField(_("planned amount"), **MONEY)
     actual_amount = models.DecimalField(_("actual amount"), **MONEY)
     funding = models.ForeignKey(
@@ -272,7 +274,7 @@ class Call(models.Model):
     programme = models.OneToOneField(
         Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="call"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = NameField(_("title"), max_length=200)
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
     eligibility_terms = models.TextField(_("eligibility terms"), blank=True)
@@ -314,7 +316,7 @@ class SelectionCriterion(models.Model):
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria"
     )
-    label = models.CharField(_("label"), max_length=200)
+    label = NameField(_("label"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -485,7 +487,7 @@ class CityApplication(models.Model):
         null=True,
         blank=True,
     )
-    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_name = NameField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     priority_neighbourhoods = models.TextField(_("priority neighbourhoods"), blank=True)
@@ -561,9 +563,9 @@ class TriadNominee(models.Model):
         related_name="nominees",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    first_name = NameField(_("first name"), max_length=100)
+    last_name = NameField(_("last name"), max_length=100)
+    position = NameField(_("position"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     commitment_given = models.BooleanField(_("named commitment given"), default=False)

@@ -237,8 +237,8 @@ def _statuses() -> list[tuple[str, str]]:
 
 def _record_url(slot: Slot) -> str:
     """The address of a tap without the participant id, which the template appends."""
-    url = reverse("sessions:attendance_record", args=[slot.day.programme.slug, slot.pk, 0])
-    return url.removesuffix("0/")
+    url = reverse("sessions:attendance_record", args=[slot.day.programme.slug, slot.pk, 1])
+    return url.removesuffix("1/")
 
 
 def _grouping(request: HttpRequest) -> str:

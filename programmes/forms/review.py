@@ -8,6 +8,7 @@ from ..models import (
     CityApplication,
     Review,
 )
+from .common import IdMultipleChoiceField
 
 SCORES = [(n, str(n)) for n in range(1, 6)]
 
@@ -49,7 +50,7 @@ class ReviewForm(forms.Form):
 
 
 class AssignReviewersForm(forms.Form):
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = IdMultipleChoiceField(
         label=_("Who reviews this application"),
         queryset=get_user_model().objects.none(),
         required=False,
