@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programmes.forms.common import ModelForm
+from programmes.forms.common import ModelForm, WholeFormMixin
 
 from .models import TRIAD_CATEGORIES, City, Participant, PeerGroup
 from .selectors import facilitators
@@ -67,8 +67,9 @@ class PeerGroupForm(ModelForm):
         return name
 
 
-class CompositionForm(forms.Form):
-    """One choice of group per person (fields ``group_<id>``); only this programme's groups."""
+class CompositionForm(WholeFormMixin, forms.Form):
+    """One choice of group per person (fields ``group_<id>``); only this programme's groups. A
+    person whose field is missing is not "in no group": the form is refused."""
 
     def __init__(self, *args, people, groups, **kwargs):
         super().__init__(*args, **kwargs)

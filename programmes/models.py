@@ -411,9 +411,15 @@ class CityApplicationQuerySet(models.QuerySet):
             )
         )
 
-    def with_review_figures(self, *, user=None) -> "CityApplicationQuerySet":
+    def with_review_figures(
+        self, *, user=None, sees_every_review: bool = True
+    ) -> "CityApplicationQuerySet":
         """Annotate ``review_count`` and ``average_score`` (over every score of submitted reviews),
-        and, given a user, ``reviewed_by_me`` (whether that user has submitted a review)."""
+        and, given a user, ``reviewed_by_me`` (whether that user has submitted a review).
+
+        For a user who may not see every review (``permissions.can_see_every_review``), both
+        figures are None on the applications that user has not reviewed yet: a list sorted or
+        filtered by them then reveals nothing of the others' scores."""
         submitted = Q(submitted_at__isnull=False)
         averages = (
             ReviewScore.objects.filter(
@@ -424,27 +430,37 @@ class CityApplicationQuerySet(models.QuerySet):
             .annotate(average=Avg("score"))
             .values("average")
         )
-        queryset = self.annotate(
-            review_count=Coalesce(
-                Subquery(
-                    Review.objects.filter(submitted, application=OuterRef("pk"))
-                    .order_by()
-                    .values("application")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=models.IntegerField(),
-                ),
-                0,
+        review_count = Coalesce(
+            Subquery(
+                Review.objects.filter(submitted, application=OuterRef("pk"))
+                .order_by()
+                .values("application")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=models.IntegerField(),
             ),
-            average_score=Subquery(averages, output_field=models.FloatField()),
+            0,
         )
+        average_score = Subquery(averages, output_field=models.FloatField())
+        queryset = self
         if user is not None:
             queryset = queryset.annotate(
                 reviewed_by_me=Exists(
                     Review.objects.filter(submitted, application=OuterRef("pk"), reviewer=user)
                 )
             )
-        return queryset
+            if not sees_every_review:
+                review_count = Case(
+                    When(reviewed_by_me=True, then=review_count),
+                    default=None,
+                    output_field=models.IntegerField(),
+                )
+                average_score = Case(
+                    When(reviewed_by_me=True, then=average_score),
+                    default=None,
+                    output_field=models.FloatField(),
+                )
+        return queryset.annotate(review_count=review_count, average_score=average_score)
 
     def assigned_to(self, user) -> "CityApplicationQuerySet":
         return self.filter(assignments__reviewer=user)

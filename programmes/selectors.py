@@ -31,7 +31,7 @@ from .models import (
     SelectionCriterion,
     TriadNominee,
 )
-from .permissions import has_role
+from .permissions import can_see_every_review, has_role
 
 ZERO = Value(Decimal("0.00"))
 
@@ -369,13 +369,14 @@ def application_list(
 ):
     """The applications of a programme's call an organiser or reviewer may see, with their
     eligibility and review figures annotated; reviewers see only those assigned to them, and
-    nobody sees drafts (``permissions.can_view_application``)."""
+    nobody sees drafts (``permissions.can_view_application``). The figures, and so the order by
+    score, count only the reviews the user may see."""
     queryset = (
         CityApplication.objects.for_programme(programme)
         .exclude(status=Status.DRAFT)
         .select_related("city")
         .with_eligibility()
-        .with_review_figures(user=user)
+        .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
     )
     if not has_role(user, programme, Role.ORGANISER):
         queryset = queryset.assigned_to(user)
@@ -395,7 +396,7 @@ def application_get(*, programme: Programme, pk: int, user) -> CityApplication:
         .filter(pk=pk)
         .select_related("call", "city", "contact_user")
         .with_eligibility()
-        .with_review_figures(user=user)
+        .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
         .first()
     )
     if application is None:

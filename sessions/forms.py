@@ -136,6 +136,13 @@ class SheetForm:
         self.non_field_errors: list[str] = []
 
     def is_valid(self) -> bool:
+        if not self.forms:
+            # A sheet always posts a line per person: an empty post is a broken form, not a
+            # sheet where nothing changed.
+            self.non_field_errors.append(
+                str(_("The sheet arrived without any line: nothing was saved. Reload the page."))
+            )
+            return False
         return all([form.is_valid() for form in self.forms.values()])
 
     def entries(self) -> list[dict]:

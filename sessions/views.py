@@ -510,13 +510,15 @@ def sheet_pdf(html: str) -> bytes:
 def participation(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_view_participation(request.user, programme))
+    show_names = permissions.can_view_participant_names(request.user, programme)
+    figures = programme_participation(programme=programme)
     return render(
         request,
         "sessions/participation.html",
         {
             "programme": programme,
-            "figures": programme_participation(programme=programme),
-            "show_names": permissions.can_view_participant_names(request.user, programme),
+            "figures": figures if show_names else figures.without_names(),
+            "show_names": show_names,
             "now": timezone.now(),
         },
     )

@@ -112,3 +112,50 @@ class ModelForm(forms.ModelForm):
 
     class Meta:
         formfield_callback = relation_formfield
+
+
+class WholeFormMixin:
+    """A form that sets many things at once (everyone's peer group, an application's reviewers)
+    refuses data that lack some of its fields, instead of reading a missing field as "empty": a
+    post without the group fields would otherwise take everyone out of their group.
+
+    A field is missing when its widget says so. A checkbox cannot tell "unticked" from "not
+    sent", so a form made of checkboxes carries the hidden ``whole`` marker, which can. The form
+    is then shown again with the values on record in place of the missing ones."""
+
+    missing_message = _(
+        "This form arrived incomplete (the page may be out of date): nothing was saved. "
+        "Check the values below and save again."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.missing_fields = []
+        if not self.is_bound:
+            return
+        self.missing_fields = [
+            name
+            for name, field in self.fields.items()
+            if field.widget.value_omitted_from_data(self.data, self.files, self.add_prefix(name))
+        ]
+        if self.missing_fields:
+            data = self.data.copy()
+            for name in self.missing_fields:
+                initial = self.get_initial_for_field(self.fields[name], name)
+                values = initial if isinstance(initial, list | tuple) else [initial]
+                values = [str(value) for value in values if value is not None]
+                if hasattr(data, "setlist"):
+                    data.setlist(self.add_prefix(name), values)
+                else:
+                    data[self.add_prefix(name)] = values[0] if values else ""
+            self.data = data
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.missing_fields:
+            self.add_error(None, ValidationError(self.missing_message, code="incomplete"))
+
+
+def whole_form_marker() -> forms.CharField:
+    """The hidden field that tells a form made of checkboxes was sent whole."""
+    return forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
