@@ -449,7 +449,7 @@ def test_an_id_that_no_object_can_have_answers_404_on_every_page(client, bad_id)
     world = build_world()
     client.force_login(world.users["organiser"])
     problems = []
-    for name, (access, arguments) in PAGES.items():
+    for name, (_access, arguments) in PAGES.items():
         kwargs = arguments(world)
         for key, value in kwargs.items():
             if not isinstance(value, int):

@@ -63,7 +63,8 @@ def test_a_city_named_with_a_line_break_signs_up_and_submits_and_is_mailed(
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
     [email] = mail.outbox
-    assert "\n" not in email.subject and "\r" not in email.subject
+    assert "\n" not in email.subject
+    assert "\r" not in email.subject
     assert email.subject.endswith("Evil Bcc: x@example.org")
     assert email.bcc == []
     assert email.message()["Bcc"] is None
