@@ -128,32 +128,34 @@ class WholeFormMixin:
         "Check the values below and save again."
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.missing_fields = []
-        if not self.is_bound:
-            return
-        self.missing_fields = [
+    def full_clean(self):
+        # Here rather than in __init__: forms that make their fields after ``super().__init__``
+        # (one per person) have them all by now.
+        self.missing_fields = self._missing_fields() if self.is_bound else []
+        if self.missing_fields:
+            self._fill_from_record(self.missing_fields)
+        super().full_clean()
+        if self.missing_fields:
+            self.add_error(None, ValidationError(self.missing_message, code="incomplete"))
+
+    def _missing_fields(self) -> list[str]:
+        return [
             name
             for name, field in self.fields.items()
             if field.widget.value_omitted_from_data(self.data, self.files, self.add_prefix(name))
         ]
-        if self.missing_fields:
-            data = self.data.copy()
-            for name in self.missing_fields:
-                initial = self.get_initial_for_field(self.fields[name], name)
-                values = initial if isinstance(initial, list | tuple) else [initial]
-                values = [str(value) for value in values if value is not None]
-                if hasattr(data, "setlist"):
-                    data.setlist(self.add_prefix(name), values)
-                else:
-                    data[self.add_prefix(name)] = values[0] if values else ""
-            self.data = data
 
-    def full_clean(self):
-        super().full_clean()
-        if self.is_bound and self.missing_fields:
-            self.add_error(None, ValidationError(self.missing_message, code="incomplete"))
+    def _fill_from_record(self, names: list[str]) -> None:
+        data = self.data.copy()
+        for name in names:
+            initial = self.get_initial_for_field(self.fields[name], name)
+            values = initial if isinstance(initial, list | tuple) else [initial]
+            values = [str(value) for value in values if value is not None]
+            if hasattr(data, "setlist"):
+                data.setlist(self.add_prefix(name), values)
+            else:
+                data[self.add_prefix(name)] = values[0] if values else ""
+        self.data = data
 
 
 def whole_form_marker() -> forms.CharField:
