@@ -146,6 +146,10 @@ class WholeFormMixin:
         ]
 
     def _fill_from_record(self, names: list[str]) -> None:
+        # Checkboxes absent from an incomplete post are filled too: there, absent says nothing.
+        names = [
+            name for name in self.fields if name in names or self.add_prefix(name) not in self.data
+        ]
         data = self.data.copy()
         for name in names:
             initial = self.get_initial_for_field(self.fields[name], name)

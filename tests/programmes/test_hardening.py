@@ -101,6 +101,8 @@ def test_a_post_without_the_reviewers_form_takes_nobody_off(
     assert response.status_code == 400
     assert "incomplet" in response.text
     assert list(application.assignments.values_list("reviewer", flat=True)) == [people.reviewer.pk]
+    # Shown again with the reviewers on record ticked, not all unticked.
+    assert response.context["assign_form"]["reviewers"].value() == [str(people.reviewer.pk)]
     # The form itself, with every box unticked, does take them all off.
     assert client.post(assign, {"whole": "1"}).status_code == 302
     assert not application.assignments.exists()
