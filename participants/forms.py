@@ -3,14 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from programmes.forms.common import ModelForm, WholeFormMixin
 from programmes.models import City
 
 from .models import TRIAD_CATEGORIES, Participant, PeerGroup
 from .selectors import facilitators
 
 
-class ParticipantForm(forms.ModelForm):
-    class Meta:
+class ParticipantForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Participant
         fields = [
             "category",
@@ -46,8 +47,8 @@ class ParticipantForm(forms.ModelForm):
         return cleaned
 
 
-class PeerGroupForm(forms.ModelForm):
-    class Meta:
+class PeerGroupForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = PeerGroup
         fields = ["name", "knowledge", "referent"]
 
@@ -67,8 +68,9 @@ class PeerGroupForm(forms.ModelForm):
         return name
 
 
-class CompositionForm(forms.Form):
-    """One choice of group per person (fields ``group_<id>``); only this programme's groups."""
+class CompositionForm(WholeFormMixin, forms.Form):
+    """One choice of group per person (fields ``group_<id>``); only this programme's groups. A
+    person whose field is missing is not "in no group": the form is refused."""
 
     def __init__(self, *args, people, groups, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from programmes.fields import NameField
+
 
 class Category(models.TextChoices):
     ELECTED_OFFICIAL = "elected_official", _("Elected official")
@@ -49,8 +51,8 @@ class Participant(models.Model):
         related_name="participants",
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    first_name = NameField(_("first name"), max_length=100)
+    last_name = NameField(_("last name"), max_length=100, blank=True)
     city = models.ForeignKey(
         "programmes.City",
         verbose_name=_("city"),
@@ -67,7 +69,7 @@ class Participant(models.Model):
         null=True,
         blank=True,
     )
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    position = NameField(_("position"), max_length=200, blank=True)
     # Activists may have no e-mail or phone in the system: collect the minimum.
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -147,7 +149,7 @@ class PeerGroup(models.Model):
         on_delete=models.CASCADE,
         related_name="peer_groups",
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = NameField(_("name"), max_length=120)
     knowledge = models.CharField(_("kind of knowledge"), max_length=20, choices=Knowledge.choices)
     referent = models.ForeignKey(
         Participant,

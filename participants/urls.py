@@ -10,22 +10,22 @@ urlpatterns = [
     path(f"{P}/participants/", views.participant_list_view, name="participant_list"),
     path(f"{P}/participants/new/", views.participant_form, name="participant_create"),
     path(
-        f"{P}/participants/<int:participant_id>/",
+        f"{P}/participants/<id:participant_id>/",
         views.participant_form,
         name="participant_edit",
     ),
     path(
-        f"{P}/participants/<int:participant_id>/export/",
+        f"{P}/participants/<id:participant_id>/export/",
         views.participant_export,
         name="participant_export",
     ),
     path(
-        f"{P}/participants/<int:participant_id>/erase/",
+        f"{P}/participants/<id:participant_id>/erase/",
         views.participant_erase,
         name="participant_erase",
     ),
     path(f"{P}/peer-groups/", views.peer_groups, name="peer_groups"),
     path(f"{P}/peer-groups/new/", views.peer_group_form, name="peer_group_create"),
     path(f"{P}/peer-groups/proposal/", views.peer_group_proposal, name="peer_group_proposal"),
-    path(f"{P}/peer-groups/<int:group_id>/", views.peer_group_form, name="peer_group_edit"),
+    path(f"{P}/peer-groups/<id:group_id>/", views.peer_group_form, name="peer_group_edit"),
 ]

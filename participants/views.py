@@ -158,7 +158,9 @@ def peer_groups(request: HttpRequest, slug: str) -> HttpResponse:
         require(can_manage)
     board = peer_group_board(programme=programme)
     form = CompositionForm(
-        request.POST or None, people=board.people, groups=[card.group for card in board.groups]
+        request.POST if request.method == "POST" else None,
+        people=board.people,
+        groups=[card.group for card in board.groups],
     )
     if request.method == "POST" and form.is_valid():
         moved = services.peer_group_assign(

@@ -5,7 +5,6 @@ The text lives in templates under ``programmes/emails/``; the language is the si
 """
 
 import logging
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -16,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from .models import CityApplication
+from .text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +32,17 @@ def _recipients(application: CityApplication) -> list[str]:
 
 
 def _send(*, subject: str, template: str, context: dict, to: list[str]) -> None:
+    """Build and send one message. Every header is made one line here, whatever the text came
+    from (a city's or a programme's name typed by someone): a line break in a header would make
+    the message fail, or add headers. A message that fails is logged and never raises: the
+    change that caused it is already saved, and the other messages of a batch must still go."""
+    to = [address for address in (one_line(address) for address in to) if address]
     if not to:
         return
-    body = render_to_string(template, context)
     try:
-        EmailMessage(subject=subject, body=body, to=to).send()
-    except (SMTPException, OSError):
-        # The change is already saved: a mail server that is down must not undo it.
+        body = render_to_string(template, context)
+        EmailMessage(subject=one_line(subject), body=body, to=to).send()
+    except Exception:
         logger.exception("Could not send %s to %s", template, to)
 
 
@@ -80,7 +84,8 @@ def application_email_queue(*, application: CityApplication, kind: str, base_url
                 to=_recipients(fresh),
             )
 
-    transaction.on_commit(send)
+    # robust: a message that fails after the commit must not stop the messages queued after it.
+    transaction.on_commit(send, robust=True)
 
 
 def invitation_email_queue(
@@ -105,4 +110,5 @@ def invitation_email_queue(
                 to=[email],
             )
 
-    transaction.on_commit(send)
+    # robust: a message that fails after the commit must not stop the messages queued after it.
+    transaction.on_commit(send, robust=True)

@@ -23,6 +23,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import NameField
+
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
 
@@ -38,7 +40,7 @@ def non_negative(*fields: str, model: str) -> list[models.CheckConstraint]:
 class City(models.Model):
     """A place that applies to a call; its triad members take part as participants."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = NameField(_("name"), max_length=120)
     insee_code = models.CharField(_("INSEE code"), max_length=5, unique=True)
     departement = models.CharField(_("département"), max_length=3)
     priority_neighbourhoods = models.TextField(
@@ -63,7 +65,7 @@ class Organisation(models.Model):
         STATE = "state", _("State service")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = NameField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     website = models.URLField(_("website"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -86,10 +88,10 @@ class Programme(models.Model):
         CLOSED = "closed", _("Closed")
 
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = NameField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     objectives = models.TextField(_("objectives"), blank=True)
-    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    venue = NameField(_("venue"), max_length=200, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     planned_days = models.DecimalField(
@@ -252,7 +254,7 @@ class BudgetLine(models.Model):
         related_name="budget_lines",
     )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    label = models.CharField(_("label"), max_length=200)
+    label = NameField(_("label"), max_length=200)
     planned_amount = models.DecimalField(_("planned amount"), **MONEY)
     actual_amount = models.DecimalField(_("actual amount"), **MONEY)
     funding = models.ForeignKey(
@@ -281,7 +283,7 @@ class Call(models.Model):
     programme = models.OneToOneField(
         Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="call"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = NameField(_("title"), max_length=200)
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("closes on"))
     eligibility_terms = models.TextField(_("eligibility terms"), blank=True)
@@ -323,7 +325,7 @@ class SelectionCriterion(models.Model):
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria"
     )
-    label = models.CharField(_("label"), max_length=200)
+    label = NameField(_("label"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -418,9 +420,15 @@ class CityApplicationQuerySet(models.QuerySet):
             )
         )
 
-    def with_review_figures(self, *, user=None) -> "CityApplicationQuerySet":
+    def with_review_figures(
+        self, *, user=None, sees_every_review: bool = True
+    ) -> "CityApplicationQuerySet":
         """Annotate ``review_count`` and ``average_score`` (over every score of submitted reviews),
-        and, given a user, ``reviewed_by_me`` (whether that user has submitted a review)."""
+        and, given a user, ``reviewed_by_me`` (whether that user has submitted a review).
+
+        For a user who may not see every review (``permissions.can_see_every_review``), both
+        figures are None on the applications that user has not reviewed yet: a list sorted or
+        filtered by them then reveals nothing of the others' scores."""
         submitted = Q(submitted_at__isnull=False)
         averages = (
             ReviewScore.objects.filter(
@@ -431,27 +439,37 @@ class CityApplicationQuerySet(models.QuerySet):
             .annotate(average=Avg("score"))
             .values("average")
         )
-        queryset = self.annotate(
-            review_count=Coalesce(
-                Subquery(
-                    Review.objects.filter(submitted, application=OuterRef("pk"))
-                    .order_by()
-                    .values("application")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=models.IntegerField(),
-                ),
-                0,
+        review_count = Coalesce(
+            Subquery(
+                Review.objects.filter(submitted, application=OuterRef("pk"))
+                .order_by()
+                .values("application")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=models.IntegerField(),
             ),
-            average_score=Subquery(averages, output_field=models.FloatField()),
+            0,
         )
+        average_score = Subquery(averages, output_field=models.FloatField())
+        queryset = self
         if user is not None:
             queryset = queryset.annotate(
                 reviewed_by_me=Exists(
                     Review.objects.filter(submitted, application=OuterRef("pk"), reviewer=user)
                 )
             )
-        return queryset
+            if not sees_every_review:
+                review_count = Case(
+                    When(reviewed_by_me=True, then=review_count),
+                    default=None,
+                    output_field=models.IntegerField(),
+                )
+                average_score = Case(
+                    When(reviewed_by_me=True, then=average_score),
+                    default=None,
+                    output_field=models.FloatField(),
+                )
+        return queryset.annotate(review_count=review_count, average_score=average_score)
 
 
 class CityApplication(models.Model):
@@ -490,7 +508,7 @@ class CityApplication(models.Model):
         null=True,
         blank=True,
     )
-    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_name = NameField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     priority_neighbourhoods = models.TextField(_("priority neighbourhoods"), blank=True)
@@ -653,9 +671,9 @@ class TriadNominee(models.Model):
         related_name="nominees",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    first_name = NameField(_("first name"), max_length=100)
+    last_name = NameField(_("last name"), max_length=100)
+    position = NameField(_("position"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     commitment_given = models.BooleanField(_("named commitment given"), default=False)

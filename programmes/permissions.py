@@ -367,9 +367,16 @@ def can_review_application(user, application) -> bool:
     return application_policy.user_has_permission(user, "review", application)
 
 
+def can_see_every_review(user, programme: Programme) -> bool:
+    """Whether the user sees the reviews of every application, whoever wrote them: organisers.
+    Anyone else sees an application's reviews, and the figures made of them (their number, the
+    average score, an order by score), only once they submitted their own review of it."""
+    return can_manage_programme(user, programme)
+
+
 def can_see_all_reviews(user, application, *, reviewed_by_me: bool) -> bool:
     """Organisers see every review; a reviewer sees the others' once they submitted their own."""
-    return can_manage_programme(user, application.call.programme) or reviewed_by_me
+    return can_see_every_review(user, application.call.programme) or reviewed_by_me
 
 
 def can_decide_application(user, application) -> bool:

@@ -32,7 +32,7 @@ from .models import (
     SelectionCriterion,
     TriadNominee,
 )
-from .permissions import application_policy, programme_policy
+from .permissions import application_policy, can_see_every_review, programme_policy
 
 
 def programme_list_for_user(*, user) -> list[tuple[Programme, list[str]]]:
@@ -446,13 +446,14 @@ def application_list(
 ):
     """The applications of a programme's call an organiser or reviewer may see, with their
     eligibility and review figures annotated; reviewers see only those assigned to them, and
-    nobody sees drafts (``ApplicationPolicy``, the rule of ``can_view_application``)."""
+    nobody sees drafts (``ApplicationPolicy``, the rule of ``can_view_application``). The
+    figures, and so the order by score, count only the reviews the user may see."""
     queryset = (
         application_policy.instances_user_can(user, "view")
         .for_programme(programme)
         .select_related("city")
         .with_eligibility()
-        .with_review_figures(user=user)
+        .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
     )
     if status in Status.values:
         queryset = queryset.filter(status=status)
@@ -470,7 +471,7 @@ def application_get(*, programme: Programme, pk: int, user) -> CityApplication:
         .filter(pk=pk)
         .select_related("call", "city", "contact_user")
         .with_eligibility()
-        .with_review_figures(user=user)
+        .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
         .first()
     )
     if application is None:

@@ -5,7 +5,7 @@ from .views import apply, review, selection, setup
 app_name = "programmes"
 
 P = "programmes/<slug:slug>"
-A = f"{P}/applications/<int:pk>"
+A = f"{P}/applications/<id:pk>"
 APPLY = "apply/<slug:slug>"
 
 urlpatterns = [
@@ -14,16 +14,16 @@ urlpatterns = [
     path(f"{P}/edit/", setup.programme_edit, name="programme_edit"),
     path(f"{P}/finances/", setup.finances, name="finances"),
     path(f"{P}/finances/fundings/new/", setup.funding_edit, name="funding_create"),
-    path(f"{P}/finances/fundings/<int:pk>/", setup.funding_edit, name="funding_edit"),
+    path(f"{P}/finances/fundings/<id:pk>/", setup.funding_edit, name="funding_edit"),
     path(f"{P}/finances/budget-lines/new/", setup.budget_line_edit, name="budget_line_create"),
-    path(f"{P}/finances/budget-lines/<int:pk>/", setup.budget_line_edit, name="budget_line_edit"),
+    path(f"{P}/finances/budget-lines/<id:pk>/", setup.budget_line_edit, name="budget_line_edit"),
     path(
-        f"{P}/finances/<str:kind>/<int:pk>/delete/",
+        f"{P}/finances/<str:kind>/<id:pk>/delete/",
         setup.finance_row_delete,
         name="finance_row_delete",
     ),
     path(
-        f"{P}/finances/contributions/<int:pk>/",
+        f"{P}/finances/contributions/<id:pk>/",
         setup.contribution_edit,
         name="contribution_edit",
     ),
@@ -49,14 +49,14 @@ urlpatterns = [
     path(f"{APPLY}/", apply.call_public, name="call_public"),
     path(f"{APPLY}/start/", apply.apply_sign_up, name="apply_sign_up"),
     path(f"{APPLY}/invitation/<str:token>/", apply.apply_sign_up, name="apply_invitation"),
-    path(f"{APPLY}/applications/<int:pk>/", apply.city_application, name="city_application"),
+    path(f"{APPLY}/applications/<id:pk>/", apply.city_application, name="city_application"),
     path(
-        f"{APPLY}/applications/<int:pk>/edit/",
+        f"{APPLY}/applications/<id:pk>/edit/",
         apply.city_application_edit,
         name="city_application_edit",
     ),
     path(
-        f"{APPLY}/applications/<int:pk>/withdraw/",
+        f"{APPLY}/applications/<id:pk>/withdraw/",
         apply.city_application_withdraw,
         name="city_application_withdraw",
     ),

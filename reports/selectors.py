@@ -36,6 +36,7 @@ from sessions.selectors import (
     SlotInfo,
     TriadCell,
     TriadCityRow,
+    order_for_readers,
     programme_participation,
     programme_participation_overview,
 )
@@ -121,13 +122,18 @@ def person_lines(
     activists, so that neither the name nor its alphabetical place shows; their figures stay
     exact. Triad members hold public roles and are named; documents for organisers name everyone.
     """
-    hidden = sorted(
-        p.participant_id
-        for p in participants
-        if for_funders and p.category == Category.ACTIVIST and not p.named
-    )
-    number = {participant_id: index for index, participant_id in enumerate(hidden, start=1)}
-    lines = [
+
+    def hidden(p: ParticipantHours) -> bool:
+        return for_funders and p.category == Category.ACTIVIST and not p.named
+
+    ordered = order_for_readers(participants, hidden=hidden)
+    number = {
+        participant_id: index
+        for index, participant_id in enumerate(
+            sorted(p.participant_id for p in ordered if hidden(p)), start=1
+        )
+    }
+    return [
         PersonLine(
             name=(
                 _("Activist %(number)d") % {"number": number[p.participant_id]}
@@ -137,17 +143,8 @@ def person_lines(
             anonymous=p.participant_id in number,
             person=p,
         )
-        for p in participants
+        for p in ordered
     ]
-    category_order = {p.category: index for index, p in reversed(list(enumerate(participants)))}
-    return sorted(
-        lines,
-        key=lambda line: (
-            category_order[line.person.category],
-            line.anonymous,
-            number.get(line.person.participant_id, 0),
-        ),
-    )
 
 
 def status_abbreviations() -> dict[str, str]:

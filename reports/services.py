@@ -155,6 +155,12 @@ def report_run_record_download(*, run: ReportRun, user) -> None:
     _audit(user=user, action="report.downloaded", run=run)
 
 
+def export_record_download(*, programme: Programme, dataset: str, user) -> None:
+    """Record who downloaded which export of a programme (``export.participants``,
+    ``export.attendance``): a bulk export holds the contact details of many people."""
+    audit(actor=user, programme=programme, action=f"export.{dataset}", obj=programme)
+
+
 # --- Building -----------------------------------------------------------------------------------
 
 

@@ -8,8 +8,8 @@ P = "programmes/<slug:slug>"
 
 urlpatterns = [
     path(f"{P}/reports/", views.report_list, name="report_list"),
-    path(f"{P}/reports/<int:pk>/status/", views.report_run_status, name="report_run_status"),
-    path(f"{P}/reports/<int:pk>/download/", views.report_run_download, name="report_run_download"),
+    path(f"{P}/reports/<id:pk>/status/", views.report_run_status, name="report_run_status"),
+    path(f"{P}/reports/<id:pk>/download/", views.report_run_download, name="report_run_download"),
     path(
         f"{P}/exports/<str:dataset>.<str:file_format>",
         views.export_download,
@@ -17,7 +17,7 @@ urlpatterns = [
     ),
     # The blank attendance sheet keeps the address it had under the attendance pages.
     path(
-        f"{P}/attendance/<int:slot_id>/sheet.pdf",
+        f"{P}/attendance/<id:slot_id>/sheet.pdf",
         views.attendance_sheet_pdf,
         name="attendance_sheet_pdf",
     ),

@@ -135,6 +135,7 @@ def export_download(request: HttpRequest, slug: str, dataset: str, file_format: 
     require(permissions.can_export_data(request.user, programme))
     if dataset not in exports.DATASETS or file_format not in exports.FORMATS:
         raise Http404
+    services.export_record_download(programme=programme, dataset=dataset, user=request.user)
     table = exports.TABLES[dataset](programme=programme)
     name = exports.export_file_name(dataset=dataset, file_format=file_format, programme=programme)
     if file_format == "csv":

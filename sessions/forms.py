@@ -3,21 +3,46 @@
 import re
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Category, Participant, PeerGroup
+from programmes.forms.common import ModelForm, date_fields
 
 from .models import Activity, AttendanceStatus, Slot, TrainingDay
 
 
-class TrainingDayForm(forms.ModelForm):
-    class Meta:
+class TrainingDayForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = TrainingDay
         fields = ["date", "title", "place"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        date_fields(self, "date")
+
     def clean_date(self):
         date = self.cleaned_data["date"]
+        programme = self.instance.programme
+        start, end = programme.start_date, programme.end_date
+        if (start and date < start) or (end and date > end):
+            if start and end:
+                message = _(
+                    "A training day falls within the programme's dates: %(start)s to %(end)s."
+                )
+            elif start:
+                message = _("A training day cannot come before the programme starts (%(start)s).")
+            else:
+                message = _("A training day cannot come after the programme ends (%(end)s).")
+            raise forms.ValidationError(
+                message,
+                params={
+                    "start": start and date_format(start, "DATE_FORMAT"),
+                    "end": end and date_format(end, "DATE_FORMAT"),
+                },
+                code="outside_programme",
+            )
         taken = TrainingDay.objects.filter(programme=self.instance.programme, date=date)
         if taken.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
@@ -26,8 +51,8 @@ class TrainingDayForm(forms.ModelForm):
         return date
 
 
-class SlotForm(forms.ModelForm):
-    class Meta:
+class SlotForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Slot
         fields = ["part", "starts_at", "ends_at"]
         widgets = {
@@ -50,8 +75,8 @@ class SlotForm(forms.ModelForm):
         return cleaned
 
 
-class ActivityForm(forms.ModelForm):
-    class Meta:
+class ActivityForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Activity
         fields = ["kind", "title", "description", "peer_group", "facilitators", "position"]
         widgets = {
@@ -111,6 +136,13 @@ class SheetForm:
         self.non_field_errors: list[str] = []
 
     def is_valid(self) -> bool:
+        if not self.forms:
+            # A sheet always posts a line per person: an empty post is a broken form, not a
+            # sheet where nothing changed.
+            self.non_field_errors.append(
+                str(_("The sheet arrived without any line: nothing was saved. Reload the page."))
+            )
+            return False
         return all([form.is_valid() for form in self.forms.values()])
 
     def entries(self) -> list[dict]:

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from programmes.fields import NameField
+
 # The longest note on an attendance record or its history (the services say so in words).
 NOTE_MAX_LENGTH = 500
 
@@ -17,8 +19,8 @@ class TrainingDay(models.Model):
         related_name="training_days",
     )
     date = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=200, blank=True)
-    place = models.CharField(_("place"), max_length=200, blank=True)
+    title = NameField(_("title"), max_length=200, blank=True)
+    place = NameField(_("place"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["programme", "date"]
@@ -87,7 +89,7 @@ class Activity(models.Model):
         Slot, verbose_name=_("half-day"), on_delete=models.CASCADE, related_name="activities"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = NameField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     peer_group = models.ForeignKey(
         "participants.PeerGroup",

@@ -19,7 +19,8 @@ the breakdowns. Pages and documents read one of the two.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
@@ -194,6 +195,27 @@ class ParticipantHours:
         return max(self.halfdays_held - self.halfdays_attended, 0)
 
 
+def order_for_readers(
+    rows: Iterable[ParticipantHours], *, hidden: Callable[[ParticipantHours], bool]
+) -> tuple[ParticipantHours, ...]:
+    """The rows in the order a reader who may not see some names reads them.
+
+    The order of the figures (category, then name) is kept for the named people; those whose
+    name is ``hidden`` from the reader come after the named ones of their category, in the order
+    they were registered. Sorted by their real names among the named, their place would show
+    who they are. Pages and documents for funders both order people so."""
+    rows = list(rows)
+    category_order: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        category_order.setdefault(row.category, index)
+
+    def key(row: ParticipantHours):
+        is_hidden = hidden(row)
+        return (category_order[row.category], is_hidden, row.participant_id if is_hidden else 0)
+
+    return tuple(sorted(rows, key=key))
+
+
 @dataclass(frozen=True)
 class TriadCell:
     """A city's triad on one half-day: how many of the three roles came (None when not held)."""
@@ -262,6 +284,16 @@ class Participation:
     participants: tuple[ParticipantHours, ...]
     triads: tuple[TriadCityRow, ...]
     commitments: tuple[ParticipantHours, ...]
+
+    def without_names(self) -> "Participation":
+        """The same figures for a reader who sees a name only with the person's consent (a
+        funder): the people not named come after the named ones of their category, so that the
+        place of "Not named" among the names does not tell who it is."""
+        return replace(
+            self,
+            participants=order_for_readers(self.participants, hidden=lambda row: not row.named),
+            commitments=order_for_readers(self.commitments, hidden=lambda row: not row.named),
+        )
 
     @property
     def triad_halfdays_complete(self) -> int:

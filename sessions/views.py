@@ -232,8 +232,8 @@ def _statuses() -> list[tuple[str, str]]:
 
 def _record_url(slot: Slot) -> str:
     """The address of a tap without the participant id, which the template appends."""
-    url = reverse("sessions:attendance_record", args=[slot.day.programme.slug, slot.pk, 0])
-    return url.removesuffix("0/")
+    url = reverse("sessions:attendance_record", args=[slot.day.programme.slug, slot.pk, 1])
+    return url.removesuffix("1/")
 
 
 def _grouping(request: HttpRequest) -> str:
@@ -458,13 +458,15 @@ def slot_reopen(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
 def participation(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_view_participation(request.user, programme))
+    show_names = permissions.can_view_participant_names(request.user, programme)
+    figures = programme_participation(programme=programme)
     return render(
         request,
         "sessions/participation.html",
         {
             "programme": programme,
-            "figures": programme_participation(programme=programme),
-            "show_names": permissions.can_view_participant_names(request.user, programme),
+            "figures": figures if show_names else figures.without_names(),
+            "show_names": show_names,
             "now": timezone.now(),
         },
     )

@@ -10,13 +10,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import NameFormField
 from ..models import (
     CityApplication,
     TriadNominee,
 )
 from ..selectors import TRIAD_SLOTS
 from ..services import triad_duplicates
-from .common import DATE, money_fields, not_in_future
+from .common import DATE, IdChoiceField, ModelForm, date_fields, money_fields, not_in_future
 
 INSEE_CODE = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$",
@@ -27,10 +28,10 @@ INSEE_CODE = RegexValidator(
 class CityChoiceForm(forms.Form):
     """The city an application is for: one already known, or a new one."""
 
-    city = forms.ModelChoiceField(
+    city = IdChoiceField(
         label=_("Your city"), queryset=None, required=False, empty_label=_("— choose —")
     )
-    new_city_name = forms.CharField(
+    new_city_name = NameFormField(
         label=_("Or, if your city is not in the list: its name"), max_length=120, required=False
     )
     new_city_insee_code = forms.CharField(
@@ -74,6 +75,11 @@ class CityContactSignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ["username", "first_name", "last_name", "email"]
+        field_classes = {
+            **UserCreationForm.Meta.field_classes,
+            "first_name": NameFormField,
+            "last_name": NameFormField,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,7 +119,7 @@ def validate_pdf(upload) -> None:
         )
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(ModelForm):
     commitment_letter = forms.FileField(
         label=_("Signed commitment letter (PDF)"),
         required=False,
@@ -121,7 +127,7 @@ class ApplicationForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = CityApplication
         fields = [
             "contact_name",
@@ -186,10 +192,10 @@ TRIAD_LEGENDS = {
 }
 
 
-class TriadMemberForm(forms.ModelForm):
+class TriadMemberForm(ModelForm):
     """One place of the triad; a place left entirely empty means nobody is named yet."""
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = TriadNominee
         fields = TRIAD_FIELDS
         widgets = {"commitment_date": DATE}
@@ -204,6 +210,7 @@ class TriadMemberForm(forms.ModelForm):
         for name in TRIAD_FIELDS:
             self.fields[name].required = False
         self.fields["commitment_date"].validators.append(not_in_future)
+        date_fields(self, "commitment_date")
 
     @property
     def is_blank(self) -> bool:

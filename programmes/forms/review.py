@@ -8,6 +8,7 @@ from ..models import (
     CityApplication,
     Review,
 )
+from .common import IdMultipleChoiceField, WholeFormMixin, whole_form_marker
 
 SCORES = [(n, str(n)) for n in range(1, 6)]
 
@@ -48,8 +49,12 @@ class ReviewForm(forms.Form):
         return {c.pk: self.cleaned_data[f"score_{c.pk}"] for c in self.criteria}
 
 
-class AssignReviewersForm(forms.Form):
-    reviewers = forms.ModelMultipleChoiceField(
+class AssignReviewersForm(WholeFormMixin, forms.Form):
+    """The application's reviewers: no box ticked takes them all off, a post without the form's
+    marker (not this form) is refused."""
+
+    whole = whole_form_marker()
+    reviewers = IdMultipleChoiceField(
         label=_("Who reviews this application"),
         queryset=get_user_model().objects.none(),
         required=False,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import NameFormField
 from ..models import (
     BudgetLine,
     Call,
@@ -15,14 +16,15 @@ from ..models import (
     SelectionCriterion,
 )
 from ..services import RESERVED_SLUGS
-from .common import DATE, money_fields, not_in_future
+from ..text import one_line
+from .common import DATE, ModelForm, date_fields, money_fields, not_in_future
 
 
 def _names(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [name for name in (one_line(line) for line in text.splitlines()) if name]
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(ModelForm):
     new_partners = forms.CharField(
         label=_("Other partners"),
         help_text=_("Partners not in the list above, one per line."),
@@ -30,7 +32,7 @@ class ProgrammeForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Programme
         fields = [
             "title",
@@ -65,6 +67,7 @@ class ProgrammeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False
         self.fields["partners"].required = False
+        date_fields(self, "start_date", "end_date")
         self.fields["organiser"].queryset = Organisation.objects.order_by("name")
         self.fields["partners"].queryset = Organisation.objects.order_by("name")
 
@@ -98,15 +101,15 @@ class ProgrammeForm(forms.ModelForm):
         return _names(self.cleaned_data.get("new_partners", ""))
 
 
-class FundingForm(forms.ModelForm):
-    new_funder = forms.CharField(
+class FundingForm(ModelForm):
+    new_funder = NameFormField(
         label=_("Or a new funder"),
         help_text=_("If the funder is not in the list, type its name."),
         required=False,
         max_length=200,
     )
 
-    class Meta:
+    class Meta(ModelForm.Meta):
         model = Funding
         fields = [
             "funder",
@@ -145,8 +148,8 @@ class FundingForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class BudgetLineForm(forms.ModelForm):
-    class Meta:
+class BudgetLineForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = BudgetLine
         fields = [
             "category",
@@ -168,8 +171,8 @@ class BudgetLineForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ContributionForm(forms.ModelForm):
-    class Meta:
+class ContributionForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = CityContribution
         fields = [
             "amount_pledged",
@@ -184,6 +187,7 @@ class ContributionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         money_fields(self, "amount_pledged", "amount_invoiced", "amount_received")
+        date_fields(self, "invoiced_on", "received_on")
         for name in ("invoiced_on", "received_on"):
             self.fields[name].validators.append(not_in_future)
 
@@ -192,8 +196,8 @@ class ContributionForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class CallForm(forms.ModelForm):
-    class Meta:
+class CallForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = Call
         fields = [
             "title",
@@ -212,6 +216,7 @@ class CallForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         money_fields(self, "required_contribution")
+        date_fields(self, "opens_on", "closes_on")
         self.fields["places"].widget.attrs["min"] = "1"
         self.fields["places"].validators.append(
             MinValueValidator(1, message=_("There must be at least one place."))
@@ -229,8 +234,8 @@ class CallForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class CriterionForm(forms.ModelForm):
-    class Meta:
+class CriterionForm(ModelForm):
+    class Meta(ModelForm.Meta):
         model = SelectionCriterion
         fields = ["label", "description"]
         widgets = {"description": forms.TextInput}
@@ -274,7 +279,7 @@ def criteria_rows(formset) -> list[dict]:
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of the person to invite"))
-    city_name = forms.CharField(label=_("City"), max_length=120, required=False)
+    city_name = NameFormField(label=_("City"), max_length=120, required=False)
     message = forms.CharField(
         label=_("Personal message"),
         required=False,

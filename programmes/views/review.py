@@ -132,7 +132,11 @@ def application_assign(request: HttpRequest, slug: str, pk: int) -> HttpResponse
         request,
         programme,
         application,
-        form=forms.AssignReviewersForm(request.POST, choices=choices.reviewer_choices),
+        form=forms.AssignReviewersForm(
+            request.POST,
+            initial={"reviewers": [reviewer.pk for reviewer in choices.assigned]},
+            choices=choices.reviewer_choices,
+        ),
         form_name="assign_form",
         run=lambda data: services.reviewers_assign(
             actor=request.user, application=application, reviewers=data["reviewers"]

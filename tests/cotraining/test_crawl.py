@@ -544,7 +544,15 @@ JUNK_POST = {
     "score_1": "9",
     "status_1": "zzz",
     "version_1": "abc",
-    "reviewers": ["abc", "999999"],
+    "reviewers": ["abc", "999999", "99999999999999999999"],
+    "facilitators": ["99999999999999999999"],
+    "partners": ["99999999999999999999", "-1"],
+    "organiser": "99999999999999999999",
+    "funder": "99999999999999999999",
+    "funding": "99999999999999999999",
+    "city": "99999999999999999999",
+    "peer_group": "99999999999999999999",
+    "referent": "99999999999999999999",
     "members": ["x"],
     "criteria-TOTAL_FORMS": "1000000",
     "confirm": "on",
@@ -567,3 +575,28 @@ def test_junk_posted_to_every_page_is_refused_without_an_error(client, role):
             if status >= 500:
                 broken.append(f"POST {url} {headers}: {status}")
     assert broken == []
+
+
+SENTINEL = 987654321
+
+
+@pytest.mark.parametrize("bad_id", ["0", "00", "99999999999999999999", "9223372036854775808"])
+def test_an_id_that_no_object_can_have_answers_404_on_every_page(client, bad_id):
+    """Id 0 used to open the "create" form on edit addresses, and an id too large for the
+    database gave 500 on SQLite: neither is an address of the site."""
+    world = build_world()
+    client.force_login(world.users["organiser"])
+    problems = []
+    for name, (_access, arguments) in PAGES.items():
+        kwargs = arguments(world)
+        for key, value in kwargs.items():
+            if not isinstance(value, int):
+                continue
+            url = reverse(name, kwargs=kwargs | {key: SENTINEL})
+            url = url.replace(f"/{SENTINEL}/", f"/{bad_id}/")
+            for method in (client.get, client.post):
+                client.raise_request_exception = False
+                status = method(url).status_code
+                if status != 404:
+                    problems.append(f"{method.__name__.upper()} {url}: {status}")
+    assert problems == []

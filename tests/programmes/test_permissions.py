@@ -92,7 +92,7 @@ def expected_for(role: str) -> dict[str, int]:
         table |= {page: 404 for page in CITY_PAGES}
         table |= {
             "call_publish": 302,  # already published: back to the call with a message
-            "application_assign": 302,  # an empty choice takes every reviewer off
+            "application_assign": 400,  # a post without the form is refused, not "take all off"
             "application_request_information": 400,  # the message is required
             "application_decide": 400,  # the decision is required
             "review_edit": 404,  # organisers decide; they review only when assigned

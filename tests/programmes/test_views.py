@@ -473,7 +473,8 @@ def test_organiser_assigns_reviewers_and_asks_for_more_information(
     application = complete_application(open_call, contact=contact)
     client.force_login(people.organiser)
     response = client.post(
-        url("application_assign", slug, application.pk), {"reviewers": [people.reviewer.pk]}
+        url("application_assign", slug, application.pk),
+        {"whole": "1", "reviewers": [people.reviewer.pk]},
     )
     assert response.status_code == 302
     application.refresh_from_db()
@@ -481,7 +482,8 @@ def test_organiser_assigns_reviewers_and_asks_for_more_information(
     # An outsider's id is not a valid choice.
     outsider = factories.UserFactory()
     response = client.post(
-        url("application_assign", slug, application.pk), {"reviewers": [outsider.pk]}
+        url("application_assign", slug, application.pk),
+        {"whole": "1", "reviewers": [outsider.pk]},
     )
     assert response.status_code == 400
     assert list(application.assignments.values_list("reviewer", flat=True)) == [people.reviewer.pk]

@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from openpyxl import load_workbook
 
 from participants.models import Category
+from programmes.models import AuditEntry
 from reports.models import ReportRun
 from tests import factories
 from tests.conftest import normalise, pdf_text
@@ -300,3 +301,31 @@ def test_only_those_who_take_attendance_print_the_blank_sheet(client, training, 
 def test_a_half_day_of_another_programme_has_no_sheet_here(client, training, facilitator_user):
     client.force_login(facilitator_user)
     assert client.get(sheet_url(training, slot=factories.SlotFactory())).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("dataset", "file_format"),
+    [("participants", "csv"), ("participants", "xlsx"), ("attendance", "csv")],
+)
+def test_a_bulk_export_is_audited_with_who_which_and_the_programme(
+    client, programme, member, dataset, file_format
+):
+    """Bulk exports hold many people's contact details: each download leaves an audit entry,
+    as per-person exports and report downloads do."""
+    organiser = member(programme, "organiser")
+    client.force_login(organiser)
+    make_people(programme, 2)
+    response = client.get(reverse("reports:export", args=[programme.slug, dataset, file_format]))
+    assert response.status_code == 200
+    [entry] = AuditEntry.objects.filter(action__startswith="export.")
+    assert entry.actor == organiser
+    assert entry.programme == programme
+    assert entry.action == f"export.{dataset}"
+    assert (entry.object_type, entry.object_id) == ("programme", str(programme.pk))
+
+
+def test_an_export_refused_leaves_no_audit_entry(client, programme, member):
+    client.force_login(member(programme, "funder"))
+    response = client.get(reverse("reports:export", args=[programme.slug, "participants", "csv"]))
+    assert response.status_code == 404
+    assert not AuditEntry.objects.filter(action__startswith="export.").exists()
