@@ -30,3 +30,31 @@ class HtmxLoginRedirectMiddleware:
             back_to = request.htmx.current_url_abs_path or request.get_full_path()
             return HttpResponseClientRedirect(redirect_to_login(back_to)["Location"])
         return response
+
+
+class NoStoreMiddleware:
+    """Nothing the app answers is kept by a browser's or a proxy's cache.
+
+    Pages, exports, letters and PDFs hold personal data: a shared computer's back button or a
+    caching proxy must not show them to the next person. Every answer to a signed-in user is
+    ``no-store, private`` whatever the view said; an anonymous answer gets the same unless its
+    view chose its own caching. Static files never reach this middleware (WhiteNoise answers
+    them first, with their long caching).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        chosen = response.get("Cache-Control", "")
+        if (signed_in or not chosen) and not {"no-store", "private"} <= _directives(chosen):
+            response["Cache-Control"] = "no-store, private"
+            response.headers.pop("Expires", None)
+        return response
+
+
+def _directives(cache_control: str) -> set[str]:
+    return {part.split("=", 1)[0].strip().lower() for part in cache_control.split(",")}
