@@ -42,3 +42,15 @@ def member(db):
 def _fast_password_hashing(settings):
     """Production hashing is slow on purpose; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings, request):
+    """Each test counts its throttled attempts in a cache of its own (never Redis: clearing it
+    would empty the broker's queues of the worker tests)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
