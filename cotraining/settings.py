@@ -200,10 +200,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_KB", "600000"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
-# Publishing must fail fast when Redis is down, so a web request never hangs on the broker.
+# Publishing must fail fast when Redis is down or frozen (it accepts the connection and never
+# answers), so a web request never hangs on the broker: a frozen Redis held the request for the
+# whole socket_timeout (2 s). The run then waits in the database and beat sends it again.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
-    "socket_timeout": 2,
+    "socket_timeout": 1,
     "max_retries": 0,
     "visibility_timeout": 3600,
 }
@@ -229,12 +231,14 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The cache only counts throttled attempts: a frozen Redis must not hold a page up for long.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
