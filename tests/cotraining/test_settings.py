@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import json
+import re
 from django.conf import settings
 import django
 django.setup()
@@ -182,3 +184,22 @@ def test_session_lifetime_media_folder_and_throttles_come_from_the_environment()
     assert loaded["media_root"] == "/srv/cotraining/media"
     assert loaded["login"] == [3, 30 * 60]
     assert loaded["signup_limit"] == 5
+
+
+def test_the_readme_lists_every_setting_the_code_reads():
+    read = re.compile(
+        r"""(?:os\.environ\.get|os\.environ\.setdefault|env_bool|env_list)\(\s*["']([A-Z_]+)["']"""
+    )
+    names = set()
+    for folder in ("cotraining", "programmes", "participants", "sessions", "reports"):
+        for path in (ROOT / folder).rglob("*.py"):
+            names |= set(read.findall(path.read_text()))
+    names |= set(read.findall((ROOT / "manage.py").read_text()))
+    names -= {"DJANGO_SETTINGS_MODULE"}
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration") : readme.index("## Reports")]
+    assert len(names) > 30
+    assert sorted(name for name in names if f"`{name}`" not in table) == []
+    compose = (ROOT / "docker-compose.yml").read_text()
+    for name in set(re.findall(r"\$\{([A-Z_]+)", compose)):
+        assert f"`{name}`" in table, name
