@@ -5,7 +5,6 @@ import time
 
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -29,7 +28,7 @@ def audit_login_lockout(sender, request, username, ip_address, **kwargs):
     django-axes sends the signal for the failure that reaches the limit and again for each try
     refused during the pause; only the first has counted its failures on the request.
     """
-    if getattr(request, "axes_failures_since_start", None) != settings.AXES_FAILURE_LIMIT:
+    if getattr(request, "axes_failures_since_start", None) is None:
         return
     user = get_user_model().objects.filter(username=username).first()
     obj = user or (
