@@ -1,14 +1,112 @@
 """Project-wide request handling that belongs to no domain app."""
 
+import hashlib
+import logging
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import resolve_url
+from django.core.cache import cache
+from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from programmes.errors import DomainError, refusal_response
+
+logger = logging.getLogger(__name__)
+
+# When the session was last renewed (seconds since the epoch), kept in the session itself.
+SESSION_RENEWED_KEY = "_renewed_at"
+
+
+def client_ip(request) -> str:
+    """The address of the person asking.
+
+    Behind the proxy of docker-compose.yml (``DJANGO_BEHIND_PROXY``), the last address of
+    X-Forwarded-For is the one that proxy saw (any earlier ones came from the client and can be
+    made up); elsewhere the forwarded headers are not trusted and the socket's address is used.
+    """
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def throttle_allows(*, scope: str, key: str, limit: int, window: int) -> bool:
+    """Count one attempt of ``key`` in ``scope``; False once more than ``limit`` were made in the
+    current window of ``window`` seconds.
+
+    The counts live in Django's cache (Redis when configured, shared by every web process). If
+    the cache is unreachable the attempt is allowed: a Redis outage must not close the sign-up.
+    """
+    name = f"throttle:{scope}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+    try:
+        cache.add(name, 0, timeout=window)
+        try:
+            count = cache.incr(name)
+        except ValueError:  # expired between add() and incr()
+            cache.set(name, 1, timeout=window)
+            count = 1
+    except Exception:  # noqa: BLE001 - any cache failure: let the person through, and say so
+        logger.warning("Throttle cache unreachable; %s not limited", scope, exc_info=True)
+        return True
+    return count <= limit
+
+
+class PublicFormThrottleMiddleware:
+    """Limits the posts one address makes to the public forms that create accounts.
+
+    The login form is limited by django-axes (per username and address); the city sign-up, open
+    to anyone, is limited here per address, so that nobody scripts accounts or probes addresses.
+    """
+
+    THROTTLED_URL_NAMES = {"programmes:apply_sign_up", "programmes:apply_invitation"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if request.method != "POST" or match is None:
+            return None
+        if match.view_name not in self.THROTTLED_URL_NAMES:
+            return None
+        window = 3600
+        if throttle_allows(
+            scope="signup",
+            key=client_ip(request),
+            limit=settings.SIGNUP_ATTEMPTS_PER_HOUR,
+            window=window,
+        ):
+            return None
+        response = render(request, "throttled.html", status=429)
+        response["Retry-After"] = str(window)
+        return response
+
+
+class SessionRenewalMiddleware:
+    """A session lasts ``DJANGO_SESSION_HOURS`` from its last use, not from the login.
+
+    Saving the session on every request would add a database write to every page; it is
+    renewed (saved with a new expiry) once ``SESSION_RENEW_AFTER`` seconds have passed since
+    the login or the last renewal.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and "_auth_user_id" in session:
+            now = int(time.time())
+            if now - session.get(SESSION_RENEWED_KEY, 0) >= settings.SESSION_RENEW_AFTER:
+                session[SESSION_RENEWED_KEY] = now
+        return self.get_response(request)
 
 
 class HtmxLoginRedirectMiddleware:
@@ -33,6 +131,34 @@ class HtmxLoginRedirectMiddleware:
             back_to = request.htmx.current_url_abs_path or request.get_full_path()
             return HttpResponseClientRedirect(redirect_to_login(back_to)["Location"])
         return response
+
+
+class NoStoreMiddleware:
+    """Nothing the app answers is kept by a browser's or a proxy's cache.
+
+    Pages, exports, letters and PDFs hold personal data: a shared computer's back button or a
+    caching proxy must not show them to the next person. Every answer to a signed-in user is
+    ``no-store, private`` whatever the view said; an anonymous answer gets the same unless its
+    view chose its own caching. Static files never reach this middleware (WhiteNoise answers
+    them first, with their long caching).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        chosen = response.get("Cache-Control", "")
+        if (signed_in or not chosen) and not {"no-store", "private"} <= _directives(chosen):
+            response["Cache-Control"] = "no-store, private"
+            response.headers.pop("Expires", None)
+        return response
+
+
+def _directives(cache_control: str) -> set[str]:
+    return {part.split("=", 1)[0].strip().lower() for part in cache_control.split(",")}
 
 
 class DomainErrorMiddleware:

@@ -112,3 +112,26 @@ def invitation_email_queue(
 
     # robust: a message that fails after the commit must not stop the messages queued after it.
     transaction.on_commit(send, robust=True)
+
+
+SIGN_UP_SUBJECTS = {
+    "confirm": gettext_noop("Your sign-up for %(programme)s: choose your password"),
+    "existing": gettext_noop("Your sign-up for %(programme)s: you already have an account"),
+}
+
+
+def sign_up_email_queue(*, call, email: str, kind: str, url: str) -> None:
+    """Answer a sign-up at its address: the link that goes on (``confirm``), or, when an
+    account already uses the address, how to log in (``existing``)."""
+    programme = call.programme
+
+    def send() -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            _send(
+                subject=gettext(SIGN_UP_SUBJECTS[kind]) % {"programme": programme.title},
+                template=f"programmes/emails/sign_up_{kind}.txt",
+                context={"programme": programme, "call": call, "email": email, "url": url},
+                to=[email],
+            )
+
+    transaction.on_commit(send, robust=True)

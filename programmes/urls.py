@@ -49,6 +49,7 @@ urlpatterns = [
     path(f"{APPLY}/", apply.call_public, name="call_public"),
     path(f"{APPLY}/start/", apply.apply_sign_up, name="apply_sign_up"),
     path(f"{APPLY}/invitation/<str:token>/", apply.apply_sign_up, name="apply_invitation"),
+    path(f"{APPLY}/confirm/<str:token>/", apply.apply_confirm, name="apply_confirm"),
     path(f"{APPLY}/applications/<id:pk>/", apply.city_application, name="city_application"),
     path(
         f"{APPLY}/applications/<id:pk>/edit/",

@@ -1,23 +1,28 @@
 """Report runs: a request for a generated document, its progress, and the file it produced."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
+def new_folder_token() -> str:
+    """A random folder name part (144 bits), drawn once per run."""
+    return secrets.token_urlsafe(18)
+
+
 def report_file_path(run: "ReportRun", filename: str) -> str:
-    """Where a run's file is stored: one folder per run, named by an HMAC of its id.
+    """Where a run's file is stored: one folder per run, named by its id and a random token.
 
     The name is the same for every attempt at building the run, so a retry overwrites what a
     dead worker may have left instead of adding a second file; it cannot be guessed, because
-    under ``make demo`` the media folder is served without the permission check.
+    under ``make demo`` the media folder is served without the permission check. The token is
+    random and stored on the row, not derived from the secret key and the id: two installations
+    sharing a key (the development one) and a media folder wrote into each other's folders.
     """
-    token = salted_hmac("reports.report_file_path", str(run.pk), algorithm="sha256").hexdigest()[
-        :24
-    ]
-    return f"reports/{run.pk}-{token}/{filename}"
+    return f"reports/{run.pk}-{run.folder_token}/{filename}"
 
 
 class ReportRunQuerySet(models.QuerySet):
@@ -69,6 +74,9 @@ class ReportRun(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
+    folder_token = models.CharField(
+        _("folder token"), max_length=32, default=new_folder_token, editable=False
+    )
     file = models.FileField(_("file"), upload_to=report_file_path, max_length=255, blank=True)
     file_size = models.PositiveBigIntegerField(_("file size"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)

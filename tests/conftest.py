@@ -152,3 +152,15 @@ def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings, request):
+    """Each test counts its throttled attempts in a cache of its own (never Redis: clearing it
+    would empty the broker's queues of the worker tests)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }

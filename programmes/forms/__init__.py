@@ -8,6 +8,7 @@ from .application import (
     ApplicationForm,
     CityChoiceForm,
     CityContactSignUpForm,
+    SignUpPasswordForm,
     TriadForms,
     TriadMemberForm,
     WithdrawForm,
@@ -35,6 +36,7 @@ from .setup import (
 
 __all__ = [
     "SUGGESTED_CRITERIA",
+    "SignUpPasswordForm",
     "ApplicationFilterForm",
     "ApplicationForm",
     "AssignReviewersForm",

@@ -2,8 +2,7 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
@@ -71,33 +70,37 @@ class CityChoiceForm(forms.Form):
         }
 
 
-class CityContactSignUpForm(UserCreationForm):
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ["username", "first_name", "last_name", "email"]
-        field_classes = {
-            **UserCreationForm.Meta.field_classes,
-            "first_name": NameFormField,
-            "last_name": NameFormField,
-        }
+class CityContactSignUpForm(forms.Form):
+    """Who signs up for a city: a name and an e-mail address, which becomes the login name.
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("first_name", "last_name", "email"):
-            self.fields[name].required = True
+    Whether an account already uses the address is never said here: the answer is an e-mail to
+    that address (a link to choose a password, or a reminder to log in), so that the sign-up
+    does not tell strangers who has an account.
+    """
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("An account already uses this e-mail address: log in with it instead."),
-                code="email_taken",
-            )
-        return email
+    first_name = NameFormField(label=_("First name"), max_length=150)
+    last_name = NameFormField(label=_("Last name"), max_length=150)
+    # A login name is at most 150 characters, and the address is the login name.
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=150,
+        help_text=_("You will log in with this address; a link to go on is sent to it."),
+    )
 
     @property
     def account(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        email = self.cleaned_data["email"].strip()
+        return {
+            "username": email.lower(),
+            "email": email,
+            "first_name": self.cleaned_data["first_name"].strip(),
+            "last_name": self.cleaned_data["last_name"].strip(),
+        }
+
+
+class SignUpPasswordForm(SetPasswordForm):
+    """The password of the account the confirmation link creates (checked against the
+    person's name and address like any other password)."""
 
 
 def validate_pdf(upload) -> None:

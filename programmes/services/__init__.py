@@ -11,12 +11,15 @@ One module per area; this package re-exports the services so that callers write
 """
 
 from .applications import (
+    account_exists,
     application_save,
     application_start,
     application_submit,
     application_withdraw,
     city_contact_sign_up,
     city_get_or_create,
+    sign_up_read,
+    sign_up_request,
     triad_duplicates,
 )
 from .common import audit
@@ -42,6 +45,7 @@ from .setup import (
 
 __all__ = [
     "RESERVED_SLUGS",
+    "account_exists",
     "application_decide",
     "application_request_information",
     "application_save",
@@ -63,5 +67,7 @@ __all__ = [
     "reviewers_assign",
     "review_submit",
     "selection_close",
+    "sign_up_read",
+    "sign_up_request",
     "triad_duplicates",
 ]

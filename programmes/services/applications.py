@@ -4,8 +4,10 @@ import uuid
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,6 +115,60 @@ def city_contact_sign_up(*, account: dict, password: str, call: Call, city) -> C
     """Create the account of a city's contact person and open the city's draft application."""
     user = get_user_model().objects.create_user(password=password, **account)
     return application_start(user=user, call=call, city=city)
+
+
+SIGN_UP_SALT = "programmes.sign_up"
+SIGN_UP_MAX_AGE = 3 * 24 * 3600
+
+
+def account_exists(*, email: str) -> bool:
+    """Whether an account already uses this address, as its address or as its login name."""
+    users = get_user_model().objects
+    return users.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists()
+
+
+def sign_up_request(
+    *,
+    call: Call,
+    account: dict,
+    city_id: int | None,
+    new_city: dict | None,
+    confirm_url,
+    login_url: str,
+) -> str | None:
+    """The first step of a sign-up without an account: nothing is created yet.
+
+    Makes the signed token of what the person typed. If no account uses the address, e-mails
+    the link to choose a password (``confirm_url(token)``), which creates the account and the
+    draft; if one does, e-mails a reminder to log in instead. Either way the page says the
+    same, so the sign-up does not tell who has an account. Returns the token, or None when the
+    address is taken.
+    """
+    token = signing.dumps(
+        {"call": call.pk, "account": account, "city": city_id, "new_city": new_city},
+        salt=SIGN_UP_SALT,
+        compress=True,
+    )
+    if account_exists(email=account["email"]):
+        emails.sign_up_email_queue(
+            call=call, email=account["email"], kind="existing", url=login_url
+        )
+        return None
+    emails.sign_up_email_queue(
+        call=call, email=account["email"], kind="confirm", url=confirm_url(token)
+    )
+    return token
+
+
+def sign_up_read(*, token: str, call: Call) -> dict | None:
+    """What a sign-up link carries, if it is genuine, recent and for this call; else None."""
+    try:
+        data = signing.loads(token, salt=SIGN_UP_SALT, max_age=SIGN_UP_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("call") != call.pk:
+        return None
+    return data
 
 
 def triad_duplicates(rows: Iterable[dict]) -> list[str]:

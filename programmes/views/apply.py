@@ -2,16 +2,17 @@
 withdrawal."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import forms, permissions, selectors, services
-from ..errors import DomainError, InvalidInput
+from ..errors import Conflict, DomainError, InvalidInput
 from ..models import CityApplication
 from .common import add_errors, base_url
 
@@ -74,9 +75,11 @@ def apply_sign_up(request: HttpRequest, slug: str, token: str = "") -> HttpRespo
     city_form = forms.CityChoiceForm(data, cities=selectors.city_choices_for_call(call=call))
     if request.method == "POST":
         valid = city_form.is_valid() and (account_form is None or account_form.is_valid())
+        if valid and account_form is not None:
+            return _sign_up_request(request, call, account_form, city_form, invited_email)
         if valid:
             try:
-                application = _start_application(request, call, account_form, city_form)
+                application = _start_application(request, call, city_form)
             except DomainError as error:
                 add_errors(city_form, error)
             else:
@@ -101,18 +104,87 @@ def apply_sign_up(request: HttpRequest, slug: str, token: str = "") -> HttpRespo
     )
 
 
-def _start_application(request, call, account_form, city_form) -> CityApplication:
+def _sign_up_request(request, call, account_form, city_form, invited_email) -> HttpResponse:
+    """Nothing is created yet: the address gets the link that goes on, or a reminder that it
+    already has an account, and the page says the same either way (no account enumeration).
+    With the organisers' invitation, for the invited address, the link is followed at once."""
+    programme = call.programme
+    account = account_form.account
     city = city_form.cleaned_data.get("city")
-    if city is None:
-        city = services.city_get_or_create(**city_form.new_city)
+
+    def confirm_url(token: str) -> str:
+        return base_url(request) + reverse("programmes:apply_confirm", args=[programme.slug, token])
+
+    token = services.sign_up_request(
+        call=call,
+        account=account,
+        city_id=city.pk if city else None,
+        new_city=city_form.new_city,
+        confirm_url=confirm_url,
+        login_url=base_url(request) + reverse("login"),
+    )
+    if token and invited_email and account["email"].lower() == invited_email.lower():
+        return redirect("programmes:apply_confirm", programme.slug, token)
+    return render(
+        request,
+        "programmes/apply_check_mailbox.html",
+        {"call": call, "programme": programme, "email": account["email"]},
+    )
+
+
+def apply_confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The sign-up link: choose a password; the account and the city's draft are created and
+    the person is logged in."""
+    call = selectors.call_get_published(slug=slug)
+    programme = call.programme
+    data = services.sign_up_read(token=token, call=call)
+    if data is None:
+        return render(
+            request,
+            "programmes/sign_up_link_invalid.html",
+            {"call": call, "programme": programme},
+            status=400,
+        )
+    account = data["account"]
+    if services.account_exists(email=account["email"]):
+        messages.info(
+            request, _("This link has been used already: log in with your e-mail address.")
+        )
+        return redirect(
+            f"{reverse('login')}?next={reverse('programmes:apply_sign_up', args=[slug])}"
+        )
+    user = get_user_model()(**account)
+    form = forms.SignUpPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = _create_account(request, call, data, form.cleaned_data["new_password1"])
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The application of %(city)s is open as a draft: fill it in below.")
+                % {"city": application.city.name},
+            )
+            return redirect("programmes:city_application_edit", programme.slug, application.pk)
+    return render(
+        request,
+        "programmes/apply_confirm.html",
+        {"call": call, "programme": programme, "form": form, "email": account["email"]},
+        status=400 if form.errors else 200,
+    )
+
+
+def _create_account(request, call, data, password) -> CityApplication:
+    if data["city"] is not None:
+        city = selectors.city_choices_for_call(call=call).filter(pk=data["city"]).first()
+        if city is None:
+            raise InvalidInput(_("This city can no longer be chosen."), code="city_gone")
+    else:
+        city = services.city_get_or_create(**data["new_city"])
     try:
-        if account_form is None:
-            return services.application_start(user=request.user, call=call, city=city)
         application = services.city_contact_sign_up(
-            account=account_form.account,
-            password=account_form.cleaned_data["password1"],
-            call=call,
-            city=city,
+            account=data["account"], password=password, call=call, city=city
         )
     except IntegrityError as error:
         # Two people starting the same city's application at the same moment.
@@ -122,6 +194,20 @@ def _start_application(request, call, account_form, city_form) -> CityApplicatio
         ) from error
     login(request, application.contact_user, backend="django.contrib.auth.backends.ModelBackend")
     return application
+
+
+def _start_application(request, call, city_form) -> CityApplication:
+    city = city_form.cleaned_data.get("city")
+    if city is None:
+        city = services.city_get_or_create(**city_form.new_city)
+    try:
+        return services.application_start(user=request.user, call=call, city=city)
+    except IntegrityError as error:
+        # Two people starting the same city's application at the same moment.
+        raise Conflict(
+            _("%(city)s has already started an application.") % {"city": city.name},
+            code="city_taken",
+        ) from error
 
 
 def _own_application(request: HttpRequest, slug: str, pk: int) -> CityApplication:

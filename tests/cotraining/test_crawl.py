@@ -32,6 +32,7 @@ from cotraining.celery import app as celery_app
 from participants.models import Category, PeerGroup
 from programmes.models import CityApplication, Membership, Programme
 from programmes.selectors import INVITATION_SALT
+from programmes.services.applications import SIGN_UP_SALT
 from reports.models import ReportRun
 from tests import factories
 
@@ -61,6 +62,7 @@ class World:
     slot: object
     activity: object
     token: str
+    sign_up_token: str
     users: dict
     run: ReportRun  # a participation report, built: funders may download it
     certificates: ReportRun  # built too, for organisers only
@@ -145,6 +147,21 @@ def build_world(*, with_users: bool = True) -> World:
         slot=slot,
         activity=activity,
         token=token,
+        sign_up_token=signing.dumps(
+            {
+                "call": call.pk,
+                "account": {
+                    "username": "nouvelle@example.org",
+                    "email": "nouvelle@example.org",
+                    "first_name": "Nora",
+                    "last_name": "Nouvelle",
+                },
+                "city": None,
+                "new_city": {"name": "Bondy", "insee_code": "93010", "departement": "93"},
+            },
+            salt=SIGN_UP_SALT,
+            compress=True,
+        ),
         users=users,
         run=run,
         certificates=certificates,
@@ -203,6 +220,7 @@ PAGES = {
     "programmes:call_public": (PUBLIC, _slug),
     "programmes:apply_sign_up": (PUBLIC, _slug),
     "programmes:apply_invitation": (PUBLIC, lambda w: _slug(w) | {"token": w.token}),
+    "programmes:apply_confirm": (PUBLIC, lambda w: _slug(w) | {"token": w.sign_up_token}),
     "programmes:city_application": (PROGRAMME, _app),
     "programmes:city_application_edit": (PROGRAMME, _app),
     "programmes:city_application_withdraw": (PROGRAMME, _app),

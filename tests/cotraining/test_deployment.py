@@ -12,8 +12,8 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
-def test_compose_has_the_five_services():
-    assert set(compose()["services"]) == {"web", "worker", "beat", "db", "redis"}
+def test_compose_has_the_six_services():
+    assert set(compose()["services"]) == {"caddy", "web", "worker", "beat", "db", "redis"}
 
 
 def test_app_services_share_one_image_and_point_at_postgresql_and_redis():
@@ -57,3 +57,46 @@ def test_dockerfile_installs_weasyprint_libraries_and_builds_assets():
     assert "collectstatic" in dockerfile
     assert "compilemessages" in dockerfile
     assert "USER cotraining" in dockerfile
+
+
+def test_no_default_database_password_compose_refuses_to_start_without_one():
+    services = compose()["services"]
+    assert ":?" in services["db"]["environment"]["POSTGRES_PASSWORD"]
+    for name in ("web", "worker", "beat"):
+        url = services[name]["environment"]["DATABASE_URL"]
+        assert "${POSTGRES_PASSWORD:?" in url, name
+    assert ":-cotraining}" not in (ROOT / "docker-compose.yml").read_text()
+
+
+def test_gunicorn_is_reached_only_through_caddy_with_automatic_https():
+    services = compose()["services"]
+    web, caddy = services["web"], services["caddy"]
+    assert "ports" not in web  # not published on the host's :8000
+    assert web["expose"] == ["8000"]
+    for name in ("worker", "beat", "db", "redis"):
+        assert "ports" not in services[name], name
+    assert caddy["image"].startswith("caddy:")
+    assert {"80:80", "443:443"} <= set(caddy["ports"])
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    site = [line for line in caddyfile.splitlines() if line and not line.startswith("#")]
+    # A site address that is a host name: Caddy obtains and renews its certificate itself.
+    assert site[0] == "{$COTRAINING_DOMAIN} {"
+    assert "\treverse_proxy web:8000" in site
+    assert ":?" in caddy["environment"]["COTRAINING_DOMAIN"]
+
+
+def test_forwarded_headers_are_trusted_only_behind_the_shipped_proxy():
+    env = compose()["services"]["web"]["environment"]
+    assert env["DJANGO_BEHIND_PROXY"] == "1"
+    assert env["DJANGO_SECURE_SSL_REDIRECT"] == "1"
+    assert env["DJANGO_SECURE_COOKIES"] == "1"
+    # HSTS on, but its reach beyond this host is the operator's choice.
+    assert env["DJANGO_HSTS_INCLUDE_SUBDOMAINS"].endswith(":-0}")
+    assert env["DJANGO_HSTS_PRELOAD"].endswith(":-0}")
+    assert env["DJANGO_MEDIA_ROOT"] == "/app/media"
+    assert "media:/app/media" in compose()["services"]["web"]["volumes"]
+    # The health check asks gunicorn directly: with the host name and HTTPS it was forwarded.
+    check = " ".join(compose()["services"]["web"]["healthcheck"]["test"])
+    assert "COTRAINING_DOMAIN" in check
+    assert "X-Forwarded-Proto" in check

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from participants.models import Participant
@@ -64,15 +65,19 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     page.goto(f"{live_server.url}/apply/{slug}/")
     assert page.get_by_role("heading", level=1, name="Appel à candidatures 2015").is_visible()
     page.get_by_role("link", name="Candidater pour votre ville").click()
-    page.locator("#id_username").fill("claire")
     page.locator("#id_first_name").fill("Claire")
     page.locator("#id_last_name").fill("Martin")
     page.locator("#id_email").fill("claire@ville-saint-denis.fr")
-    page.locator("#id_password1").fill("un-mot-de-passe-solide-42")
-    page.locator("#id_password2").fill("un-mot-de-passe-solide-42")
     page.get_by_label("Ou, si votre ville n’est pas dans la liste : son nom").fill("Saint-Denis")
     page.get_by_label("son code INSEE").fill("93066")
     page.get_by_label("son département (numéro)").fill("93")
+    page.get_by_role("button", name="Continuer").click()
+    assert page.get_by_role("heading", level=1, name="Consultez votre messagerie").is_visible()
+    # The link of the e-mail: the password, then the draft.
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/confirm/" in line)
+    page.goto(link)
+    page.locator("#id_new_password1").fill("un-mot-de-passe-solide-42")
+    page.locator("#id_new_password2").fill("un-mot-de-passe-solide-42")
     page.get_by_role("button", name="Ouvrir la candidature").click()
     assert page.get_by_role("heading", level=1, name="Candidature : Saint-Denis").is_visible()
 

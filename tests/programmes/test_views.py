@@ -80,52 +80,148 @@ def draft(open_call):
 # The city applies ---------------------------------------------------------------------------
 
 
-def test_a_new_city_contact_signs_up_and_gets_a_draft_of_a_new_city(client, open_call):
-    response = client.post(
-        url("apply_sign_up", open_call.programme.slug),
-        {
-            "username": "claire",
-            "first_name": "Claire",
-            "last_name": "Martin",
-            "email": "claire@ville.fr",
-            "password1": "un-mot-de-passe-solide-42",
-            "password2": "un-mot-de-passe-solide-42",
-            "new_city_name": "Saint-Denis",
-            "new_city_insee_code": "93066",
-            "new_city_departement": "93",
-        },
+SIGN_UP = {
+    "first_name": "Claire",
+    "last_name": "Martin",
+    "email": "Claire@ville.fr",
+    "new_city_name": "Saint-Denis",
+    "new_city_insee_code": "93066",
+    "new_city_departement": "93",
+}
+PASSWORD = {
+    "new_password1": "un-mot-de-passe-solide-42",
+    "new_password2": "un-mot-de-passe-solide-42",
+}
+
+
+def mailed_link(email) -> str:
+    return next(line for line in email.body.splitlines() if "://" in line).replace(
+        "http://testserver", ""
     )
+
+
+def test_a_new_city_contact_signs_up_confirms_by_email_and_gets_a_draft_of_a_new_city(
+    client, open_call, mailoutbox, django_capture_on_commit_callbacks
+):
+    slug = open_call.programme.slug
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("apply_sign_up", slug), SIGN_UP)
+    assert response.status_code == 200
+    assert "Consultez votre messagerie" in response.text or "Check your mailbox" in response.text
+    # Nothing exists until the address is confirmed.
+    assert not CityApplication.objects.exists()
+    assert not factories.UserFactory._meta.model.objects.filter(email__iexact="claire@ville.fr")
+    [email] = mailoutbox
+    assert email.to == ["Claire@ville.fr"]
+    link = mailed_link(email)
+    assert f"/apply/{slug}/confirm/" in link
+
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Claire@ville.fr" in page.text
+    too_short = client.post(link, {"new_password1": "court", "new_password2": "court"})
+    assert too_short.status_code == 400
+    assert not CityApplication.objects.exists()
+
+    response = client.post(link, PASSWORD)
     application = CityApplication.objects.get(city__insee_code="93066")
     assert response.status_code == 302
-    assert response.url == url("city_application_edit", open_call.programme.slug, application.pk)
+    assert response.url == url("city_application_edit", slug, application.pk)
     assert application.status == Status.DRAFT
-    assert application.contact_email == "claire@ville.fr"
+    assert application.contact_user.username == "claire@ville.fr"  # the address is the login
+    assert application.contact_email == "Claire@ville.fr"
     assert Membership.objects.filter(
-        user__username="claire", role="city_contact", application=application
+        user=application.contact_user, role="city_contact", application=application
     ).exists()
     # The new contact is logged in and lands on the form.
     assert client.get(response.url).status_code == 200
+    # The link serves once: afterwards it sends to the login page.
+    client.logout()
+    again = client.get(link)
+    assert again.status_code == 302
+    assert again.url.startswith(reverse("login"))
+    client.logout()
+    assert (
+        client.post(
+            reverse("login"), {"username": "claire@ville.fr", "password": PASSWORD["new_password1"]}
+        ).status_code
+        == 302
+    )
 
 
-def test_sign_up_with_errors_keeps_what_was_typed(client, open_call):
+def test_the_sign_up_does_not_tell_whether_an_account_uses_the_address(
+    client, open_call, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Account enumeration: the same page whether or not the address (or login name) is
+    taken; only the mailbox of the address learns which."""
+    slug = open_call.programme.slug
+    existing = factories.UserFactory(username="claire", email="claire@ville.fr")
+    factories.UserFactory(username="paul@ville.fr", email="")  # the address as login name
+    users_before = set(existing._meta.model.objects.values_list("pk", flat=True))
+
+    answers = {}
+    for address in ("CLAIRE@ville.fr", "paul@ville.fr", "nouvelle@ville.fr"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url("apply_sign_up", slug), {**SIGN_UP, "email": address})
+        # Nonces and CSRF tokens change with every page, whoever asks.
+        text = re.sub(
+            r'(nonce="|Nonce": "|CSRFToken": "|value=")[\w-]{20,}',
+            r"\1",
+            response.text.replace(address, "ADDRESS"),
+        )
+        answers[address] = (response.status_code, text)
+    assert len(set(answers.values())) == 1
+    status, text = answers["nouvelle@ville.fr"]
+    assert status == 200
+    for leak in ("already exists", "existe déjà", "déjà utilisée", "already uses"):
+        assert leak not in text
+
+    assert set(existing._meta.model.objects.values_list("pk", flat=True)) == users_before
+    assert not CityApplication.objects.exists()
+    taken, by_login_name, new = mailoutbox
+    assert taken.to == ["CLAIRE@ville.fr"]
+    assert by_login_name.to == ["paul@ville.fr"]
+    for email in (taken, by_login_name):
+        assert "/confirm/" not in email.body
+        assert "http://testserver/login/" in email.body
+    assert "/confirm/" in new.body
+
+
+def test_a_sign_up_link_that_is_forged_or_for_another_call_is_refused(
+    client, open_call, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("apply_sign_up", open_call.programme.slug), SIGN_UP)
+    link = mailed_link(mailoutbox[0])
+    forged = client.get(link[:-4] + "xyz/")
+    assert forged.status_code == 400
+    other = factories.CallFactory(
+        published_at=timezone.now(),
+        opens_on=open_call.opens_on,
+        closes_on=open_call.closes_on,
+    )
+    elsewhere = link.replace(open_call.programme.slug, other.programme.slug)
+    assert client.post(elsewhere, PASSWORD).status_code == 400
+    assert not CityApplication.objects.exists()
+
+
+def test_sign_up_with_errors_keeps_what_was_typed(client, open_call, mailoutbox):
     taken = factories.CityApplicationFactory(call=open_call)
     response = client.post(
         url("apply_sign_up", open_call.programme.slug),
         {
-            "username": "claire",
             "first_name": "Claire",
             "last_name": "<b>Martin</b>",
-            "email": "claire@ville.fr",
-            "password1": "court",
-            "password2": "autre",
+            "email": "claire@",
             "city": str(taken.city.pk),
+            "new_city_name": "Saint-Denis",
         },
     )
     assert response.status_code == 400
-    assert 'value="claire@ville.fr"' in response.text
+    assert 'value="claire@"' in response.text
     assert "&lt;b&gt;Martin&lt;/b&gt;" in response.text
     assert "<b>Martin</b>" not in response.text
-    assert not CityApplication.objects.filter(contact_user__username="claire").exists()
+    assert not mailoutbox
 
 
 def test_invitation_link_prefills_the_email_and_a_forged_one_is_refused(
@@ -150,6 +246,31 @@ def test_invitation_link_prefills_the_email_and_a_forged_one_is_refused(
     forged = client.get(link.replace("http://testserver", "")[:-3] + "xyz/")
     assert forged.status_code == 400
     assert "invitation" in forged.text.lower()
+
+
+def test_the_invited_address_goes_straight_to_its_password_others_get_the_mail(
+    client, open_call, people, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(people.organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("call_invite", open_call.programme.slug), {"email": "maire@bondy.fr"})
+    invitation = mailed_link(mailoutbox.pop())
+    client.logout()
+    with django_capture_on_commit_callbacks(execute=True):
+        fast = client.post(invitation, {**SIGN_UP, "email": "Maire@Bondy.fr"})
+    assert fast.status_code == 302
+    assert "/confirm/" in fast.url
+    assert not mailoutbox or "/confirm/" in mailoutbox[-1].body
+    assert client.post(fast.url, PASSWORD).status_code == 302
+    assert CityApplication.objects.get().contact_user.username == "maire@bondy.fr"
+    client.logout()
+    mailoutbox.clear()
+    # Another address typed on the invitation page proves nothing: it gets the e-mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        other = client.post(invitation, {**SIGN_UP, "email": "quelquun@bondy.fr"})
+    assert other.status_code == 200
+    [email] = mailoutbox
+    assert email.to == ["quelquun@bondy.fr"]
 
 
 def test_save_draft_then_submit_complete_application(

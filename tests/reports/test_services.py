@@ -265,3 +265,22 @@ def test_expired_files_are_deleted_and_their_runs_kept_as_expired(demo, organise
     assert fresh.status == Status.DONE
     assert fresh.file
     assert len(stored_files(settings)) == 1
+
+
+def test_two_installations_sharing_key_and_media_never_write_into_each_others_folders(
+    demo, organiser, settings
+):
+    run = factories.ReportRunFactory(programme=demo, requested_by=organiser)
+    services.report_run_build(report_run_id=run.pk)
+    run.refresh_from_db()
+    first = run.file.name
+    # A second installation with the same secret key and media folder numbers its runs from 1
+    # too: its run has the same id as one of ours.
+    ReportRun.objects.filter(pk=run.pk).delete()
+    other = factories.ReportRunFactory(pk=run.pk, programme=demo, requested_by=organiser)
+    services.report_run_build(report_run_id=other.pk)
+    other.refresh_from_db()
+    assert other.file.name.rsplit("/", 1)[0] != first.rsplit("/", 1)[0]
+    assert len(stored_files(settings)) == 2
+    assert other.folder_token != run.folder_token
+    assert len(other.folder_token) >= 24
