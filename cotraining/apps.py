@@ -11,4 +11,6 @@ class CotrainingConfig(AppConfig):
 
         # Before any URLconf is read: the apps' urls.py write their ids as ``<id:...>``.
         register_converter(IdConverter, "id")
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import audit, signals  # noqa: F401 - signals connects the receivers
+
+        audit.register()

@@ -43,5 +43,5 @@ def audit_login_lockout(sender, request, username, ip_address, **kwargs):
         programme=None,
         action="login.locked_out",
         obj=obj,
-        message=f"{username} · {ip_address}",
+        data={"ip": ip_address},
     )

@@ -1,7 +1,7 @@
 """The sentences of the reports' actions in the audit trail (see ``programmes.audit``)."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from programmes.audit import describe
 
@@ -22,5 +22,8 @@ def register() -> None:
         {
             "report.requested": _report(gettext_noop("%(report)s asked for (%(language)s).")),
             "report.downloaded": _report(gettext_noop("%(report)s downloaded (%(language)s).")),
+            # A bulk export holds the contact details of many people: who took it, and when.
+            "export.participants": gettext_lazy("Export of the participants downloaded."),
+            "export.attendance": gettext_lazy("Export of the attendance records downloaded."),
         }
     )
