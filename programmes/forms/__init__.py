@@ -14,6 +14,7 @@ from .application import (
     validate_pdf,
 )
 from .review import (
+    AccessRequestAnswerForm,
     ApplicationFilterForm,
     AssignReviewersForm,
     CloseSelectionForm,
@@ -35,6 +36,7 @@ from .setup import (
 
 __all__ = [
     "SUGGESTED_CRITERIA",
+    "AccessRequestAnswerForm",
     "ApplicationFilterForm",
     "ApplicationForm",
     "AssignReviewersForm",

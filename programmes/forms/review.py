@@ -156,3 +156,16 @@ class ApplicationFilterForm(forms.Form):
             "search": data.get("q", ""),
             "sort": data.get("sort") or "score",
         }
+
+
+class AccessRequestAnswerForm(forms.Form):
+    """An organiser's answer to one request to apply for a city."""
+
+    request = forms.ModelChoiceField(queryset=None)
+    answer = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("refuse", _("Refuse"))])
+
+    def __init__(self, *args, requests, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request"].queryset = requests.select_related(
+            "call__programme", "city", "requester"
+        )

@@ -9,6 +9,13 @@ One module per area; this package re-exports the services so that callers write
 ``programmes.services.application_submit`` (and other apps ``programmes.services.audit``).
 """
 
+from .access import (
+    access_request_confirm,
+    access_request_create,
+    access_request_refuse,
+    access_request_sign_up,
+    application_contact_hand_over,
+)
 from .applications import (
     application_save,
     application_start,
@@ -40,6 +47,11 @@ from .setup import (
 )
 
 __all__ = [
+    "access_request_confirm",
+    "access_request_create",
+    "access_request_refuse",
+    "access_request_sign_up",
+    "application_contact_hand_over",
     "RESERVED_SLUGS",
     "application_decide",
     "application_request_information",

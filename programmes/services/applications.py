@@ -38,6 +38,28 @@ def city_get_or_create(*, name: str, insee_code: str, departement: str):
     return city
 
 
+def check_may_become_contact(*, user, call: Call) -> None:
+    """Refuse a person who already holds an application of this call or has another role in
+    its programme (an organiser or reviewer applying for a city would judge their own file)."""
+    roles = set(
+        Membership.objects.filter(programme=call.programme, user=user).values_list(
+            "role", flat=True
+        )
+    )
+    if Role.CITY_CONTACT in roles:
+        raise ValidationError(
+            _("You already hold an application for this call."), code="already_contact"
+        )
+    if roles:
+        raise ValidationError(
+            _(
+                "You already take part in this programme (organiser, reviewer, facilitator or "
+                "funder): a city applies through its own contact's account."
+            ),
+            code="member",
+        )
+
+
 @transaction.atomic
 def application_start(*, user, call: Call, city) -> CityApplication:
     """Open a draft application for a city, with ``user`` as its contact (who then may see and
@@ -58,24 +80,7 @@ def application_start(*, user, call: Call, city) -> CityApplication:
             % {"city": city.name},
             code="city_taken",
         )
-    roles = set(
-        Membership.objects.filter(programme=call.programme, user=user).values_list(
-            "role", flat=True
-        )
-    )
-    if Role.CITY_CONTACT in roles:
-        raise ValidationError(
-            _("You already hold an application for this call."), code="already_contact"
-        )
-    if roles:
-        # An organiser or reviewer applying for a city would judge their own file.
-        raise ValidationError(
-            _(
-                "You already take part in this programme (organiser, reviewer, facilitator or "
-                "funder): a city applies through its own contact's account."
-            ),
-            code="member",
-        )
+    check_may_become_contact(user=user, call=call)
     application = CityApplication.objects.create(
         call=call,
         city=city,

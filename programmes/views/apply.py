@@ -30,6 +30,7 @@ def call_public(request: HttpRequest, slug: str) -> HttpResponse:
             "my_application": selectors.contact_application_for_programme(
                 user=request.user, programme=programme
             ),
+            "my_request": selectors.access_request_pending(user=request.user, call=call),
         },
     )
 
@@ -41,6 +42,8 @@ def apply_sign_up(request: HttpRequest, slug: str, token: str = "") -> HttpRespo
     mine = selectors.contact_application_for_programme(user=request.user, programme=programme)
     if mine is not None:
         return redirect("programmes:city_application", programme.slug, mine.pk)
+    if not token and selectors.access_request_pending(user=request.user, call=call):
+        return redirect("programmes:call_public", programme.slug)
     if permissions.programme_roles(request.user, programme):
         messages.error(
             request,
@@ -74,7 +77,23 @@ def apply_sign_up(request: HttpRequest, slug: str, token: str = "") -> HttpRespo
     city_form = forms.CityChoiceForm(data, cities=selectors.city_choices_for_call(call=call))
     if request.method == "POST":
         valid = city_form.is_valid() and (account_form is None or account_form.is_valid())
-        if valid:
+        if valid and not token:
+            # Without the organisers' link, choosing a city is a request they confirm.
+            try:
+                access_request = _request_access(request, call, account_form, city_form)
+            except ValidationError as error:
+                add_errors(city_form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your request to apply for %(city)s was sent to the organisers. You will "
+                        "receive an e-mail when they confirm it."
+                    )
+                    % {"city": access_request.city_label},
+                )
+                return redirect("programmes:call_public", programme.slug)
+        elif valid:
             try:
                 application = _start_application(request, call, account_form, city_form)
             except ValidationError as error:
@@ -99,6 +118,25 @@ def apply_sign_up(request: HttpRequest, slug: str, token: str = "") -> HttpRespo
         },
         status=status,
     )
+
+
+def _request_access(request, call, account_form, city_form):
+    city = city_form.cleaned_data.get("city")
+    new_city = None if city else city_form.new_city
+    if account_form is None:
+        return services.access_request_create(
+            user=request.user, call=call, city=city, new_city=new_city, base_url=base_url(request)
+        )
+    access_request = services.access_request_sign_up(
+        account=account_form.account,
+        password=account_form.cleaned_data["password1"],
+        call=call,
+        city=city,
+        new_city=new_city,
+        base_url=base_url(request),
+    )
+    login(request, access_request.requester, backend="django.contrib.auth.backends.ModelBackend")
+    return access_request
 
 
 def _start_application(request, call, account_form, city_form) -> CityApplication:
