@@ -309,6 +309,7 @@ class DemoBuilder:
             programme=programme,
             title="Appel à candidatures : co-formation conseils citoyens 2015",
             opens_on=dt.date(2014, 9, 15),
+            departements="93",
             closes_on=dt.date(2014, 11, 14),
             eligibility_terms=(
                 "Chaque ville candidate présente un trinôme : un élu, un ou deux professionnels "
@@ -750,6 +751,7 @@ class OpenCallBuilder(DemoBuilder):
             programme=programme,
             title="Appel à candidatures : co-formation conseils citoyens 2027",
             opens_on=today - dt.timedelta(days=20),
+            departements="93",
             closes_on=today + dt.timedelta(days=40),
             eligibility_terms=(
                 "Un trinôme complet (un élu, un ou deux professionnels de la ville, le délégué du "

@@ -159,7 +159,7 @@ def register() -> None:
     """The sentences of programmes' own actions, and how to load the objects they name."""
     from django.utils.translation import gettext_lazy, ngettext
 
-    from .models import CityApplication, Review
+    from .models import CityAccessRequest, CityApplication, Review
 
     describe(
         {
@@ -208,7 +208,14 @@ def register() -> None:
                 CityApplication.Status, "decision", gettext_lazy("Decision on {related}: {label}.")
             ),
             "selection.closed": gettext_lazy("Selection closed: {count} decisions sent."),
+            "access_request.created": gettext_lazy("Request to apply for {target} received."),
+            "access_request.confirmed": gettext_lazy("Request to apply for {target} confirmed."),
+            "access_request.refused": gettext_lazy("Request to apply for {target} refused."),
+            "application.contact_handed_over": gettext_lazy(
+                "Application of {related} handed to another contact."
+            ),
         }
     )
     load_with(CityApplication, "city", "call")
+    load_with(CityAccessRequest, "city")
     load_with(Review, "reviewer", "application__city", "application__call")

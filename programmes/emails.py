@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from .models import CityApplication
+from .models import CityAccessRequest, CityApplication, Membership
 from .text import one_line
 
 logger = logging.getLogger(__name__)
@@ -132,6 +132,49 @@ def sign_up_email_queue(*, call, email: str, kind: str, url: str) -> None:
                 template=f"programmes/emails/sign_up_{kind}.txt",
                 context={"programme": programme, "call": call, "email": email, "url": url},
                 to=[email],
+            )
+
+    transaction.on_commit(send, robust=True)
+
+
+ACCESS_SUBJECTS = {
+    "access_requested": gettext_noop("Request to apply for %(city)s"),
+    "access_confirmed": gettext_noop("You can now fill in the application of %(city)s"),
+    "access_refused": gettext_noop("Your request to apply for %(city)s"),
+}
+
+
+def access_request_email_queue(*, access_request, kind: str, base_url: str) -> None:
+    """After the current transaction commits, tell the organisers that someone asks to apply for
+    a city (``access_requested``), or tell that person the answer (``access_confirmed``,
+    ``access_refused``)."""
+    request_id = access_request.pk
+
+    def send() -> None:
+        row = CityAccessRequest.objects.select_related(
+            "call__programme", "city", "requester", "application"
+        ).get(pk=request_id)
+        programme = row.call.programme
+        if kind == "access_requested":
+            to = sorted(
+                {
+                    address
+                    for address in Membership.objects.filter(
+                        programme=programme, role=Membership.Role.ORGANISER
+                    ).values_list("user__email", flat=True)
+                    if address
+                }
+            )
+            url = base_url + reverse("programmes:access_requests", args=[programme.slug])
+        else:
+            to = [row.requester.email] if row.requester.email else []
+            url = base_url + reverse("programmes:call_public", args=[programme.slug])
+        with translation.override(settings.LANGUAGE_CODE):
+            _send(
+                subject=gettext(ACCESS_SUBJECTS[kind]) % {"city": row.city_label},
+                template=f"programmes/emails/{kind}.txt",
+                context={"request": row, "programme": programme, "call": row.call, "url": url},
+                to=to,
             )
 
     transaction.on_commit(send, robust=True)

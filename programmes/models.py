@@ -289,6 +289,15 @@ class Call(models.Model):
     eligibility_terms = models.TextField(_("eligibility terms"), blank=True)
     required_contribution = models.DecimalField(_("required city contribution"), **MONEY)
     places = models.PositiveSmallIntegerField(_("number of places"), default=0)
+    departements = models.CharField(
+        _("départements"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The numbers of the départements whose cities may apply, separated by commas "
+            "(e.g. 93, 95). Their known cities are offered in the list; others can be typed."
+        ),
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     selection_closed_at = models.DateTimeField(_("selection closed at"), null=True, blank=True)
 
@@ -313,6 +322,10 @@ class Call(models.Model):
     @property
     def is_selection_closed(self) -> bool:
         return self.selection_closed_at is not None
+
+    @property
+    def departement_list(self) -> list[str]:
+        return [part.strip().upper() for part in self.departements.split(",") if part.strip()]
 
     def is_open_on(self, day) -> bool:
         """Whether a city may start or submit an application on that day."""
@@ -641,6 +654,80 @@ def roles_for(action: str) -> frozenset[str]:
     if action in APPLICATION_ACTIVITIES:
         roles.add(APPLICATION_ACTIVITIES[action][0])
     return frozenset(roles)
+
+
+class CityAccessRequest(models.Model):
+    """Someone who signed up for a city without the organisers' invitation link: they become the
+    city's contact only once an organiser confirms it, so that nobody takes a city's place (or its
+    draft) by choosing it in a list."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the organisers")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="access_requests"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.CASCADE,
+        related_name="city_access_requests",
+    )
+    # A city already known, or the one the person typed, created only when a request is confirmed
+    # (a visitor's typing never adds a city to anyone's list).
+    city = models.ForeignKey(
+        City,
+        verbose_name=_("city"),
+        on_delete=models.CASCADE,
+        related_name="access_requests",
+        null=True,
+        blank=True,
+    )
+    city_name = models.CharField(_("city name"), max_length=120, blank=True)
+    city_insee_code = models.CharField(_("INSEE code"), max_length=5, blank=True)
+    city_departement = models.CharField(_("département"), max_length=3, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    application = models.ForeignKey(
+        CityApplication,
+        verbose_name=_("application"),
+        on_delete=models.SET_NULL,
+        related_name="access_requests",
+        null=True,
+        blank=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["call", "city_insee_code", "created_at", "id"]
+        verbose_name = _("request to apply for a city")
+        verbose_name_plural = _("requests to apply for a city")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "requester"],
+                condition=Q(status="pending"),
+                name="accessrequest_one_pending_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.city_label
+
+    @property
+    def city_label(self) -> str:
+        return self.city.name if self.city_id else self.city_name
 
 
 class TriadNomineeQuerySet(models.QuerySet):

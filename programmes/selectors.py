@@ -22,6 +22,7 @@ from .models import (
     BudgetLine,
     Call,
     City,
+    CityAccessRequest,
     CityApplication,
     CityContribution,
     Funding,
@@ -231,8 +232,78 @@ def call_get_for_programme(*, programme: Programme) -> Call | None:
 
 
 def city_choices_for_call(*, call: Call):
-    """Cities that have not applied to this call yet, for the city's first step."""
-    return City.objects.exclude(applications__call=call).order_by("name")
+    """The cities offered at a call's first step: those of the départements the call is for, and
+    those that applied to it. Cities other programmes know (or that a visitor typed elsewhere)
+    are not offered; a city that already applied is, to ask for its contact's place."""
+    wanted = Q(pk__in=CityApplication.objects.filter(call=call).values("city_id"))
+    if call.departement_list:
+        wanted |= Q(departement__in=call.departement_list)
+    return City.objects.filter(wanted).order_by("name")
+
+
+def access_request_pending(*, user, call: Call) -> CityAccessRequest | None:
+    """The request a person made to apply for a city in this call and that awaits an answer."""
+    if not user.is_authenticated:
+        return None
+    return (
+        CityAccessRequest.objects.filter(
+            call=call, requester=user, status=CityAccessRequest.Status.PENDING
+        )
+        .select_related("city")
+        .first()
+    )
+
+
+@dataclass
+class CityRequests:
+    """The requests made for one city, side by side, with the application the city has."""
+
+    label: str
+    application: CityApplication | None
+    requests: list[CityAccessRequest]
+
+
+ANSWERED_SHOWN = 20
+
+
+def access_request_board(*, programme: Programme) -> tuple[list[CityRequests], list]:
+    """Pending requests grouped by city (each with the city's application, if any), and the
+    latest answered ones. Three queries whatever the number of requests."""
+    call = programme.call
+    pending = list(
+        CityAccessRequest.objects.filter(call=call, status=CityAccessRequest.Status.PENDING)
+        .select_related("city", "requester")
+        .order_by("created_at", "pk")
+    )
+    city_ids = {row.city_id for row in pending if row.city_id}
+    insee_codes = {row.city_insee_code for row in pending if not row.city_id}
+    applications = {
+        (application.city_id, application.city.insee_code): application
+        for application in CityApplication.objects.filter(call=call)
+        .filter(Q(city_id__in=city_ids) | Q(city__insee_code__in=insee_codes))
+        .select_related("city", "contact_user")
+    }
+    by_id = {key[0]: value for key, value in applications.items()}
+    by_insee = {key[1]: value for key, value in applications.items()}
+    groups: dict[str, CityRequests] = {}
+    for row in pending:
+        key = f"id:{row.city_id}" if row.city_id else f"insee:{row.city_insee_code}"
+        application = by_id.get(row.city_id) if row.city_id else by_insee.get(row.city_insee_code)
+        group = groups.setdefault(key, CityRequests(row.city_label, application, []))
+        group.requests.append(row)
+    answered = list(
+        CityAccessRequest.objects.filter(call=call)
+        .exclude(status=CityAccessRequest.Status.PENDING)
+        .select_related("city", "requester", "decided_by")
+        .order_by("-decided_at", "-pk")[:ANSWERED_SHOWN]
+    )
+    return sorted(groups.values(), key=lambda group: group.label.casefold()), answered
+
+
+def access_request_pending_count(*, programme: Programme) -> int:
+    return CityAccessRequest.objects.filter(
+        call__programme=programme, status=CityAccessRequest.Status.PENDING
+    ).count()
 
 
 def contact_application_for_programme(*, user, programme: Programme) -> CityApplication | None:

@@ -33,6 +33,7 @@ urlpatterns = [
     path(f"{P}/call/invite/", setup.call_invite, name="call_invite"),
     # Review and selection (organisers, reviewers)
     path(f"{P}/applications/", review.application_list, name="application_list"),
+    path(f"{P}/applications/requests/", review.access_requests, name="access_requests"),
     path(f"{A}/", review.application_detail, name="application_detail"),
     path(f"{A}/reviewers/", review.application_assign, name="application_assign"),
     path(

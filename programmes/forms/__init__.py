@@ -15,6 +15,7 @@ from .application import (
     validate_pdf,
 )
 from .review import (
+    AccessRequestAnswerForm,
     ApplicationFilterForm,
     AssignReviewersForm,
     CloseSelectionForm,
@@ -37,6 +38,7 @@ from .setup import (
 __all__ = [
     "SUGGESTED_CRITERIA",
     "SignUpPasswordForm",
+    "AccessRequestAnswerForm",
     "ApplicationFilterForm",
     "ApplicationForm",
     "AssignReviewersForm",

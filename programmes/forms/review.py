@@ -8,7 +8,7 @@ from ..models import (
     CityApplication,
     Review,
 )
-from .common import IdMultipleChoiceField, WholeFormMixin, whole_form_marker
+from .common import IdChoiceField, IdMultipleChoiceField, WholeFormMixin, whole_form_marker
 
 SCORES = [(n, str(n)) for n in range(1, 6)]
 
@@ -161,3 +161,16 @@ class ApplicationFilterForm(forms.Form):
             "search": data.get("q", ""),
             "sort": data.get("sort") or "score",
         }
+
+
+class AccessRequestAnswerForm(forms.Form):
+    """An organiser's answer to one request to apply for a city."""
+
+    request = IdChoiceField(queryset=None)
+    answer = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("refuse", _("Refuse"))])
+
+    def __init__(self, *args, requests, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request"].queryset = requests.select_related(
+            "call__programme", "city", "requester"
+        )

@@ -1,5 +1,7 @@
 """Forms of programme set-up: the programme, funding, budget lines, contributions, the call."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -196,6 +198,9 @@ class ContributionForm(ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
+DEPARTEMENT = re.compile(r"\d{2}|2[AB]|97\d")
+
+
 class CallForm(ModelForm):
     class Meta(ModelForm.Meta):
         model = Call
@@ -206,6 +211,7 @@ class CallForm(ModelForm):
             "eligibility_terms",
             "required_contribution",
             "places",
+            "departements",
         ]
         widgets = {
             "opens_on": DATE,
@@ -221,6 +227,18 @@ class CallForm(ModelForm):
         self.fields["places"].validators.append(
             MinValueValidator(1, message=_("There must be at least one place."))
         )
+
+    def clean_departements(self) -> str:
+        parts = [part.strip().upper() for part in self.cleaned_data["departements"].split(",")]
+        parts = [part for part in parts if part]
+        wrong = [part for part in parts if not DEPARTEMENT.fullmatch(part)]
+        if wrong:
+            raise ValidationError(
+                _("“%(value)s” is not a département number (e.g. 93, 2A or 971).")
+                % {"value": wrong[0]},
+                code="departement",
+            )
+        return ", ".join(dict.fromkeys(parts))
 
     def clean(self):
         cleaned = super().clean()

@@ -10,6 +10,13 @@ One module per area; this package re-exports the services so that callers write
 ``programmes.services.application_submit`` (and other apps ``programmes.services.audit``).
 """
 
+from .access import (
+    access_request_confirm,
+    access_request_create,
+    access_request_refuse,
+    access_request_sign_up,
+    application_contact_hand_over,
+)
 from .applications import (
     account_exists,
     application_save,
@@ -44,6 +51,11 @@ from .setup import (
 )
 
 __all__ = [
+    "access_request_confirm",
+    "access_request_create",
+    "access_request_refuse",
+    "access_request_sign_up",
+    "application_contact_hand_over",
     "RESERVED_SLUGS",
     "account_exists",
     "application_decide",

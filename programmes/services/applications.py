@@ -46,6 +46,29 @@ def city_get_or_create(*, name: str, insee_code: str, departement: str):
     return city
 
 
+def check_may_become_contact(*, user, call: Call) -> None:
+    """Refuse a person who already holds an application of this call or has another role in
+    its programme (an organiser or reviewer applying for a city would judge their own file).
+    Refusals of the city's first step: the choice cannot be used (400), as the form says."""
+    roles = set(
+        Membership.objects.filter(programme=call.programme, user=user).values_list(
+            "role", flat=True
+        )
+    )
+    if Role.CITY_CONTACT in roles:
+        raise InvalidInput(
+            _("You already hold an application for this call."), code="already_contact"
+        )
+    if roles:
+        raise InvalidInput(
+            _(
+                "You already take part in this programme (organiser, reviewer, facilitator or "
+                "funder): a city applies through its own contact's account."
+            ),
+            code="member",
+        )
+
+
 @transaction.atomic
 def application_start(*, user, call: Call, city) -> CityApplication:
     """Open a draft application for a city, with ``user`` as its contact (who then may see and
@@ -66,25 +89,7 @@ def application_start(*, user, call: Call, city) -> CityApplication:
             % {"city": city.name},
             code="city_taken",
         )
-    roles = set(
-        Membership.objects.filter(programme=call.programme, user=user).values_list(
-            "role", flat=True
-        )
-    )
-    # Refusals of the city's first step: the choice cannot be used (400), as the form says.
-    if Role.CITY_CONTACT in roles:
-        raise InvalidInput(
-            _("You already hold an application for this call."), code="already_contact"
-        )
-    if roles:
-        # An organiser or reviewer applying for a city would judge their own file.
-        raise InvalidInput(
-            _(
-                "You already take part in this programme (organiser, reviewer, facilitator or "
-                "funder): a city applies through its own contact's account."
-            ),
-            code="member",
-        )
+    check_may_become_contact(user=user, call=call)
     application = CityApplication.objects.create(
         call=call,
         city=city,
@@ -135,6 +140,7 @@ def sign_up_request(
     new_city: dict | None,
     confirm_url,
     login_url: str,
+    invited: bool = False,
 ) -> str | None:
     """The first step of a sign-up without an account: nothing is created yet.
 
@@ -142,10 +148,17 @@ def sign_up_request(
     the link to choose a password (``confirm_url(token)``), which creates the account and the
     draft; if one does, e-mails a reminder to log in instead. Either way the page says the
     same, so the sign-up does not tell who has an account. Returns the token, or None when the
-    address is taken.
+    address is taken. ``invited``: the address is the one the organisers' invitation named, so
+    the link opens the city's draft; otherwise it makes a request the organisers confirm.
     """
     token = signing.dumps(
-        {"call": call.pk, "account": account, "city": city_id, "new_city": new_city},
+        {
+            "call": call.pk,
+            "account": account,
+            "city": city_id,
+            "new_city": new_city,
+            "invited": invited,
+        },
         salt=SIGN_UP_SALT,
         compress=True,
     )

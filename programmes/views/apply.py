@@ -31,6 +31,7 @@ def call_public(request: HttpRequest, slug: str) -> HttpResponse:
             "my_application": selectors.contact_application_for_programme(
                 user=request.user, programme=programme
             ),
+            "my_request": selectors.access_request_pending(user=request.user, call=call),
         },
     )
 
@@ -42,6 +43,8 @@ def apply_sign_up(request: HttpRequest, slug: str, token: str = "") -> HttpRespo
     mine = selectors.contact_application_for_programme(user=request.user, programme=programme)
     if mine is not None:
         return redirect("programmes:city_application", programme.slug, mine.pk)
+    if not token and selectors.access_request_pending(user=request.user, call=call):
+        return redirect("programmes:call_public", programme.slug)
     if permissions.programme_roles(request.user, programme):
         messages.error(
             request,
@@ -77,7 +80,22 @@ def apply_sign_up(request: HttpRequest, slug: str, token: str = "") -> HttpRespo
         valid = city_form.is_valid() and (account_form is None or account_form.is_valid())
         if valid and account_form is not None:
             return _sign_up_request(request, call, account_form, city_form, invited_email)
-        if valid:
+        if valid and not token:
+            # Without the organisers' link, choosing a city is a request they confirm.
+            try:
+                access_request = services.access_request_create(
+                    user=request.user,
+                    call=call,
+                    city=city_form.cleaned_data.get("city"),
+                    new_city=city_form.new_city,
+                    base_url=base_url(request),
+                )
+            except DomainError as error:
+                add_errors(city_form, error)
+            else:
+                _say_request_sent(request, access_request)
+                return redirect("programmes:call_public", programme.slug)
+        elif valid:
             try:
                 application = _start_application(request, call, city_form)
             except DomainError as error:
@@ -115,15 +133,17 @@ def _sign_up_request(request, call, account_form, city_form, invited_email) -> H
     def confirm_url(token: str) -> str:
         return base_url(request) + reverse("programmes:apply_confirm", args=[programme.slug, token])
 
+    invited = bool(invited_email) and account["email"].lower() == invited_email.lower()
     token = services.sign_up_request(
         call=call,
+        invited=invited,
         account=account,
         city_id=city.pk if city else None,
         new_city=city_form.new_city,
         confirm_url=confirm_url,
         login_url=base_url(request) + reverse("login"),
     )
-    if token and invited_email and account["email"].lower() == invited_email.lower():
+    if token and invited:
         return redirect("programmes:apply_confirm", programme.slug, token)
     return render(
         request,
@@ -133,8 +153,9 @@ def _sign_up_request(request, call, account_form, city_form, invited_email) -> H
 
 
 def apply_confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """The sign-up link: choose a password; the account and the city's draft are created and
-    the person is logged in."""
+    """The sign-up link: choose a password; the account is created and the person logged in,
+    with the city's draft when the organisers invited that address, else with a request to
+    apply for the city that the organisers confirm."""
     call = selectors.call_get_published(slug=slug)
     programme = call.programme
     data = services.sign_up_read(token=token, call=call)
@@ -155,7 +176,18 @@ def apply_confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         )
     user = get_user_model()(**account)
     form = forms.SignUpPasswordForm(user, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not data.get("invited"):
+        # Without the organisers' invitation, the account asks for the city: they confirm.
+        try:
+            access_request = _create_account_asking(
+                request, call, data, form.cleaned_data["new_password1"]
+            )
+        except DomainError as error:
+            add_errors(form, error)
+        else:
+            _say_request_sent(request, access_request)
+            return redirect("programmes:call_public", programme.slug)
+    elif request.method == "POST" and form.is_valid():
         try:
             application = _create_account(request, call, data, form.cleaned_data["new_password1"])
         except DomainError as error:
@@ -170,9 +202,44 @@ def apply_confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     return render(
         request,
         "programmes/apply_confirm.html",
-        {"call": call, "programme": programme, "form": form, "email": account["email"]},
+        {
+            "call": call,
+            "programme": programme,
+            "form": form,
+            "email": account["email"],
+            "invited": bool(data.get("invited")),
+        },
         status=400 if form.errors else 200,
     )
+
+
+def _say_request_sent(request, access_request) -> None:
+    messages.success(
+        request,
+        _(
+            "Your request to apply for %(city)s was sent to the organisers. You will receive an "
+            "e-mail when they confirm it."
+        )
+        % {"city": access_request.city_label},
+    )
+
+
+def _create_account_asking(request, call, data, password):
+    city = None
+    if data["city"] is not None:
+        city = selectors.city_choices_for_call(call=call).filter(pk=data["city"]).first()
+        if city is None:
+            raise InvalidInput(_("This city can no longer be chosen."), code="city_gone")
+    access_request = services.access_request_sign_up(
+        account=data["account"],
+        password=password,
+        call=call,
+        city=city,
+        new_city=data["new_city"],
+        base_url=base_url(request),
+    )
+    login(request, access_request.requester, backend="django.contrib.auth.backends.ModelBackend")
+    return access_request
 
 
 def _create_account(request, call, data, password) -> CityApplication:

@@ -7,11 +7,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import forms, permissions, selectors, services
-from ..models import CityApplication
-from .common import base_url, submit
+from ..errors import DomainError
+from ..models import CityAccessRequest, CityApplication
+from .common import base_url, organiser_programme, submit
 
 LIST_PAGE_SIZE = 25
 
@@ -207,5 +208,51 @@ def review_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "review": review,
             "can_review": permissions.can_review_application(request.user, application),
         },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def access_requests(request: HttpRequest, slug: str) -> HttpResponse:
+    """Requests to apply for a city made without an invitation: organisers confirm or refuse."""
+    programme = organiser_programme(request, slug)
+    if not hasattr(programme, "call"):
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        form = forms.AccessRequestAnswerForm(
+            request.POST, requests=CityAccessRequest.objects.filter(call=programme.call)
+        )
+        if form.is_valid():
+            row, answer = form.cleaned_data["request"], form.cleaned_data["answer"]
+            try:
+                if answer == "confirm":
+                    application = services.access_request_confirm(
+                        actor=request.user, access_request=row, base_url=base_url(request)
+                    )
+                    messages.success(
+                        request,
+                        _("%(name)s is now the contact of %(city)s.")
+                        % {"name": row.requester.get_full_name(), "city": application.city.name},
+                    )
+                else:
+                    services.access_request_refuse(
+                        actor=request.user, access_request=row, base_url=base_url(request)
+                    )
+                    messages.success(request, _("The request was refused; the person is told."))
+            except DomainError as error:
+                messages.error(request, " ".join(error.messages))
+                status = error.status
+            else:
+                return redirect("programmes:access_requests", programme.slug)
+        else:
+            messages.error(request, _("Choose a request and an answer."))
+            status = 400
+    groups, answered = selectors.access_request_board(programme=programme)
+    return render(
+        request,
+        "programmes/access_requests.html",
+        {"programme": programme, "groups": groups, "answered": answered},
         status=status,
     )

@@ -208,6 +208,7 @@ PAGES = {
     "programmes:call_publish": (PROGRAMME, _slug),
     "programmes:call_invite": (PROGRAMME, _slug),
     "programmes:application_list": (PROGRAMME, _slug),
+    "programmes:access_requests": (PROGRAMME, _slug),
     "programmes:application_detail": (PROGRAMME, _app),
     "programmes:application_assign": (PROGRAMME, _app),
     "programmes:application_request_information": (PROGRAMME, _app),

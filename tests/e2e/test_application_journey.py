@@ -78,7 +78,22 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     page.goto(link)
     page.locator("#id_new_password1").fill("un-mot-de-passe-solide-42")
     page.locator("#id_new_password2").fill("un-mot-de-passe-solide-42")
-    page.get_by_role("button", name="Ouvrir la candidature").click()
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    assert page.get_by_text("vous avez demandé à candidater pour Saint-Denis").is_visible()
+    log_out(page)
+
+    # Without an invitation link, an organiser confirms that she speaks for the city.
+    login(page, live_server, "orga", factories.PASSWORD)
+    page.goto(f"{live_server.url}/programmes/{slug}/applications/")
+    page.get_by_role("link", name="Demandes de candidature").click()
+    page.get_by_role("button", name="Confirmer et ouvrir le brouillon").click()
+    assert page.get_by_text("est maintenant le contact de Saint-Denis").is_visible()
+    log_out(page)
+
+    login(page, live_server, "claire@ville-saint-denis.fr", "un-mot-de-passe-solide-42")
+    page.goto(f"{live_server.url}/apply/{slug}/")
+    page.get_by_role("link", name="Voir la candidature").click()
+    page.get_by_role("link", name="Remplir la candidature").click()
     assert page.get_by_role("heading", level=1, name="Candidature : Saint-Denis").is_visible()
 
     # A first try with too small a contribution says what is missing and keeps the draft.
@@ -181,6 +196,7 @@ def test_the_call_and_the_application_pages_pass_axe_at_phone_width(a11y_page, l
     login(page, live_server, "orga", factories.PASSWORD)
     paths = [
         "applications/",
+        "applications/requests/",
         f"applications/{submitted.pk}/",  # the draft stays with the city
         "selection/",
         "finances/",

@@ -15,6 +15,8 @@ from django.utils.text import slugify
 from participants.models import Participant
 from programmes.models import (
     ApplicationEvent,
+    City,
+    CityAccessRequest,
     CityApplication,
     CityContribution,
     Membership,
@@ -100,10 +102,12 @@ def mailed_link(email) -> str:
     )
 
 
-def test_a_new_city_contact_signs_up_confirms_by_email_and_gets_a_draft_of_a_new_city(
-    client, open_call, mailoutbox, django_capture_on_commit_callbacks
+def test_a_sign_up_without_invitation_is_confirmed_by_email_then_by_the_organisers(
+    client, open_call, people, mailoutbox, django_capture_on_commit_callbacks
 ):
     slug = open_call.programme.slug
+    people.organiser.email = "orga@example.org"
+    people.organiser.save()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("apply_sign_up", slug), SIGN_UP)
     assert response.status_code == 200
@@ -121,32 +125,128 @@ def test_a_new_city_contact_signs_up_confirms_by_email_and_gets_a_draft_of_a_new
     assert "Claire@ville.fr" in page.text
     too_short = client.post(link, {"new_password1": "court", "new_password2": "court"})
     assert too_short.status_code == 400
-    assert not CityApplication.objects.exists()
 
-    response = client.post(link, PASSWORD)
-    application = CityApplication.objects.get(city__insee_code="93066")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(link, PASSWORD)
     assert response.status_code == 302
-    assert response.url == url("city_application_edit", slug, application.pk)
+    assert response.url == url("call_public", slug)
+    # The account exists and asks for the city; no city, no draft before an organiser confirms.
+    assert not CityApplication.objects.exists()
+    assert not City.objects.filter(insee_code="93066").exists()
+    request_row = CityAccessRequest.objects.get()
+    assert request_row.requester.username == "claire@ville.fr"  # the address is the login
+    page = client.get(response.url)
+    assert "vous avez demandé à candidater pour Saint-Denis" in page.text
+    assert mailoutbox[-1].to == ["orga@example.org"]
+    assert "Claire@ville.fr" in mailoutbox[-1].body
+    # Asking again shows the request instead of the form.
+    assert client.get(url("apply_sign_up", slug)).status_code == 302
+
+    client.force_login(people.organiser)
+    board = client.get(url("access_requests", slug))
+    assert board.status_code == 200
+    assert "Saint-Denis" in board.text
+    assert "Claire@ville.fr" in board.text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("access_requests", slug), {"request": request_row.pk, "answer": "confirm"}
+        )
+    assert response.status_code == 302
+    application = CityApplication.objects.get(city__insee_code="93066")
     assert application.status == Status.DRAFT
-    assert application.contact_user.username == "claire@ville.fr"  # the address is the login
+    assert application.contact_user == request_row.requester
     assert application.contact_email == "Claire@ville.fr"
+    assert mailoutbox[-1].to == ["Claire@ville.fr"]
     assert Membership.objects.filter(
         user=application.contact_user, role="city_contact", application=application
     ).exists()
-    # The new contact is logged in and lands on the form.
-    assert client.get(response.url).status_code == 200
     # The link serves once: afterwards it sends to the login page.
     client.logout()
     again = client.get(link)
     assert again.status_code == 302
     assert again.url.startswith(reverse("login"))
-    client.logout()
     assert (
         client.post(
             reverse("login"), {"username": "claire@ville.fr", "password": PASSWORD["new_password1"]}
         ).status_code
         == 302
     )
+    assert client.get(url("city_application_edit", slug, application.pk)).status_code == 200
+
+
+def test_choosing_a_city_that_has_a_draft_does_not_give_it_away(
+    client, open_call, people, draft, mailoutbox, django_capture_on_commit_callbacks
+):
+    slug = open_call.programme.slug
+    first = draft.contact_user
+    intruder = factories.UserFactory(email="claire@ville.fr")
+    client.force_login(intruder)
+    response = client.post(url("apply_sign_up", slug), {"city": str(draft.city.pk)})
+    assert response.status_code == 302
+    # The person who chose the city sees nothing of its draft.
+    assert client.get(url("city_application", slug, draft.pk)).status_code == 404
+    draft.refresh_from_db()
+    assert draft.contact_user == first
+
+    # A second request for the same city shows beside the first.
+    other = factories.UserFactory(email="autre@ville.fr")
+    client.force_login(other)
+    client.post(url("apply_sign_up", slug), {"city": str(draft.city.pk)})
+    client.force_login(people.organiser)
+    board = client.get(url("access_requests", slug))
+    assert "2 demandes pour cette ville" in board.text
+    assert board.text.index("claire@ville.fr") < board.text.index("autre@ville.fr")
+
+    # The organiser refuses one and hands the draft to the other: the former contact loses it.
+    refused, chosen = CityAccessRequest.objects.order_by("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("access_requests", slug), {"request": refused.pk, "answer": "refuse"})
+        client.post(url("access_requests", slug), {"request": chosen.pk, "answer": "confirm"})
+    draft.refresh_from_db()
+    assert draft.contact_user == other
+    assert draft.contact_email == "autre@ville.fr"
+    assert not Membership.objects.filter(user=first, application=draft).exists()
+    assert {m.to[0] for m in mailoutbox[-2:]} == {"claire@ville.fr", "autre@ville.fr"}
+    client.force_login(intruder)
+    assert client.get(url("city_application", slug, draft.pk)).status_code == 404
+    # An answered request cannot be answered again.
+    client.force_login(people.organiser)
+    again = client.post(url("access_requests", slug), {"request": refused.pk, "answer": "confirm"})
+    assert again.status_code == 409
+
+
+def test_only_organisers_see_requests_and_another_programmes_request_is_refused(
+    client, open_call, people
+):
+    slug = open_call.programme.slug
+    for user in (people.reviewer, people.facilitator, people.funder):
+        client.force_login(user)
+        assert client.get(url("access_requests", slug)).status_code == 404
+    elsewhere = factories.CallFactory()
+    foreign = CityAccessRequest.objects.create(
+        call=elsewhere, requester=factories.UserFactory(), city_name="Lyon", city_insee_code="69123"
+    )
+    client.force_login(people.organiser)
+    response = client.post(
+        url("access_requests", slug), {"request": foreign.pk, "answer": "confirm"}
+    )
+    assert response.status_code == 400
+    foreign.refresh_from_db()
+    assert foreign.status == CityAccessRequest.Status.PENDING
+
+
+def test_a_call_offers_only_its_own_cities_and_those_of_its_departements(client, open_call):
+    applied = factories.CityApplicationFactory(call=open_call).city
+    open_call.departements = "93"
+    open_call.save()
+    nearby = City.objects.create(name="Bobigny", insee_code="93008", departement="93")
+    elsewhere = factories.CityApplicationFactory(city__departement="77").city  # another call's
+    far = City.objects.create(name="Lyon", insee_code="69123", departement="69")
+    page = client.get(url("apply_sign_up", open_call.programme.slug))
+    assert applied.name in page.text
+    assert nearby.name in page.text
+    assert elsewhere.name not in page.text
+    assert far.name not in page.text
 
 
 def test_the_sign_up_does_not_tell_whether_an_account_uses_the_address(
