@@ -1,45 +1,31 @@
-"""E-mails to city contacts, in French, sent once the transaction that caused them commits.
+"""E-mails to city contacts: rendered in the transaction of the event that causes them and
+written in the outbox (``services.outbox``), which sends them once that transaction commits.
 
-The text lives in templates under ``programmes/emails/``; the language is the site's default
-(French), whatever the language of the person who clicked.
+The text lives in templates under ``programmes/emails/``, in the recipient's language
+(``recipient_language``).
 """
 
-import logging
-from smtplib import SMTPException
-
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from .models import CityApplication
+from .models import CityApplication, OutboxMessage
+from .services.outbox import outbox_enqueue, recipient_language
 
-logger = logging.getLogger(__name__)
 
-
-def _recipients(application: CityApplication) -> list[str]:
-    addresses = [application.contact_email]
+def _recipients(application: CityApplication) -> list[tuple[str, object]]:
+    """The addresses of the city's contact, each with its account when there is one."""
+    pairs = [(application.contact_email, None)]
     if application.contact_user_id and application.contact_user.email:
-        addresses.append(application.contact_user.email)
-    seen: dict[str, str] = {}
-    for address in addresses:
-        if address and address.lower() not in seen:
-            seen[address.lower()] = address
+        pairs.append((application.contact_user.email, application.contact_user))
+    seen: dict[str, tuple[str, object]] = {}
+    for address, user in pairs:
+        if not address:
+            continue
+        if address.lower() not in seen or user is not None:
+            seen[address.lower()] = (address, user)
     return list(seen.values())
-
-
-def _send(*, subject: str, template: str, context: dict, to: list[str]) -> None:
-    if not to:
-        return
-    body = render_to_string(template, context)
-    try:
-        EmailMessage(subject=subject, body=body, to=to).send()
-    except (SMTPException, OSError):
-        # The change is already saved: a mail server that is down must not undo it.
-        logger.exception("Could not send %s to %s", template, to)
 
 
 def _application_url(base_url: str, application: CityApplication) -> str:
@@ -56,45 +42,49 @@ SUBJECTS = {
 }
 
 
-def application_email_queue(*, application: CityApplication, kind: str, base_url: str) -> None:
-    """Send the city contact the e-mail of ``kind`` (submitted, info_requested, decision)
-    after the current transaction commits."""
-    application_id = application.pk
-
-    def send() -> None:
-        fresh = CityApplication.objects.select_related(
-            "call__programme", "city", "contact_user"
-        ).get(pk=application_id)
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = gettext(SUBJECTS[kind]) % {"city": fresh.city.name}
-            context = {
-                "application": fresh,
-                "call": fresh.call,
-                "programme": fresh.call.programme,
-                "url": _application_url(base_url, fresh),
-            }
-            _send(
-                subject=subject,
-                template=f"programmes/emails/{kind}.txt",
-                context=context,
-                to=_recipients(fresh),
+def application_email_queue(*, application: CityApplication, kind: str, base_url: str) -> int:
+    """Write in the outbox the city contact's e-mail of ``kind`` (submitted, info_requested,
+    decision); it leaves once the current transaction commits. Returns the e-mails written."""
+    programme = application.call.programme
+    written = 0
+    for address, user in _recipients(application):
+        language = recipient_language(user)
+        with translation.override(language):
+            message = outbox_enqueue(
+                recipient=address,
+                recipient_user=user,
+                language=language,
+                subject=gettext(SUBJECTS[kind]) % {"city": application.city.name},
+                body=render_to_string(
+                    f"programmes/emails/{kind}.txt",
+                    {
+                        "application": application,
+                        "call": application.call,
+                        "programme": programme,
+                        "url": _application_url(base_url, application),
+                    },
+                ),
+                kind=kind,
+                programme=programme,
+                about=application,
             )
-
-    transaction.on_commit(send)
+        written += message is not None
+    return written
 
 
 def invitation_email_queue(
     *, programme, email: str, city_name: str, message: str, url: str, sender_name: str
 ) -> None:
-    """Send an invitation to apply to ``email`` after the current transaction commits."""
-
-    def send() -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = gettext("Invitation to apply: %(programme)s") % {"programme": programme.title}
-            _send(
-                subject=subject,
-                template="programmes/emails/invitation.txt",
-                context={
+    """Write in the outbox an invitation to apply to ``email``; it leaves after the commit."""
+    language = recipient_language(None)
+    with translation.override(language):
+        outbox_enqueue(
+            recipient=email,
+            language=language,
+            subject=gettext("Invitation to apply: %(programme)s") % {"programme": programme.title},
+            body=render_to_string(
+                "programmes/emails/invitation.txt",
+                {
                     "programme": programme,
                     "call": programme.call,
                     "city_name": city_name,
@@ -102,7 +92,8 @@ def invitation_email_queue(
                     "url": url,
                     "sender_name": sender_name,
                 },
-                to=[email],
-            )
-
-    transaction.on_commit(send)
+            ),
+            kind=OutboxMessage.Kind.INVITATION,
+            programme=programme,
+            about=programme.call,
+        )

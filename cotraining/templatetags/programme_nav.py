@@ -21,6 +21,8 @@ PAGES = [
     ("sessions:attendance_list", _("Attendance"), {Role.ORGANISER, Role.FACILITATOR}),
     ("sessions:participation", _("Participation"), {Role.ORGANISER, Role.FACILITATOR, Role.FUNDER}),
     ("reports:report_list", _("Reports"), {Role.ORGANISER, Role.FUNDER}),
+    ("programmes:message_list", _("E-mails"), {Role.ORGANISER}),
+    ("programmes:notification_preferences", _("Notifications"), set(Role.values)),
 ]
 
 

@@ -13,6 +13,7 @@ from .application import (
     WithdrawForm,
     validate_pdf,
 )
+from .notifications import MessageFilterForm, NotificationChoiceForm
 from .review import (
     ApplicationFilterForm,
     AssignReviewersForm,
@@ -37,6 +38,8 @@ __all__ = [
     "SUGGESTED_CRITERIA",
     "ApplicationFilterForm",
     "ApplicationForm",
+    "MessageFilterForm",
+    "NotificationChoiceForm",
     "AssignReviewersForm",
     "BudgetLineForm",
     "CallForm",
