@@ -19,7 +19,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from ..models import (
     CityApplication,
@@ -239,7 +239,11 @@ def notification_digests_send(*, today: datetime.date | None = None) -> int:
                 recipient=first.recipient,
                 recipient_user=first.recipient_user,
                 language=first.language,
-                subject=gettext("Today in %(programme)s: %(count)s messages")
+                subject=ngettext(
+                    "Today in %(programme)s: %(count)s message",
+                    "Today in %(programme)s: %(count)s messages",
+                    len(messages),
+                )
                 % {"programme": title, "count": len(messages)},
                 body=body,
                 kind=OutboxMessage.Kind.DIGEST,
