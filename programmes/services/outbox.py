@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -95,21 +95,31 @@ def outbox_enqueue(
         return None
     if key is not None and OutboxMessage.objects.filter(key=key).exists():
         return None
-    message = OutboxMessage.objects.create(
-        programme=programme,
-        recipient=recipient,
-        recipient_user=recipient_user,
-        language=language or recipient_language(recipient_user),
-        subject=header_line(subject),
-        body=body,
-        html_body=html_body,
-        object_type=about._meta.model_name if about is not None else "",
-        object_id=str(about.pk) if about is not None else "",
-        kind=kind,
-        status=Status.HELD if hold else Status.QUEUED,
-        next_attempt_at=None if hold else timezone.now(),
-        key=key,
-    )
+    fields = {
+        "programme": programme,
+        "recipient": recipient,
+        "recipient_user": recipient_user,
+        "language": language or recipient_language(recipient_user),
+        "subject": header_line(subject),
+        "body": body,
+        "html_body": html_body,
+        "object_type": about._meta.model_name if about is not None else "",
+        "object_id": str(about.pk) if about is not None else "",
+        "kind": kind,
+        "status": Status.HELD if hold else Status.QUEUED,
+        "next_attempt_at": None if hold else timezone.now(),
+        "key": key,
+    }
+    try:
+        # A savepoint: two runs of a periodic task at once both pass the check above; the
+        # unique key lets one write the message and the other leave without breaking its
+        # transaction.
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(**fields)
+    except IntegrityError:
+        if key is None:
+            raise
+        return None
     if not hold:
         message_id = message.pk
         transaction.on_commit(lambda: outbox_message_queue(message_id=message_id))

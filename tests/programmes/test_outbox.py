@@ -309,3 +309,15 @@ def test_selection_close_writes_one_decision_per_city_and_their_sending_cannot_u
     assert decisions.count() == 2
     assert set(decisions.values_list("status", flat=True)) == {Status.QUEUED}
     assert all(message.attempts == 1 for message in decisions)
+
+
+def test_a_key_written_meanwhile_by_another_run_is_not_an_error(monkeypatch):
+    """Two runs of a periodic task at once: the second finds the key taken at the insert."""
+    enqueue(key="digest:1:a@example.org:2015-01-21")
+    monkeypatch.setattr(
+        OutboxMessage.objects, "filter", lambda **kwargs: OutboxMessage.objects.none()
+    )
+    with transaction.atomic():
+        assert enqueue(key="digest:1:a@example.org:2015-01-21") is None
+        assert enqueue(recipient="b@example.org") is not None  # the transaction goes on
+    assert OutboxMessage.objects.count() == 2
