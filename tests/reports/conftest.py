@@ -1,23 +1,14 @@
-"""Fixtures of the report tests: an eager Celery outside the worker tests, the demo programme,
-and reading a PDF's text."""
+"""Fixtures of the report tests: the demo programme and reading a PDF's text (tasks run eagerly
+outside the worker tests: see ``tests/conftest.py``)."""
 
 import io
 
 import pytest
 from pypdf import PdfReader
 
-from cotraining.celery import app as celery_app
 from cotraining.demo import SLUG, demo_build
 from programmes.models import Programme
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _eager_tasks(request, monkeypatch):
-    """Run tasks in-process, even where REDIS_URL is set (CI), except in the worker tests:
-    a stray message would otherwise wait in Redis for the next test's worker."""
-    if request.node.get_closest_marker("worker") is None:
-        monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 @pytest.fixture
