@@ -20,4 +20,5 @@ class MessageFilterForm(forms.Form):
         label=_("Status"),
         choices=[("", _("All"))] + OutboxMessage.Status.choices,
         required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
