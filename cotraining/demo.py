@@ -11,11 +11,16 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from participants.models import Category, Participant, PeerGroup
+from programmes import emails
 from programmes.models import (
     ApplicationEvent,
     BudgetLine,
@@ -26,6 +31,7 @@ from programmes.models import (
     Funding,
     Membership,
     Organisation,
+    OutboxMessage,
     Programme,
     Review,
     ReviewAssignment,
@@ -236,7 +242,99 @@ class DemoBuilder:
         self.build_timetable(programme)
         self.build_attendance(programme)
         self.build_money(programme)
+        self.build_outbox(programme)
         return programme
+
+    def build_outbox(self, programme: Programme) -> None:
+        """The e-mails of 2015, dated when they left: each city's receipt and decision, the
+        facilitators' reminder before the first day, and one message that bounced and was
+        sent again by the organiser. History only: nothing here is sent."""
+        Kind, Sent = OutboxMessage.Kind, OutboxMessage.Status.SENT
+        base = settings.SITE_URL.rstrip("/")
+        rows = []
+
+        def add(*, when, recipient, subject, body, kind, about, user=None, **extra):
+            rows.append(
+                OutboxMessage(
+                    programme=programme,
+                    recipient=recipient,
+                    recipient_user=user,
+                    language="fr",
+                    subject=subject,
+                    body=body,
+                    kind=kind,
+                    status=extra.pop("status", Sent),
+                    attempts=extra.pop("attempts", 1),
+                    object_type=about._meta.model_name,
+                    object_id=str(about.pk),
+                    created_at=when,
+                    sent_at=extra.pop("sent_at", when + dt.timedelta(seconds=3)),
+                    **extra,
+                )
+            )
+
+        applications = list(
+            CityApplication.objects.filter(call__programme=programme)
+            .select_related("call", "city")
+            .order_by("submitted_at")
+        )
+        with translation.override("fr"):
+            for application in applications:
+                context = {
+                    "application": application,
+                    "call": application.call,
+                    "programme": programme,
+                    "url": base
+                    + reverse("programmes:city_application", args=[programme.slug, application.pk]),
+                }
+                for kind, when in (
+                    (Kind.APPLICATION_SUBMITTED, application.submitted_at),
+                    (Kind.DECISION, application.decided_at),
+                ):
+                    subject = gettext(emails.SUBJECTS[kind]) % {"city": application.city.name}
+                    body = render_to_string(f"programmes/emails/{kind}.txt", context)
+                    if kind == Kind.DECISION and application is applications[-1]:
+                        # The mail server refused this city's address for a day (its mailbox
+                        # was full); every retry failed, and the organiser sent it again.
+                        add(
+                            when=when,
+                            recipient=application.contact_email,
+                            subject=subject,
+                            body=body,
+                            kind=kind,
+                            about=application,
+                            status=OutboxMessage.Status.FAILED,
+                            attempts=12,
+                            sent_at=None,
+                            last_error="SMTPRecipientsRefused: 552 5.2.2 Mailbox full",
+                        )
+                        when += dt.timedelta(days=1)
+                    add(
+                        when=when,
+                        recipient=application.contact_email,
+                        subject=subject,
+                        body=body,
+                        kind=kind,
+                        about=application,
+                    )
+            first_day = TrainingDay.objects.filter(programme=programme).order_by("date").first()
+            facilitator = self.users["facilitator"]
+            add(
+                when=dt.datetime(2015, 1, 21, 8, 0, tzinfo=TZ),
+                recipient=facilitator.email,
+                user=facilitator,
+                subject=f"Demain, 2015-01-22 : {programme.title}",
+                body="Demain est une journée de formation : vos feuilles d’émargement vous "
+                f"attendent.\n\n{base}{reverse('sessions:attendance_list', args=[programme.slug])}",
+                kind=Kind.REMINDER,
+                about=first_day,
+                key=f"reminder:day:{first_day.pk}:{facilitator.pk}",
+            )
+        OutboxMessage.objects.bulk_create(rows)
+        failed = OutboxMessage.objects.get(programme=programme, status=OutboxMessage.Status.FAILED)
+        OutboxMessage.objects.filter(
+            programme=programme, kind=Kind.DECISION, object_id=failed.object_id, status=Sent
+        ).update(resent_from=failed)
 
     def build_users(self) -> dict:
         User = get_user_model()

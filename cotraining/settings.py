@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -220,6 +221,20 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 REPORT_REQUEUE_EVERY = timedelta(
     seconds=float(os.environ.get("REPORT_REQUEUE_EVERY_SECONDS", "60"))
 )
+# The e-mail outbox (programmes.services.outbox): the periodic dispatch sends what the broker
+# never received and what is due again; a failed attempt waits 1, 2, 4, 8... minutes (capped).
+OUTBOX_DISPATCH_EVERY = timedelta(
+    seconds=float(os.environ.get("OUTBOX_DISPATCH_EVERY_SECONDS", "60"))
+)
+OUTBOX_DISPATCH_GRACE_SECONDS = float(os.environ.get("OUTBOX_DISPATCH_GRACE_SECONDS", "30"))
+OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
+OUTBOX_RETRY_MAX_SECONDS = float(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
+# A message "sending" for longer than this was left by a worker that died: it is sent again.
+OUTBOX_SENDING_TIMEOUT = float(os.environ.get("OUTBOX_SENDING_TIMEOUT_SECONDS", "600"))
+# Links in e-mails that no request causes (notifications, reminders, digests).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 CELERY_BEAT_SCHEDULE = {
     "reports-requeue-stuck-runs": {
         "task": "reports.tasks.report_runs_requeue_task",
@@ -228,6 +243,27 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reports-expire-files": {
         "task": "reports.tasks.report_files_expire_task",
+        "schedule": timedelta(hours=1),
+    },
+    "outbox-dispatch": {
+        "task": "programmes.tasks.outbox_dispatch_task",
+        "schedule": OUTBOX_DISPATCH_EVERY,
+        "options": {"expires": OUTBOX_DISPATCH_EVERY.total_seconds()},
+    },
+    "notifications-call-closing-reminders": {
+        "task": "programmes.tasks.call_closing_reminders_task",
+        "schedule": timedelta(hours=1),
+    },
+    "notifications-daily-digests": {
+        "task": "programmes.tasks.notification_digests_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "notifications-training-day-reminders": {
+        "task": "sessions.tasks.training_day_reminders_task",
+        "schedule": timedelta(hours=1),
+    },
+    "notifications-open-sheets": {
+        "task": "sessions.tasks.open_sheet_reminders_task",
         "schedule": timedelta(hours=1),
     },
 }

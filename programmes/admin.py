@@ -199,3 +199,20 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(models.OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "subject", "kind", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient", "subject"]
+    date_hierarchy = "created_at"
+    list_select_related = ["programme"]
+    raw_id_fields = ["programme", "recipient_user", "resent_from", "digest"]
+
+
+@admin.register(models.NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "programme", "choice"]
+    list_filter = ["choice"]
+    raw_id_fields = ["user", "programme"]

@@ -208,6 +208,8 @@ def register() -> None:
                 CityApplication.Status, "decision", gettext_lazy("Decision on {related}: {label}.")
             ),
             "selection.closed": gettext_lazy("Selection closed: {count} decisions sent."),
+            "outbox.resent": gettext_lazy("E-mail sent again: {target}."),
+            "notifications.chosen": gettext_lazy("Notification choice changed ({choice})."),
             "access_request.created": gettext_lazy("Request to apply for {target} received."),
             "access_request.confirmed": gettext_lazy("Request to apply for {target} confirmed."),
             "access_request.refused": gettext_lazy("Request to apply for {target} refused."),

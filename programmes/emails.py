@@ -1,49 +1,31 @@
-"""E-mails to city contacts, in French, sent once the transaction that caused them commits.
+"""E-mails to city contacts: rendered in the transaction of the event that causes them and
+written in the outbox (``services.outbox``), which sends them once that transaction commits.
 
-The text lives in templates under ``programmes/emails/``; the language is the site's default
-(French), whatever the language of the person who clicked.
+The text lives in templates under ``programmes/emails/``, in the recipient's language
+(``recipient_language``).
 """
 
-import logging
-
-from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from .models import CityAccessRequest, CityApplication, Membership
-from .text import one_line
-
-logger = logging.getLogger(__name__)
+from .models import CityApplication, Membership, OutboxMessage
+from .services.outbox import outbox_enqueue, recipient_language
 
 
-def _recipients(application: CityApplication) -> list[str]:
-    addresses = [application.contact_email]
+def _recipients(application: CityApplication) -> list[tuple[str, object]]:
+    """The addresses of the city's contact, each with its account when there is one."""
+    pairs = [(application.contact_email, None)]
     if application.contact_user_id and application.contact_user.email:
-        addresses.append(application.contact_user.email)
-    seen: dict[str, str] = {}
-    for address in addresses:
-        if address and address.lower() not in seen:
-            seen[address.lower()] = address
+        pairs.append((application.contact_user.email, application.contact_user))
+    seen: dict[str, tuple[str, object]] = {}
+    for address, user in pairs:
+        if not address:
+            continue
+        if address.lower() not in seen or user is not None:
+            seen[address.lower()] = (address, user)
     return list(seen.values())
-
-
-def _send(*, subject: str, template: str, context: dict, to: list[str]) -> None:
-    """Build and send one message. Every header is made one line here, whatever the text came
-    from (a city's or a programme's name typed by someone): a line break in a header would make
-    the message fail, or add headers. A message that fails is logged and never raises: the
-    change that caused it is already saved, and the other messages of a batch must still go."""
-    to = [address for address in (one_line(address) for address in to) if address]
-    if not to:
-        return
-    try:
-        body = render_to_string(template, context)
-        EmailMessage(subject=one_line(subject), body=body, to=to).send()
-    except Exception:
-        logger.exception("Could not send %s to %s", template, to)
 
 
 def _application_url(base_url: str, application: CityApplication) -> str:
@@ -60,46 +42,49 @@ SUBJECTS = {
 }
 
 
-def application_email_queue(*, application: CityApplication, kind: str, base_url: str) -> None:
-    """Send the city contact the e-mail of ``kind`` (submitted, info_requested, decision)
-    after the current transaction commits."""
-    application_id = application.pk
-
-    def send() -> None:
-        fresh = CityApplication.objects.select_related(
-            "call__programme", "city", "contact_user"
-        ).get(pk=application_id)
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = gettext(SUBJECTS[kind]) % {"city": fresh.city.name}
-            context = {
-                "application": fresh,
-                "call": fresh.call,
-                "programme": fresh.call.programme,
-                "url": _application_url(base_url, fresh),
-            }
-            _send(
-                subject=subject,
-                template=f"programmes/emails/{kind}.txt",
-                context=context,
-                to=_recipients(fresh),
+def application_email_queue(*, application: CityApplication, kind: str, base_url: str) -> int:
+    """Write in the outbox the city contact's e-mail of ``kind`` (submitted, info_requested,
+    decision); it leaves once the current transaction commits. Returns the e-mails written."""
+    programme = application.call.programme
+    written = 0
+    for address, user in _recipients(application):
+        language = recipient_language(user)
+        with translation.override(language):
+            message = outbox_enqueue(
+                recipient=address,
+                recipient_user=user,
+                language=language,
+                subject=gettext(SUBJECTS[kind]) % {"city": application.city.name},
+                body=render_to_string(
+                    f"programmes/emails/{kind}.txt",
+                    {
+                        "application": application,
+                        "call": application.call,
+                        "programme": programme,
+                        "url": _application_url(base_url, application),
+                    },
+                ),
+                kind=kind,
+                programme=programme,
+                about=application,
             )
-
-    # robust: a message that fails after the commit must not stop the messages queued after it.
-    transaction.on_commit(send, robust=True)
+        written += message is not None
+    return written
 
 
 def invitation_email_queue(
     *, programme, email: str, city_name: str, message: str, url: str, sender_name: str
 ) -> None:
-    """Send an invitation to apply to ``email`` after the current transaction commits."""
-
-    def send() -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = gettext("Invitation to apply: %(programme)s") % {"programme": programme.title}
-            _send(
-                subject=subject,
-                template="programmes/emails/invitation.txt",
-                context={
+    """Write in the outbox an invitation to apply to ``email``; it leaves after the commit."""
+    language = recipient_language(None)
+    with translation.override(language):
+        outbox_enqueue(
+            recipient=email,
+            language=language,
+            subject=gettext("Invitation to apply: %(programme)s") % {"programme": programme.title},
+            body=render_to_string(
+                "programmes/emails/invitation.txt",
+                {
                     "programme": programme,
                     "call": programme.call,
                     "city_name": city_name,
@@ -107,11 +92,11 @@ def invitation_email_queue(
                     "url": url,
                     "sender_name": sender_name,
                 },
-                to=[email],
-            )
-
-    # robust: a message that fails after the commit must not stop the messages queued after it.
-    transaction.on_commit(send, robust=True)
+            ),
+            kind=OutboxMessage.Kind.INVITATION,
+            programme=programme,
+            about=programme.call,
+        )
 
 
 SIGN_UP_SUBJECTS = {
@@ -124,17 +109,20 @@ def sign_up_email_queue(*, call, email: str, kind: str, url: str) -> None:
     """Answer a sign-up at its address: the link that goes on (``confirm``), or, when an
     account already uses the address, how to log in (``existing``)."""
     programme = call.programme
-
-    def send() -> None:
-        with translation.override(settings.LANGUAGE_CODE):
-            _send(
-                subject=gettext(SIGN_UP_SUBJECTS[kind]) % {"programme": programme.title},
-                template=f"programmes/emails/sign_up_{kind}.txt",
-                context={"programme": programme, "call": call, "email": email, "url": url},
-                to=[email],
-            )
-
-    transaction.on_commit(send, robust=True)
+    language = recipient_language(None)
+    with translation.override(language):
+        outbox_enqueue(
+            recipient=email,
+            language=language,
+            subject=gettext(SIGN_UP_SUBJECTS[kind]) % {"programme": programme.title},
+            body=render_to_string(
+                f"programmes/emails/sign_up_{kind}.txt",
+                {"programme": programme, "call": call, "email": email, "url": url},
+            ),
+            kind=OutboxMessage.Kind.INVITATION,
+            programme=programme,
+            about=call,
+        )
 
 
 ACCESS_SUBJECTS = {
@@ -145,36 +133,43 @@ ACCESS_SUBJECTS = {
 
 
 def access_request_email_queue(*, access_request, kind: str, base_url: str) -> None:
-    """After the current transaction commits, tell the organisers that someone asks to apply for
-    a city (``access_requested``), or tell that person the answer (``access_confirmed``,
-    ``access_refused``)."""
-    request_id = access_request.pk
-
-    def send() -> None:
-        row = CityAccessRequest.objects.select_related(
-            "call__programme", "city", "requester", "application"
-        ).get(pk=request_id)
-        programme = row.call.programme
-        if kind == "access_requested":
-            to = sorted(
-                {
-                    address
-                    for address in Membership.objects.filter(
-                        programme=programme, role=Membership.Role.ORGANISER
-                    ).values_list("user__email", flat=True)
-                    if address
-                }
+    """Tell the organisers that someone asks to apply for a city (``access_requested``), or tell
+    that person the answer (``access_confirmed``, ``access_refused``); the e-mails leave once
+    the current transaction commits."""
+    programme = access_request.call.programme
+    if kind == "access_requested":
+        recipients = [
+            (membership.user.email, membership.user)
+            for membership in Membership.objects.filter(
+                programme=programme, role=Membership.Role.ORGANISER
+            ).select_related("user")
+            if membership.user.email
+        ]
+        url = base_url + reverse("programmes:access_requests", args=[programme.slug])
+        message_kind = OutboxMessage.Kind.NOTIFICATION
+    else:
+        requester = access_request.requester
+        recipients = [(requester.email, requester)] if requester.email else []
+        url = base_url + reverse("programmes:call_public", args=[programme.slug])
+        message_kind = OutboxMessage.Kind.DECISION
+    for address, user in recipients:
+        language = recipient_language(user)
+        with translation.override(language):
+            outbox_enqueue(
+                recipient=address,
+                recipient_user=user,
+                language=language,
+                subject=gettext(ACCESS_SUBJECTS[kind]) % {"city": access_request.city_label},
+                body=render_to_string(
+                    f"programmes/emails/{kind}.txt",
+                    {
+                        "request": access_request,
+                        "programme": programme,
+                        "call": access_request.call,
+                        "url": url,
+                    },
+                ),
+                kind=message_kind,
+                programme=programme,
+                about=access_request,
             )
-            url = base_url + reverse("programmes:access_requests", args=[programme.slug])
-        else:
-            to = [row.requester.email] if row.requester.email else []
-            url = base_url + reverse("programmes:call_public", args=[programme.slug])
-        with translation.override(settings.LANGUAGE_CODE):
-            _send(
-                subject=gettext(ACCESS_SUBJECTS[kind]) % {"city": row.city_label},
-                template=f"programmes/emails/{kind}.txt",
-                context={"request": row, "programme": programme, "call": row.call, "url": url},
-                to=to,
-            )
-
-    transaction.on_commit(send, robust=True)

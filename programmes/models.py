@@ -1018,3 +1018,153 @@ class AuditEntry(models.Model):
         from .audit import render
 
         return render(self)
+
+
+class OutboxMessageQuerySet(models.QuerySet):
+    def for_object(self, obj) -> "OutboxMessageQuerySet":
+        return self.filter(object_type=obj._meta.model_name, object_id=str(obj.pk))
+
+    def for_list(self) -> "OutboxMessageQuerySet":
+        """What the messages pages show, without a query per row."""
+        return self.select_related("recipient_user").order_by("-created_at", "-id")
+
+
+class OutboxMessage(models.Model):
+    """One e-mail the application sends, written in the transaction of the event that causes it
+    and sent after the commit (``programmes.services.outbox``): what was sent to whom and when,
+    or what failed and why."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        HELD = "held", _("Kept for the daily digest")
+        DIGESTED = "digested", _("Sent in a digest")
+
+    class Kind(models.TextChoices):
+        APPLICATION_SUBMITTED = "submitted", _("Application received")
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        DECISION = "decision", _("Decision")
+        INVITATION = "invitation", _("Invitation")
+        NOTIFICATION = "notification", _("Notification")
+        REMINDER = "reminder", _("Reminder")
+        DIGEST = "digest", _("Daily digest")
+
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+        null=True,
+        blank=True,
+    )
+    recipient = models.EmailField(_("recipient"))
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient's account"),
+        on_delete=models.SET_NULL,
+        related_name="outbox_messages",
+        null=True,
+        blank=True,
+    )
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    object_type = models.CharField(_("about (type)"), max_length=60, blank=True)
+    object_id = models.CharField(_("about (id)"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    key = models.CharField(
+        _("key"),
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Set on reminders and digests, so that a periodic task never sends one twice."),
+    )
+    resent_from = models.ForeignKey(
+        "self",
+        verbose_name=_("copy of"),
+        on_delete=models.SET_NULL,
+        related_name="copies",
+        null=True,
+        blank=True,
+    )
+    digest = models.ForeignKey(
+        "self",
+        verbose_name=_("digest"),
+        on_delete=models.SET_NULL,
+        related_name="digested",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["object_type", "object_id"], name="outbox_object"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="outboxmessage_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.subject} · {self.status}"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to hear about a programme: every message, a daily digest, or nothing
+    (decisions and invitations always go)."""
+
+    class Choice(models.TextChoices):
+        EVERY = "every", _("Every message")
+        DIGEST = "digest", _("A daily digest")
+        NONE = "none", _("None")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    choice = models.CharField(
+        _("e-mails"), max_length=10, choices=Choice.choices, default=Choice.EVERY
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["programme", "user"]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "programme"], name="notificationpreference_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.programme} · {self.choice}"

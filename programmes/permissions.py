@@ -385,3 +385,21 @@ def can_decide_application(user, application) -> bool:
 
 def can_request_information(user, application) -> bool:
     return application_policy.user_has_permission(user, "request_information", application)
+
+
+# --- the outbox and notifications --------------------------------------------------------------
+
+
+def can_view_messages(user, programme: Programme) -> bool:
+    """The e-mails a programme sent, to whom, and what failed: organisers only (funders and
+    reviewers never see other people's messages)."""
+    return can_manage_programme(user, programme)
+
+
+def can_resend_message(user, message) -> bool:
+    return message.programme_id is not None and can_view_messages(user, message.programme)
+
+
+def can_choose_notifications(user, programme: Programme) -> bool:
+    """Any member chooses how they hear about a programme."""
+    return can_view_programme(user, programme)

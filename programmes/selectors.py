@@ -27,6 +27,8 @@ from .models import (
     CityContribution,
     Funding,
     Membership,
+    NotificationPreference,
+    OutboxMessage,
     Programme,
     Review,
     ReviewScore,
@@ -736,3 +738,22 @@ def programme_finances(*, programme: Programme) -> Finances:
             fundings=fundings, budget_lines=budget_lines, contributions=contributions
         ),
     )
+
+
+def outbox_message_list(*, programme, status: str = "") -> QuerySet[OutboxMessage]:
+    """A programme's e-mails, newest first, with the recipient's account (one query a page)."""
+    messages = OutboxMessage.objects.filter(programme=programme).for_list()
+    if status:
+        messages = messages.filter(status=status)
+    return messages
+
+
+def application_messages(*, application: CityApplication) -> list[OutboxMessage]:
+    """The e-mails about one application (its file shows them to the organisers)."""
+    return list(OutboxMessage.objects.for_object(application).for_list())
+
+
+def notification_choice_get(*, user, programme) -> str:
+    """The user's choice for the programme: every message until they choose otherwise."""
+    preference = NotificationPreference.objects.filter(user=user, programme=programme).first()
+    return preference.choice if preference else NotificationPreference.Choice.EVERY

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, review, selection, setup
+from .views import apply, outbox, review, selection, setup
 
 app_name = "programmes"
 
@@ -46,6 +46,10 @@ urlpatterns = [
     path(f"{A}/letter/", review.commitment_letter, name="commitment_letter"),
     path(f"{P}/selection/", selection.selection_board, name="selection_board"),
     path(f"{P}/selection/close/", selection.selection_close, name="selection_close"),
+    # The programme's e-mails (organisers) and each member's notifications
+    path(f"{P}/messages/", outbox.message_list, name="message_list"),
+    path(f"{P}/messages/<id:pk>/resend/", outbox.message_resend, name="message_resend"),
+    path(f"{P}/notifications/", outbox.notification_preferences, name="notification_preferences"),
     # The public call and the city's application (city contacts)
     path(f"{APPLY}/", apply.call_public, name="call_public"),
     path(f"{APPLY}/start/", apply.apply_sign_up, name="apply_sign_up"),

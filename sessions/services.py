@@ -7,16 +7,20 @@ accepted without a change. Different rows never conflict. Every change adds an
 ``AttendanceChange`` row; closing and reopening a sheet add an ``AuditEntry``.
 """
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from programmes.errors import Conflict, InvalidInput, NotFound
-from programmes.services import audit
+from programmes.models import Membership, OutboxMessage
+from programmes.services import audit, notifications
 
 from .models import (
     NOTE_MAX_LENGTH,
@@ -376,3 +380,77 @@ def timetable_delete(*, instance: TrainingDay | Slot | Activity, programme, user
         data={"label": str(instance)},  # a date, a half-day or an activity's title
     )
     instance.delete()
+
+
+Role = Membership.Role
+
+
+# --- reminders (periodic, idempotent: one outbox key per day or half-day and person) -------
+
+
+def training_day_reminders_send(*, today: datetime.date | None = None) -> int:
+    """The day before a training day, tell the programme's facilitators which sheets they will
+    open, with the link to each. Returns the e-mails written."""
+    today = today or timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    written = 0
+    days = (
+        TrainingDay.objects.filter(date=tomorrow)
+        .select_related("programme")
+        .prefetch_related("slots")
+    )
+    for day in days:
+        programme = day.programme
+        sheets = " ".join(
+            notifications.site_url(
+                reverse("sessions:attendance_sheet", args=[programme.slug, slot.pk])
+            )
+            for slot in day.slots.all()
+        )
+        with transaction.atomic():
+            written += notifications.notify(
+                programme=programme,
+                users=notifications.programme_members(programme, Role.FACILITATOR),
+                subject=gettext_noop("Tomorrow, %(date)s: %(programme)s"),
+                text=gettext_noop(
+                    "Tomorrow, %(date)s, is a training day of %(programme)s. The attendance "
+                    "sheets you will open: %(sheets)s"
+                ),
+                params={
+                    "date": day.date.isoformat(),
+                    "programme": programme.title,
+                    "sheets": sheets,
+                },
+                path=reverse("sessions:attendance_list", args=[programme.slug]),
+                about=day,
+                kind=OutboxMessage.Kind.REMINDER,
+                key=f"reminder:day:{day.pk}:{{user}}",
+            )
+    return written
+
+
+def open_sheet_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Tell the organisers, once per half-day, that the sheet of a past half-day is still open.
+    Returns the e-mails written."""
+    today = today or timezone.localdate()
+    written = 0
+    slots = Slot.objects.filter(closed_at__isnull=True, day__date__lt=today).select_related(
+        "day__programme"
+    )
+    for slot in slots:
+        programme = slot.day.programme
+        with transaction.atomic():
+            written += notifications.notify(
+                programme=programme,
+                users=notifications.programme_members(programme, Role.ORGANISER),
+                subject=gettext_noop("A sheet is still open: %(halfday)s"),
+                text=gettext_noop(
+                    "The attendance sheet of %(halfday)s is still open. Check it and close it."
+                ),
+                params={"halfday": f"{slot.day.date.isoformat()} {slot.get_part_display()}"},
+                path=reverse("sessions:attendance_sheet", args=[programme.slug, slot.pk]),
+                about=slot,
+                kind=OutboxMessage.Kind.REMINDER,
+                key=f"reminder:sheet:{slot.pk}:{{user}}",
+            )
+    return written

@@ -8,11 +8,21 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from cotraining.celery import app as celery_app
 from programmes.models import Membership
 from tests import factories
 
 # The real Celery worker fixtures (reports); pytest only accepts pytest_plugins in this file.
 pytest_plugins = ["tests.worker"]
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(request, monkeypatch):
+    """Run tasks in-process, even where REDIS_URL is set (CI), except in the worker tests: every
+    e-mail goes through a task (the outbox), and a stray message would otherwise wait in Redis
+    for the next test's worker."""
+    if request.node.get_closest_marker("worker") is None:
+        monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,12 @@ PAGES = [
     ("sessions:attendance_list", _("Attendance"), sessions.can_record_attendance),
     ("sessions:participation", _("Participation"), sessions.can_view_participation),
     ("reports:report_list", _("Reports"), reports.can_view_reports),
+    ("programmes:message_list", _("E-mails"), programmes.can_view_messages),
+    (
+        "programmes:notification_preferences",
+        _("Notifications"),
+        programmes.can_choose_notifications,
+    ),
 ]
 
 

@@ -14,6 +14,7 @@ from .application import (
     WithdrawForm,
     validate_pdf,
 )
+from .notifications import MessageFilterForm, NotificationChoiceForm
 from .review import (
     AccessRequestAnswerForm,
     ApplicationFilterForm,
@@ -41,6 +42,8 @@ __all__ = [
     "AccessRequestAnswerForm",
     "ApplicationFilterForm",
     "ApplicationForm",
+    "MessageFilterForm",
+    "NotificationChoiceForm",
     "AssignReviewersForm",
     "BudgetLineForm",
     "CallForm",

@@ -35,6 +35,7 @@ from .common import (
     refuse_unless_allowed,
     status_change,
 )
+from .notifications import application_change_notify
 
 
 def city_get_or_create(*, name: str, insee_code: str, departement: str):
@@ -317,6 +318,9 @@ def application_submit(*, actor, application: CityApplication, base_url: str) ->
         related=locked.city,
     )
     emails.application_email_queue(application=locked, kind="submitted", base_url=base_url)
+    application_change_notify(
+        application=locked, change="resubmitted" if back_from_city else "submitted", actor=actor
+    )
     application.status, application.submitted_at = locked.status, locked.submitted_at
     return locked
 
@@ -341,9 +345,12 @@ def application_withdraw(*, actor, application: CityApplication, note: str = "")
             code="training_begun",
         )
     was_selected = locked.status == Status.SELECTED
+    was_draft = locked.status == Status.DRAFT
     status_change(
         application=locked, action="withdraw", to=Status.WITHDRAWN, actor=actor, note=note
     )
+    if not was_draft:  # the organisers never saw a draft
+        application_change_notify(application=locked, change="withdrawn", actor=actor)
     if was_selected:
         application_deselected.send(sender=CityApplication, application=locked, actor=actor)
     audit(

@@ -262,7 +262,11 @@ def selection_close(*, actor, call: Call, base_url: str) -> int:
         )
     call.selection_closed_at = timezone.now()
     call.save(update_fields=["selection_closed_at"])
-    decided = list(CityApplication.objects.filter(call=call, status__in=CityApplication.DECISIONS))
+    decided = list(
+        CityApplication.objects.filter(call=call, status__in=CityApplication.DECISIONS)
+        .select_related("call__programme", "city", "contact_user")
+        .order_by("pk")
+    )
     for application in decided:
         emails.application_email_queue(application=application, kind="decision", base_url=base_url)
     audit(

@@ -95,6 +95,7 @@ def review_file(request, programme, application, *, status=200, **forms_given) -
             choices=file.reviewer_choices,
         )
         context["info_form"] = forms_given.get("info_form") or forms.RequestInformationForm()
+        context["application_messages"] = selectors.application_messages(application=application)
         context["decision_form"] = forms_given.get("decision_form") or forms.DecisionForm(
             initial={
                 "decision": application.status

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from cotraining.celery import app as celery_app
 from participants.models import Category, PeerGroup
-from programmes.models import CityApplication, Membership, Programme
+from programmes.models import CityApplication, Membership, OutboxMessage, Programme
 from programmes.selectors import INVITATION_SALT
 from programmes.services.applications import SIGN_UP_SALT
 from reports.models import ReportRun
@@ -183,6 +183,23 @@ def _slot(w):
     return _slug(w) | {"slot_id": w.slot.pk}
 
 
+def _message(w):
+    """An e-mail of the programme's outbox (made on first use)."""
+    message = OutboxMessage.objects.filter(programme=w.programme).first()
+    if message is None:
+        message = OutboxMessage.objects.create(
+            programme=w.programme,
+            recipient="ville@example.org",
+            language="fr",
+            subject="Objet",
+            body="Texte",
+            kind=OutboxMessage.Kind.DECISION,
+            object_type="cityapplication",
+            object_id=str(w.application.pk),
+        )
+    return _slug(w) | {"pk": message.pk}
+
+
 # url name: (who may reach it, its arguments from a World)
 PAGES = {
     "dashboard": (LOGIN, lambda w: {}),
@@ -217,6 +234,9 @@ PAGES = {
     "programmes:commitment_letter": (PROGRAMME, _app),
     "programmes:selection_board": (PROGRAMME, _slug),
     "programmes:selection_close": (PROGRAMME, _slug),
+    "programmes:message_list": (PROGRAMME, _slug),
+    "programmes:message_resend": (PROGRAMME, _message),
+    "programmes:notification_preferences": (PROGRAMME, _slug),
     # The published call and the first step of applying are public on purpose.
     "programmes:call_public": (PUBLIC, _slug),
     "programmes:apply_sign_up": (PUBLIC, _slug),

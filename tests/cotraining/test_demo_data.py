@@ -10,7 +10,13 @@ from django.utils import timezone
 from cotraining.demo import OPEN_SLUG, SLUG
 from participants.models import Category, Participant
 from participants.selectors import participant_counts_by_category
-from programmes.models import ApplicationEvent, CityApplication, Membership, Programme
+from programmes.models import (
+    ApplicationEvent,
+    CityApplication,
+    Membership,
+    OutboxMessage,
+    Programme,
+)
 from programmes.selectors import programme_application_figures, programme_finance_figures
 from sessions.models import Attendance, Slot
 from sessions.selectors import programme_participation_summary
@@ -142,3 +148,21 @@ def test_the_demo_history_is_dated_when_it_happened(demo):
         assert submission.created_at == application.submitted_at
         # Nobody of the organisers submits a city's file; cities without an account show nobody.
         assert submission.actor == application.contact_user
+
+
+def test_the_demo_outbox_holds_the_2015_emails_dated_then_and_sends_nothing(demo, mailoutbox):
+    messages = OutboxMessage.objects.filter(programme=demo)
+    applications = CityApplication.objects.filter(call__programme=demo)
+    assert {m.created_at.year for m in messages} <= {2014, 2015}
+    assert {m.sent_at.year for m in messages.filter(status="sent")} <= {2014, 2015}
+    for application in applications:
+        about = messages.filter(object_type="cityapplication", object_id=str(application.pk))
+        assert about.filter(kind="submitted", status="sent").count() == 1
+        assert about.filter(kind="decision", status="sent").count() == 1
+        decision = about.get(kind="decision", status="sent")
+        assert application.city.name in decision.subject
+    failed = messages.get(status="failed")
+    assert "Mailbox full" in failed.last_error
+    assert failed.copies.get().status == "sent"  # the organiser sent it again
+    assert messages.filter(kind="reminder", recipient_user__username="facilitator").exists()
+    assert mailoutbox == []  # history, not e-mails to send when the demo loads

@@ -334,9 +334,14 @@ def test_submit_records_the_event_the_audit_and_emails_the_city(
     event = draft.events.last()
     assert (event.actor, event.from_status, event.to_status) == (user, "draft", "submitted")
     assert AuditEntry.objects.filter(action="application.submitted", actor=user).exists()
-    [email] = mailoutbox
-    assert sorted(email.to) == sorted({"ville@example.org", user.email})
-    assert f"https://x.org/apply/{draft.call.programme.slug}/applications/{draft.pk}/" in email.body
+    # One outbox message per address (each with its own status and language).
+    city = [email for email in mailoutbox if email.subject.startswith("Candidature reçue")]
+    assert sorted(address for email in city for address in email.to) == sorted(
+        {"ville@example.org", user.email}
+    )
+    for email in city:
+        link = f"https://x.org/apply/{draft.call.programme.slug}/applications/{draft.pk}/"
+        assert link in email.body
 
 
 def test_information_request_reopens_the_file_and_the_answer_returns_under_review(
