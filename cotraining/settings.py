@@ -176,6 +176,11 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "600"))
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_KB", "600000"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits for Redis as long as it is away (Celery gives up after 100 tries by default)...
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# ...and survives its going away: kombu's Redis transport, fixed (see cotraining/broker.py).
+if CELERY_BROKER_URL.partition("://")[0] in {"redis", "rediss"}:
+    CELERY_BROKER_TRANSPORT = "cotraining.broker:Transport"
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 # Publishing must fail fast when Redis is down, so a web request never hangs on the broker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

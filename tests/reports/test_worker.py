@@ -21,7 +21,7 @@ Status = ReportRun.Status
 
 
 def the_run() -> ReportRun:
-    return ReportRun.objects.get()
+    return ReportRun.objects.earliest("id")
 
 
 def files_of_reports(settings) -> list:
@@ -151,3 +151,42 @@ def test_with_redis_stopped_asking_answers_fast_and_the_report_is_built_when_it_
     assert run.attempts == 1
     assert "report_runs_requeue_task" in worker.log_text()
     assert len(files_of_reports(settings)) == 1
+
+
+def test_a_worker_outlives_redis_going_away_during_a_build_and_builds_later_reports(
+    client, member, redis_server, celery_worker_factory, publish_to, settings
+):
+    """With a free pool process the worker is waiting on Redis when it goes away; kombu's
+    clean-up then used to reach the closed connection's settings (``None.hostname``) and the
+    worker exited, so that every later report waited for a manual restart."""
+    publish_to(redis_server.url)
+    worker = celery_worker_factory(broker_url=redis_server.url, beat=True, concurrency=2)
+    programme = big_programme(size=200)
+    client.force_login(member(programme, "organiser"))
+    client.post(reverse("reports:report_list", args=[programme.slug]), {"kind": Kind.ATTENDANCE})
+    wait_for(
+        lambda: the_run().status == Status.RUNNING and the_run().progress >= 30,
+        timeout=60,
+        interval=0.05,
+        what="the build to start",
+    )
+
+    redis_server.stop()
+    time.sleep(2)
+    assert worker.process.poll() is None, worker.log_text()[-3000:]
+    redis_server.start()  # the same port, empty: the build's message is gone with it
+    first = wait_done(worker, timeout=120)
+    assert first.attempts == 1
+
+    small = factories.ProgrammeFactory()
+    client.force_login(member(small, "organiser"))
+    client.post(reverse("reports:report_list", args=[small.slug]), {"kind": Kind.ATTENDANCE})
+    second = ReportRun.objects.get(programme=small)
+    wait_for(
+        lambda: ReportRun.objects.filter(pk=second.pk, status=Status.DONE).exists(),
+        timeout=120,
+        what="the report asked after Redis came back",
+    )
+    assert worker.process.poll() is None
+    assert "Unrecoverable error" not in worker.log_text()
+    assert len(files_of_reports(settings)) == 2
