@@ -199,6 +199,13 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 REPORT_REQUEUE_EVERY = timedelta(
     seconds=float(os.environ.get("REPORT_REQUEUE_EVERY_SECONDS", "60"))
 )
+# How many reports one person may have waiting or being built at once; more are refused.
+REPORT_MAX_ACTIVE_RUNS_PER_USER = int(os.environ.get("REPORT_MAX_ACTIVE_RUNS_PER_USER", "3"))
+# A build shows a sign of life (``heartbeat_at``) every third of this; a run that has shown none
+# for this long is handed to another worker, by the next re-queue or by asking for it again.
+REPORT_HEARTBEAT_TIMEOUT = timedelta(
+    seconds=float(os.environ.get("REPORT_HEARTBEAT_TIMEOUT_SECONDS", "60"))
+)
 CELERY_BEAT_SCHEDULE = {
     "reports-requeue-stuck-runs": {
         "task": "reports.tasks.report_runs_requeue_task",

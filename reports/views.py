@@ -18,6 +18,9 @@ from . import exports, permissions, selectors, services
 from .forms import ReportRequestForm
 from .models import ReportRun
 
+# Refusals that are not about the form's content: too many reports asked for at once.
+REQUEST_ERROR_STATUS = {"too_many_active_runs": 429}
+
 
 def _run_for_user(request: HttpRequest, slug: str, pk: int) -> ReportRun:
     programme = programme_get_for_user(request.user, slug)
@@ -27,7 +30,15 @@ def _run_for_user(request: HttpRequest, slug: str, pk: int) -> ReportRun:
 
 
 def _request_message(request: HttpRequest, result: services.ReportRequest) -> None:
-    if not result.created:
+    if result.resent:
+        messages.info(
+            request,
+            _(
+                "The earlier build of this report had stopped: it has been started again. "
+                "It appears below as soon as it is ready."
+            ),
+        )
+    elif not result.created:
         messages.info(
             request,
             _(
@@ -69,10 +80,12 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             except services.ReportRequestError as error:
                 form.add_error(None, error.message)
+                status = REQUEST_ERROR_STATUS.get(error.code, 400)
             else:
                 _request_message(request, result)
                 return redirect("reports:report_list", slug=programme.slug)
-        status = 400
+        else:
+            status = 400
     context = {
         "programme": programme,
         "form": form,

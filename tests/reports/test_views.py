@@ -87,6 +87,31 @@ def test_asking_twice_says_the_report_is_already_being_prepared(client, demo, me
     assert "already being prepared" in response.text or "déjà en préparation" in response.text
 
 
+def test_a_person_with_too_many_reports_in_preparation_is_refused_politely(
+    client, demo, member, settings
+):
+    """Ten requests in eight seconds from one funder made ten files kept thirty days: a person
+    has at most a few reports waiting or being built; the next one is refused with a 429."""
+    settings.REPORT_MAX_ACTIVE_RUNS_PER_USER = 3
+    organiser = member(demo, "organiser")
+    client.force_login(organiser)
+    for kind in (Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER):
+        assert ask(client, demo, kind).status_code == 302  # on_commit does not run: queued
+    response = ask(client, demo, Kind.CERTIFICATES)
+    assert response.status_code == 429
+    assert ReportRun.objects.count() == 3
+    assert "Vous avez déjà 3 rapports en préparation" in response.text
+    assert 'class="alert alert-block alert-danger"' in response.text  # in the form, as errors are
+    # Asking again for one of the three is no new run: it is not refused.
+    assert ask(client, demo, Kind.FUNDER).status_code == 302
+    # Someone else, or the same person once a report is ready, may ask.
+    client.force_login(member(demo, "organiser"))
+    assert ask(client, demo, Kind.CERTIFICATES).status_code == 302
+    ReportRun.objects.filter(kind=Kind.ATTENDANCE).update(status=Status.DONE)
+    client.force_login(organiser)
+    assert ask(client, demo, Kind.ATTENDANCE).status_code == 302
+
+
 @pytest.mark.django_db(transaction=True)
 def test_broker_down_answers_fast_with_a_clear_message(client, demo, member):
     client.force_login(member(demo, "organiser"))
