@@ -2,6 +2,7 @@
 them; query budgets that do not grow with the data."""
 
 import csv
+import datetime as dt
 import io
 import time
 from unittest import mock
@@ -10,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from openpyxl import load_workbook
 
@@ -134,7 +136,10 @@ def test_broker_down_answers_fast_with_a_clear_message(client, demo, member):
 def test_the_status_row_polls_while_active_and_stops_when_done(client, demo, member):
     organiser = member(demo, "organiser")
     client.force_login(organiser)
-    run = factories.ReportRunFactory(programme=demo, status=Status.RUNNING, progress=30)
+    heartbeat = timezone.make_aware(dt.datetime(2026, 3, 2, 14, 5, 9))
+    run = factories.ReportRunFactory(
+        programme=demo, status=Status.RUNNING, progress=30, heartbeat_at=heartbeat
+    )
     url = reverse("reports:report_run_status", args=[demo.slug, run.pk])
 
     row = client.get(url, headers={"HX-Request": "true"})
@@ -142,6 +147,7 @@ def test_the_status_row_polls_while_active_and_stops_when_done(client, demo, mem
     assert row.text.lstrip().startswith(f'<tr id="run-{run.pk}"')
     assert 'hx-trigger="every 2s"' in row.text
     assert 'value="30"' in row.text
+    assert "toujours en cours à 14:05" in row.text  # the build's last sign of life
 
     from reports import services
 
