@@ -58,8 +58,14 @@ lint: $(STAMPS)/python ## ruff and the migrations check
 test: install lint ## Install and run the whole suite (PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-worker: install ## Run a Celery worker (needs REDIS_URL)
-	$(VENV)/bin/celery -A cotraining worker --loglevel=INFO --concurrency=2
+# A worker that stops on an error is started again; one stopped on purpose (Ctrl-C) is not.
+WORKER_RESTART_DELAY ?= 5
+worker: install ## Run a Celery worker (needs REDIS_URL), started again whenever it fails
+	@while :; do \
+		$(VENV)/bin/celery -A cotraining worker --loglevel=INFO --concurrency=2 && break; \
+		echo "make worker: the worker stopped (status $$?); starting it again in $(WORKER_RESTART_DELAY) s" >&2; \
+		sleep $(WORKER_RESTART_DELAY); \
+	done
 
 beat: install ## Run Celery beat, the periodic tasks (needs REDIS_URL)
 	$(VENV)/bin/celery -A cotraining beat --loglevel=INFO

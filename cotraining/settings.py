@@ -201,6 +201,11 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "600"))
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_KB", "600000"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker waits for Redis as long as it is away (Celery gives up after 100 tries by default)...
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# ...and survives its going away: kombu's Redis transport, fixed (see cotraining/broker.py).
+if CELERY_BROKER_URL.partition("://")[0] in {"redis", "rediss"}:
+    CELERY_BROKER_TRANSPORT = "cotraining.broker:Transport"
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 # Publishing must fail fast when Redis is down or frozen (it accepts the connection and never
 # answers), so a web request never hangs on the broker: a frozen Redis held the request for the
@@ -235,6 +240,13 @@ OUTBOX_SENDING_TIMEOUT = float(os.environ.get("OUTBOX_SENDING_TIMEOUT_SECONDS", 
 # Links in e-mails that no request causes (notifications, reminders, digests).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# How many reports one person may have waiting or being built at once; more are refused.
+REPORT_MAX_ACTIVE_RUNS_PER_USER = int(os.environ.get("REPORT_MAX_ACTIVE_RUNS_PER_USER", "3"))
+# A build shows a sign of life (``heartbeat_at``) every third of this; a run that has shown none
+# for this long is handed to another worker, by the next re-queue or by asking for it again.
+REPORT_HEARTBEAT_TIMEOUT = timedelta(
+    seconds=float(os.environ.get("REPORT_HEARTBEAT_TIMEOUT_SECONDS", "60"))
+)
 CELERY_BEAT_SCHEDULE = {
     "reports-requeue-stuck-runs": {
         "task": "reports.tasks.report_runs_requeue_task",

@@ -62,6 +62,13 @@ class Conflict(DomainError):
     default_code = "conflict"
 
 
+class TooManyRequests(DomainError):
+    """The person asked for too much at once (report builds waiting): 429."""
+
+    status = 429
+    default_code = "too_many"
+
+
 class NotFound(DomainError):
     """The object named in the address is not there, or not for this user: 404, so that ids of
     other programmes do not leak."""

@@ -1,5 +1,6 @@
 """Report runs: a request for a generated document, its progress, and the file it produced."""
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -29,6 +30,15 @@ class ReportRunQuerySet(models.QuerySet):
     def active(self) -> "ReportRunQuerySet":
         """Runs still waiting for a worker or being built."""
         return self.filter(status__in=ReportRun.ACTIVE_STATUSES)
+
+    def abandoned(self, *, now: dt.datetime) -> "ReportRunQuerySet":
+        """Runs marked running whose build has shown no sign of life for longer than
+        ``REPORT_HEARTBEAT_TIMEOUT``: the worker building them was killed."""
+        return self.filter(
+            Q(heartbeat_at__lt=now - settings.REPORT_HEARTBEAT_TIMEOUT)
+            | Q(heartbeat_at__isnull=True, started_at__lt=now - settings.REPORT_HEARTBEAT_TIMEOUT),
+            status=ReportRun.Status.RUNNING,
+        )
 
 
 class ReportRun(models.Model):
@@ -95,6 +105,15 @@ class ReportRun(models.Model):
         help_text=_("When the run was last handed to the workers; empty while the broker is down."),
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Updated every few seconds while a worker builds the run; a run that stops showing "
+            "signs of life is handed to another worker."
+        ),
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
@@ -123,6 +142,15 @@ class ReportRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    def is_abandoned(self, *, now: dt.datetime) -> bool:
+        """Marked running, but no sign of life for too long (see ``abandoned()``)."""
+        last_sign = self.heartbeat_at or self.started_at
+        return (
+            self.status == self.Status.RUNNING
+            and last_sign is not None
+            and last_sign < now - settings.REPORT_HEARTBEAT_TIMEOUT
+        )
 
     @property
     def is_downloadable(self) -> bool:

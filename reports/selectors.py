@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -77,20 +76,14 @@ def report_runs_stuck(*, now: dt.datetime) -> list[ReportRun]:
 
     - queued and never handed to the broker (it was down when they were asked for), or handed
       so long ago that the message must have been lost (Redis restarted without persistence);
-    - running for longer than the worker's hard time limit: the worker was killed and its
-      message is gone (a worker that dies with the message in hand gives it back by itself).
+    - running with no sign of life for ``REPORT_HEARTBEAT_TIMEOUT``: the worker building it was
+      killed, and its message may be gone with it (a killed main process gives nothing back).
     """
-    running_deadline = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    return list(
-        ReportRun.objects.filter(
-            Q(
-                status=ReportRun.Status.QUEUED,
-                queued_at__isnull=True,
-            )
-            | Q(status=ReportRun.Status.QUEUED, queued_at__lt=now - REQUEUE_QUEUED_AFTER)
-            | Q(status=ReportRun.Status.RUNNING, started_at__lt=running_deadline)
-        ).order_by("created_at", "id")
-    )
+    stuck = ReportRun.objects.filter(
+        Q(status=ReportRun.Status.QUEUED, queued_at__isnull=True)
+        | Q(status=ReportRun.Status.QUEUED, queued_at__lt=now - REQUEUE_QUEUED_AFTER)
+    ) | ReportRun.objects.abandoned(now=now)
+    return list(stuck.order_by("created_at", "id"))
 
 
 def report_runs_expired(*, now: dt.datetime) -> list[ReportRun]:

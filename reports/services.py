@@ -11,8 +11,12 @@ How a run stays safe when things fail:
   message that worker held comes back to the queue (late acknowledgement), and the next worker
   finds the run ``running`` but unlocked, and builds it again. Two messages for the same run (a
   re-queue while a build goes on) cannot build it twice: the second one finds it locked, or done.
-  Without PostgreSQL (SQLite in development) a ``running`` run counts as abandoned once it is
-  older than the worker's hard time limit.
+  Without PostgreSQL (SQLite in development) a ``running`` run counts as abandoned once it has
+  shown no sign of life for ``REPORT_HEARTBEAT_TIMEOUT``.
+- While it builds, a run shows a sign of life (``heartbeat_at``) with each step and every third
+  of ``REPORT_HEARTBEAT_TIMEOUT`` from a thread beside the build. A killed main worker process
+  gives its message back to nobody: the periodic re-queue, or the next person asking for the
+  same report, sends a run that has gone quiet to the workers again.
 - The file of a run always has the same name, so a build that is repeated replaces the file a
   dead worker may have written instead of adding a second one.
 - A transient error (database, storage) puts the run back in the queue with a delay that doubles;
@@ -22,22 +26,24 @@ How a run stays safe when things fail:
 
 import hashlib
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
-from programmes.errors import InvalidInput
+from programmes.errors import InvalidInput, TooManyRequests
 from programmes.models import Programme
 from programmes.services import audit
 
@@ -60,6 +66,7 @@ LOCK_NAMESPACE = 5_105
 class ReportRequest:
     run: ReportRun
     created: bool  # False: the same report was already waiting or being built
+    resent: bool = False  # the existing run's build had stopped: it was sent to the workers again
 
     @property
     def handed_to_workers(self) -> bool:
@@ -81,8 +88,12 @@ def report_run_request(*, programme: Programme, kind: str, language: str, user) 
     """Ask for a report: create a queued run and send it to the workers after commit.
 
     While the same report (programme, kind, language) is queued or running, no second run is
-    created: the existing one is returned with ``created=False``. Writes an audit entry. The
-    caller checks the permission; an unknown kind or language raises ``InvalidInput``.
+    created: the existing one is returned with ``created=False``, and sent to the workers again
+    (``resent=True``) when its build has stopped showing signs of life. A user who already has
+    ``REPORT_MAX_ACTIVE_RUNS_PER_USER`` runs waiting or being built is refused
+    (``too_many_active_runs``), so that nobody can fill the workers and the disk. Writes an audit
+    entry. The caller checks the permission; an unknown kind or language raises
+    ``InvalidInput``; too many runs, ``TooManyRequests``.
     """
     if kind not in ReportRun.Kind.values:
         raise InvalidInput(_("This kind of report does not exist."), code="unknown_kind")
@@ -91,7 +102,25 @@ def report_run_request(*, programme: Programme, kind: str, language: str, user) 
     active = ReportRun.objects.active().filter(programme=programme, kind=kind, language=language)
     existing = active.first()
     if existing is not None:
+        if existing.is_abandoned(now=timezone.now()):
+            transaction.on_commit(lambda: report_run_enqueue(run=existing))
+            return ReportRequest(run=existing, created=False, resent=True)
         return ReportRequest(run=existing, created=False)
+    limit = settings.REPORT_MAX_ACTIVE_RUNS_PER_USER
+    # One person's requests one after the other, so that two at once cannot both fit the limit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if ReportRun.objects.active().filter(requested_by=user).count() >= limit:
+        raise TooManyRequests(
+            ngettext(
+                "You already have %(count)d report being prepared: wait until it is ready "
+                "before asking for another one.",
+                "You already have %(count)d reports being prepared: wait until one of them is "
+                "ready before asking for another one.",
+                limit,
+            )
+            % {"count": limit},
+            code="too_many_active_runs",
+        )
     try:
         with transaction.atomic():
             run = ReportRun.objects.create(
@@ -215,10 +244,12 @@ def _claim(report_run_id: int) -> ReportRun | None:
         )
         if run is None or not run.is_active:
             return None
-        if run.status == ReportRun.Status.RUNNING and not _locks_available():
-            lease = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-            if run.started_at and run.started_at > now - lease:
-                return None  # probably still being built by another worker
+        if (
+            run.status == ReportRun.Status.RUNNING
+            and not _locks_available()
+            and not run.is_abandoned(now=now)
+        ):
+            return None  # probably still being built by another worker
         if run.attempts >= MAX_ATTEMPTS:
             with translation.override(run.language):
                 _fail(
@@ -234,14 +265,48 @@ def _claim(report_run_id: int) -> ReportRun | None:
         run.attempts += 1
         run.progress = 5
         run.started_at = now
+        run.heartbeat_at = now
         run.error = ""
-        run.save(update_fields=["status", "attempts", "progress", "started_at", "error"])
+        run.save(
+            update_fields=["status", "attempts", "progress", "started_at", "heartbeat_at", "error"]
+        )
     return run
 
 
 def _progress(run: ReportRun, percent: int) -> None:
     run.progress = percent
-    ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.RUNNING).update(progress=percent)
+    run.heartbeat_at = timezone.now()
+    ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.RUNNING).update(
+        progress=percent, heartbeat_at=run.heartbeat_at
+    )
+
+
+@contextmanager
+def _heartbeat(run: ReportRun) -> Iterator[None]:
+    """Show a sign of life every third of ``REPORT_HEARTBEAT_TIMEOUT`` while the build runs,
+    even through a long step (WeasyPrint's layout of a big document); stops with the build,
+    and dies with the worker process, which is what lets another worker take the run over."""
+    interval = settings.REPORT_HEARTBEAT_TIMEOUT.total_seconds() / 3
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning("Report run %s: no heartbeat any more: %r", run.pk, exc)
+        finally:
+            connection.close()  # this thread's own database connection
+
+    thread = threading.Thread(target=beat, name=f"report-run-{run.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def report_file_name(run: ReportRun) -> str:
@@ -330,7 +395,7 @@ def report_run_build(*, report_run_id: int) -> BuildOutcome:
         run = _claim(report_run_id)
         if run is None:
             return BuildOutcome("skipped")
-        with translation.override(run.language):
+        with translation.override(run.language), _heartbeat(run):
             try:
                 requester = run.requested_by
                 document = document_html(

@@ -23,6 +23,8 @@ from .forms import ReportRequestForm
 from .models import ReportRun
 from .rendering import pdf_from_html
 
+# Refusals that are not about the form's content: too many reports asked for at once.
+
 
 def _run_for_user(request: HttpRequest, slug: str, pk: int) -> ReportRun:
     programme = programme_get_for_user(request.user, slug)
@@ -32,7 +34,15 @@ def _run_for_user(request: HttpRequest, slug: str, pk: int) -> ReportRun:
 
 
 def _request_message(request: HttpRequest, result: services.ReportRequest) -> None:
-    if not result.created:
+    if result.resent:
+        messages.info(
+            request,
+            _(
+                "The earlier build of this report had stopped: it has been started again. "
+                "It appears below as soon as it is ready."
+            ),
+        )
+    elif not result.created:
         messages.info(
             request,
             _(
@@ -72,12 +82,14 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
                     language=get_supported_language_variant(get_language()),
                     user=request.user,
                 )
-            except DomainError as error:  # shown on the form; every refusal here is a 400
+            except DomainError as error:  # shown on the form, with the refusal's status
                 form.add_error(None, error)
+                status = error.status
             else:
                 _request_message(request, result)
                 return redirect("reports:report_list", slug=programme.slug)
-        status = 400
+        else:
+            status = 400
     context = {
         "programme": programme,
         "form": form,

@@ -109,6 +109,10 @@ class RecordForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # What the line showed at that version (whole-sheet form only): a line sent back unchanged
+    # is not the user's change, so it cannot conflict with someone else's.
+    seen_status = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+    seen_note = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, participant_id: int, status_required: bool = True, **kwargs):
         self.participant_id = participant_id

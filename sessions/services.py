@@ -53,12 +53,23 @@ class AttendanceConflict(Conflict):
 
 @dataclass(frozen=True)
 class SheetEntry:
-    """One line of a whole-sheet save: the status wanted and the version the user saw."""
+    """One line of a whole-sheet save: the status wanted, the version the user saw and, when
+    the form sends them, the status and note that version had (``seen_*``; empty: unknown)."""
 
     participant_id: int
     status: str
     note: str = ""
     version: int = 0
+    seen_status: str = ""
+    seen_note: str = ""
+
+    @property
+    def untouched(self) -> bool:
+        """The user sent the line back as they saw it: they did not change it."""
+        return bool(self.seen_status) and (self.status, self.note) == (
+            self.seen_status,
+            self.seen_note,
+        )
 
 
 @dataclass
@@ -170,14 +181,18 @@ def user_label(user) -> str:
 def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) -> SheetResult:
     """Save a whole sheet at once (the form used without JavaScript), in one bulk write.
 
-    Entries whose version is stale are not saved and come back in ``result.conflicts`` with
-    the current value; the others are saved. Nothing is saved when an entry names an unknown
-    status or a person not on the sheet (``InvalidInput``), or when the sheet is closed
-    (``Conflict``).
+    A line the user did not change (sent back as they saw it) is left as it is now, even if
+    someone changed it meanwhile. A line changed both here and elsewhere since the user's
+    version is not saved and comes back in ``result.conflicts`` with the current value; the
+    others are saved. Nothing is saved when an entry names an unknown status or a person not on
+    the sheet (``InvalidInput``), or when the sheet is closed (``Conflict``).
     Side effects: records created and updated in bulk, one ``AttendanceChange`` per change.
     At most six queries whatever the number of participants.
     """
-    entries = [replace(entry, note=entry.note.strip()) for entry in entries]
+    entries = [
+        replace(entry, note=entry.note.strip(), seen_note=entry.seen_note.strip())
+        for entry in entries
+    ]
     for entry in entries:
         _check_entry(entry.status, entry.note)
     result = SheetResult()
@@ -210,7 +225,9 @@ def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) ->
             to_create, to_update, olds = [], [], {}
             for entry in entries:
                 row = current[entry.participant_id]
-                if row.status == entry.status and row.note == entry.note:
+                if (row.status == entry.status and row.note == entry.note) or (
+                    row.version != entry.version and entry.untouched
+                ):
                     result.unchanged += 1
                 elif row.version != entry.version:
                     result.conflicts.append(AttendanceConflict(row))

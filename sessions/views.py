@@ -362,7 +362,9 @@ def attendance_record(
                 slot=slot,
                 participant_id=participant_id,
                 user=request.user,
-                **form.cleaned_data,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                version=form.cleaned_data["version"],
             )
             error = ""
         except services.AttendanceConflict as conflict:

@@ -1,10 +1,10 @@
 """pytest fixtures that run a REAL Celery worker and, when a test needs one, its own Redis.
 
-The worker is the production command, ``celery -A cotraining worker --pool=prefork
---concurrency=1``, started as a subprocess against the test database (pytest-django's
-``test_`` database, so the tests using it are ``django_db(transaction=True)``: the worker only
-sees committed rows) and the Redis broker of ``REDIS_URL``. It writes report files into the
-test's ``MEDIA_ROOT``.
+The worker is the production command, ``celery -A cotraining worker --pool=prefork`` (one
+pool process unless a test asks for more), started as a subprocess against the test database
+(pytest-django's ``test_`` database, so the tests using it are ``django_db(transaction=True)``:
+the worker only sees committed rows) and the Redis broker of ``REDIS_URL``. It writes report
+files into the test's ``MEDIA_ROOT``.
 
 These tests run when ``REDIS_URL`` and a PostgreSQL ``DATABASE_URL`` are set. When they are
 missing the tests skip, except under CI (the ``CI`` variable), where they fail: CI must run
@@ -160,7 +160,7 @@ class RedisServer:
 
 @pytest.fixture
 def celery_worker_factory(transactional_db, settings, tmp_path):
-    """Start real workers: ``start(broker_url=None, beat=False, env=None) -> Worker``.
+    """Start real workers: ``start(broker_url=None, beat=False, concurrency=1, env=None)``.
 
     ``beat=True`` runs Celery beat inside the worker (``--beat``), with the re-queue of stuck
     report runs every ``REPORT_REQUEUE_EVERY_SECONDS`` (2 s unless ``env`` says otherwise).
@@ -169,7 +169,9 @@ def celery_worker_factory(transactional_db, settings, tmp_path):
     redis_url = require_worker_services()
     started: list[Worker] = []
 
-    def start(*, broker_url: str | None = None, beat: bool = False, env=None) -> Worker:
+    def start(
+        *, broker_url: str | None = None, beat: bool = False, concurrency: int = 1, env=None
+    ) -> Worker:
         broker_url = broker_url or redis_url
         purge(broker_url)
         name = f"reports-test-{uuid.uuid4().hex[:8]}"
@@ -193,7 +195,7 @@ def celery_worker_factory(transactional_db, settings, tmp_path):
             "cotraining",
             "worker",
             "--pool=prefork",
-            "--concurrency=1",
+            f"--concurrency={concurrency}",
             "--loglevel=INFO",
             f"--hostname={name}@%h",
             "--without-gossip",

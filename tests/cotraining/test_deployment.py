@@ -1,6 +1,8 @@
 """Docker cannot run here: these tests read the deployment files and check what they promise."""
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -100,3 +102,41 @@ def test_forwarded_headers_are_trusted_only_behind_the_shipped_proxy():
     check = " ".join(compose()["services"]["web"]["healthcheck"]["test"])
     assert "COTRAINING_DOMAIN" in check
     assert "X-Forwarded-Proto" in check
+
+
+def test_the_worker_and_beat_are_restarted_when_they_stop():
+    services = compose()["services"]
+    for name in ("worker", "beat"):
+        assert services[name]["restart"] == "unless-stopped"
+
+
+def test_make_worker_starts_the_worker_again_when_it_fails(tmp_path):
+    """``make worker`` runs the worker in a loop: a worker that exits on an error (as Celery did
+    when Redis went away) is started again; one that stops cleanly ends the loop."""
+    fake = tmp_path / "venv" / "bin"
+    fake.mkdir(parents=True)
+    calls = tmp_path / "calls"
+    celery = fake / "celery"
+    # Fails the first two times, then stops cleanly.
+    celery.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n[ "$(wc -l < {calls})" -ge 3 ]\n')
+    celery.chmod(0o755)
+    result = subprocess.run(  # noqa: S603 - our own command line
+        [
+            shutil.which("make"),
+            "--no-print-directory",
+            "-o",
+            "install",
+            "worker",
+            f"VENV={fake.parent}",
+            "WORKER_RESTART_DELAY=0",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    runs = calls.read_text().splitlines()
+    assert len(runs) == 3
+    assert all(run.startswith("-A cotraining worker") for run in runs)
+    assert result.stderr.count("starting it again") == 2

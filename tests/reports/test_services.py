@@ -138,6 +138,90 @@ def test_requeue_sends_the_runs_the_broker_never_got_or_lost(demo, organiser):
     assert never_sent.queued_at is not None
 
 
+def test_requeue_sends_a_running_run_once_its_heartbeat_is_stale(demo, settings):
+    """A killed main worker process gives its message back to nobody: what tells the re-queue
+    that a build stopped is its heartbeat, a minute old, not the ten-minute time limit."""
+    settings.REPORT_HEARTBEAT_TIMEOUT = dt.timedelta(seconds=60)
+    now = timezone.now()
+    alive = factories.ReportRunFactory(
+        programme=demo,
+        kind=Kind.ATTENDANCE,
+        status=Status.RUNNING,
+        started_at=now - dt.timedelta(minutes=5),  # a long build, still beating
+        heartbeat_at=now - dt.timedelta(seconds=20),
+    )
+    killed = factories.ReportRunFactory(
+        programme=demo,
+        kind=Kind.FUNDER,
+        status=Status.RUNNING,
+        started_at=now - dt.timedelta(minutes=2),
+        heartbeat_at=now - dt.timedelta(seconds=90),
+    )
+    with mock.patch("reports.tasks.report_run_build_task.apply_async") as send:
+        assert services.report_runs_requeue() == 1
+    assert send.call_args.kwargs["args"] == [killed.pk]
+    alive.refresh_from_db()
+    assert alive.status == Status.RUNNING
+
+
+def test_asking_again_for_a_run_whose_build_stopped_sends_it_again(
+    demo, organiser, django_capture_on_commit_callbacks, settings
+):
+    settings.REPORT_HEARTBEAT_TIMEOUT = dt.timedelta(seconds=60)
+    stopped = factories.ReportRunFactory(
+        programme=demo,
+        kind=Kind.PARTICIPATION,
+        requested_by=organiser,
+        status=Status.RUNNING,
+        attempts=1,
+        progress=30,
+        started_at=timezone.now() - dt.timedelta(minutes=3),
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=2),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ask(demo, organiser)
+    assert (result.created, result.resent, result.run) == (False, True, stopped)
+    stopped.refresh_from_db()
+    assert stopped.status == Status.DONE  # eager in the tests: built again by the callback
+    assert stopped.attempts == 2
+    assert ReportRun.objects.count() == 1
+    assert len(stored_files(settings)) == 1
+
+
+def test_asking_again_while_the_build_shows_signs_of_life_sends_nothing(
+    demo, organiser, django_capture_on_commit_callbacks
+):
+    factories.ReportRunFactory(
+        programme=demo,
+        kind=Kind.PARTICIPATION,
+        status=Status.RUNNING,
+        started_at=timezone.now() - dt.timedelta(minutes=5),
+        heartbeat_at=timezone.now(),
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = ask(demo, organiser)
+    assert (result.created, result.resent) == (False, False)
+    assert callbacks == []
+
+
+def test_a_build_shows_signs_of_life_while_it_works(demo, organiser, settings):
+    settings.REPORT_HEARTBEAT_TIMEOUT = dt.timedelta(seconds=60)
+    run = factories.ReportRunFactory(programme=demo, requested_by=organiser)
+    seen = []
+
+    def progress(run, percent):
+        seen.append(ReportRun.objects.values_list("progress", "heartbeat_at").get(pk=run.pk))
+        real_progress(run, percent)
+
+    real_progress = services._progress
+    with mock.patch("reports.services._progress", side_effect=progress):
+        services.report_run_build(report_run_id=run.pk)
+    run.refresh_from_db()
+    assert [percent for percent, _ in seen] == [5, 30]  # the states before each step
+    assert all(beat is not None for _, beat in seen)
+    assert run.heartbeat_at >= run.started_at
+
+
 def test_requeue_stops_at_the_first_broker_failure(demo):
     factories.ReportRunFactory(programme=demo, kind=Kind.ATTENDANCE)
     factories.ReportRunFactory(programme=demo, kind=Kind.FUNDER)
@@ -166,8 +250,9 @@ def test_a_run_whose_worker_died_is_built_again_into_the_same_single_file(
     run.refresh_from_db()
     first_name = run.file.name
     # As if a worker had died after writing the file but before recording it.
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
     ReportRun.objects.filter(pk=run.pk).update(
-        status=Status.RUNNING, started_at=timezone.now() - dt.timedelta(hours=1), file=""
+        status=Status.RUNNING, started_at=an_hour_ago, heartbeat_at=an_hour_ago, file=""
     )
     assert services.report_run_build(report_run_id=run.pk).state == "done"
     run.refresh_from_db()

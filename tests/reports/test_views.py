@@ -2,6 +2,7 @@
 them; query budgets that do not grow with the data."""
 
 import csv
+import datetime as dt
 import io
 import time
 from unittest import mock
@@ -10,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from openpyxl import load_workbook
 
@@ -88,6 +90,31 @@ def test_asking_twice_says_the_report_is_already_being_prepared(client, demo, me
     assert "already being prepared" in response.text or "déjà en préparation" in response.text
 
 
+def test_a_person_with_too_many_reports_in_preparation_is_refused_politely(
+    client, demo, member, settings
+):
+    """Ten requests in eight seconds from one funder made ten files kept thirty days: a person
+    has at most a few reports waiting or being built; the next one is refused with a 429."""
+    settings.REPORT_MAX_ACTIVE_RUNS_PER_USER = 3
+    organiser = member(demo, "organiser")
+    client.force_login(organiser)
+    for kind in (Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER):
+        assert ask(client, demo, kind).status_code == 302  # on_commit does not run: queued
+    response = ask(client, demo, Kind.CERTIFICATES)
+    assert response.status_code == 429
+    assert ReportRun.objects.count() == 3
+    assert "Vous avez déjà 3 rapports en préparation" in response.text
+    assert 'class="alert alert-block alert-danger"' in response.text  # in the form, as errors are
+    # Asking again for one of the three is no new run: it is not refused.
+    assert ask(client, demo, Kind.FUNDER).status_code == 302
+    # Someone else, or the same person once a report is ready, may ask.
+    client.force_login(member(demo, "organiser"))
+    assert ask(client, demo, Kind.CERTIFICATES).status_code == 302
+    ReportRun.objects.filter(kind=Kind.ATTENDANCE).update(status=Status.DONE)
+    client.force_login(organiser)
+    assert ask(client, demo, Kind.ATTENDANCE).status_code == 302
+
+
 @pytest.mark.django_db(transaction=True)
 def test_broker_down_answers_fast_with_a_clear_message(client, demo, member):
     client.force_login(member(demo, "organiser"))
@@ -110,7 +137,10 @@ def test_broker_down_answers_fast_with_a_clear_message(client, demo, member):
 def test_the_status_row_polls_while_active_and_stops_when_done(client, demo, member):
     organiser = member(demo, "organiser")
     client.force_login(organiser)
-    run = factories.ReportRunFactory(programme=demo, status=Status.RUNNING, progress=30)
+    heartbeat = timezone.make_aware(dt.datetime(2026, 3, 2, 14, 5, 9))
+    run = factories.ReportRunFactory(
+        programme=demo, status=Status.RUNNING, progress=30, heartbeat_at=heartbeat
+    )
     url = reverse("reports:report_run_status", args=[demo.slug, run.pk])
 
     row = client.get(url, headers={"HX-Request": "true"})
@@ -118,6 +148,7 @@ def test_the_status_row_polls_while_active_and_stops_when_done(client, demo, mem
     assert row.text.lstrip().startswith(f'<tr id="run-{run.pk}"')
     assert 'hx-trigger="every 2s"' in row.text
     assert 'value="30"' in row.text
+    assert "toujours en cours à 14:05" in row.text  # the build's last sign of life
 
     from reports import services
 

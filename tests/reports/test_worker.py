@@ -1,14 +1,17 @@
 """Through a real Celery worker and the Redis broker: the report is built, a killed worker is
 replaced without a second file, and a stopped Redis loses nothing."""
 
+import datetime as dt
 import os
 import signal
 import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from participants.models import Category, Participant
+from reports import services
 from reports.models import ReportRun
 from sessions.models import Attendance, Slot
 from tests import factories
@@ -20,7 +23,7 @@ Status = ReportRun.Status
 
 
 def the_run() -> ReportRun:
-    return ReportRun.objects.get()
+    return ReportRun.objects.earliest("id")
 
 
 def files_of_reports(settings) -> list:
@@ -150,3 +153,82 @@ def test_with_redis_stopped_asking_answers_fast_and_the_report_is_built_when_it_
     assert run.attempts == 1
     assert "report_runs_requeue_task" in worker.log_text()
     assert len(files_of_reports(settings)) == 1
+
+
+def test_a_worker_outlives_redis_going_away_during_a_build_and_builds_later_reports(
+    client, member, redis_server, celery_worker_factory, publish_to, settings
+):
+    """With a free pool process the worker is waiting on Redis when it goes away; kombu's
+    clean-up then used to reach the closed connection's settings (``None.hostname``) and the
+    worker exited, so that every later report waited for a manual restart."""
+    publish_to(redis_server.url)
+    worker = celery_worker_factory(broker_url=redis_server.url, beat=True, concurrency=2)
+    programme = big_programme(size=200)
+    client.force_login(member(programme, "organiser"))
+    client.post(reverse("reports:report_list", args=[programme.slug]), {"kind": Kind.ATTENDANCE})
+    wait_for(
+        lambda: the_run().status == Status.RUNNING and the_run().progress >= 30,
+        timeout=60,
+        interval=0.05,
+        what="the build to start",
+    )
+
+    redis_server.stop()
+    time.sleep(2)
+    assert worker.process.poll() is None, worker.log_text()[-3000:]
+    redis_server.start()  # the same port, empty: the build's message is gone with it
+    first = wait_done(worker, timeout=120)
+    assert first.attempts == 1
+
+    small = factories.ProgrammeFactory()
+    client.force_login(member(small, "organiser"))
+    client.post(reverse("reports:report_list", args=[small.slug]), {"kind": Kind.ATTENDANCE})
+    second = ReportRun.objects.get(programme=small)
+    wait_for(
+        lambda: ReportRun.objects.filter(pk=second.pk, status=Status.DONE).exists(),
+        timeout=120,
+        what="the report asked after Redis came back",
+    )
+    assert worker.process.poll() is None
+    assert "Unrecoverable error" not in worker.log_text()
+    assert len(files_of_reports(settings)) == 2
+
+
+def test_a_killed_main_worker_process_leaves_a_run_the_next_worker_builds_once(
+    client, member, celery_worker_factory, settings
+):
+    """``kill -9`` of the worker's main process: nobody gives its message back. The run stops
+    showing signs of life; the periodic re-queue (called here as beat would) sends it to the
+    worker started in its place, which builds it once, into one file."""
+    settings.REPORT_HEARTBEAT_TIMEOUT = dt.timedelta(seconds=6)
+    quick_heartbeat = {"REPORT_HEARTBEAT_TIMEOUT_SECONDS": "6"}
+    first = celery_worker_factory(env=quick_heartbeat)
+    programme = big_programme(size=200)
+    client.force_login(member(programme, "organiser"))
+    client.post(reverse("reports:report_list", args=[programme.slug]), {"kind": Kind.ATTENDANCE})
+    wait_for(
+        lambda: the_run().status == Status.RUNNING and the_run().progress >= 30,
+        timeout=60,
+        interval=0.05,
+        what="the build to start",
+    )
+    killed_at = time.monotonic()
+    os.kill(first.process.pid, signal.SIGKILL)  # the main process: no clean-up, no message back
+    first.process.wait(timeout=10)
+    assert the_run().status == Status.RUNNING
+
+    # Asking again meanwhile is not refused once the build has gone quiet.
+    wait_for(
+        lambda: the_run().is_abandoned(now=timezone.now()),
+        timeout=30,
+        what="the heartbeat to go stale",
+    )
+    second = celery_worker_factory(env=quick_heartbeat)
+    assert services.report_runs_requeue() == 1
+
+    run = wait_done(second, timeout=120)
+    assert time.monotonic() - killed_at < 180
+    assert run.attempts == 2
+    files = files_of_reports(settings)
+    assert len(files) == 1
+    assert run.file_size == files[0].stat().st_size

@@ -184,6 +184,50 @@ def test_whole_sheet_save_keeps_others_changes_and_reports_them(
     assert Attendance.objects.get(participant=first).status == Status.ABSENT
 
 
+def test_a_stale_sheet_conflicts_only_on_lines_changed_here_and_elsewhere(
+    training, organiser, facilitator_user
+):
+    first, second, third = training.trainees[:3]
+    for person in (first, second, third):
+        record(training, person, Status.PRESENT, user=facilitator_user)  # version 1 on screen
+    record(training, first, Status.ABSENT, version=1, user=organiser, note="ill")  # meanwhile
+    record(training, second, Status.ABSENT, version=1, user=organiser)
+
+    seen = {"version": 1, "seen_status": Status.PRESENT, "seen_note": ""}
+    result = services.attendance_sheet_save(
+        slot=training.slot,
+        entries=[
+            SheetEntry(first.pk, Status.PRESENT, **seen),  # sent back as seen
+            SheetEntry(second.pk, Status.LATE, **seen),  # changed here too
+            SheetEntry(third.pk, Status.LEFT_EARLY, **seen),  # changed here only
+        ],
+        user=facilitator_user,
+    )
+
+    assert (result.updated, result.unchanged) == (1, 1)
+    assert [conflict.current.participant.pk for conflict in result.conflicts] == [second.pk]
+    now = {a.participant_id: (a.status, a.note, a.version) for a in Attendance.objects.all()}
+    assert now[first.pk] == (Status.ABSENT, "ill", 2)  # left as it is now
+    assert now[second.pk] == (Status.ABSENT, "", 2)
+    assert now[third.pk] == (Status.LEFT_EARLY, "", 2)
+
+
+def test_without_what_the_user_saw_a_stale_line_still_conflicts(
+    training, organiser, facilitator_user
+):
+    """A client that does not send the seen values cannot tell an untouched line from a change:
+    it keeps the safe answer, a conflict."""
+    person = training.trainees[0]
+    record(training, person, Status.PRESENT, user=facilitator_user)
+    record(training, person, Status.ABSENT, version=1, user=organiser)
+    result = services.attendance_sheet_save(
+        slot=training.slot,
+        entries=[SheetEntry(person.pk, Status.PRESENT, version=1)],
+        user=facilitator_user,
+    )
+    assert len(result.conflicts) == 1
+
+
 def test_whole_sheet_save_with_a_stranger_saves_nothing(training, facilitator_user):
     stranger = factories.ParticipantFactory(category=Category.ACTIVIST)
     with pytest.raises(DomainError) as refused:

@@ -1,4 +1,5 @@
 import datetime as dt
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -228,6 +229,70 @@ def test_a_sheet_saved_over_a_newer_change_reports_the_conflict(
         f'id="status-{person.pk}-excused" value="excused" autocomplete="off" checked'
         in response.text
     )
+
+
+class FormValues(HTMLParser):
+    """What a browser without JavaScript posts from the sheet: every named input's value (the
+    checked radio button only)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag != "input" or "name" not in attrs or attrs.get("type") == "submit":
+            return
+        if attrs.get("type") == "radio" and "checked" not in attrs:
+            return
+        self.data[attrs["name"]] = attrs.get("value") or ""
+
+
+def sheet_form(page) -> dict:
+    parser = FormValues()
+    parser.feed(page.text)
+    return parser.data
+
+
+def test_a_stale_sheet_saves_its_changes_and_leaves_the_lines_it_did_not_change(
+    client, training, organiser, facilitator_user
+):
+    """The sheet was loaded, then someone else changed two lines. Saving it conflicts only on
+    the line changed on both sides; a line changed elsewhere only stays as it is now, and the
+    lines changed only here are saved."""
+    first, second, third, fourth = training.trainees[:4]
+    client.force_login(organiser)
+    for person in (first, second, third, fourth):
+        tap(client, training, person, Status.PRESENT)
+    client.force_login(facilitator_user)
+    data = sheet_form(client.get(slot_url("sessions:attendance_sheet", training)))
+
+    client.force_login(organiser)  # meanwhile, elsewhere
+    tap(client, training, first, Status.ABSENT, version=1)
+    tap(client, training, second, Status.EXCUSED, version=1, note="certificate")
+    client.force_login(facilitator_user)
+    data[f"status_{second.pk}"] = Status.LATE  # also changed here: a real conflict
+    data[f"status_{third.pk}"] = Status.LEFT_EARLY
+    response = client.post(slot_url("sessions:attendance_sheet", training), data)
+
+    assert response.status_code == 409
+    assert "1 changed meanwhile" in response.text or "1 modifiés entre-temps" in response.text
+    statuses = dict(Attendance.objects.values_list("participant_id", "status"))
+    assert statuses[first.pk] == Status.ABSENT  # not overwritten, not a conflict
+    assert statuses[second.pk] == Status.EXCUSED  # the conflict, shown with its current value
+    assert statuses[third.pk] == Status.LEFT_EARLY
+    assert statuses[fourth.pk] == Status.PRESENT
+    assert response.text.count("att-row--error") == 1
+    assert f'id="row-{second.pk}"' in response.text.split("att-row--error")[1][:40]
+
+    # Without the other change, the same stale sheet saves with no conflict at all.
+    data.pop(f"status_{second.pk}")
+    data[f"status_{second.pk}"] = Status.PRESENT
+    data[f"status_{third.pk}"] = Status.PRESENT
+    response = client.post(slot_url("sessions:attendance_sheet", training), data)
+    assert response.status_code == 302
+    assert Attendance.objects.get(participant=first).status == Status.ABSENT
+    assert Attendance.objects.get(participant=second).note == "certificate"
 
 
 def test_mark_everyone_present(client, training, facilitator_user):
