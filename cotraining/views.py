@@ -14,6 +14,7 @@ from participants.models import TRAINEE_CATEGORIES
 from participants.selectors import participant_counts_by_category
 from programmes import permissions
 from programmes.selectors import (
+    applications_to_review,
     contact_application_for_programme,
     programme_application_figures,
     programme_finance_figures,
@@ -22,17 +23,22 @@ from programmes.selectors import (
 from sessions.selectors import programme_participation_summary
 
 from .health import health_report
+from .selectors import todo_list
 
 TRAINEE_VALUES = {str(category) for category in TRAINEE_CATEGORIES}
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    todo = todo_list(user=request.user)
     return render(
         request,
         "cotraining/dashboard.html",
         {
-            "programmes": programme_list_for_user(user=request.user),
+            "programmes": [
+                (programme, roles, todo.get(programme.pk, []))
+                for programme, roles in programme_list_for_user(user=request.user)
+            ],
             "can_create_programme": permissions.can_create_programme(request.user),
         },
     )
@@ -61,6 +67,8 @@ def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
         }
     if context["show_finances"]:
         context["finances"] = programme_finance_figures(programme=programme)
+    if permissions.has_role(user, programme, permissions.Role.REVIEWER):
+        context["to_review"] = applications_to_review(user=user, programme=programme)
     if permissions.has_role(user, programme, permissions.Role.CITY_CONTACT):
         context["my_application"] = contact_application_for_programme(
             user=user, programme=programme

@@ -1,13 +1,16 @@
-"""E-mails to city contacts, in French, sent once the transaction that caused them commits.
+"""E-mails, sent once the transaction that caused them commits.
 
-The text lives in templates under ``programmes/emails/``; the language is the site's default
-(French), whatever the language of the person who clicked.
+The text lives in templates under ``programmes/emails/``. E-mails to city contacts are in the
+site's default language (French), whatever the language of the person who clicked; e-mails to a
+team member are in the language of their profile, and an invitation in the language the organiser
+chose for the invitee.
 """
 
 import logging
 from smtplib import SMTPException
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -15,7 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from .models import CityApplication
+from .models import CityApplication, TeamInvitation, UserProfile
 
 logger = logging.getLogger(__name__)
 
@@ -104,5 +107,76 @@ def invitation_email_queue(
                 },
                 to=[email],
             )
+
+    transaction.on_commit(send)
+
+
+def team_invitation_email_queue(*, invitation: TeamInvitation, url: str) -> None:
+    """Send the invitation to join a programme's team, in the invitee's language, after the
+    current transaction commits."""
+    invitation_id = invitation.pk
+
+    def send() -> None:
+        fresh = TeamInvitation.objects.select_related("programme", "invited_by").get(
+            pk=invitation_id
+        )
+        inviter = fresh.invited_by
+        with translation.override(fresh.language):
+            subject = gettext("Invitation to join the team of %(programme)s") % {
+                "programme": fresh.programme.title
+            }
+            _send(
+                subject=subject,
+                template="programmes/emails/team_invitation.txt",
+                context={
+                    "invitation": fresh,
+                    "programme": fresh.programme,
+                    "role": fresh.get_role_display(),
+                    "sender_name": (inviter.get_full_name() or inviter.get_username())
+                    if inviter
+                    else "",
+                    "url": url,
+                },
+                to=[fresh.email],
+            )
+
+    transaction.on_commit(send)
+
+
+def reviewer_assigned_email_queue(
+    *, application: CityApplication, reviewer_ids: list[int], base_url: str
+) -> None:
+    """Tell each newly assigned reviewer, in their own language, which file to review, after the
+    current transaction commits."""
+    if not reviewer_ids:
+        return
+    application_id = application.pk
+
+    def send() -> None:
+        fresh = CityApplication.objects.select_related("call__programme", "city").get(
+            pk=application_id
+        )
+        programme = fresh.call.programme
+        url = base_url + reverse("programmes:application_detail", args=[programme.slug, fresh.pk])
+        languages = dict(
+            UserProfile.objects.filter(user_id__in=reviewer_ids).values_list("user_id", "language")
+        )
+        for reviewer in get_user_model().objects.filter(pk__in=reviewer_ids).order_by("pk"):
+            if not reviewer.email:
+                continue
+            with translation.override(languages.get(reviewer.pk, settings.LANGUAGE_CODE)):
+                subject = gettext("An application to review: %(city)s") % {"city": fresh.city.name}
+                _send(
+                    subject=subject,
+                    template="programmes/emails/reviewer_assigned.txt",
+                    context={
+                        "application": fresh,
+                        "programme": programme,
+                        "call": fresh.call,
+                        "reviewer": reviewer,
+                        "url": url,
+                    },
+                    to=[reviewer.email],
+                )
 
     transaction.on_commit(send)

@@ -21,6 +21,7 @@ PAGES = [
     ("sessions:attendance_list", _("Attendance"), {Role.ORGANISER, Role.FACILITATOR}),
     ("sessions:participation", _("Participation"), {Role.ORGANISER, Role.FACILITATOR, Role.FUNDER}),
     ("reports:report_list", _("Reports"), {Role.ORGANISER, Role.FUNDER}),
+    ("programmes:team", _("Team"), {Role.ORGANISER}),
 ]
 
 

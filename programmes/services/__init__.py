@@ -38,9 +38,31 @@ from .setup import (
     programme_create,
     programme_update,
 )
+from .team import (
+    account_for_email,
+    account_update,
+    membership_remove,
+    membership_role_change,
+    team_account_create,
+    team_invitation_accept,
+    team_invitation_create,
+    team_invitation_get_by_token,
+    team_invitation_resend,
+    team_invitation_revoke,
+)
 
 __all__ = [
     "RESERVED_SLUGS",
+    "account_for_email",
+    "account_update",
+    "membership_remove",
+    "membership_role_change",
+    "team_account_create",
+    "team_invitation_accept",
+    "team_invitation_create",
+    "team_invitation_get_by_token",
+    "team_invitation_resend",
+    "team_invitation_revoke",
     "application_decide",
     "application_request_information",
     "application_save",

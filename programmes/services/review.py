@@ -54,9 +54,12 @@ def application_request_information(
 
 
 @transaction.atomic
-def reviewers_assign(*, actor, application: CityApplication, reviewers: Iterable) -> None:
+def reviewers_assign(
+    *, actor, application: CityApplication, reviewers: Iterable, base_url: str = ""
+) -> None:
     """Set who reviews an application. The first assignment puts a submitted application
-    under review. A reviewer taken off keeps the review already written."""
+    under review. A reviewer taken off keeps the review already written. Each reviewer newly
+    assigned is e-mailed a link to the file."""
     locked = lock_application(application)
     check_selection_open(locked.call)
     if locked.status in (Status.DRAFT, Status.WITHDRAWN):
@@ -81,6 +84,11 @@ def reviewers_assign(*, actor, application: CityApplication, reviewers: Iterable
         action="application.reviewers_assigned",
         obj=locked,
         message=", ".join(sorted(user.get_username() for user in wanted.values())),
+    )
+    emails.reviewer_assigned_email_queue(
+        application=locked,
+        reviewer_ids=[pk for pk in wanted if pk not in current],
+        base_url=base_url,
     )
     application.status = locked.status
 

@@ -27,6 +27,7 @@ def add_errors(form, error: ValidationError) -> None:
 def status_for(error: ValidationError) -> int:
     """Bad input is 400; a change the current state forbids is 409."""
     conflicts = {"stale", "closed", "not_editable", "submitted", "wrong_status", "pending"}
+    conflicts |= {"last_organiser", "not_pending", "already_member"}
     codes = {item.code for item in error.error_list}
     return 409 if codes & conflicts else 400
 
