@@ -28,6 +28,7 @@ from django.utils import timezone
 from participants.models import Category, PeerGroup
 from programmes.models import CityApplication, Membership, Programme
 from programmes.selectors import INVITATION_SALT
+from programmes.services import team_invitation_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,9 @@ class World:
     activity: object
     token: str
     users: dict
+    invitation: object  # a pending invitation to the team
+    team_token: str  # its link's token
+    membership: object  # a team member's role
 
 
 def build_world(*, with_users: bool = True) -> World:
@@ -94,6 +98,15 @@ def build_world(*, with_users: bool = True) -> World:
     token = signing.dumps(
         {"programme": programme.pk, "email": "ville@example.org"}, salt=INVITATION_SALT
     )
+    invitation, team_url = team_invitation_create(
+        actor=None,
+        programme=programme,
+        email=f"invite-{programme.pk}@example.org",
+        role=Role.FACILITATOR,
+        language="fr",
+        base_url="",
+    )
+    membership = factories.MembershipFactory(programme=programme, role=Role.FACILITATOR)
     users = {}
     if with_users:
         for role in (Role.ORGANISER, Role.REVIEWER, Role.FACILITATOR, Role.FUNDER):
@@ -125,6 +138,9 @@ def build_world(*, with_users: bool = True) -> World:
         activity=activity,
         token=token,
         users=users,
+        invitation=invitation,
+        team_token=team_url.rstrip("/").rsplit("/", 1)[-1],
+        membership=membership,
     )
 
 
@@ -149,6 +165,26 @@ PAGES = {
     "healthz": (PUBLIC, lambda w: {}),
     "login": (PUBLIC, lambda w: {}),
     "logout": (PUBLIC, lambda w: {}),
+    "password_reset": (PUBLIC, lambda w: {}),
+    "password_reset_done": (PUBLIC, lambda w: {}),
+    "password_reset_confirm": (PUBLIC, lambda w: {"uidb64": "MQ", "token": "set-password"}),
+    "password_reset_complete": (PUBLIC, lambda w: {}),
+    "password_change": (LOGIN, lambda w: {}),
+    "password_change_done": (LOGIN, lambda w: {}),
+    "programmes:account": (LOGIN, lambda w: {}),
+    "programmes:team_invitation_accept": (PUBLIC, lambda w: {"token": w.team_token}),
+    "programmes:team": (PROGRAMME, _slug),
+    "programmes:team_invite": (PROGRAMME, _slug),
+    "programmes:team_invitation_resend": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"pk": w.invitation.pk},
+    ),
+    "programmes:team_invitation_revoke": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"pk": w.invitation.pk},
+    ),
+    "programmes:team_member_role": (PROGRAMME, lambda w: _slug(w) | {"pk": w.membership.pk}),
+    "programmes:team_member_remove": (PROGRAMME, lambda w: _slug(w) | {"pk": w.membership.pk}),
     "set_language": (PUBLIC, lambda w: {}),
     "programme_overview": (PROGRAMME, _slug),
     "programmes:programme_create": (LOGIN, lambda w: {}),
