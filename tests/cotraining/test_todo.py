@@ -145,7 +145,9 @@ def test_the_dashboard_runs_the_same_queries_with_5_or_300_applications(client, 
     for _ in range(3):  # more programmes and roles
         factories.MembershipFactory(user=people[who], role=Role.FACILITATOR)
     assert count() == small
-    assert small <= 14
+    # session, user, programmes, roles; the to-do: memberships, unassigned files, sheets,
+    # reviews missing, the city's applications and their nominees; can-create
+    assert small == 11
 
 
 def test_the_reviewers_overview_lists_the_files_to_review(client, world):
