@@ -277,10 +277,21 @@ def _check_not_last_organiser(membership: Membership) -> None:
 def membership_role_change(
     *, actor, membership: Membership, role: str, organisation: Organisation | None = None
 ) -> Membership:
-    """Give a team member another role instead of this one; the last organiser keeps theirs."""
+    """Give a team member another role instead of this one (or, for a funder, another funding
+    body); the last organiser keeps theirs."""
     if role not in TeamInvitation.Role.values or membership.role not in TEAM_ROLES:
         raise ValidationError(_("Choose a role of the team."), code="invalid_role")
     if role == membership.role:
+        if role == Role.FUNDER and organisation and organisation != membership.organisation:
+            membership.organisation = organisation
+            membership.save(update_fields=["organisation"])
+            audit(
+                actor=actor,
+                programme=membership.programme,
+                action="team.role_changed",
+                obj=membership,
+                message=f"{membership.user.get_username()} {role} {organisation}",
+            )
         return membership
     _check_not_last_organiser(membership)
     if Membership.objects.filter(

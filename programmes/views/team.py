@@ -10,20 +10,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import forms, selectors, services
-from ..models import Membership, TeamInvitation
+from ..models import Membership, Organisation, TeamInvitation
 from .common import base_url, organiser_programme, status_for
 
 
 def _team_page(request, programme, *, status=200, invite_form=None) -> HttpResponse:
     team = selectors.team_get(programme=programme)
+    organisations = list(Organisation.objects.order_by("name"))
+    invite_form = invite_form or forms.TeamInviteForm()
+    # The invitation form and each member's role form list the same bodies: one query.
+    invite_form.fields["organisation"].choices = [
+        ("", invite_form.fields["organisation"].empty_label),
+        *[(organisation.pk, organisation.name) for organisation in organisations],
+    ]
     return render(
         request,
         "programmes/team.html",
         {
             "programme": programme,
             "team": team,
-            "invite_form": invite_form or forms.TeamInviteForm(),
+            "invite_form": invite_form,
             "role_choices": TeamInvitation.Role.choices,
+            "organisations": organisations,
         },
         status=status,
     )

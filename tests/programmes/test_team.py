@@ -415,6 +415,17 @@ def test_an_organiser_changes_a_role_and_removes_a_member(client, programme, tea
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.role == Role.FACILITATOR
+    # A funder needs a funding body, chosen next to the role.
+    role_url = reverse("programmes:team_member_role", args=[programme.slug, membership.pk])
+    assert client.post(role_url, {"role": "funder"}).status_code == 400
+    body = factories.OrganisationFactory(name="Préfecture")
+    assert client.post(role_url, {"role": "funder", "organisation": body.pk}).status_code == 302
+    membership.refresh_from_db()
+    assert (membership.role, membership.organisation) == (Role.FUNDER, body)
+    other_body = factories.OrganisationFactory(name="CGET")
+    client.post(role_url, {"role": "funder", "organisation": other_body.pk})
+    membership.refresh_from_db()
+    assert membership.organisation == other_body
     response = client.post(
         reverse("programmes:team_member_remove", args=[programme.slug, membership.pk])
     )
