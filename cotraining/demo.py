@@ -9,6 +9,7 @@ of 22,000 + 10,000 EUR plus 4,500 EUR of city contributions, and budget lines.
 
 import datetime as dt
 import random
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from participants.models import Category, Participant, PeerGroup
 from programmes import emails
 from programmes.models import (
     ApplicationEvent,
+    AuditEntry,
     BudgetLine,
     Call,
     City,
@@ -37,8 +39,10 @@ from programmes.models import (
     ReviewAssignment,
     ReviewScore,
     SelectionCriterion,
+    TeamInvitation,
     TriadNominee,
 )
+from programmes.services.team import INVITATION_LIFETIME, token_hash
 from sessions.models import Activity, Attendance, Slot, TrainingDay
 
 SLUG = "seine-saint-denis-2015"
@@ -243,6 +247,7 @@ class DemoBuilder:
         self.build_attendance(programme)
         self.build_money(programme)
         self.build_outbox(programme)
+        self.build_team(programme)
         return programme
 
     def build_outbox(self, programme: Programme) -> None:
@@ -355,6 +360,7 @@ class DemoBuilder:
         users["admin"] = admin
         second, _ = User.objects.get_or_create(username="reviewer2")
         second.first_name, second.last_name = "Léa", "Fontaine"
+        second.email = "reviewer2@demo.cotraining.invalid"
         second.set_password(self.password)
         second.save()
         users["reviewer2"] = second
@@ -785,6 +791,86 @@ class DemoBuilder:
                 for category, label, planned, actual, funding, gap in lines
             ]
         )
+
+    def build_team(self, programme: Programme) -> None:
+        """The team as it was built in 2014: the organiser created the programme in June and
+        invited the others, who accepted; one facilitator never answered (the link expired) and
+        the CGET, a later funder, has an invitation waiting."""
+        organiser = self.users["organiser"]
+        created = dt.datetime(2014, 6, 2, 10, 0, tzinfo=TZ)
+        Membership.objects.filter(programme=programme, user=organiser).update(created_at=created)
+        prefecture = Organisation.objects.get(name="Préfecture de la Seine-Saint-Denis")
+        cget, _ = Organisation.objects.get_or_create(
+            name="CGET, Commissariat général à l'égalité des territoires (démo)",
+            defaults={"kind": Organisation.Kind.FUNDER},
+        )
+        # username (None: not yet a user), e-mail, role, organisation, invited, accepted
+        Role = Membership.Role
+        team = [
+            ("reviewer", None, Role.REVIEWER, None, (2014, 9, 1), (2014, 9, 3)),
+            ("reviewer2", None, Role.REVIEWER, None, (2014, 9, 1), (2014, 9, 8)),
+            ("funder", None, Role.FUNDER, prefecture, (2014, 9, 22), (2014, 9, 23)),
+            ("facilitator", None, Role.FACILITATOR, None, (2014, 11, 17), (2014, 11, 18)),
+            (
+                None,
+                "yann.le-gall@demo.cotraining.invalid",
+                Role.FACILITATOR,
+                None,
+                (2014, 11, 17),
+                None,
+            ),
+        ]
+        for username, email, role, organisation, invited, accepted in team:
+            user = self.users.get(username) if username else None
+            sent = dt.datetime(*invited, 9, 30, tzinfo=TZ)
+            invitation = TeamInvitation.objects.create(
+                programme=programme,
+                email=user.email if user else email,
+                role=role,
+                organisation=organisation,
+                invited_by=organiser,
+                language="fr",
+                token_hash=token_hash(secrets.token_urlsafe(32)),  # nobody holds the link
+                created_at=sent,
+                sent_at=sent,
+                expires_at=sent + INVITATION_LIFETIME,
+            )
+            self.audit_at(programme, organiser, "team.invitation_sent", invitation, sent)
+            if user is not None and accepted:
+                when = dt.datetime(*accepted, 18, 0, tzinfo=TZ)
+                invitation.accepted_at, invitation.accepted_by = when, user
+                invitation.save(update_fields=["accepted_at", "accepted_by"])
+                Membership.objects.filter(programme=programme, user=user, role=role).update(
+                    created_at=when
+                )
+                self.audit_at(programme, user, "team.invitation_accepted", invitation, when)
+        # The later grant: an invitation sent two days ago, still waiting.
+        sent = timezone.now() - dt.timedelta(days=2)
+        waiting = TeamInvitation.objects.create(
+            programme=programme,
+            email="referente.cget@demo.cotraining.invalid",
+            role=Membership.Role.FUNDER,
+            organisation=cget,
+            invited_by=organiser,
+            language="fr",
+            token_hash=token_hash(secrets.token_urlsafe(32)),
+            created_at=sent,
+            sent_at=sent,
+            expires_at=sent + INVITATION_LIFETIME,
+        )
+        self.audit_at(programme, organiser, "team.invitation_sent", waiting, sent)
+
+    @staticmethod
+    def audit_at(programme, actor, action: str, invitation, when) -> None:
+        entry = AuditEntry.objects.create(
+            programme=programme,
+            actor=actor,
+            action=action,
+            object_type="teaminvitation",
+            object_id=str(invitation.pk),
+            message=f"{invitation.email} {invitation.role}",
+        )
+        AuditEntry.objects.filter(pk=entry.pk).update(created_at=when)
 
 
 OPEN_SLUG = "seine-saint-denis-2027"

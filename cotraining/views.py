@@ -17,6 +17,7 @@ from participants.models import TRAINEE_CATEGORIES
 from participants.selectors import participant_counts_by_category
 from programmes import permissions
 from programmes.selectors import (
+    applications_to_review,
     contact_application_for_programme,
     programme_application_figures,
     programme_finance_figures,
@@ -25,6 +26,7 @@ from programmes.selectors import (
 from sessions.selectors import programme_participation_summary
 
 from .health import health_report
+from .selectors import todo_list
 
 TRAINEE_VALUES = {str(category) for category in TRAINEE_CATEGORIES}
 
@@ -35,11 +37,15 @@ ACCESSIBILITY_AUDIT_DATE = "2026-12-01"
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    todo = todo_list(user=request.user)
     return render(
         request,
         "cotraining/dashboard.html",
         {
-            "programmes": programme_list_for_user(user=request.user),
+            "programmes": [
+                (programme, roles, todo.get(programme.pk, []))
+                for programme, roles in programme_list_for_user(user=request.user)
+            ],
             "can_create_programme": permissions.can_create_programme(request.user),
         },
     )
@@ -68,6 +74,8 @@ def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
         }
     if context["show_finances"]:
         context["finances"] = programme_finance_figures(programme=programme)
+    if permissions.has_role(user, programme, permissions.Role.REVIEWER):
+        context["to_review"] = applications_to_review(user=user, programme=programme)
     if permissions.can_follow_own_application(user, programme):
         context["my_application"] = contact_application_for_programme(
             user=user, programme=programme

@@ -216,3 +216,22 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "programme", "choice"]
     list_filter = ["choice"]
     raw_id_fields = ["user", "programme"]
+
+
+@admin.register(models.TeamInvitation)
+class TeamInvitationAdmin(admin.ModelAdmin):
+    """Read-mostly: invitations are sent, resent and revoked from the team page, where each
+    step is audited; only the SHA-256 of a link is stored."""
+
+    list_display = ["email", "programme", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role", "programme"]
+    search_fields = ["email"]
+    readonly_fields = ["token_hash", "accepted_at", "accepted_by", "revoked_at", "invited_by"]
+    autocomplete_fields = ["programme", "organisation"]
+
+
+@admin.register(models.UserProfile)
+class UserProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username", "user__email"]

@@ -155,6 +155,29 @@ def _choice_label(choices, key: str, sentence):
     return display
 
 
+def _role_label(value) -> str:
+    from .models import Membership
+
+    return str(Membership.Role(value).label) if value in Membership.Role.values else str(value)
+
+
+def _team_role(sentence):
+    def display(entry, values) -> str:
+        return str(sentence).format_map(
+            _Values({**values, "role": _role_label(values.get("role"))})
+        )
+
+    return display
+
+
+def _team_change(entry, values) -> str:
+    return _("Role of %(person)s changed: %(old)s → %(new)s.") % {
+        "person": values.get("related", ""),
+        "old": _role_label(values.get("from")),
+        "new": _role_label(values.get("to")),
+    }
+
+
 def register() -> None:
     """The sentences of programmes' own actions, and how to load the objects they name."""
     from django.utils.translation import gettext_lazy, ngettext
@@ -210,6 +233,25 @@ def register() -> None:
             "selection.closed": gettext_lazy("Selection closed: {count} decisions sent."),
             "outbox.resent": gettext_lazy("E-mail sent again: {target}."),
             "notifications.chosen": gettext_lazy("Notification choice changed ({choice})."),
+            "team.invitation_sent": _team_role(
+                gettext_lazy("Invitation to join the team sent ({role}).")
+            ),
+            "team.invitation_resent": _team_role(
+                gettext_lazy("Invitation to join the team sent again ({role}).")
+            ),
+            "team.invitation_revoked": _team_role(
+                gettext_lazy("Invitation to join the team revoked ({role}).")
+            ),
+            "team.invitation_accepted": _team_role(
+                gettext_lazy("Invitation accepted: {target} joins the team ({role}).")
+            ),
+            "team.role_changed": _team_change,
+            "team.member_removed": _team_role(
+                gettext_lazy("{related} is no longer in the team ({role}).")
+            ),
+            "account.updated": lambda entry, values: (
+                _("Account changed: %(fields)s.") % {"fields": _fields(values)}
+            ),
             "access_request.created": gettext_lazy("Request to apply for {target} received."),
             "access_request.confirmed": gettext_lazy("Request to apply for {target} confirmed."),
             "access_request.refused": gettext_lazy("Request to apply for {target} refused."),

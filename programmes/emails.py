@@ -5,12 +5,13 @@ The text lives in templates under ``programmes/emails/``, in the recipient's lan
 (``recipient_language``).
 """
 
+from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from .models import CityApplication, Membership, OutboxMessage
+from .models import CityApplication, Membership, OutboxMessage, TeamInvitation
 from .services.outbox import outbox_enqueue, recipient_language
 
 
@@ -172,4 +173,68 @@ def access_request_email_queue(*, access_request, kind: str, base_url: str) -> N
                 kind=message_kind,
                 programme=programme,
                 about=access_request,
+            )
+
+
+def team_invitation_email_queue(*, invitation: TeamInvitation, url: str) -> None:
+    """Write in the outbox the invitation to join a programme's team, in the invitee's language;
+    it leaves once the current transaction commits (an invitation always goes)."""
+    inviter = invitation.invited_by
+    with translation.override(invitation.language):
+        outbox_enqueue(
+            recipient=invitation.email,
+            language=invitation.language,
+            subject=gettext("Invitation to join the team of %(programme)s")
+            % {"programme": invitation.programme.title},
+            body=render_to_string(
+                "programmes/emails/team_invitation.txt",
+                {
+                    "invitation": invitation,
+                    "programme": invitation.programme,
+                    "role": invitation.get_role_display(),
+                    "sender_name": (inviter.get_full_name() or inviter.get_username())
+                    if inviter
+                    else "",
+                    "url": url,
+                },
+            ),
+            kind=OutboxMessage.Kind.INVITATION,
+            programme=invitation.programme,
+            about=invitation,
+        )
+
+
+def reviewer_assigned_email_queue(
+    *, application: CityApplication, reviewer_ids: list[int], base_url: str
+) -> None:
+    """Write in the outbox, for each newly assigned reviewer and in their language, which file
+    to review; the e-mails leave once the current transaction commits."""
+    if not reviewer_ids:
+        return
+    programme = application.call.programme
+    url = base_url + reverse("programmes:application_detail", args=[programme.slug, application.pk])
+    for reviewer in get_user_model().objects.filter(pk__in=reviewer_ids).order_by("pk"):
+        if not reviewer.email:
+            continue
+        language = recipient_language(reviewer)
+        with translation.override(language):
+            outbox_enqueue(
+                recipient=reviewer.email,
+                recipient_user=reviewer,
+                language=language,
+                subject=gettext("An application to review: %(city)s")
+                % {"city": application.city.name},
+                body=render_to_string(
+                    "programmes/emails/reviewer_assigned.txt",
+                    {
+                        "application": application,
+                        "programme": programme,
+                        "call": application.call,
+                        "reviewer": reviewer,
+                        "url": url,
+                    },
+                ),
+                kind=OutboxMessage.Kind.NOTIFICATION,
+                programme=programme,
+                about=application,
             )

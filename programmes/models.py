@@ -1168,3 +1168,111 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.programme} · {self.choice}"
+
+
+class UserProfile(models.Model):
+    """What a person sets for themselves: the language of the e-mails they receive."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    language = models.CharField(
+        _("language of e-mails"), max_length=10, choices=settings.LANGUAGES, default="fr"
+    )
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class TeamInvitationQuerySet(models.QuerySet):
+    def pending(self, now=None) -> "TeamInvitationQuerySet":
+        """Neither accepted nor revoked (an expired one may still be sent again)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def usable(self, now=None) -> "TeamInvitationQuerySet":
+        return self.pending().filter(expires_at__gt=now or timezone.now())
+
+
+class TeamInvitation(models.Model):
+    """An invitation to join a programme's team in a role, accepted once through a secret link.
+
+    Only the SHA-256 of the link's token is stored: a copy of the database opens no account.
+    """
+
+    class Role(models.TextChoices):
+        ORGANISER = Membership.Role.ORGANISER.value, _("Co-organiser")
+        REVIEWER = Membership.Role.REVIEWER.value, Membership.Role.REVIEWER.label
+        FACILITATOR = Membership.Role.FACILITATOR.value, Membership.Role.FACILITATOR.label
+        FUNDER = Membership.Role.FUNDER.value, Membership.Role.FUNDER.label
+
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="team_invitations",
+    )
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        related_name="team_invitations",
+        null=True,
+        blank=True,
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="fr"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = TeamInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme", "-created_at", "-id"]
+        verbose_name = _("team invitation")
+        verbose_name_plural = _("team invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="funder") | Q(organisation__isnull=False),
+                name="team_invitation_funder_has_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()} · {self.programme}"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

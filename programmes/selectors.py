@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db.models import Avg, Count, F, Q, QuerySet
@@ -14,7 +15,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .audit import resolve as audit_resolve
 from .models import (
     TRIAD_PROFESSIONALS_MAX,
     TRIAD_PROFESSIONALS_MIN,
@@ -33,7 +36,9 @@ from .models import (
     Review,
     ReviewScore,
     SelectionCriterion,
+    TeamInvitation,
     TriadNominee,
+    UserProfile,
 )
 from .permissions import application_policy, can_see_every_review, programme_policy
 
@@ -757,3 +762,103 @@ def notification_choice_get(*, user, programme) -> str:
     """The user's choice for the programme: every message until they choose otherwise."""
     preference = NotificationPreference.objects.filter(user=user, programme=programme).first()
     return preference.choice if preference else NotificationPreference.Choice.EVERY
+
+
+# The team ------------------------------------------------------------------------------------
+
+TEAM_ROLE_VALUES = (
+    Membership.Role.ORGANISER,
+    Membership.Role.REVIEWER,
+    Membership.Role.FACILITATOR,
+    Membership.Role.FUNDER,
+)
+
+
+TEAM_ACTIONS = {
+    "team.invitation_sent": gettext_lazy("invitation sent"),
+    "team.invitation_resent": gettext_lazy("invitation sent again"),
+    "team.invitation_revoked": gettext_lazy("invitation revoked"),
+    "team.invitation_accepted": gettext_lazy("invitation accepted"),
+    "team.role_changed": gettext_lazy("role changed"),
+    "team.member_removed": gettext_lazy("role removed"),
+}
+
+
+@dataclass
+class TeamMember:
+    user: object
+    memberships: list  # one per role, oldest first
+    since: object  # when the person first joined
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+@dataclass
+class Team:
+    members: list[TeamMember]
+    invitations: list[TeamInvitation]  # neither accepted nor revoked, newest first
+    organiser_count: int
+    audit: list
+
+
+def team_get(*, programme: Programme, audit_limit: int = 20) -> Team:
+    """The programme's team (organisers, reviewers, facilitators, funders) grouped by person,
+    the invitations still open or expired, and the latest team entries of the audit trail;
+    three queries whatever the size of the team."""
+    memberships = (
+        Membership.objects.filter(programme=programme, role__in=TEAM_ROLE_VALUES)
+        .select_related("user", "organisation")
+        .order_by("user__last_name", "user__first_name", "user__username", "created_at", "pk")
+    )
+    by_user: dict[int, TeamMember] = {}
+    for membership in memberships:
+        member = by_user.get(membership.user_id)
+        if member is None:
+            member = by_user[membership.user_id] = TeamMember(
+                user=membership.user, memberships=[], since=membership.created_at
+            )
+        member.memberships.append(membership)
+        member.since = min(member.since, membership.created_at)
+    invitations = list(
+        TeamInvitation.objects.filter(programme=programme)
+        .pending()
+        .select_related("organisation", "invited_by")
+        .order_by("-created_at", "-pk")
+    )
+    # The sentences are rendered from the current names (``programmes.audit``), one query per
+    # kind of object named.
+    entries = audit_resolve(
+        programme.audit_entries.filter(action__in=list(TEAM_ACTIONS))
+        .select_related("actor", "target_type", "related_type")
+        .order_by("-created_at", "-pk")[:audit_limit]
+    )
+    members = list(by_user.values())
+    return Team(
+        members=members,
+        invitations=invitations,
+        organiser_count=sum(
+            1 for m in members for ms in m.memberships if ms.role == Membership.Role.ORGANISER
+        ),
+        audit=entries,
+    )
+
+
+def user_profile_language(*, user) -> str:
+    """The language a person chose for their e-mails, or the site's."""
+    profile = UserProfile.objects.filter(user=user).first()
+    return profile.language if profile else settings.LANGUAGE_CODE
+
+
+def applications_to_review(*, user, programme: Programme) -> list[CityApplication]:
+    """The files assigned to a reviewer in a programme, those still waiting for their review
+    first; each with ``reviewed_by_me``. One query."""
+    return list(
+        CityApplication.objects.for_programme(programme)
+        .assigned_to(user)
+        .exclude(status__in=(Status.DRAFT, Status.WITHDRAWN))
+        .with_review_figures(user=user)
+        .select_related("city")
+        .order_by("reviewed_by_me", "city__name", "pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, outbox, review, selection, setup
+from .views import apply, outbox, review, selection, setup, team
 
 app_name = "programmes"
 
@@ -31,6 +31,23 @@ urlpatterns = [
     path(f"{P}/call/", setup.call_edit, name="call_edit"),
     path(f"{P}/call/publish/", setup.call_publish, name="call_publish"),
     path(f"{P}/call/invite/", setup.call_invite, name="call_invite"),
+    # The team (organisers); accepting an invitation; one's own account
+    path(f"{P}/team/", team.team, name="team"),
+    path(f"{P}/team/invite/", team.team_invite, name="team_invite"),
+    path(
+        f"{P}/team/invitations/<int:pk>/resend/",
+        team.team_invitation_resend,
+        name="team_invitation_resend",
+    ),
+    path(
+        f"{P}/team/invitations/<int:pk>/revoke/",
+        team.team_invitation_revoke,
+        name="team_invitation_revoke",
+    ),
+    path(f"{P}/team/members/<int:pk>/role/", team.team_member_role, name="team_member_role"),
+    path(f"{P}/team/members/<int:pk>/remove/", team.team_member_remove, name="team_member_remove"),
+    path("invitations/<str:token>/", team.team_invitation_accept, name="team_invitation_accept"),
+    path("account/", team.account, name="account"),
     # Review and selection (organisers, reviewers)
     path(f"{P}/applications/", review.application_list, name="application_list"),
     path(f"{P}/applications/requests/", review.access_requests, name="access_requests"),

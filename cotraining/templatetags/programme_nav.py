@@ -25,6 +25,7 @@ PAGES = [
     ("sessions:attendance_list", _("Attendance"), sessions.can_record_attendance),
     ("sessions:participation", _("Participation"), sessions.can_view_participation),
     ("reports:report_list", _("Reports"), reports.can_view_reports),
+    ("programmes:team", _("Team"), programmes.can_manage_programme),
     ("programmes:message_list", _("E-mails"), programmes.can_view_messages),
     (
         "programmes:notification_preferences",

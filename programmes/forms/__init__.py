@@ -35,8 +35,13 @@ from .setup import (
     ProgrammeForm,
     criteria_rows,
 )
+from .team import AccountForm, MemberRoleForm, TeamInviteForm, TeamSignUpForm
 
 __all__ = [
+    "AccountForm",
+    "MemberRoleForm",
+    "TeamInviteForm",
+    "TeamSignUpForm",
     "SUGGESTED_CRITERIA",
     "SignUpPasswordForm",
     "AccessRequestAnswerForm",

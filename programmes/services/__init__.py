@@ -49,6 +49,18 @@ from .setup import (
     programme_create,
     programme_update,
 )
+from .team import (
+    account_for_email,
+    account_update,
+    membership_remove,
+    membership_role_change,
+    team_account_create,
+    team_invitation_accept,
+    team_invitation_create,
+    team_invitation_get_by_token,
+    team_invitation_resend,
+    team_invitation_revoke,
+)
 
 __all__ = [
     "access_request_confirm",
@@ -58,6 +70,16 @@ __all__ = [
     "application_contact_hand_over",
     "RESERVED_SLUGS",
     "account_exists",
+    "account_for_email",
+    "account_update",
+    "membership_remove",
+    "membership_role_change",
+    "team_account_create",
+    "team_invitation_accept",
+    "team_invitation_create",
+    "team_invitation_get_by_token",
+    "team_invitation_resend",
+    "team_invitation_revoke",
     "application_decide",
     "application_request_information",
     "application_save",

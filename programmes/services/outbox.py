@@ -33,7 +33,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
 from ..errors import InvalidInput
-from ..models import OutboxMessage, Programme
+from ..models import OutboxMessage, Programme, UserProfile
 from .common import audit
 
 logger = logging.getLogger(__name__)
@@ -56,11 +56,13 @@ def header_line(value: str, *, max_length: int = SUBJECT_MAX_LENGTH) -> str:
 
 
 def recipient_language(user) -> str:
-    """The language of the e-mails a person receives.
-
-    The one place that decides it: the site's language until accounts carry their own choice.
-    """
-    return settings.LANGUAGE_CODE
+    """The language of the e-mails a person receives: the one their account page sets, else the
+    site's language (someone with no account yet, or who never chose). The one place that decides
+    it."""
+    if user is None:
+        return settings.LANGUAGE_CODE
+    profile = UserProfile.objects.filter(user=user).only("language").first()
+    return profile.language if profile else settings.LANGUAGE_CODE
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -64,9 +64,12 @@ def application_request_information(
 
 
 @transaction.atomic
-def reviewers_assign(*, actor, application: CityApplication, reviewers: Iterable) -> None:
+def reviewers_assign(
+    *, actor, application: CityApplication, reviewers: Iterable, base_url: str = ""
+) -> None:
     """Set who reviews an application. The first assignment puts a submitted application
-    under review. A reviewer taken off keeps the review already written."""
+    under review. A reviewer taken off keeps the review already written. Each reviewer newly
+    assigned is e-mailed a link to the file."""
     locked = lock_application(application)
     check_selection_open(locked.call)
     refuse_unless_allowed(
@@ -96,6 +99,11 @@ def reviewers_assign(*, actor, application: CityApplication, reviewers: Iterable
         obj=locked,
         related=locked.city,
         data={"reviewers": sorted(user.pk for user in wanted.values())},
+    )
+    emails.reviewer_assigned_email_queue(
+        application=locked,
+        reviewer_ids=[pk for pk in wanted if pk not in current],
+        base_url=base_url,
     )
     application.status = locked.status
 

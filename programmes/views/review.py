@@ -141,7 +141,10 @@ def application_assign(request: HttpRequest, slug: str, pk: int) -> HttpResponse
         ),
         form_name="assign_form",
         run=lambda data: services.reviewers_assign(
-            actor=request.user, application=application, reviewers=data["reviewers"]
+            actor=request.user,
+            application=application,
+            reviewers=data["reviewers"],
+            base_url=base_url(request),
         ),
         done=_("The reviewers are saved."),
     )

@@ -32,6 +32,7 @@ from cotraining.celery import app as celery_app
 from participants.models import Category, PeerGroup
 from programmes.models import CityApplication, Membership, OutboxMessage, Programme
 from programmes.selectors import INVITATION_SALT
+from programmes.services import team_invitation_create
 from programmes.services.applications import SIGN_UP_SALT
 from reports.models import ReportRun
 from tests import factories
@@ -66,6 +67,9 @@ class World:
     users: dict
     run: ReportRun  # a participation report, built: funders may download it
     certificates: ReportRun  # built too, for organisers only
+    invitation: object  # a pending invitation to the team
+    team_token: str  # its link's token
+    membership: object  # a team member's role
 
 
 def build_world(*, with_users: bool = True) -> World:
@@ -117,6 +121,15 @@ def build_world(*, with_users: bool = True) -> World:
         )
         for kind in (ReportRun.Kind.PARTICIPATION, ReportRun.Kind.CERTIFICATES)
     )
+    invitation, team_url = team_invitation_create(
+        actor=None,
+        programme=programme,
+        email=f"invite-{programme.pk}@example.org",
+        role=Role.FACILITATOR,
+        language="fr",
+        base_url="",
+    )
+    membership = factories.MembershipFactory(programme=programme, role=Role.FACILITATOR)
     users = {}
     if with_users:
         for role in (Role.ORGANISER, Role.REVIEWER, Role.FACILITATOR, Role.FUNDER):
@@ -165,6 +178,9 @@ def build_world(*, with_users: bool = True) -> World:
         users=users,
         run=run,
         certificates=certificates,
+        invitation=invitation,
+        team_token=team_url.rstrip("/").rsplit("/", 1)[-1],
+        membership=membership,
     )
 
 
@@ -206,6 +222,26 @@ PAGES = {
     "healthz": (PUBLIC, lambda w: {}),
     "login": (PUBLIC, lambda w: {}),
     "logout": (PUBLIC, lambda w: {}),
+    "password_reset": (PUBLIC, lambda w: {}),
+    "password_reset_done": (PUBLIC, lambda w: {}),
+    "password_reset_confirm": (PUBLIC, lambda w: {"uidb64": "MQ", "token": "set-password"}),
+    "password_reset_complete": (PUBLIC, lambda w: {}),
+    "password_change": (LOGIN, lambda w: {}),
+    "password_change_done": (LOGIN, lambda w: {}),
+    "programmes:account": (LOGIN, lambda w: {}),
+    "programmes:team_invitation_accept": (PUBLIC, lambda w: {"token": w.team_token}),
+    "programmes:team": (PROGRAMME, _slug),
+    "programmes:team_invite": (PROGRAMME, _slug),
+    "programmes:team_invitation_resend": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"pk": w.invitation.pk},
+    ),
+    "programmes:team_invitation_revoke": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"pk": w.invitation.pk},
+    ),
+    "programmes:team_member_role": (PROGRAMME, lambda w: _slug(w) | {"pk": w.membership.pk}),
+    "programmes:team_member_remove": (PROGRAMME, lambda w: _slug(w) | {"pk": w.membership.pk}),
     "set_language": (PUBLIC, lambda w: {}),
     "accessibility": (PUBLIC, lambda w: {}),
     "programme_overview": (PROGRAMME, _slug),

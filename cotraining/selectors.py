@@ -1,0 +1,184 @@
+"""Reads that span the domain apps: each person's to-do list on the dashboard.
+
+It lives here because it reads applications and reviews (``programmes``) and attendance sheets
+(``sessions``), and only the wiring layer may import them both.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from programmes.models import CityApplication, Membership, Review, ReviewAssignment, TriadNominee
+from programmes.selectors import application_submission_problems
+from sessions.models import Slot
+
+Role = Membership.Role
+Status = CityApplication.Status
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    label: str
+    url: str
+
+
+def _programmes_where(user, *roles: str):
+    """The ids of the programmes where the user holds one of ``roles``, as a subquery: the
+    queries below run whatever the user's roles, so the page's count never depends on them."""
+    return Membership.objects.filter(user=user, role__in=roles).values("programme_id")
+
+
+def _counts(queryset, key: str, **annotations) -> dict[int, dict]:
+    return {
+        row[key]: row
+        for row in queryset.order_by().values(key).annotate(**annotations).values(key, *annotations)
+    }
+
+
+def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoItem]]:
+    """What the user has to do in each of their programmes, computed from the data, keyed by
+    programme id: organisers' files to assign, selection to close and sheets left open;
+    reviewers' reviews missing; facilitators' sheets of the day; a city contact's application
+    still incomplete. Six queries, whatever the user's roles and the size of the programmes."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    today = local.date()
+    todo: dict[int, list[TodoItem]] = {}
+
+    def add(programme_id: int, label: str, url: str) -> None:
+        todo.setdefault(programme_id, []).append(TodoItem(label, url))
+
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("programme__call").order_by("pk")
+    )
+    roles: dict[int, set[str]] = {}
+    programmes = {}
+    for membership in memberships:
+        roles.setdefault(membership.programme_id, set()).add(membership.role)
+        programmes[membership.programme_id] = membership.programme
+
+    # Organisers: files nobody reviews yet, and a call closed whose selection is still open.
+    unassigned = _counts(
+        CityApplication.objects.filter(
+            call__programme__in=_programmes_where(user, Role.ORGANISER),
+            call__selection_closed_at__isnull=True,
+            status__in=(Status.SUBMITTED, Status.UNDER_REVIEW),
+        ).filter(~Exists(ReviewAssignment.objects.filter(application=OuterRef("pk")))),
+        "call__programme_id",
+        n=Count("pk"),
+    )
+    # Half-days: a past one whose sheet is still open (organisers), today's (facilitators).
+    past = Q(day__date__lt=today) | Q(day__date=today, ends_at__lte=local.time())
+    sheets = _counts(
+        Slot.objects.filter(
+            day__programme__in=_programmes_where(user, Role.ORGANISER, Role.FACILITATOR)
+        ),
+        "day__programme_id",
+        open_past=Count("pk", filter=past & Q(closed_at__isnull=True)),
+        today=Count("pk", filter=Q(day__date=today)),
+    )
+    # Reviewers: files assigned to them, still open to review, without their submitted review.
+    missing_reviews = _counts(
+        ReviewAssignment.objects.filter(
+            reviewer=user,
+            application__call__programme__in=_programmes_where(user, Role.REVIEWER),
+            application__call__selection_closed_at__isnull=True,
+        )
+        .exclude(application__status__in=(Status.DRAFT, Status.WITHDRAWN))
+        .filter(
+            ~Exists(
+                Review.objects.filter(
+                    application=OuterRef("application"),
+                    reviewer=user,
+                    submitted_at__isnull=False,
+                )
+            )
+        ),
+        "application__call__programme_id",
+        n=Count("pk"),
+    )
+    # City contacts: their application while it is in their hands, and what it still lacks.
+    mine = Q(contact_memberships__user=user, contact_memberships__role=Role.CITY_CONTACT)
+    editable = list(
+        CityApplication.objects.filter(mine, status__in=CityApplication.EDITABLE_STATUSES)
+        .select_related("call__programme", "city")
+        .distinct()
+        .order_by("pk")
+    )
+    nominees: dict[int, list[TriadNominee]] = {}
+    for nominee in TriadNominee.objects.filter(
+        application__contact_memberships__user=user,
+        application__contact_memberships__role=Role.CITY_CONTACT,
+        application__status__in=CityApplication.EDITABLE_STATUSES,
+    ).order_by("pk"):
+        nominees.setdefault(nominee.application_id, []).append(nominee)
+
+    for programme_id, held in roles.items():
+        slug = programmes[programme_id].slug
+        if Role.ORGANISER in held:
+            n = unassigned.get(programme_id, {}).get("n", 0)
+            if n:
+                add(
+                    programme_id,
+                    ngettext("%(n)d file to assign", "%(n)d files to assign", n) % {"n": n},
+                    reverse("programmes:application_list", args=[slug]) + "?status=submitted",
+                )
+            call = getattr(programmes[programme_id], "call", None)
+            if (
+                call is not None
+                and call.is_published
+                and not call.is_selection_closed
+                and call.closes_on < today
+            ):
+                add(
+                    programme_id,
+                    _("Selection to close"),
+                    reverse("programmes:selection_board", args=[slug]),
+                )
+            n = sheets.get(programme_id, {}).get("open_past", 0)
+            if n:
+                add(
+                    programme_id,
+                    ngettext("%(n)d sheet not closed", "%(n)d sheets not closed", n) % {"n": n},
+                    reverse("sessions:attendance_list", args=[slug]),
+                )
+        if Role.REVIEWER in held:
+            n = missing_reviews.get(programme_id, {}).get("n", 0)
+            if n:
+                add(
+                    programme_id,
+                    ngettext("%(n)d review missing", "%(n)d reviews missing", n) % {"n": n},
+                    reverse("programmes:application_list", args=[slug]),
+                )
+        if Role.FACILITATOR in held:
+            n = sheets.get(programme_id, {}).get("today", 0)
+            if n:
+                add(
+                    programme_id,
+                    ngettext("Today's sheet (%(n)d)", "Today's sheets (%(n)d)", n) % {"n": n},
+                    reverse("sessions:attendance_list", args=[slug]),
+                )
+    for application in editable:
+        programme = application.call.programme
+        if programme.pk not in roles:
+            continue
+        url = reverse("programmes:city_application_edit", args=[programme.slug, application.pk])
+        if application.status == Status.INFO_REQUESTED:
+            add(programme.pk, _("The organisers ask you for more information"), url)
+        problems = application_submission_problems(
+            application=application, nominees=nominees.get(application.pk, []), today=today
+        )
+        for problem in problems:
+            add(
+                programme.pk,
+                _("Your application: %(problem)s") % {"problem": problem},
+                url,
+            )
+        if not problems:
+            add(programme.pk, _("Your application is complete: submit it"), url)
+    return todo
