@@ -13,7 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from programmes.models import CityApplication, Membership, Review, ReviewAssignment, TriadNominee
+from programmes.models import (
+    CityApplication,
+    Membership,
+    Review,
+    ReviewAssignment,
+    TriadNominee,
+    statuses_allowing,
+)
 from programmes.selectors import application_submission_problems
 from sessions.models import Slot
 
@@ -105,7 +112,7 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
     # City contacts: their application while it is in their hands, and what it still lacks.
     mine = Q(contact_memberships__user=user, contact_memberships__role=Role.CITY_CONTACT)
     editable = list(
-        CityApplication.objects.filter(mine, status__in=CityApplication.EDITABLE_STATUSES)
+        CityApplication.objects.filter(mine, status__in=statuses_allowing("submit"))
         .select_related("call__programme", "city")
         .distinct()
         .order_by("pk")
@@ -114,7 +121,7 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
     for nominee in TriadNominee.objects.filter(
         application__contact_memberships__user=user,
         application__contact_memberships__role=Role.CITY_CONTACT,
-        application__status__in=CityApplication.EDITABLE_STATUSES,
+        application__status__in=statuses_allowing("submit"),
     ).order_by("pk"):
         nominees.setdefault(nominee.application_id, []).append(nominee)
 

@@ -182,7 +182,7 @@ def register() -> None:
     """The sentences of programmes' own actions, and how to load the objects they name."""
     from django.utils.translation import gettext_lazy, ngettext
 
-    from .models import CityAccessRequest, CityApplication, Review
+    from .models import CityAccessRequest, CityApplication, Membership, Review, TeamInvitation
 
     describe(
         {
@@ -262,4 +262,6 @@ def register() -> None:
     )
     load_with(CityApplication, "city", "call")
     load_with(CityAccessRequest, "city")
+    load_with(Membership, "user", "programme")
+    load_with(TeamInvitation, "programme")
     load_with(Review, "reviewer", "application__city", "application__call")

@@ -856,9 +856,9 @@ def applications_to_review(*, user, programme: Programme) -> list[CityApplicatio
     first; each with ``reviewed_by_me``. One query."""
     return list(
         CityApplication.objects.for_programme(programme)
-        .assigned_to(user)
+        .filter(assignments__reviewer=user)
         .exclude(status__in=(Status.DRAFT, Status.WITHDRAWN))
-        .with_review_figures(user=user)
+        .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
         .select_related("city")
         .order_by("reviewed_by_me", "city__name", "pk")
     )

@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from django.utils.text import slugify
 
 from participants.models import Category, Participant, PeerGroup
 from programmes.models import (
@@ -540,3 +541,35 @@ def build_varied_programme(programme) -> None:
             slot=other_slot,
             status=Attendance.Status.ABSENT,
         )
+
+
+# --- What a city's application form posts --------------------------------------------------
+
+
+def triad_post(prefix, first, last, *, email="", position="Poste", committed=True):
+    return {
+        f"{prefix}-first_name": first,
+        f"{prefix}-last_name": last,
+        f"{prefix}-position": position,
+        f"{prefix}-email": email or f"{slugify(first)}.{slugify(last)}@example.org",
+        f"{prefix}-phone": "",
+        f"{prefix}-commitment_given": "on" if committed else "",
+        f"{prefix}-commitment_date": "",
+    }
+
+
+def application_post(**overrides):
+    data = {
+        "contact_name": "Claire Martin",
+        "contact_email": "claire@ville.fr",
+        "contact_phone": "",
+        "priority_neighbourhoods": "Franc-Moisin",
+        "motivation": "Installer nos conseils citoyens avec les habitants.",
+        "contribution_pledged": "650.00",
+        **triad_post("elected", "Anne", "Élue"),
+        **triad_post("professional1", "Paul", "Agent"),
+        **triad_post("delegate", "Marc", "Délégué"),
+        "action": "save",
+    }
+    data.update(overrides)
+    return data

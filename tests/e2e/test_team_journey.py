@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from programmes.models import CityApplication, Membership, Programme
 from tests import factories
-from tests.e2e.conftest import axe_violations, login
+from tests.conftest import axe_violations, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Role = Membership.Role

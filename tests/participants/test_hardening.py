@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from participants.models import Category, Participant
-from tests.sessions.conftest import add_trainees
+from tests.factories import add_trainees
 
 pytestmark = pytest.mark.django_db
 HUGE = "99999999999999999999"

@@ -291,7 +291,7 @@ def test_resending_queues_an_audited_copy_and_keeps_the_original(
     assert len(mailoutbox) == 2
     entry = AuditEntry.objects.get(action="outbox.resent")
     assert entry.actor == people.organiser
-    assert entry.object_id == str(original.pk)
+    assert entry.target_id == original.pk
 
 
 def test_selection_close_writes_one_decision_per_city_and_their_sending_cannot_undo_it(

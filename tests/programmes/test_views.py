@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from participants.models import Participant
 from programmes.models import (
@@ -25,7 +24,7 @@ from programmes.models import (
     TriadNominee,
 )
 from tests import factories
-from tests.factories import PDF_BYTES
+from tests.factories import PDF_BYTES, application_post, triad_post
 
 pytestmark = pytest.mark.django_db
 Status = CityApplication.Status
@@ -33,35 +32,6 @@ Status = CityApplication.Status
 
 def url(name, *args):
     return reverse(f"programmes:{name}", args=args)
-
-
-def triad_post(prefix, first, last, *, email="", position="Poste", committed=True):
-    return {
-        f"{prefix}-first_name": first,
-        f"{prefix}-last_name": last,
-        f"{prefix}-position": position,
-        f"{prefix}-email": email or f"{slugify(first)}.{slugify(last)}@example.org",
-        f"{prefix}-phone": "",
-        f"{prefix}-commitment_given": "on" if committed else "",
-        f"{prefix}-commitment_date": "",
-    }
-
-
-def application_post(**overrides):
-    data = {
-        "contact_name": "Claire Martin",
-        "contact_email": "claire@ville.fr",
-        "contact_phone": "",
-        "priority_neighbourhoods": "Franc-Moisin",
-        "motivation": "Installer nos conseils citoyens avec les habitants.",
-        "contribution_pledged": "650.00",
-        **triad_post("elected", "Anne", "Élue"),
-        **triad_post("professional1", "Paul", "Agent"),
-        **triad_post("delegate", "Marc", "Délégué"),
-        "action": "save",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from participants.models import Category
 from programmes.models import Membership
 from sessions.models import Activity, Attendance, TrainingDay
 from tests import factories
-from tests.sessions.test_views import user_with
+from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
