@@ -64,6 +64,16 @@ urlpatterns = [
     path("", include("programmes.urls")),
     path("programmes/<slug:slug>/", views.programme_overview, name="programme_overview"),
     path("", include("participants.urls")),
+    path(
+        "programmes/<slug:slug>/participants/<id:participant_id>/export/",
+        views.person_export,
+        name="person_export",
+    ),
+    path(
+        "programmes/<slug:slug>/participants/<id:participant_id>/erase/",
+        views.person_erase,
+        name="person_erase",
+    ),
     path("", include("sessions.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -7,15 +7,22 @@ domain app (applications, participants, attendance), and only the wiring layer m
 from datetime import date
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from participants.models import TRAINEE_CATEGORIES
+from participants import permissions as participant_permissions
+from participants.forms import EraseForm
+from participants.models import TRAINEE_CATEGORIES, Participant
 from participants.selectors import participant_counts_by_category
 from programmes import permissions
+from programmes.errors import back_on_refusal
 from programmes.selectors import (
     applications_to_review,
     contact_application_for_programme,
@@ -25,6 +32,7 @@ from programmes.selectors import (
 )
 from sessions.selectors import programme_participation_summary
 
+from . import personal_data
 from .health import health_report
 from .selectors import todo_list
 
@@ -100,4 +108,65 @@ def accessibility(request: HttpRequest) -> HttpResponse:
             "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
             "audit_date": date.fromisoformat(ACCESSIBILITY_AUDIT_DATE),
         },
+    )
+
+
+# A person's data (right of access and to erasure): every app answers for what it holds, through
+# the registry of ``cotraining.personal_data``; the pages live here, above every app.
+
+
+@login_required
+@require_POST
+def person_export(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    """A JSON download of everything held about one person (a POST: it is audited)."""
+    programme = permissions.programme_get_for_user(request.user, slug)
+    permissions.require(participant_permissions.can_export_personal_data(request.user, programme))
+    # Every app adds what it holds about the person (the registry of ``cotraining``).
+    data = personal_data.person_export(
+        programme=programme, participant_id=participant_id, user=request.user
+    )
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    # The file name carries ids only: a download folder should not list people's names.
+    filename = f"{programme.slug}-participant-{participant_id}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@back_on_refusal(
+    lambda request, slug, participant_id: reverse(
+        "participants:participant_edit", args=[slug, participant_id]
+    )
+)
+def person_erase(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    """GET: what erasing does, and the box to tick; POST: erase."""
+    programme = permissions.programme_get_for_user(request.user, slug)
+    permissions.require(participant_permissions.can_erase_personal_data(request.user, programme))
+    participant = get_object_or_404(Participant, pk=participant_id, programme=programme)
+    edit_url = reverse("participants:participant_edit", args=[slug, participant.pk])
+    form = EraseForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if participant.erased_at is not None:
+        status = 409 if request.method == "POST" else 200
+        form = None
+    elif request.method == "POST":
+        status = 400
+        if form.is_valid():
+            # Erased meanwhile by someone else: a Conflict, back to the person's page.
+            personal_data.person_erase(participant=participant, user=request.user)
+            messages.success(request, _("The person's personal data were erased."))
+            return redirect(edit_url)
+    return render(
+        request,
+        "participants/erase.html",
+        {
+            "programme": programme,
+            "participant": participant,
+            "form": form,
+            "cancel_url": edit_url,
+            "erased_label": personal_data.erased_label(participant),
+        },
+        status=status,
     )

@@ -14,16 +14,6 @@ urlpatterns = [
         views.participant_form,
         name="participant_edit",
     ),
-    path(
-        f"{P}/participants/<id:participant_id>/export/",
-        views.participant_export,
-        name="participant_export",
-    ),
-    path(
-        f"{P}/participants/<id:participant_id>/erase/",
-        views.participant_erase,
-        name="participant_erase",
-    ),
     path(f"{P}/peer-groups/", views.peer_groups, name="peer_groups"),
     path(f"{P}/peer-groups/new/", views.peer_group_form, name="peer_group_create"),
     path(f"{P}/peer-groups/proposal/", views.peer_group_proposal, name="peer_group_proposal"),

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from .audit import resolve
-from .models import AuditEntry, CityApplication, TriadNominee
+from .models import AuditEntry, CityApplication, OutboxMessage, TeamInvitation, TriadNominee
 
-MODELS = (TriadNominee, AuditEntry)
+MODELS = (TriadNominee, AuditEntry, TeamInvitation, OutboxMessage)
 
 
 def _when(value) -> str | None:
@@ -46,6 +46,15 @@ def _nominee(nominee: TriadNominee | None) -> dict | None:
     }
 
 
+def _emails(person) -> set[str]:
+    """The person's addresses (as a participant, as a triad nominee, and as known before an
+    erasure), which team invitations and e-mails were sent to."""
+    nominee = person.nominee
+    found = {person.participant.email, nominee.email if nominee else ""}
+    found |= {value for value in person.identifiers if "@" in value}
+    return {value for value in found if value}
+
+
 def _about(person) -> list:
     return [obj for obj in (person.participant, person.nominee) if obj is not None]
 
@@ -59,7 +68,32 @@ def export(person) -> dict:
         .order_by("created_at", "pk"),
         known=_about(person),
     )
+    emails = _emails(person)
+    invitations = TeamInvitation.objects.filter(
+        programme_id=person.programme_id, email__in=emails
+    ).order_by("created_at")
+    messages = OutboxMessage.objects.filter(
+        programme_id=person.programme_id, recipient__in=emails
+    ).order_by("created_at")
     return {
+        "team_invitations": [
+            {
+                "email": invitation.email,
+                "role": _choice(invitation, "role"),
+                "sent": _when(invitation.sent_at),
+                "accepted": _when(invitation.accepted_at),
+            }
+            for invitation in invitations
+        ],
+        "emails_sent": [
+            {
+                "to": message.recipient,
+                "subject": message.subject,
+                "status": message.status,
+                "sent": _when(message.sent_at),
+            }
+            for message in messages
+        ],
         "triad_nominee": _nominee(person.nominee),
         "audit_trail": [
             {
@@ -84,7 +118,8 @@ def erase(person) -> None:
     signed commitment letter of its application when no other signatory is left who was not
     erased (the file after the commit); drop the free text of the entries written about the
     person before the audit trail was structured, and replace their names, e-mail and phone in
-    the other old free texts of the programme. The audit entries written since hold no name."""
+    the other old free texts of the programme; delete the team invitations and the e-mails sent
+    to the person's addresses in the programme. The audit entries written since hold no name."""
     nominee = person.nominee
     if nominee is not None:
         TriadNominee.objects.filter(pk=nominee.pk).update(
@@ -97,6 +132,10 @@ def erase(person) -> None:
         )
         _letter_erase(nominee)
     _legacy_text_erase(person)
+    # Invitations to the team and e-mails to the person name them (address, text): they go.
+    emails = _emails(person)
+    TeamInvitation.objects.filter(programme_id=person.programme_id, email__in=emails).delete()
+    OutboxMessage.objects.filter(programme_id=person.programme_id, recipient__in=emails).delete()
 
 
 def _letter_erase(nominee: TriadNominee) -> None:

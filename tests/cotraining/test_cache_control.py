@@ -42,7 +42,7 @@ def test_every_page_and_download_of_a_signed_in_user_is_no_store(client, program
         response = client.get(url)
         assert response.status_code == 200, url
         assert no_store(response), (url, response.get("Cache-Control"))
-    export = client.post(reverse("participants:participant_export", args=[slug, participant.pk]))
+    export = client.post(reverse("person_export", args=[slug, participant.pk]))
     assert export.status_code == 200
     assert no_store(export)
     # An error page of a signed-in user too.

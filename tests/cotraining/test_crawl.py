@@ -287,11 +287,11 @@ PAGES = {
         PROGRAMME,
         lambda w: _slug(w) | {"participant_id": w.participant.pk},
     ),
-    "participants:participant_export": (
+    "person_export": (
         PROGRAMME,
         lambda w: _slug(w) | {"participant_id": w.participant.pk},
     ),
-    "participants:participant_erase": (
+    "person_erase": (
         PROGRAMME,
         lambda w: _slug(w) | {"participant_id": w.participant.pk},
     ),
