@@ -42,6 +42,7 @@ from programmes.models import (
     TeamInvitation,
     TriadNominee,
 )
+from programmes.services import audit
 from programmes.services.team import INVITATION_LIFETIME, token_hash
 from sessions.models import Activity, Attendance, Slot, TrainingDay
 
@@ -862,13 +863,12 @@ class DemoBuilder:
 
     @staticmethod
     def audit_at(programme, actor, action: str, invitation, when) -> None:
-        entry = AuditEntry.objects.create(
-            programme=programme,
+        entry = audit(
             actor=actor,
+            programme=programme,
             action=action,
-            object_type="teaminvitation",
-            object_id=str(invitation.pk),
-            message=f"{invitation.email} {invitation.role}",
+            obj=invitation,
+            data={"role": invitation.role},
         )
         AuditEntry.objects.filter(pk=entry.pk).update(created_at=when)
 

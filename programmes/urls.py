@@ -35,17 +35,17 @@ urlpatterns = [
     path(f"{P}/team/", team.team, name="team"),
     path(f"{P}/team/invite/", team.team_invite, name="team_invite"),
     path(
-        f"{P}/team/invitations/<int:pk>/resend/",
+        f"{P}/team/invitations/<id:pk>/resend/",
         team.team_invitation_resend,
         name="team_invitation_resend",
     ),
     path(
-        f"{P}/team/invitations/<int:pk>/revoke/",
+        f"{P}/team/invitations/<id:pk>/revoke/",
         team.team_invitation_revoke,
         name="team_invitation_revoke",
     ),
-    path(f"{P}/team/members/<int:pk>/role/", team.team_member_role, name="team_member_role"),
-    path(f"{P}/team/members/<int:pk>/remove/", team.team_member_remove, name="team_member_remove"),
+    path(f"{P}/team/members/<id:pk>/role/", team.team_member_role, name="team_member_role"),
+    path(f"{P}/team/members/<id:pk>/remove/", team.team_member_remove, name="team_member_remove"),
     path("invitations/<str:token>/", team.team_invitation_accept, name="team_invitation_accept"),
     path("account/", team.account, name="account"),
     # Review and selection (organisers, reviewers)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Organisation, TeamInvitation
+from .common import IdChoiceField
 
 
 class TeamInviteForm(forms.Form):
@@ -20,7 +21,7 @@ class TeamInviteForm(forms.Form):
         choices=TeamInvitation.Role.choices,
         error_messages={"required": _("Choose a role for the person invited.")},
     )
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         label=_("Funding body (for a funder)"),
         queryset=Organisation.objects.none(),
         required=False,
@@ -57,7 +58,7 @@ class MemberRoleForm(forms.Form):
         choices=TeamInvitation.Role.choices,
         error_messages={"required": _("Choose a role of the team.")},
     )
-    organisation = forms.ModelChoiceField(
+    organisation = IdChoiceField(
         label=_("Funding body (for a funder)"),
         queryset=Organisation.objects.none(),
         required=False,

@@ -42,8 +42,9 @@ def test_thirty_wrong_passwords_pause_the_account_for_that_address_then_it_opens
 
     # The pause is recorded once, however many tries were refused during it.
     entries = AuditEntry.objects.filter(action="login.locked_out")
-    assert [(e.object_type, e.object_id) for e in entries] == [("user", str(user.pk))]
-    assert "203.0.113.7" in entries[0].message
+    assert [(e.target_type.model, e.target_id) for e in entries] == [("user", user.pk)]
+    assert entries[0].data == {"ip": "203.0.113.7"}
+    assert "203.0.113.7" in entries[0].display()
 
     # The same person from another address is not paused (the pair is).
     other = factories.UserFactory(username="other")

@@ -103,17 +103,32 @@ NAV = {
         "sessions:attendance_list",
         "sessions:participation",
         "reports:report_list",
+        "programmes:team",
+        "programmes:message_list",
+        "programmes:notification_preferences",
     ],
-    "reviewer": ["programme_overview", "programmes:application_list", "sessions:timetable"],
+    "reviewer": [
+        "programme_overview",
+        "programmes:application_list",
+        "sessions:timetable",
+        "programmes:notification_preferences",
+    ],
     "facilitator": [
         "programme_overview",
         "sessions:timetable",
         "participants:participant_list",
         "sessions:attendance_list",
         "sessions:participation",
+        "programmes:notification_preferences",
     ],
-    "funder": ["programme_overview", "sessions:participation", "reports:report_list"],
-    "city_contact": [],  # one page only: no menu
+    "funder": [
+        "programme_overview",
+        "sessions:participation",
+        "reports:report_list",
+        "programmes:notification_preferences",
+    ],
+    # A city's contact chooses how the programme writes to them (reminders before the call closes).
+    "city_contact": ["programme_overview", "programmes:notification_preferences"],
 }
 
 

@@ -352,7 +352,7 @@ def test_a_bulk_export_is_audited_with_who_which_and_the_programme(
     assert entry.actor == organiser
     assert entry.programme == programme
     assert entry.action == f"export.{dataset}"
-    assert (entry.object_type, entry.object_id) == ("programme", str(programme.pk))
+    assert (entry.target_type.model, entry.target_id) == ("programme", programme.pk)
 
 
 def test_an_export_refused_leaves_no_audit_entry(client, programme, member):
