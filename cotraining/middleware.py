@@ -62,7 +62,13 @@ class PublicFormThrottleMiddleware:
     to anyone, is limited here per address, so that nobody scripts accounts or probes addresses.
     """
 
-    THROTTLED_URL_NAMES = {"programmes:apply_sign_up", "programmes:apply_invitation"}
+    THROTTLED_URL_NAMES = {
+        "programmes:apply_sign_up",
+        "programmes:apply_invitation",
+        "programmes:apply_confirm",
+        # Asking for a password reset e-mails any address typed: a script would flood mailboxes.
+        "password_reset",
+    }
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -106,6 +106,18 @@ def test_the_public_sign_up_is_limited_per_address(client, settings, programme):
     assert client.get(url, REMOTE_ADDR="203.0.113.7").status_code == 200
 
 
+def test_asking_for_password_resets_is_limited_per_address(client, settings, mailoutbox):
+    settings.SIGNUP_ATTEMPTS_PER_HOUR = 2
+    user = factories.UserFactory(email="claire@example.org")
+    url = reverse("password_reset")
+    for _ in range(2):
+        response = client.post(url, {"email": user.email}, REMOTE_ADDR="203.0.113.7")
+        assert response.status_code == 302
+    refused = client.post(url, {"email": user.email}, REMOTE_ADDR="203.0.113.7")
+    assert refused.status_code == 429
+    assert len(mailoutbox) == 2  # the third asked sent nothing
+
+
 def test_behind_the_proxy_the_address_it_saw_counts_not_one_the_client_made_up(
     client, settings, programme
 ):
