@@ -745,6 +745,18 @@ def programme_finances(*, programme: Programme) -> Finances:
     )
 
 
+TEAM_MESSAGES_SHOWN = 20
+
+
+def team_message_list(*, programme) -> list[OutboxMessage]:
+    """The latest invitations to the team e-mailed, whatever became of them (one query)."""
+    return list(
+        OutboxMessage.objects.filter(programme=programme, object_type="teaminvitation").for_list()[
+            :TEAM_MESSAGES_SHOWN
+        ]
+    )
+
+
 def outbox_message_list(*, programme, status: str = "") -> QuerySet[OutboxMessage]:
     """A programme's e-mails, newest first, with the recipient's account (one query a page)."""
     messages = OutboxMessage.objects.filter(programme=programme).for_list()

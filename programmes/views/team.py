@@ -32,6 +32,8 @@ def _team_page(request, programme, *, status=200, invite_form=None) -> HttpRespo
             "invite_form": invite_form,
             "role_choices": TeamInvitation.Role.choices,
             "organisations": organisations,
+            # What was e-mailed to the people invited, and what failed: organisers can resend.
+            "team_messages": selectors.team_message_list(programme=programme),
         },
         status=status,
     )

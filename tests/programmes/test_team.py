@@ -211,8 +211,8 @@ def test_the_team_page_runs_a_fixed_number_of_queries(client, programme, team):
         )
     assert count() == small
     # session, user, programme, roles, members, invitations, history, the invitations the history
-    # names (its sentences are drawn from the current rows), funding bodies
-    assert small == 9
+    # names (its sentences are drawn from the current rows), funding bodies, invitations e-mailed
+    assert small == 10
 
 
 # --- inviting ------------------------------------------------------------------------------------
@@ -242,6 +242,11 @@ def test_inviting_sends_a_link_in_the_invitees_language_and_stores_only_its_hash
     assert token not in invitation.token_hash
     assert len(invitation.token_hash) == 64
     assert AuditEntry.objects.filter(action="team.invitation_sent", programme=programme).exists()
+    # The team page says what was e-mailed to whom, and that it went.
+    page = client.get(reverse("programmes:team", args=[programme.slug])).text
+    section = page[page.index('id="team-messages-title"') :]
+    assert "new.reviewer@example.org" in section
+    assert 'data-status="sent"' in section
 
 
 def test_a_funder_needs_a_funding_body(client, programme, team, django_capture_on_commit_callbacks):
