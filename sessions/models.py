@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from programmes.fields import NameField
@@ -31,7 +32,8 @@ class TrainingDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.title}".strip()
+        # In the reader's language and format ("22 janvier 2015"), never ISO: it is shown.
+        return f"{date_format(self.date, 'DATE_FORMAT')} {self.title}".strip()
 
 
 class Slot(models.Model):
@@ -69,7 +71,7 @@ class Slot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.day.date:%Y-%m-%d} {self.get_part_display()}"
+        return f"{date_format(self.day.date, 'DATE_FORMAT')} {self.get_part_display()}"
 
     @property
     def is_closed(self) -> bool:

@@ -3,6 +3,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from participants.models import Category
 from programmes.models import AuditEntry, Membership
@@ -500,3 +501,15 @@ def test_a_day_with_records_is_not_deleted(client, training, organiser, facilita
     )
     assert response.status_code == 200
     assert TrainingDay.objects.filter(pk=training.slot.day.pk).exists()
+
+
+def test_days_and_half_days_read_in_the_readers_language_never_iso(programme):
+    day = factories.TrainingDayFactory(
+        programme=programme, date=dt.date(2015, 1, 22), title="Jour 1"
+    )
+    slot = factories.SlotFactory(day=day, part="morning")
+    with translation.override("fr"):
+        assert str(day) == "22 janvier 2015 Jour 1"
+        assert str(slot) == "22 janvier 2015 Matin"
+    with translation.override("en"):
+        assert str(slot) == "Jan. 22, 2015 Morning"
