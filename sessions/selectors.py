@@ -48,6 +48,7 @@ from .models import (
     Activity,
     Attendance,
     AttendanceChange,
+    AttendanceSignature,
     AttendanceStatus,
     Slot,
     TrainingDay,
@@ -812,4 +813,22 @@ def slot_activities(*, slot: Slot) -> list[Activity]:
         slot.activities.select_related("peer_group")
         .prefetch_related("facilitators")
         .order_by("position", "id")
+    )
+
+
+def slot_facilitator_ids(*, slot: Slot) -> set[int]:
+    """The ids of the facilitators of the half-day's activities: who may sign as trainer (one
+    query)."""
+    return set(
+        Participant.objects.filter(facilitated_activities__slot=slot).values_list("pk", flat=True)
+    )
+
+
+def slot_signatures(*, slot: Slot) -> list[AttendanceSignature]:
+    """The signatures of a half-day's sheet in the order they were given, with who captured
+    them and the witness (one query)."""
+    return list(
+        AttendanceSignature.objects.filter(slot=slot)
+        .select_related("participant", "captured_by", "witness")
+        .order_by("sequence")
     )

@@ -241,6 +241,10 @@ PAGES = {
         lambda w: _slot(w) | {"participant_id": w.participant.pk},
     ),
     "sessions:attendance_mark_present": (PROGRAMME, _slot),
+    "sessions:attendance_sign": (
+        PROGRAMME,
+        lambda w: _slot(w) | {"role": "trainee", "participant_id": w.participant.pk},
+    ),
     "sessions:slot_close": (PROGRAMME, _slot),
     "sessions:slot_reopen": (PROGRAMME, _slot),
     "sessions:participation": (PROGRAMME, _slug),

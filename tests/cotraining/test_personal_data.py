@@ -89,6 +89,7 @@ def test_a_renamed_then_erased_person_is_nowhere_in_the_database_pages_or_export
     participant_services.participant_save(
         participant=person, user=organiser, changed=["first_name", "last_name"]
     )
+    factories.sign_as_trainer(training.slot, training.facilitator, user=organiser)
     session_services.slot_close(slot=training.slot, user=organiser)
     person_export(programme=programme, participant_id=person.pk, user=organiser)
     text = every_text_in_the_database()
@@ -134,6 +135,7 @@ def test_the_export_gathers_every_apps_section(training_with_records):
         "triad_nominee",
         "audit_trail",
         "attendance",
+        "signatures",
     }
     assert data["participant"]["first_name"] == person.first_name
     assert len(data["attendance"]) == len(training.slots)
