@@ -33,6 +33,7 @@ from programmes.models import (
     SelectionCriterion,
     TriadNominee,
 )
+from reports.services import sheet_seal
 from sessions.models import (
     ATTENDING_STATUSES,
     Activity,
@@ -713,6 +714,9 @@ class DemoBuilder:
                 row.row_hash = previous = row_hash(previous, row)
                 rows.append(row)
         AttendanceSignature.objects.bulk_create(rows)
+        # Sealed as closing seals them; the PDFs are built after the commit (by the workers).
+        for slot in self.slots:
+            sheet_seal(slot=slot, user=capturer)
 
     def build_money(self, programme: Programme) -> None:
         prefecture, _ = Organisation.objects.get_or_create(

@@ -565,3 +565,10 @@ def sign_as_trainer(slot, facilitator, *, user):
     return session_services.attendance_sign(
         slot=slot, participant_id=facilitator.pk, role="trainer", user=user, strokes=drawing()
     )
+
+
+def pdf_upload(content: bytes, name: str = "feuille.pdf"):
+    """A PDF file as a form posts it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")

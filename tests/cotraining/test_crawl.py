@@ -256,6 +256,8 @@ PAGES = {
         lambda w: _slug(w) | {"dataset": "attendance", "file_format": "csv"},
     ),
     "reports:attendance_sheet_pdf": (PROGRAMME, _slot),
+    "reports:sealed_sheet_pdf": (PROGRAMME, _slot),
+    "reports:verify": (PUBLIC, lambda w: {}),
 }
 
 # The admin is Django's.
