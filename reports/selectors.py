@@ -34,8 +34,10 @@ from sessions.selectors import (
     ParticipationOverview,
     ParticipationSummary,
     SlotInfo,
+    SlotProof,
     TriadCell,
     TriadCityRow,
+    programme_attendance_proofs,
     programme_participation,
     programme_participation_overview,
 )
@@ -211,6 +213,7 @@ class AttendanceReport:
     participation: Participation
     tables: list[AttendanceTable]
     legend: list[tuple[str, str]]
+    proofs: list[SlotProof]
     unrecorded_mark: str = "–"
 
     @property
@@ -222,7 +225,8 @@ def attendance_report_data(*, programme: Programme) -> AttendanceReport:
     """Per half-day, every trainee's status; totals per half-day; hours per trainee. A report
     for funders: activists who did not consent are not named.
 
-    Eight queries: the seven of ``programme_participation`` and the statuses of the records.
+    Nine queries: the seven of ``programme_participation``, the statuses of the records and
+    how each half-day was proven (``programme_attendance_proofs``).
     A held half-day with no record for someone shows "–" (it counts as not attending); a
     half-day not held yet shows an empty cell.
     """
@@ -267,7 +271,11 @@ def attendance_report_data(*, programme: Programme) -> AttendanceReport:
         if value in abbreviation
     ]
     return AttendanceReport(
-        programme=programme, participation=participation, tables=tables, legend=legend
+        programme=programme,
+        participation=participation,
+        tables=tables,
+        legend=legend,
+        proofs=programme_attendance_proofs(programme=programme, slots=participation.slots),
     )
 
 
@@ -333,6 +341,7 @@ class FunderReport:
     budget_lines: list[tuple[BudgetLine, Decimal]]
     contributions: list[CityContribution]
     finances: FinanceFigures
+    proofs: list[SlotProof]
 
     @property
     def source(self) -> dict[str, int]:
@@ -345,7 +354,8 @@ class FunderReport:
 
 
 def funder_report_data(*, programme: Programme) -> FunderReport:
-    """The programme, its people, hours and participation, and its money (eight queries).
+    """The programme, its people, hours and participation, how each half-day's attendance was
+    proven, and its money (nine queries).
 
     The figures of training are those of ``programme_participation_overview`` (the participation
     report's, without the per-trainee lines this report does not show); trainees by city are its
@@ -384,6 +394,7 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
         ],
         contributions=money.contributions,
         finances=money.figures,
+        proofs=programme_attendance_proofs(programme=programme, slots=participation.slots),
     )
 
 

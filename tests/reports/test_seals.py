@@ -212,3 +212,37 @@ def test_erasing_a_person_deletes_the_sealed_pdfs_and_the_code_still_verifies(
     response = client.get(url)
     assert response.status_code == 302
     assert "code reste vérifiable" in client.get(response.url).text
+
+
+def test_the_reports_say_how_each_half_day_was_proven(
+    signed, facilitator_user, django_capture_on_commit_callbacks
+):
+    from reports.documents import document_html
+    from reports.models import ReportRun
+    from reports.rendering import pdf_from_html
+    from reports.selectors import attendance_report_data, funder_report_data
+
+    close(signed, facilitator_user, django_capture_on_commit_callbacks)
+    factories.AttendanceFactory(
+        slot=signed.slots[1], participant=signed.trainees[0], status="present"
+    )  # held (a record), never signed
+    proofs = {
+        line.slot.id: line for line in attendance_report_data(programme=signed.programme).proofs
+    }
+    assert set(proofs) == {signed.slots[0].pk, signed.slots[1].pk}  # the third is not held
+    sealed, unsigned = proofs[signed.slots[0].pk], proofs[signed.slots[1].pk]
+    assert (sealed.proof, sealed.trainee_signatures, sealed.trainer_signatures) == (
+        "app",
+        len(signed.trainees),
+        1,
+    )
+    assert sealed.attended == len(signed.trainees)
+    assert (unsigned.proof, unsigned.trainee_signatures, unsigned.attended) == ("none", 0, 1)
+    assert funder_report_data(programme=signed.programme).proofs == list(proofs.values())
+
+    for kind in (ReportRun.Kind.ATTENDANCE, ReportRun.Kind.FUNDER):
+        html = document_html(kind=kind, programme=signed.programme).html
+        text = normalise(pdf_text(pdf_from_html(html).content))
+        assert "Comment la présence a été prouvée" in text
+        assert "Signée dans l’application" in text
+        assert "Non prouvée" in text
