@@ -572,3 +572,13 @@ def pdf_upload(content: bytes, name: str = "feuille.pdf"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def sign_as_trainee(slot, person, *, user):
+    """The person's signature on the half-day (they must be marked present, late or left
+    early)."""
+    from sessions import services as session_services
+
+    return session_services.attendance_sign(
+        slot=slot, participant_id=person.pk, role="trainee", user=user, strokes=drawing(seed=7)
+    )
