@@ -44,7 +44,16 @@ from programmes.models import (
 )
 from programmes.services import audit
 from programmes.services.team import INVITATION_LIFETIME, token_hash
-from sessions.models import Activity, Attendance, Slot, TrainingDay
+from reports.services import sheet_seal
+from sessions.models import (
+    ATTENDING_STATUSES,
+    Activity,
+    Attendance,
+    AttendanceSignature,
+    Slot,
+    TrainingDay,
+)
+from sessions.signatures import GENESIS, Evidence, row_hash, strokes_svg
 
 SLUG = "seine-saint-denis-2015"
 DEMO_USERS = {
@@ -246,6 +255,7 @@ class DemoBuilder:
         self.build_people(programme)
         self.build_timetable(programme)
         self.build_attendance(programme)
+        self.build_signatures()
         self.build_money(programme)
         self.build_outbox(programme)
         self.build_team(programme)
@@ -732,6 +742,88 @@ class DemoBuilder:
                 recorded_at=marked + dt.timedelta(minutes=20)
             )
 
+    def invented_drawing(self) -> dict:
+        """A signature-like scribble: two or three strokes of wavy points on a 400 x 160 box."""
+        strokes, time = [], 0
+        for stroke in range(self.random.randint(2, 3)):
+            x, y = 30.0 + 110 * stroke, float(self.random.randint(60, 100))
+            points = []
+            for _ in range(self.random.randint(12, 24)):
+                x = min(x + self.random.uniform(4, 12), 390.0)
+                y = min(max(y + self.random.uniform(-14, 14), 10.0), 150.0)
+                time += self.random.randint(8, 20)
+                points.append([round(x, 1), round(y, 1), time])
+            strokes.append(points)
+            time += 150
+        return {"width": 400.0, "height": 160.0, "strokes": strokes}
+
+    def build_signatures(self) -> None:
+        """Each closed 2015 sheet signed by the trainees who attended (one in seven with a mark
+        witnessed by the facilitator) and by the half-day's facilitators, chained as the
+        service chains them, in one bulk insert."""
+        capturer = self.users["facilitator"]
+        trainers = {
+            slot_id: sorted(set(ids))
+            for slot_id, ids in _group(
+                Activity.facilitators.through.objects.filter(
+                    activity__slot__in=self.slots
+                ).values_list("activity__slot_id", "participant_id")
+            ).items()
+        }
+        records = _group(
+            Attendance.objects.filter(slot__in=self.slots, status__in=ATTENDING_STATUSES)
+            .order_by("slot_id", "participant__last_name", "participant_id")
+            .values_list("slot_id", "participant_id", "status")
+        )
+        rows = []
+        for slot in self.slots:
+            starts = dt.datetime.combine(slot.day.date, slot.starts_at, tzinfo=TZ)
+            ends = dt.datetime.combine(slot.day.date, slot.ends_at, tzinfo=TZ)
+            signers = [("trainee", pid, status) for pid, status in records.get(slot.pk, [])]
+            signers += [("trainer", pid, "") for pid in trainers.get(slot.pk, [])]
+            previous = GENESIS
+            for sequence, (role, participant_id, status) in enumerate(signers, start=1):
+                as_mark = role == "trainee" and sequence % 7 == 0
+                drawing = [] if as_mark else self.invented_drawing()
+                svg = "" if as_mark else strokes_svg(drawing)
+                mark = "X" if as_mark else ""
+                agent = "Mozilla/5.0 (Linux; Android 14) Tablette de l’animation"
+                signed = (
+                    ends + dt.timedelta(minutes=5)
+                    if role == "trainer"
+                    else starts + dt.timedelta(minutes=20, seconds=20 * sequence)
+                )
+                row = AttendanceSignature(
+                    slot=slot,
+                    sequence=sequence,
+                    participant_id=participant_id,
+                    role=role,
+                    status=status,
+                    method="mark_with_witness" if as_mark else "device",
+                    strokes=drawing,
+                    svg=svg,
+                    mark=mark,
+                    witness=capturer if as_mark else None,
+                    captured_by=capturer,
+                    user_agent=agent,
+                    ip_address="192.0.2.10",
+                    signed_at=signed.astimezone(dt.UTC),
+                    arrived_at=(starts + dt.timedelta(minutes=25)).time()
+                    if status == Attendance.Status.LATE
+                    else None,
+                    left_at=(ends - dt.timedelta(minutes=45)).time()
+                    if status == Attendance.Status.LEFT_EARLY
+                    else None,
+                    evidence_hash=Evidence(drawing, svg, mark, agent, "192.0.2.10").digest,
+                    previous_hash=previous,
+                )
+                row.row_hash = previous = row_hash(previous, row)
+                rows.append(row)
+        AttendanceSignature.objects.bulk_create(rows)
+        # Sealed as closing seals them; the PDFs are built after the commit (by the workers).
+        for slot in self.slots:
+            sheet_seal(slot=slot, user=capturer)
+
     def build_money(self, programme: Programme) -> None:
         prefecture, _ = Organisation.objects.get_or_create(
             name="Préfecture de la Seine-Saint-Denis", defaults={"kind": Organisation.Kind.STATE}
@@ -1058,6 +1150,14 @@ class OpenCallBuilder(DemoBuilder):
                 assigned_by=self.users["organiser"],
             )
         self.move(application, CityApplication.Status.UNDER_REVIEW)
+
+
+def _group(pairs) -> dict:
+    """``(key, *values)`` rows grouped by key: ``{key: [value or tuple of values, ...]}``."""
+    grouped: dict = {}
+    for key, *values in pairs:
+        grouped.setdefault(key, []).append(values[0] if len(values) == 1 else tuple(values))
+    return grouped
 
 
 def demo_build(*, password: str) -> Programme:

@@ -7,6 +7,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from . import audit
+        from . import audit, receivers  # noqa: F401  (receivers connect the sheets' signals)
 
         audit.register()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from programmes.models import Programme
 from sessions.charts import PRINT, rate_chart
 from sessions.models import Slot
-from sessions.selectors import SheetGrouping, sheet_rows, slot_activities
+from sessions.selectors import SheetGrouping, sheet_rows, slot_activities, slot_signatures
 
 from . import selectors
 from .models import ReportRun
@@ -108,6 +108,43 @@ def attendance_sheet_html(*, slot: Slot) -> str:
                 }
             ),
             "printed_at": timezone.localtime(),
+            "LANGUAGE_CODE": get_language(),
+        },
+    )
+
+
+def sealed_sheet_html(*, seal) -> str:
+    """The filled-in sheet of a sealed half-day: each expected trainee with their status, times
+    and signature (or mark and witness), the trainers' signatures, and the chain head and the
+    verification code in the footer of every page (four queries). Read-only."""
+    slot = seal.slot
+    activities = slot_activities(slot=slot)
+    signatures = [
+        signature
+        for signature in slot_signatures(slot=slot)
+        if signature.sequence <= seal.signature_count
+    ]
+    trainees = {s.participant_id: s for s in signatures if s.role == s.Role.TRAINEE}
+    return render_to_string(
+        "reports/pdf/sealed_sheet.html",
+        {
+            "programme": slot.day.programme,
+            "slot": slot,
+            "seal": seal,
+            "rows": [
+                (row, trainees.get(row.participant.pk))
+                for row in sheet_rows(slot=slot, group_by=SheetGrouping.CITY)
+            ],
+            "trainers": [s for s in signatures if s.role == s.Role.TRAINER],
+            "signature_count": len(signatures),
+            "activities": activities,
+            "facilitators": sorted(
+                {
+                    person.full_name
+                    for activity in activities
+                    for person in activity.facilitators.all()
+                }
+            ),
             "LANGUAGE_CODE": get_language(),
         },
     )

@@ -32,3 +32,39 @@ class ReportRequestForm(forms.Form):
         ]
         if kinds:
             self.fields["kind"].initial = kinds[0]
+
+
+# A sealed sheet of 28 signatures weighs well under 1 MB; anything much bigger is not one.
+VERIFY_MAX_BYTES = 10 * 1024 * 1024
+
+
+class VerifyForm(forms.Form):
+    """/verify/: a verification code typed, or a sealed sheet's PDF uploaded."""
+
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=40,
+        required=False,
+        help_text=_("Printed at the foot of every page of the sheet, for example ABCDE-FGHJK."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    file = forms.FileField(
+        label=_("Or the sheet’s PDF file"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > VERIFY_MAX_BYTES:
+            raise forms.ValidationError(
+                _("This file is larger than %(size)d MB: it is not a sealed sheet.")
+                % {"size": VERIFY_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("code", "").strip() and not data.get("file"):
+            raise forms.ValidationError(_("Type the code or choose the PDF file."))
+        return data

@@ -159,3 +159,62 @@ class ReportRun(models.Model):
     @property
     def is_funder_facing(self) -> bool:
         return self.kind in self.FUNDER_FACING_KINDS
+
+
+# The verification code's letters: no 0/O, 1/I/L or U/V pair that a reader could confuse.
+SEAL_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
+SEAL_CODE_LENGTH = 10
+
+
+def seal_file_path(seal: "SealedSheet", filename: str) -> str:
+    """Where a sealed sheet's PDF is stored: a folder with a random part, so that two
+    installations sharing a media folder never write into each other's (the name is stored)."""
+    token = secrets.token_hex(12)
+    return f"sealed-sheets/{seal.pk}-{token}/{filename}"
+
+
+class SealedSheet(models.Model):
+    """A closed half-day's sheet, sealed: the head of its signatures' hash chain when it was
+    closed, a code anyone can type at /verify/, and the filled-in PDF with its own SHA-256.
+    Reopening the sheet supersedes the seal; closing it again makes a new one."""
+
+    slot = models.ForeignKey(
+        "training.Slot", verbose_name=_("half-day"), on_delete=models.CASCADE, related_name="seals"
+    )
+    chain_head = models.CharField(_("chain head (SHA-256)"), max_length=64)
+    signature_count = models.PositiveIntegerField(_("signatures"))
+    code = models.CharField(_("verification code"), max_length=SEAL_CODE_LENGTH, unique=True)
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    sealed_at = models.DateTimeField(_("sealed at"))
+    sealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sealed by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    file = models.FileField(_("file"), upload_to=seal_file_path, max_length=255, blank=True)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True, db_index=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sealed_at", "-id"]
+        verbose_name = _("sealed sheet")
+        verbose_name_plural = _("sealed sheets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot"],
+                condition=Q(superseded_at__isnull=True),
+                name="sealedsheet_one_current_per_slot",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot_id} · {self.code}"
+
+    @property
+    def display_code(self) -> str:
+        """The code as printed: two groups of five (``ABCDE-FGHJK``)."""
+        half = SEAL_CODE_LENGTH // 2
+        return f"{self.code[:half]}-{self.code[half:]}"

@@ -1,18 +1,19 @@
 """What ``reports`` holds about a person: the stored documents of their programme, which name
-the people who took part.
+the people who took part, the sealed attendance sheets among them.
 
 Read by the registry in ``cotraining.personal_data`` (``person`` is its ``Person``)."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import ReportRun
+from .models import ReportRun, SealedSheet
 
 
 def erase(person) -> None:
     """Delete from storage every stored document of the person's programme that can name them,
     after the commit, and mark its run expired with the reason, so that the reports page offers
     to ask for it again (it is then built from the erased data)."""
+    _erase_sealed_sheets(person)
     runs = list(
         ReportRun.objects.filter(
             programme_id=person.programme_id,
@@ -32,6 +33,25 @@ def erase(person) -> None:
             "again to get it without them."
         ),
     )
+
+    def delete_files() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
+def _erase_sealed_sheets(person) -> None:
+    """Delete the sealed sheets' PDFs of the person's programme (each names every trainee), after
+    the commit. The seals stay with their chain head, code and the file's SHA-256: the code and
+    copies already handed out still verify at /verify/."""
+    seals = list(
+        SealedSheet.objects.filter(slot__day__programme_id=person.programme_id).exclude(file="")
+    )
+    if not seals:
+        return
+    files = [(seal.file.storage, seal.file.name) for seal in seals]
+    SealedSheet.objects.filter(pk__in=[seal.pk for seal in seals]).update(file="")
 
     def delete_files() -> None:
         for storage, name in files:

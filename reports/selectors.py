@@ -26,21 +26,24 @@ from programmes.models import (
     Programme,
 )
 from programmes.selectors import FinanceFigures, amount_to_receive, cost_gap, programme_finances
-from sessions.models import Attendance, AttendanceStatus
+from sessions.models import Attendance, AttendanceSignature, AttendanceStatus
 from sessions.selectors import (
     ParticipantHours,
     Participation,
     ParticipationOverview,
     ParticipationSummary,
     SlotInfo,
+    SlotProof,
     TriadCell,
     TriadCityRow,
     order_for_readers,
+    programme_attendance_proofs,
     programme_participation,
     programme_participation_overview,
 )
+from sessions.signatures import chain_check
 
-from .models import ReportRun
+from .models import ReportRun, SealedSheet
 
 # Columns of half-days per table of the attendance report: ten fit across a landscape A4 page.
 SLOTS_PER_TABLE = 10
@@ -200,6 +203,7 @@ class AttendanceReport:
     participation: Participation
     tables: list[AttendanceTable]
     legend: list[tuple[str, str]]
+    proofs: list[SlotProof]
     unrecorded_mark: str = "–"
 
     @property
@@ -211,7 +215,8 @@ def attendance_report_data(*, programme: Programme) -> AttendanceReport:
     """Per half-day, every trainee's status; totals per half-day; hours per trainee. A report
     for funders: activists who did not consent are not named.
 
-    Eight queries: the seven of ``programme_participation`` and the statuses of the records.
+    Nine queries: the seven of ``programme_participation``, the statuses of the records and
+    how each half-day was proven (``programme_attendance_proofs``).
     A held half-day with no record for someone shows "–" (it counts as not attending); a
     half-day not held yet shows an empty cell.
     """
@@ -256,7 +261,11 @@ def attendance_report_data(*, programme: Programme) -> AttendanceReport:
         if value in abbreviation
     ]
     return AttendanceReport(
-        programme=programme, participation=participation, tables=tables, legend=legend
+        programme=programme,
+        participation=participation,
+        tables=tables,
+        legend=legend,
+        proofs=programme_attendance_proofs(programme=programme, slots=participation.slots),
     )
 
 
@@ -322,6 +331,7 @@ class FunderReport:
     budget_lines: list[tuple[BudgetLine, Decimal]]
     contributions: list[CityContribution]
     finances: FinanceFigures
+    proofs: list[SlotProof]
 
     @property
     def source(self) -> dict[str, int]:
@@ -334,7 +344,8 @@ class FunderReport:
 
 
 def funder_report_data(*, programme: Programme) -> FunderReport:
-    """The programme, its people, hours and participation, and its money (eight queries).
+    """The programme, its people, hours and participation, how each half-day's attendance was
+    proven, and its money (nine queries).
 
     The figures of training are those of ``programme_participation_overview`` (the participation
     report's, without the per-trainee lines this report does not show); trainees by city are its
@@ -373,6 +384,7 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
         ],
         contributions=money.contributions,
         finances=money.figures,
+        proofs=programme_attendance_proofs(programme=programme, slots=participation.slots),
     )
 
 
@@ -400,3 +412,61 @@ def certificates_data(*, programme: Programme, signatory: str) -> CertificatesRe
     return CertificatesReport(
         programme=programme, participation=participation, people=people, signatory=signatory
     )
+
+
+# --- Sealed attendance sheets: what /verify/ may say -----------------------------------------
+
+
+@dataclass(frozen=True)
+class SealCheck:
+    """The answer of /verify/: whether a sealed sheet was found and is intact, with facts that
+    name no person (the programme, the half-day, when it was sealed, how many signatures)."""
+
+    found: bool
+    intact: bool = False
+    seal: SealedSheet | None = None
+
+    @property
+    def superseded(self) -> bool:
+        return bool(self.seal and self.seal.superseded_at)
+
+
+def _seal_with_chain(seal: SealedSheet | None) -> SealCheck:
+    """Recompute the sealed part of the sheet's chain from the stored rows: a row changed in the
+    database since the seal makes it not intact (one query)."""
+    if seal is None:
+        return SealCheck(found=False)
+    rows = AttendanceSignature.objects.filter(
+        slot_id=seal.slot_id, sequence__lte=seal.signature_count
+    ).order_by("sequence")
+    check = chain_check(rows)
+    intact = check.intact and (check.head, check.count) == (seal.chain_head, seal.signature_count)
+    return SealCheck(found=True, intact=intact, seal=seal)
+
+
+def _seals():
+    return SealedSheet.objects.select_related("slot__day__programme")
+
+
+def normalised_seal_code(code: str) -> str:
+    """What was typed, as stored: capitals, without spaces or dashes."""
+    return "".join(char for char in code.upper() if char.isalnum())
+
+
+def seal_verify_code(*, code: str) -> SealCheck:
+    """The sealed sheet of a verification code, checked against its stored rows (two
+    queries)."""
+    return _seal_with_chain(_seals().filter(code=normalised_seal_code(code)).first())
+
+
+def seal_verify_file(*, sha256: str) -> SealCheck:
+    """The sealed sheet whose PDF had exactly this SHA-256, checked against its stored rows
+    (two queries); not found when the file was changed, even by one byte."""
+    if not sha256:
+        return SealCheck(found=False)
+    return _seal_with_chain(_seals().filter(file_sha256=sha256).first())
+
+
+def sealed_sheet_current(*, slot) -> SealedSheet | None:
+    """The seal of a closed sheet (None while it is open or was never sealed)."""
+    return SealedSheet.objects.filter(slot=slot, superseded_at__isnull=True).first()

@@ -26,6 +26,7 @@ How a run stays safe when things fail:
 
 import hashlib
 import logging
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,13 +44,21 @@ from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
-from programmes.errors import InvalidInput, TooManyRequests
+from programmes.errors import Conflict, InvalidInput, TooManyRequests
 from programmes.models import Programme
 from programmes.services import audit
+from sessions.models import AttendanceSignature
+from sessions.signatures import chain_check
 
 from . import selectors
 from .documents import document_html
-from .models import ReportRun, report_file_path
+from .models import (
+    SEAL_CODE_ALPHABET,
+    SEAL_CODE_LENGTH,
+    ReportRun,
+    SealedSheet,
+    report_file_path,
+)
 from .rendering import pdf_from_html
 
 logger = logging.getLogger(__name__)
@@ -430,3 +439,86 @@ def report_run_build(*, report_run_id: int) -> BuildOutcome:
                     ),
                 )
     return BuildOutcome("done")
+
+
+# --- Sealed attendance sheets --------------------------------------------------------------
+
+
+def _new_seal_code() -> str:
+    """A verification code nobody holds yet (29^10 codes: a clash is all but impossible, and
+    checked)."""
+    while True:
+        code = "".join(secrets.choice(SEAL_CODE_ALPHABET) for _ in range(SEAL_CODE_LENGTH))
+        if not SealedSheet.objects.filter(code=code).exists():
+            return code
+
+
+def sheet_seal(*, slot, user) -> SealedSheet:
+    """Seal a sheet being closed (called inside ``sessions.services.slot_close``'s transaction
+    through the ``sheet_closed`` signal): record the head of its signatures' chain and a new
+    verification code, and build the PDF after the commit. Refuses (``Conflict``) a sheet whose
+    signatures no longer match their chain."""
+    rows = list(AttendanceSignature.objects.filter(slot=slot).order_by("sequence"))
+    check = chain_check(rows)
+    if not check.intact:
+        raise Conflict(
+            _(
+                "The signatures stored for this sheet do not match their chain: it cannot be "
+                "sealed. Tell the administrator."
+            ),
+            code="chain_broken",
+        )
+    seal = SealedSheet.objects.create(
+        slot=slot,
+        chain_head=check.head,
+        signature_count=check.count,
+        code=_new_seal_code(),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        sealed_at=slot.closed_at or timezone.now(),
+        sealed_by=user,
+    )
+    transaction.on_commit(lambda: _seal_enqueue(seal.pk))
+    return seal
+
+
+def _seal_enqueue(seal_id: int) -> None:
+    from .tasks import sealed_sheet_build_task
+
+    try:
+        sealed_sheet_build_task.delay(seal_id)
+    except (BrokerError, RedisError, OSError):
+        # The PDF is built when someone opens it (``sealed_sheet_file``); the seal is recorded.
+        logger.warning("Sealed sheet %s: the broker is unreachable, PDF built on demand", seal_id)
+
+
+def sheet_seals_supersede(*, slot) -> int:
+    """A reopened sheet's current seal no longer holds: mark it superseded (it still verifies
+    as what was sealed then)."""
+    return SealedSheet.objects.filter(slot=slot, superseded_at__isnull=True).update(
+        superseded_at=timezone.now()
+    )
+
+
+def sealed_sheet_build(*, seal_id: int) -> bool:
+    """Render the sealed sheet's PDF once and keep its SHA-256; a second call does nothing.
+    Returns whether a file was written."""
+    from .documents import sealed_sheet_html
+
+    seal = (
+        SealedSheet.objects.select_related("slot__day__programme", "sealed_by")
+        .filter(pk=seal_id, file_sha256="")
+        .first()
+    )
+    if seal is None:
+        return False
+    with translation.override(seal.language):
+        pdf = pdf_from_html(sealed_sheet_html(seal=seal))
+    slot = seal.slot
+    name = slugify(f"emargement-{slot.day.programme.slug}-{slot.day.date}-{slot.part}") + ".pdf"
+    seal.file.save(name, ContentFile(pdf.content), save=False)
+    stored = SealedSheet.objects.filter(pk=seal.pk, file_sha256="").update(
+        file=seal.file.name, file_sha256=hashlib.sha256(pdf.content).hexdigest()
+    )
+    if not stored:  # another build stored its file first: keep theirs
+        seal.file.storage.delete(seal.file.name)
+    return bool(stored)

@@ -44,3 +44,9 @@ def report_runs_requeue_task() -> int:
 def report_files_expire_task() -> int:
     """Delete the files of expired report runs (every hour)."""
     return services.report_files_expire()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def sealed_sheet_build_task(sealed_sheet_id: int) -> bool:
+    """Render a sealed attendance sheet's PDF (see ``services.sealed_sheet_build``)."""
+    return services.sealed_sheet_build(seal_id=sealed_sheet_id)

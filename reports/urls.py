@@ -7,6 +7,13 @@ app_name = "reports"
 P = "programmes/<slug:slug>"
 
 urlpatterns = [
+    # Public: anyone holding a sealed attendance sheet checks it here.
+    path("verify/", views.verify, name="verify"),
+    path(
+        f"{P}/attendance/<id:slot_id>/sealed.pdf",
+        views.sealed_sheet_pdf,
+        name="sealed_sheet_pdf",
+    ),
     path(f"{P}/reports/", views.report_list, name="report_list"),
     path(f"{P}/reports/<id:pk>/status/", views.report_run_status, name="report_run_status"),
     path(f"{P}/reports/<id:pk>/download/", views.report_run_download, name="report_run_download"),

@@ -1,6 +1,7 @@
 """The reports page (ask, follow, download) and the exports. Every view checks a permission and
 answers 404 for what the user may not see, including the runs and files of other programmes."""
 
+import hashlib
 import posixpath
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from sessions import permissions as attendance_permissions
 from sessions.selectors import slot_get
 
 from . import documents, exports, permissions, selectors, services
-from .forms import ReportRequestForm
+from .forms import ReportRequestForm, VerifyForm
 from .models import ReportRun
 from .rendering import pdf_from_html
 
@@ -173,3 +174,52 @@ def attendance_sheet_pdf(request: HttpRequest, slug: str, slot_id: int) -> HttpR
     response = HttpResponse(pdf.content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Public: check a sealed attendance sheet by its code or its PDF. The answer names no
+    person: only whether it is intact, when it was sealed, the programme, the half-day and the
+    number of signatures."""
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    check, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload:
+                digest = hashlib.sha256()
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                check = selectors.seal_verify_file(sha256=digest.hexdigest())
+            else:
+                check = selectors.seal_verify_code(code=form.cleaned_data["code"])
+        else:
+            status = 400
+    return render(request, "reports/verify.html", {"form": form, "check": check}, status=status)
+
+
+@login_required
+@require_GET
+def sealed_sheet_pdf(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
+    """The sealed (signed) sheet of a closed half-day, for those who take attendance; built now
+    if the workers have not built it yet."""
+    slot = slot_get(slug=slug, slot_id=slot_id)
+    require(attendance_permissions.can_record_attendance(request.user, slot.day.programme))
+    seal = selectors.sealed_sheet_current(slot=slot)
+    if seal is None:
+        raise Http404
+    if not seal.file_sha256:
+        services.sealed_sheet_build(seal_id=seal.pk)
+        seal.refresh_from_db()
+    if not seal.file:
+        messages.error(
+            request,
+            _("The sealed sheet was deleted with a person’s data; its code still verifies."),
+        )
+        return redirect("sessions:attendance_sheet", slug, slot.pk)
+    return FileResponse(
+        seal.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=False,
+        filename=posixpath.basename(seal.file.name),
+    )

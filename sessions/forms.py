@@ -164,3 +164,28 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept in the audit trail."),
     )
+
+
+class SignForm(forms.Form):
+    """A signature on the facilitator's device: the drawing (filled in by the signing page's
+    script) or a mark witnessed by the facilitator, and the times of a late arrival or an
+    early departure."""
+
+    strokes = forms.CharField(required=False, max_length=200_000, widget=forms.HiddenInput)
+    as_mark = forms.BooleanField(label=_("Mark instead of signature"), required=False)
+    mark = forms.CharField(
+        label=_("Initials or a cross"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    arrived_at = forms.TimeField(
+        label=_("Arrived at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    left_at = forms.TimeField(
+        label=_("Left at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )

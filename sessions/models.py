@@ -205,3 +205,101 @@ class AttendanceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attendance}: {self.old_status or '—'} → {self.new_status}"
+
+
+class SignatureQuerySet(models.QuerySet):
+    """Signatures are evidence: the queryset refuses bulk updates and deletes."""
+
+    def update(self, **kwargs):
+        raise TypeError("Attendance signatures are append-only: they are never updated.")
+
+    def delete(self):
+        raise TypeError("Attendance signatures are append-only: they are never deleted.")
+
+    def _erase(self, **kwargs) -> int:
+        """The one write allowed on a stored signature: blanking the evidence of an erased
+        person (``sessions.personal_data.erase``); the hashes stay, so the chain still holds."""
+        return super().update(**kwargs)
+
+
+class AttendanceSignature(models.Model):
+    """One signature (or mark) of a person on a half-day's sheet: an append-only row, chained
+    to the previous row of the same sheet by ``previous_hash`` and ``row_hash`` (see
+    ``sessions.signatures``)."""
+
+    class Role(models.TextChoices):
+        TRAINEE = "trainee", _("Trainee")
+        TRAINER = "trainer", _("Trainer")
+
+    class Method(models.TextChoices):
+        DEVICE = "device", _("Signed on the facilitator’s device")
+        MARK_WITH_WITNESS = "mark_with_witness", _("Mark with a witness")
+
+    # Only deleting a whole programme (the demo rebuilds its own) deletes signatures; the
+    # timetable refuses to delete a half-day that has any.
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("half-day"), on_delete=models.CASCADE, related_name="signatures"
+    )
+    sequence = models.PositiveIntegerField(_("sequence"))
+    participant = models.ForeignKey(
+        "participants.Participant",
+        verbose_name=_("participant"),
+        on_delete=models.RESTRICT,
+        related_name="attendance_signatures",
+    )
+    role = models.CharField(_("signs as"), max_length=10, choices=Role.choices)
+    status = models.CharField(
+        _("status at signing"), max_length=12, choices=AttendanceStatus.choices, blank=True
+    )
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    strokes = models.JSONField(_("strokes"), default=list, blank=True)
+    svg = models.TextField(_("signature image (SVG)"), blank=True)
+    mark = models.CharField(_("mark"), max_length=20, blank=True)
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("witness"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("captured by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user_agent = models.CharField(_("device (user agent)"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signed at (server clock)"))
+    arrived_at = models.TimeField(_("arrived at"), null=True, blank=True)
+    left_at = models.TimeField(_("left at"), null=True, blank=True)
+    # SHA-256 of the evidence (strokes, image, mark, device, address): erasing a person blanks
+    # the evidence and keeps this digest, so that the chain over the rows still verifies.
+    evidence_hash = models.CharField(_("evidence SHA-256"), max_length=64)
+    evidence_erased_at = models.DateTimeField(_("evidence erased at"), null=True, blank=True)
+    previous_hash = models.CharField(_("previous row’s SHA-256"), max_length=64)
+    row_hash = models.CharField(_("row SHA-256"), max_length=64, unique=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slot", "sequence"]
+        verbose_name = _("attendance signature")
+        verbose_name_plural = _("attendance signatures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot", "sequence"], name="attendancesignature_one_per_sequence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot_id} #{self.sequence} · {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not kwargs.get("force_insert", self._state.adding):
+            raise TypeError("Attendance signatures are append-only: they are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Attendance signatures are append-only: they are never deleted.")

@@ -1,13 +1,14 @@
-"""What ``sessions`` (training) holds about a person: their attendance records and the history of
-each record (who changed it, when, with which note).
+"""What ``sessions`` (training) holds about a person: their attendance records, the history of
+each record (who changed it, when, with which note) and their signatures on the sheets.
 
 Read by the registry in ``cotraining.personal_data`` (``person`` is its ``Person``)."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
-from .models import Attendance, AttendanceChange
+from .models import Attendance, AttendanceChange, AttendanceSignature
 
-MODELS = (Attendance, AttendanceChange)
+MODELS = (Attendance, AttendanceChange, AttendanceSignature)
 
 
 def _when(value) -> str | None:
@@ -60,13 +61,53 @@ def export(person) -> dict:
         )
         .order_by("slot__day__date", "slot__starts_at", "pk")
     )
-    return {"attendance": [_attendance(record) for record in records]}
+    signatures = (
+        AttendanceSignature.objects.filter(participant_id=person.participant.pk)
+        .select_related("slot__day")
+        .order_by("slot__day__date", "slot__starts_at", "sequence")
+    )
+    return {
+        "attendance": [_attendance(record) for record in records],
+        "signatures": [_signature(signature) for signature in signatures],
+    }
+
+
+def _signature(signature: AttendanceSignature) -> dict:
+    slot = signature.slot
+    return {
+        "date": _when(slot.day.date),
+        "half_day": {"code": slot.part, "label": str(slot.get_part_display())},
+        "role": signature.role,
+        "status": signature.status,
+        "method": signature.method,
+        "signed_at": _when(signature.signed_at),
+        "arrived_at": _when(signature.arrived_at),
+        "left_at": _when(signature.left_at),
+        "signature_svg": signature.svg,
+        "strokes": signature.strokes,
+        "mark": signature.mark,
+        "user_agent": signature.user_agent,
+        "ip_address": signature.ip_address,
+        "row_sha256": signature.row_hash,
+    }
 
 
 def erase(person) -> None:
-    """Blank the notes of the records and of their history; every status stays, so that the
-    participation figures funders received stay exact."""
+    """Blank the notes of the records and of their history, and the evidence of their
+    signatures (drawing, image, mark, device, address); every status and every signature's
+    hashes stay, so that the participation figures funders received stay exact and the sealed
+    sheets still verify."""
     Attendance.objects.filter(participant_id=person.participant.pk).update(note="")
     AttendanceChange.objects.filter(attendance__participant_id=person.participant.pk).update(
         note=""
+    )
+    AttendanceSignature.objects.filter(
+        participant_id=person.participant.pk, evidence_erased_at__isnull=True
+    )._erase(
+        strokes=[],
+        svg="",
+        mark="",
+        user_agent="",
+        ip_address=None,
+        evidence_erased_at=timezone.now(),
     )

@@ -7,9 +7,9 @@ Excused absences are counted apart: they lower the rate like any absence, and ar
 A trainee with no record on a held half-day counts as not attending.
 
 Hours attended: a half-day attended (present, late or left early) counts for its whole length,
-from the slot's start to its end time. Arrival and departure times are not recorded on the sheet,
-and the attendance certificate states the half-days a person signed for, so a late arrival is not
-pro-rated; the sheet's note says how late someone was when it matters.
+from the slot's start to its end time. Arrival and departure times are kept with a signature
+only, and the attendance certificate states the half-days a person signed for, so a late arrival
+is not pro-rated; the sheet's note says how late someone was when it matters.
 
 Where each rule is written, once: which records count (``counted_records_filter``), which
 half-days are held (``slots_held_filter``), which status adds to which count (``STATUS_COUNT``),
@@ -49,6 +49,7 @@ from .models import (
     Activity,
     Attendance,
     AttendanceChange,
+    AttendanceSignature,
     AttendanceStatus,
     Slot,
     TrainingDay,
@@ -845,3 +846,81 @@ def slot_activities(*, slot: Slot) -> list[Activity]:
         .prefetch_related("facilitators")
         .order_by("position", "id")
     )
+
+
+def slot_facilitator_ids(*, slot: Slot) -> set[int]:
+    """The ids of the facilitators of the half-day's activities: who may sign as trainer (one
+    query)."""
+    return set(
+        Participant.objects.filter(facilitated_activities__slot=slot).values_list("pk", flat=True)
+    )
+
+
+def slot_signatures(*, slot: Slot) -> list[AttendanceSignature]:
+    """The signatures of a half-day's sheet in the order they were given, with who captured
+    them and the witness (one query)."""
+    return list(
+        AttendanceSignature.objects.filter(slot=slot)
+        .select_related("participant", "captured_by", "witness")
+        .order_by("sequence")
+    )
+
+
+# --- How attendance was proven -------------------------------------------------------------
+
+
+class Proof(models.TextChoices):
+    """How a held half-day's attendance is proven: a sheet closed with a trainer's signature
+    and the trainees' signatures in the app, or nothing the app can show."""
+
+    SIGNED_IN_APP = "app", gettext_lazy("Signed in the app")
+    NOT_PROVEN = "none", gettext_lazy("Not proven")
+
+
+@dataclass(frozen=True)
+class SlotProof:
+    slot: SlotInfo
+    attended: int  # trainees marked present, late or left early
+    trainee_signatures: int
+    trainer_signatures: int
+
+    @property
+    def proof(self) -> str:
+        if self.slot.closed and self.trainer_signatures:
+            return Proof.SIGNED_IN_APP
+        return Proof.NOT_PROVEN
+
+    @property
+    def proof_label(self) -> str:
+        return str(Proof(self.proof).label)
+
+
+def programme_attendance_proofs(*, programme, slots: tuple[SlotInfo, ...]) -> list[SlotProof]:
+    """For each held half-day of ``slots`` (the figures' own), how its attendance is proven and
+    how many trainees and trainers signed it (one query)."""
+    Role = AttendanceSignature.Role
+    counts = {
+        row["pk"]: row
+        for row in Slot.objects.filter(day__programme=programme)
+        .annotate(
+            attended=Count(
+                "attendances",
+                filter=counted_records_filter(programme, "attendances__")
+                & Q(attendances__status__in=ATTENDING_STATUSES),
+                distinct=True,
+            ),
+            trainees=Count("signatures", filter=Q(signatures__role=Role.TRAINEE), distinct=True),
+            trainers=Count("signatures", filter=Q(signatures__role=Role.TRAINER), distinct=True),
+        )
+        .values("pk", "attended", "trainees", "trainers")
+    }
+    return [
+        SlotProof(
+            slot=slot,
+            attended=counts[slot.id]["attended"],
+            trainee_signatures=counts[slot.id]["trainees"],
+            trainer_signatures=counts[slot.id]["trainers"],
+        )
+        for slot in slots
+        if slot.held and slot.id in counts
+    ]

@@ -22,16 +22,20 @@ from programmes.errors import Conflict, InvalidInput, NotFound
 from programmes.models import Membership, OutboxMessage
 from programmes.services import audit, notifications
 
+from . import signals
 from .models import (
+    ATTENDING_STATUSES,
     NOTE_MAX_LENGTH,
     Activity,
     Attendance,
     AttendanceChange,
+    AttendanceSignature,
     AttendanceStatus,
     Slot,
     TrainingDay,
 )
-from .selectors import SheetRow, sheet_rows
+from .selectors import SheetRow, sheet_rows, slot_facilitator_ids
+from .signatures import GENESIS, Evidence, clean_strokes, row_hash, strokes_svg
 
 
 class AttendanceConflict(Conflict):
@@ -304,6 +308,16 @@ def slot_close(*, slot: Slot, user) -> Slot:
     )
     if locked.is_closed:
         raise Conflict(_("This sheet is already closed."), code="already_closed")
+    if not AttendanceSignature.objects.filter(
+        slot=locked, role=AttendanceSignature.Role.TRAINER
+    ).exists():
+        raise Conflict(
+            _(
+                "A trainer must sign the sheet before it is closed: one of the half-day’s "
+                "facilitators signs below, then close it."
+            ),
+            code="no_trainer_signature",
+        )
     rows = sheet_rows(slot=locked)
     recorded = sum(1 for row in rows if row.status)
     locked.closed_at = timezone.now()
@@ -317,6 +331,8 @@ def slot_close(*, slot: Slot, user) -> Slot:
         data={"recorded": recorded, "expected": len(rows)},
     )
     slot.closed_at, slot.closed_by = locked.closed_at, locked.closed_by
+    # The seal (``reports``) is made in this transaction; its PDF after the commit.
+    signals.sheet_closed.send(sender=Slot, slot=locked, user=user)
     return slot
 
 
@@ -345,7 +361,122 @@ def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
         data={"note": reason},
     )
     slot.closed_at, slot.closed_by = None, None
+    signals.sheet_reopened.send(sender=Slot, slot=locked, user=user)
     return slot
+
+
+# --- Signatures ----------------------------------------------------------------------------
+
+MARK_MAX_LENGTH = 20
+
+
+def attendance_sign(
+    *,
+    slot: Slot,
+    participant_id: int,
+    role: str,
+    user,
+    strokes: str = "",
+    mark: str = "",
+    as_mark: bool = False,
+    arrived_at=None,
+    left_at=None,
+    user_agent: str = "",
+    ip_address: str | None = None,
+) -> AttendanceSignature:
+    """Add one signature (drawn on the device: ``strokes``) or mark (``as_mark``, the
+    user as witness) to a half-day's sheet, at the end of the sheet's hash chain.
+
+    A trainee signs when marked present, late or left early; a trainer when a facilitator of
+    one of the half-day's activities. Refuses a closed sheet, a person who already signed it,
+    empty strokes or an empty mark (``DomainError``). Arrival (late) and departure (left early)
+    default to now. Side effect: one new row, never a change to an existing one; the slot row
+    is locked while the chain is extended.
+    """
+    Role, Method = AttendanceSignature.Role, AttendanceSignature.Method
+    if role not in Role.values:
+        raise InvalidInput(_("Unknown signer."), code="unknown_role")
+    mark = mark.strip()
+    if as_mark:
+        if not mark or len(mark) > MARK_MAX_LENGTH:
+            raise InvalidInput(
+                _("Write the initials or a cross (at most %(max)d characters).")
+                % {"max": MARK_MAX_LENGTH},
+                code="mark_required",
+            )
+        drawing, svg, method, witness = [], "", Method.MARK_WITH_WITNESS, user
+    else:
+        drawing = clean_strokes(strokes)
+        svg, method, witness, mark = strokes_svg(drawing), Method.DEVICE, None, ""
+    with transaction.atomic():
+        locked = (
+            Slot.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("day")
+            .get(pk=slot.pk)
+        )
+        if locked.is_closed:
+            raise _closed_error()
+        status = ""
+        if role == Role.TRAINEE:
+            rows = sheet_rows(slot=locked, participant_id=participant_id)
+            if not rows:
+                raise NotFound(_("This person is not on this sheet."), code="unknown_participant")
+            status = rows[0].status
+            if status not in ATTENDING_STATUSES:
+                raise Conflict(
+                    _("Only a person marked present, late or left early signs the sheet."),
+                    code="not_attending",
+                )
+        elif participant_id not in slot_facilitator_ids(slot=locked):
+            raise InvalidInput(
+                _("Only a facilitator of this half-day’s activities signs as trainer."),
+                code="not_a_facilitator",
+            )
+        last = (
+            AttendanceSignature.objects.filter(slot=locked)
+            .order_by("-sequence")
+            .values("sequence", "row_hash")
+            .first()
+        )
+        if AttendanceSignature.objects.filter(
+            slot=locked, participant_id=participant_id, role=role
+        ).exists():
+            raise Conflict(_("This person has already signed this sheet."), code="already_signed")
+        now = timezone.now()
+        local = timezone.localtime(now).time().replace(second=0, microsecond=0)
+        if status != AttendanceStatus.LATE:
+            arrived_at = None
+        elif arrived_at is None:
+            arrived_at = local
+        if status != AttendanceStatus.LEFT_EARLY:
+            left_at = None
+        elif left_at is None:
+            left_at = local
+        user_agent = user_agent[:300]
+        evidence = Evidence(drawing, svg, mark, user_agent, ip_address)
+        signature = AttendanceSignature(
+            slot=locked,
+            sequence=(last["sequence"] + 1) if last else 1,
+            participant_id=participant_id,
+            role=role,
+            status=status,
+            method=method,
+            strokes=drawing,
+            svg=svg,
+            mark=mark,
+            witness=witness,
+            captured_by=user,
+            user_agent=user_agent,
+            ip_address=ip_address,
+            signed_at=now,
+            arrived_at=arrived_at,
+            left_at=left_at,
+            evidence_hash=evidence.digest,
+            previous_hash=last["row_hash"] if last else GENESIS,
+        )
+        signature.row_hash = row_hash(signature.previous_hash, signature)
+        signature.save(force_insert=True)
+    return signature
 
 
 # --- Timetable -----------------------------------------------------------------------------
@@ -384,7 +515,10 @@ def timetable_delete(*, instance: TrainingDay | Slot | Activity, programme, user
         if isinstance(instance, Slot)
         else Slot.objects.none()
     )
-    if Attendance.objects.filter(slot__in=slots).exists():
+    if (
+        Attendance.objects.filter(slot__in=slots).exists()
+        or AttendanceSignature.objects.filter(slot__in=slots).exists()
+    ):
         raise Conflict(
             _("Attendance was recorded on this half-day: it cannot be deleted."),
             code="has_records",

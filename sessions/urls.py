@@ -48,6 +48,11 @@ urlpatterns = [
         views.attendance_mark_present,
         name="attendance_mark_present",
     ),
+    path(
+        f"{P}/attendance/<id:slot_id>/sign/<str:role>/<id:participant_id>/",
+        views.attendance_sign,
+        name="attendance_sign",
+    ),
     path(f"{P}/attendance/<id:slot_id>/close/", views.slot_close, name="slot_close"),
     path(f"{P}/attendance/<id:slot_id>/reopen/", views.slot_reopen, name="slot_reopen"),
     path(f"{P}/participation/", views.participation, name="participation"),

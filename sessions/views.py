@@ -18,8 +18,16 @@ from programmes.errors import DomainError, NotFound, back_on_refusal
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
-from .forms import ActivityForm, RecordForm, ReopenForm, SheetForm, SlotForm, TrainingDayForm
-from .models import Activity, AttendanceStatus, Slot, TrainingDay
+from .forms import (
+    ActivityForm,
+    RecordForm,
+    ReopenForm,
+    SheetForm,
+    SignForm,
+    SlotForm,
+    TrainingDayForm,
+)
+from .models import Activity, AttendanceSignature, AttendanceStatus, Slot, TrainingDay
 from .selectors import (
     SheetGrouping,
     SheetRow,
@@ -30,6 +38,7 @@ from .selectors import (
     sheet_rows,
     slot_activities,
     slot_get,
+    slot_signatures,
     timetable_days,
 )
 
@@ -218,6 +227,7 @@ class RowView:
     version: int
     error: str = ""
     saved: bool = False
+    signature: AttendanceSignature | None = None
 
     @classmethod
     def of(cls, row: SheetRow, **kwargs) -> "RowView":
@@ -236,6 +246,13 @@ def _record_url(slot: Slot) -> str:
     return url.removesuffix("1/")
 
 
+def _sign_url(slot: Slot) -> str:
+    """The address of a signing page without the role and the person, which the template
+    appends."""
+    url = reverse("sessions:attendance_sign", args=[slot.day.programme.slug, slot.pk, "x", 0])
+    return url.removesuffix("x/0/")
+
+
 def _grouping(request: HttpRequest) -> str:
     group = request.GET.get("group") or request.POST.get("group")
     return group if group in SheetGrouping.values else SheetGrouping.PEER_GROUP
@@ -245,6 +262,15 @@ def _sheet_context(request, slot: Slot, rows: list[RowView], **extra) -> dict:
     programme = slot.day.programme
     user = request.user
     counts = sheet_counts([view.row for view in rows])
+    activities = slot_activities(slot=slot)
+    signatures = slot_signatures(slot=slot)
+    Role = AttendanceSignature.Role
+    signed = {(sig.role, sig.participant_id): sig for sig in signatures}
+    for view in rows:
+        view.signature = signed.get((Role.TRAINEE, view.row.participant.pk))
+    trainers = {
+        person.pk: person for activity in activities for person in activity.facilitators.all()
+    }
     return {
         "programme": programme,
         "slot": slot,
@@ -256,9 +282,15 @@ def _sheet_context(request, slot: Slot, rows: list[RowView], **extra) -> dict:
         ],
         "statuses": _statuses(),
         "record_url": _record_url(slot),
+        "sign_url": _sign_url(slot),
         "grouping": _grouping(request),
         "groupings": SheetGrouping.choices,
-        "activities": slot_activities(slot=slot),
+        "activities": activities,
+        "trainers": [
+            (person, signed.get((Role.TRAINER, person.pk)))
+            for person in sorted(trainers.values(), key=lambda p: (p.last_name, p.first_name))
+        ],
+        "trainee_signatures": sum(1 for sig in signatures if sig.role == Role.TRAINEE),
         "history": sheet_history(slot=slot),
         "can_reopen": permissions.can_reopen_sheet(user, programme),
         "reopen_form": extra.pop("reopen_form", None) or ReopenForm(),
@@ -424,6 +456,95 @@ def _sheet_url(request: HttpRequest, slot: Slot) -> str:
 def _sheet_address(request: HttpRequest, slug: str, slot_id: int) -> str:
     url = reverse("sessions:attendance_sheet", args=[slug, slot_id])
     return f"{url}?group={_grouping(request)}"
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    """The address the request came from (the proxy in front of the app sets REMOTE_ADDR)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_sign(
+    request: HttpRequest, slug: str, slot_id: int, role: str, participant_id: int
+) -> HttpResponse:
+    """The signing page of one person on a half-day: a drawing on the facilitator's device or
+    a mark with the facilitator as witness."""
+    slot = _sheet_slot(request, slug, slot_id)
+    Role = AttendanceSignature.Role
+    status = ""
+    if role == Role.TRAINEE:
+        rows = sheet_rows(slot=slot, participant_id=participant_id)
+        if not rows:
+            raise Http404
+        person, status = rows[0].participant, rows[0].status
+    elif role == Role.TRAINER:
+        person = next(
+            (
+                facilitator
+                for activity in slot_activities(slot=slot)
+                for facilitator in activity.facilitators.all()
+                if facilitator.pk == participant_id
+            ),
+            None,
+        )
+        if person is None:
+            raise Http404
+    else:
+        raise Http404
+    sheet_url = _sheet_url(request, slot)
+    if slot.is_closed:
+        messages.error(request, _("This sheet is closed: an organiser must reopen it first."))
+        return redirect(sheet_url)
+    now = timezone.localtime().strftime("%H:%M")
+    form = SignForm(
+        request.POST or None,
+        initial={"arrived_at": now, "left_at": now},
+    )
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.attendance_sign(
+                slot=slot,
+                participant_id=participant_id,
+                role=role,
+                user=request.user,
+                strokes=data["strokes"],
+                mark=data["mark"],
+                as_mark=data["as_mark"],
+                arrived_at=data["arrived_at"],
+                left_at=data["left_at"],
+                user_agent=request.headers.get("User-Agent", ""),
+                ip_address=_client_ip(request),
+            )
+        except DomainError as problem:
+            if problem.code in ("closed", "already_signed"):
+                messages.error(request, problem.message)
+                return redirect(sheet_url)
+            error, response_status = problem.message, problem.status
+        else:
+            messages.success(request, _("Signed: %s.") % person.full_name)
+            return redirect(f"{sheet_url}#row-{participant_id}")
+    elif request.method == "POST":
+        response_status = 400
+    return render(
+        request,
+        "sessions/attendance_sign.html",
+        {
+            "programme": slot.day.programme,
+            "slot": slot,
+            "person": person,
+            "role": role,
+            "is_trainer": role == Role.TRAINER,
+            "status": status,
+            "status_label": AttendanceStatus(status).label if status else "",
+            "form": form,
+            "error": error,
+            "sheet_url": sheet_url,
+        },
+        status=response_status if request.method == "POST" else 200,
+    )
 
 
 @login_required

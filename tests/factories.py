@@ -1,6 +1,7 @@
 """factory_boy factories for every model; one place for test data."""
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -573,3 +574,44 @@ def application_post(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def drawing(strokes: int = 2, points: int = 12, *, seed: int = 0) -> str:
+    """A signature as the signing page posts it: invented strokes on a 400 x 160 box."""
+    lines = []
+    for stroke in range(strokes):
+        lines.append(
+            [
+                [20 + 30 * stroke + 8 * i, 80 + ((i * 7 + seed + stroke * 13) % 50) - 25, 15 * i]
+                for i in range(points)
+            ]
+        )
+    return json.dumps({"width": 400, "height": 160, "strokes": lines})
+
+
+def sign_as_trainer(slot, facilitator, *, user):
+    """The facilitator's signature on the half-day (they become one of its facilitators)."""
+    from sessions import services as session_services
+
+    activity = slot.activities.first() or ActivityFactory(slot=slot)
+    activity.facilitators.add(facilitator)
+    return session_services.attendance_sign(
+        slot=slot, participant_id=facilitator.pk, role="trainer", user=user, strokes=drawing()
+    )
+
+
+def pdf_upload(content: bytes, name: str = "feuille.pdf"):
+    """A PDF file as a form posts it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def sign_as_trainee(slot, person, *, user):
+    """The person's signature on the half-day (they must be marked present, late or left
+    early)."""
+    from sessions import services as session_services
+
+    return session_services.attendance_sign(
+        slot=slot, participant_id=person.pk, role="trainee", user=user, strokes=drawing(seed=7)
+    )

@@ -316,6 +316,10 @@ PAGES = {
         lambda w: _slot(w) | {"participant_id": w.participant.pk},
     ),
     "sessions:attendance_mark_present": (PROGRAMME, _slot),
+    "sessions:attendance_sign": (
+        PROGRAMME,
+        lambda w: _slot(w) | {"role": "trainee", "participant_id": w.participant.pk},
+    ),
     "sessions:slot_close": (PROGRAMME, _slot),
     "sessions:slot_reopen": (PROGRAMME, _slot),
     "sessions:participation": (PROGRAMME, _slug),
@@ -327,6 +331,8 @@ PAGES = {
         lambda w: _slug(w) | {"dataset": "attendance", "file_format": "csv"},
     ),
     "reports:attendance_sheet_pdf": (PROGRAMME, _slot),
+    "reports:sealed_sheet_pdf": (PROGRAMME, _slot),
+    "reports:verify": (PUBLIC, lambda w: {}),
 }
 
 # The admin is Django's.

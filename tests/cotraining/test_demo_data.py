@@ -18,8 +18,9 @@ from programmes.models import (
     Programme,
 )
 from programmes.selectors import programme_application_figures, programme_finance_figures
-from sessions.models import Attendance, Slot
+from sessions.models import ATTENDING_STATUSES, Attendance, AttendanceSignature, Slot
 from sessions.selectors import programme_participation_summary
+from sessions.signatures import chain_check
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,16 @@ def test_the_demo_outbox_holds_the_2015_emails_dated_then_and_sends_nothing(demo
     assert failed.copies.get().status == "sent"  # the organiser sent it again
     assert messages.filter(kind="reminder", recipient_user__username="facilitator").exists()
     assert mailoutbox == []  # history, not e-mails to send when the demo loads
+
+
+def test_every_closed_2015_sheet_is_signed_by_its_trainees_and_a_trainer(demo):
+    for slot in Slot.objects.filter(day__programme=demo):
+        assert slot.is_closed
+        rows = list(AttendanceSignature.objects.filter(slot=slot).order_by("sequence"))
+        assert chain_check(rows).intact
+        trainees = {row.participant_id for row in rows if row.role == "trainee"}
+        attending = Attendance.objects.filter(slot=slot, status__in=ATTENDING_STATUSES)
+        assert trainees == set(attending.values_list("participant_id", flat=True))
+        assert any(row.role == "trainer" for row in rows)
+        assert any(row.method == "mark_with_witness" for row in rows)
+        assert all(slot.closed_at >= row.signed_at for row in rows)

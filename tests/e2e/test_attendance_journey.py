@@ -9,7 +9,8 @@ from django.utils import timezone, translation
 
 from participants.models import Category
 from programmes.models import Membership
-from sessions.models import Attendance, Slot
+from reports.models import SealedSheet
+from sessions.models import Attendance, AttendanceSignature, Slot
 from tests import factories
 from tests.conftest import axe_violations, login
 
@@ -34,8 +35,11 @@ def training_today():
     afternoon = factories.SlotFactory(
         day=day, part=Slot.Part.AFTERNOON, starts_at=dt.time(12, 0), ends_at=dt.time(23, 59)
     )
-    factories.ActivityFactory(slot=morning, title="Groupes de pairs")
-    factories.ActivityFactory(slot=afternoon, title="Plénière")
+    trainer = factories.ParticipantFactory(
+        programme=programme, category=Category.FACILITATOR, first_name="Odile", last_name="Martin"
+    )
+    factories.ActivityFactory(slot=morning, title="Groupes de pairs").facilitators.add(trainer)
+    factories.ActivityFactory(slot=afternoon, title="Plénière").facilitators.add(trainer)
     city = factories.CityFactory(name="Bondy")
     people = [
         factories.ParticipantFactory(programme=programme, category=category, city=city)
@@ -69,7 +73,21 @@ def eventually(check, seconds: float = 10) -> None:
         time.sleep(0.1)
 
 
-def test_a_facilitator_takes_attendance_on_a_phone(phone_page, live_server):
+def draw(page, canvas) -> None:
+    """A short scribble with the finger (the mouse) in the signing box."""
+    box = canvas.bounding_box()
+    x, y = box["x"] + 20, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + step * 15, y + (18 if step % 2 else -18), steps=3)
+    page.mouse.up()
+
+
+def test_a_facilitator_takes_attendance_on_a_phone(phone_page, live_server, monkeypatch):
+    from cotraining.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     page = phone_page
     programme, slot, people = training_today()
     absent, late, *present = people
@@ -113,9 +131,39 @@ def test_a_facilitator_takes_attendance_on_a_phone(phone_page, live_server):
     assert Attendance.objects.get(participant=late, slot=slot).note == "20 minutes"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+    # One signs with the finger, one makes a mark witnessed by the facilitator, who signs last.
+    row(present[0]).get_by_role("link", name="Signer").click()
+    draw(page, page.locator("#signature-canvas"))
+    page.get_by_role("button", name="Signer").click()
+    row(present[0]).locator("svg.signature-svg").wait_for()
+    row(present[1]).get_by_role("link", name="Signer").click()
+    page.get_by_label("Une marque au lieu de la signature").check()
+    page.get_by_label("Initiales ou une croix").fill("X")
+    page.get_by_role("button", name="Signer").click()
+    row(present[1]).get_by_text("Marque « X »").wait_for()
+    page.get_by_role("link", name="Signer en tant que formateur·rice").click()
+    draw(page, page.locator("#signature-canvas"))
+    page.get_by_role("button", name="Signer").click()
+    page.locator("#signatures svg.signature-svg").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
     page.locator("form[action*='/close/'] button").click()
     page.locator("[data-sheet-closed]").wait_for()
     assert page.locator("input[type=radio]").count() == 0
+    signatures = AttendanceSignature.objects.filter(slot=slot).order_by("sequence")
+    assert [(s.role, s.method) for s in signatures] == [
+        ("trainee", "device"),
+        ("trainee", "mark_with_witness"),
+        ("trainer", "device"),
+    ]
+    assert len(signatures[0].strokes["strokes"]) == 1
+    seal = SealedSheet.objects.get(slot=slot)
+    assert seal.file_sha256
+    page.goto(f"{live_server.url}/verify/")
+    page.get_by_label("Code de vérification").fill(seal.display_code)
+    page.get_by_role("button", name="Vérifier").click()
+    page.get_by_text("Intacte.").wait_for()
+    page.goto(f"{live_server.url}/programmes/{programme.slug}/attendance/{slot.pk}/")
 
     page.get_by_role("link", name="Participation").click()
     # Yesterday's closed half-day had nobody marked: 4 attended of 5 today, 0 of 5 yesterday.
@@ -140,6 +188,7 @@ def test_the_attendance_pages_pass_axe_at_phone_width(a11y_page, live_server):
         "/participants/",
         "/peer-groups/",
         f"/timetable/half-days/{slot.pk}/activities/new/",
+        f"/attendance/{slot.pk}/sign/trainee/{people[0].pk}/",
     ]:
         page.goto(base + path)
         assert axe_violations(page) == [], path

@@ -289,8 +289,11 @@ def test_the_export_runs_the_same_queries_for_few_or_many_records(client, traini
     # Many: twelve more half-days, each with a record and two changes.
     big = give_records(training, training.trainees[1], organiser=organiser)
     for slot in factories.SlotFactory.create_batch(12, day__programme=training.programme):
-        record = factories.AttendanceFactory(participant=big, slot=slot, recorded_by=organiser)
+        record = factories.AttendanceFactory(
+            participant=big, slot=slot, recorded_by=organiser, status="present"
+        )
         factories.AttendanceChangeFactory.create_batch(2, attendance=record, changed_by=organiser)
+        factories.sign_as_trainee(slot, big, user=organiser)
     counts = []
     for person in (small, big):
         with CaptureQueriesContext(connection) as queries:
@@ -298,8 +301,9 @@ def test_the_export_runs_the_same_queries_for_few_or_many_records(client, traini
         assert response.status_code == 200
         counts.append(len(queries))
     assert len(response.json()["attendance"]) == len(training.slots) + 12
-    assert counts == [11, 11]  # session, user, programme, roles, person, records, history,
-    # audit entries, team invitations and e-mails to the person, and the audit line written
+    assert len(response.json()["signatures"]) == 12
+    assert counts == [12, 12]  # session, user, programme, roles, person, records, history,
+    # signatures, audit entries, team invitations and e-mails to the person, the audit line
 
 
 def test_the_erase_page_says_what_happens_and_asks_to_confirm(client, training, organiser):
@@ -354,8 +358,11 @@ def test_the_erasure_runs_the_same_queries_for_few_or_many_records(client, train
     small = give_records(training, training.trainees[0], organiser=organiser)
     big = give_records(training, training.trainees[3], organiser=organiser)
     for slot in factories.SlotFactory.create_batch(12, day__programme=training.programme):
-        record = factories.AttendanceFactory(participant=big, slot=slot, note="Fatigué")
+        record = factories.AttendanceFactory(
+            participant=big, slot=slot, note="Fatigué", status="present"
+        )
         factories.AttendanceChangeFactory.create_batch(2, attendance=record, note="Appel")
+        factories.sign_as_trainee(slot, big, user=organiser)
     counts = []
     for person in (small, big):
         url = gdpr_url("participant_erase", training, person)
@@ -364,5 +371,6 @@ def test_the_erasure_runs_the_same_queries_for_few_or_many_records(client, train
         with CaptureQueriesContext(connection) as erase:
             assert client.post(url, CONFIRM).status_code == 302
         counts.append((len(page), len(erase)))
-    # The erasure deletes the person's team invitations and e-mails too (two queries).
-    assert counts == [(5, 18), (5, 18)]
+    # The erasure also deletes the person's signatures and sealed sheets, team invitations and
+    # e-mails (four queries).
+    assert counts == [(5, 20), (5, 20)]

@@ -99,3 +99,46 @@ def test_two_taps_on_one_line_one_wins_and_the_other_is_told(programme, member):
     assert AttendanceChange.objects.filter(attendance__participant=person).count() == 1
     assert not isinstance(elsewhere, Exception)  # different lines never conflict
     assert Attendance.objects.get(participant=neighbour).status == "late"
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_signatures_given_at_once_extend_one_chain_and_closing_waits_for_them(
+    programme, member, attempt
+):
+    from reports.models import SealedSheet
+    from sessions.models import AttendanceSignature
+    from sessions.signatures import chain_check
+    from tests import factories
+
+    training = build_training(programme)
+    user = member(programme, "facilitator")
+    factories.sign_as_trainer(training.slot, training.facilitator, user=user)
+    people = training.trainees[:4]
+    for person in people:
+        factories.AttendanceFactory(slot=training.slot, participant=person, status="present")
+
+    def signing(person):
+        return lambda: services.attendance_sign(
+            slot=training.slot,
+            participant_id=person.pk,
+            role="trainee",
+            user=user,
+            strokes=factories.drawing(seed=person.pk),
+        )
+
+    outcomes = run_together(
+        *(signing(person) for person in people),
+        lambda: services.slot_close(slot=training.slot, user=user),
+    )
+
+    rows = list(AttendanceSignature.objects.filter(slot=training.slot).order_by("sequence"))
+    check = chain_check(rows)
+    assert check.intact
+    assert [row.sequence for row in rows] == list(range(1, len(rows) + 1))
+    signed = [o for o in outcomes[:-1] if isinstance(o, AttendanceSignature)]
+    refused = [o for o in outcomes[:-1] if isinstance(o, DomainError)]
+    assert len(signed) + len(refused) == len(people)
+    assert all(error.code == "closed" for error in refused)
+    # The seal covers exactly the signatures given before the sheet was closed: all of them.
+    seal = SealedSheet.objects.get(slot=training.slot)
+    assert (seal.signature_count, seal.chain_head) == (len(rows), check.head)

@@ -119,6 +119,7 @@ def test_people_not_on_the_sheet_are_refused(training, facilitator_user):
 
 
 def test_a_closed_sheet_refuses_changes(training, facilitator_user):
+    factories.sign_as_trainer(training.slot, training.facilitator, user=facilitator_user)
     services.slot_close(slot=training.slot, user=facilitator_user)
     with pytest.raises(DomainError) as refused:
         record(training, training.trainees[0], Status.PRESENT, user=facilitator_user)
@@ -256,6 +257,7 @@ def test_mark_everyone_present_keeps_statuses_already_marked(training, facilitat
 
 def test_closing_and_reopening_are_audited(training, facilitator_user, organiser):
     record(training, training.trainees[0], Status.PRESENT, user=facilitator_user)
+    factories.sign_as_trainer(training.slot, training.facilitator, user=facilitator_user)
 
     services.slot_close(slot=training.slot, user=facilitator_user)
     training.slot.refresh_from_db()

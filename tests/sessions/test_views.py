@@ -314,6 +314,7 @@ def test_a_closed_sheet_is_read_only_and_reopened_by_an_organiser_with_a_reason(
     person = training.trainees[0]
     client.force_login(facilitator_user)
     tap(client, training, person, Status.PRESENT)
+    factories.sign_as_trainer(training.slot, training.facilitator, user=facilitator_user)
     assert client.post(slot_url("sessions:slot_close", training)).status_code == 302
 
     sheet = client.get(slot_url("sessions:attendance_sheet", training))
