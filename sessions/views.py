@@ -249,8 +249,8 @@ def _record_url(slot: Slot) -> str:
 def _sign_url(slot: Slot) -> str:
     """The address of a signing page without the role and the person, which the template
     appends."""
-    url = reverse("sessions:attendance_sign", args=[slot.day.programme.slug, slot.pk, "x", 0])
-    return url.removesuffix("x/0/")
+    url = reverse("sessions:attendance_sign", args=[slot.day.programme.slug, slot.pk, "x", 1])
+    return url.removesuffix("x/1/")
 
 
 def _grouping(request: HttpRequest) -> str:
