@@ -7,6 +7,7 @@ accepted without a change. Different rows never conflict. Every change adds an
 ``AttendanceChange`` row; closing and reopening a sheet add an ``AuditEntry``.
 """
 
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -346,6 +347,15 @@ def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
 
 # --- Signatures ----------------------------------------------------------------------------
 
+
+def _normalised_address(value: str | None) -> str | None:
+    """An IP address in its one written form (``None`` when it is not one)."""
+    try:
+        return ipaddress.ip_address((value or "").strip()).compressed
+    except ValueError:
+        return None
+
+
 MARK_MAX_LENGTH = 20
 
 
@@ -432,6 +442,7 @@ def attendance_sign(
         elif left_at is None:
             left_at = local
         user_agent = user_agent[:300]
+        ip_address = _normalised_address(ip_address)
         evidence = Evidence(drawing, svg, mark, user_agent, ip_address)
         signature = AttendanceSignature(
             slot=locked,

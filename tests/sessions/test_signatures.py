@@ -170,7 +170,8 @@ def test_erasing_a_person_blanks_the_evidence_and_the_chain_still_verifies(
 ):
     person = training.trainees[0]
     present(training, person)
-    sign(training, person, facilitator_user, user_agent="Phone", ip_address="10.0.0.1")
+    sign(training, person, facilitator_user, user_agent="Phone", ip_address="2001:DB8:0::1")
+    assert AttendanceSignature.objects.get(participant=person).ip_address == "2001:db8::1"
     exported = person_export(programme=training.programme, participant_id=person.pk, user=organiser)
     assert exported["signatures"][0]["signature_svg"].startswith("<svg")
 
