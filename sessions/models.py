@@ -270,7 +270,8 @@ class AttendanceSignature(models.Model):
         related_name="+",
     )
     user_agent = models.CharField(_("device (user agent)"), max_length=300, blank=True)
-    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # Text, not an address type: the database gives back exactly what was hashed.
+    ip_address = models.CharField(_("address"), max_length=45, null=True, blank=True)
     signed_at = models.DateTimeField(_("signed at (server clock)"))
     arrived_at = models.TimeField(_("arrived at"), null=True, blank=True)
     left_at = models.TimeField(_("left at"), null=True, blank=True)

@@ -8,6 +8,7 @@ accepted without a change. Different rows never conflict. Every change adds an
 """
 
 import datetime
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -367,6 +368,15 @@ def slot_reopen(*, slot: Slot, user, reason: str) -> Slot:
 
 # --- Signatures ----------------------------------------------------------------------------
 
+
+def _normalised_address(value: str | None) -> str | None:
+    """An IP address in its one written form (``None`` when it is not one)."""
+    try:
+        return ipaddress.ip_address((value or "").strip()).compressed
+    except ValueError:
+        return None
+
+
 MARK_MAX_LENGTH = 20
 
 
@@ -453,6 +463,7 @@ def attendance_sign(
         elif left_at is None:
             left_at = local
         user_agent = user_agent[:300]
+        ip_address = _normalised_address(ip_address)
         evidence = Evidence(drawing, svg, mark, user_agent, ip_address)
         signature = AttendanceSignature(
             slot=locked,

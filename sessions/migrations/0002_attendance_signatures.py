@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('svg', models.TextField(blank=True, verbose_name='signature image (SVG)')),
                 ('mark', models.CharField(blank=True, max_length=20, verbose_name='mark')),
                 ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='device (user agent)')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='address')),
+                ('ip_address', models.CharField(blank=True, max_length=45, null=True, verbose_name='address')),
                 ('signed_at', models.DateTimeField(verbose_name='signed at (server clock)')),
                 ('arrived_at', models.TimeField(blank=True, null=True, verbose_name='arrived at')),
                 ('left_at', models.TimeField(blank=True, null=True, verbose_name='left at')),

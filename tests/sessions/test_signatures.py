@@ -170,7 +170,8 @@ def test_erasing_a_person_blanks_the_evidence_and_the_chain_still_verifies(
 ):
     person = training.trainees[0]
     present(training, person)
-    sign(training, person, facilitator_user, user_agent="Phone", ip_address="10.0.0.1")
+    sign(training, person, facilitator_user, user_agent="Phone", ip_address="2001:DB8:0::1")
+    assert AttendanceSignature.objects.get(participant=person).ip_address == "2001:db8::1"
     exported = person_export(programme=training.programme, participant_id=person.pk, user=organiser)
     assert exported["signatures"][0]["signature_svg"].startswith("<svg")
 
@@ -268,6 +269,8 @@ def test_the_sheet_runs_the_same_queries_with_0_and_28_signatures(client, progra
         page = client.get(url)
     assert page.text.count('class="signature-svg"') == 28
     assert len(after.captured_queries) == len(before.captured_queries)
+    # session, user, slot, roles, rows, activities, facilitators, signatures, history
+    assert len(after.captured_queries) == 9
 
 
 def test_the_unique_sequence_is_enforced_by_the_database(training, facilitator_user):
