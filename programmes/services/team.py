@@ -285,14 +285,7 @@ def membership_role_change(
         if role == Role.FUNDER and organisation and organisation != membership.organisation:
             membership.organisation = organisation
             membership.save(update_fields=["organisation"])
-            audit(
-                actor=actor,
-                programme=membership.programme,
-                action="team.role_changed",
-                obj=membership,
-                related=membership.user,
-                data={"from": role, "to": role},
-            )
+            _audit_role_change(actor, membership, previous=role)
         return membership
     _check_not_last_organiser(membership)
     if Membership.objects.filter(
@@ -312,15 +305,19 @@ def membership_role_change(
     if role == Role.FUNDER:
         membership.organisation = organisation or membership.organisation
     membership.save(update_fields=["role", "organisation"])
+    _audit_role_change(actor, membership, previous=previous)
+    return membership
+
+
+def _audit_role_change(actor, membership: Membership, *, previous: str) -> None:
     audit(
         actor=actor,
         programme=membership.programme,
         action="team.role_changed",
         obj=membership,
         related=membership.user,
-        data={"from": previous, "to": role},
+        data={"from": previous, "to": membership.role},
     )
-    return membership
 
 
 @transaction.atomic
