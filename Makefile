@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 STAMPS := .stamps
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite runs in one process per core (pytest-xdist); `make test PYTEST_JOBS=` runs it in one.
+PYTEST_JOBS ?= -n auto --dist loadgroup
 
 # The first Python 3.12+ found on PATH (pyenv's shims honour .python-version).
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 python; do \
@@ -56,7 +58,7 @@ lint: $(STAMPS)/python ## ruff and the migrations check
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run -v 0
 
 test: install lint ## Install and run the whole suite (PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_JOBS) $(PYTEST_ARGS)
 
 # A worker that stops on an error is started again; one stopped on purpose (Ctrl-C) is not.
 WORKER_RESTART_DELAY ?= 5

@@ -16,6 +16,23 @@ from tests import factories
 pytest_plugins = ["tests.worker"]
 
 
+# Fixtures that start a real worker on the machine's Redis (``report_builder`` asks for one only
+# under CI, so its tests are not all marked ``worker``).
+WORKER_FIXTURES = {"celery_worker", "celery_worker_factory", "report_builder"}
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (``make test`` runs two processes), the real-worker tests share the
+    machine's Redis queue: they all go to one process (``--dist loadgroup``), one at a time, so that
+    no worker consumes another test's messages against the wrong database."""
+    for item in items:
+        uses_worker = item.get_closest_marker("worker") is not None or bool(
+            WORKER_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        if uses_worker:
+            item.add_marker(pytest.mark.xdist_group("celery-worker"))
+
+
 @pytest.fixture(autouse=True)
 def _eager_tasks(request, monkeypatch):
     """Run tasks in-process, even where REDIS_URL is set (CI), except in the worker tests: every

@@ -55,7 +55,7 @@ def _new_page(browser, viewport, *, bypass_csp=False, locale="fr-FR"):
             else None
         ),
     )
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)  # two test processes share two cores
     return context, page
 
 
