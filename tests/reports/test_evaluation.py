@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from participants.models import Category
+from participants.selectors import evaluation_results as evaluation_results_of
 from programmes.models import AuditEntry, Membership
 from reports.models import ReportRun
 from reports.research import research_zip
@@ -190,3 +191,15 @@ def test_the_research_export_is_a_report_run_for_organisers_only(client, program
     client.force_login(funder)
     denied = client.get(reverse("reports:report_run_download", args=[programme.slug, run.pk]))
     assert denied.status_code == 404
+
+
+def test_the_demo_has_a_completed_evaluation_and_a_public_results_page(client, demo):
+    (results,) = evaluation_results_of(programme=demo)
+    assert [r.moment for r in results.rounds] == ["before", "end", "later"]
+    assert results.responses == 24 + 26 + 19
+    first = results.questions[0]
+    before, end, later = (row.mean for row in first.moments)
+    assert before < later < end  # the training helped, and some of it stayed
+    page = client.get(reverse("reports:public_results", args=[demo.slug]))
+    assert page.status_code == 200
+    assert "Je me sens à l’aise" in page.content.decode()
