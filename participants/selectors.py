@@ -403,7 +403,9 @@ def evaluation_results(*, programme, questionnaire=None, with_text: bool = False
                                 in_category,
                             )
                         )
-                if with_text and question.kind == Question.Kind.TEXT and not moment_row.hidden:
+                # A text may come from anyone who answered this moment: shown once they are
+                # enough not to point at one person.
+                if with_text and question.kind == Question.Kind.TEXT and len(rows) >= SMALL_GROUP:
                     written = sorted(
                         str(values[key]).strip()
                         for _c, values in rows
