@@ -135,16 +135,21 @@ def questionnaire(request: HttpRequest, slug: str, questionnaire_id: int) -> Htt
     )
 
 
+def _managed(request: HttpRequest, slug: str, model, pk: int):
+    """A question or a round of the programme's questionnaires, for an organiser; else 404."""
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_manage_evaluation(request.user, programme))
+    return get_object_or_404(
+        model.objects.select_related("questionnaire__programme"),
+        pk=pk,
+        questionnaire__programme=programme,
+    )
+
+
 @login_required
 @require_POST
 def question_delete(request: HttpRequest, slug: str, question_id: int) -> HttpResponse:
-    programme = programme_get_for_user(request.user, slug)
-    require(permissions.can_manage_evaluation(request.user, programme))
-    question = get_object_or_404(
-        Question.objects.select_related("questionnaire__programme"),
-        pk=question_id,
-        questionnaire__programme=programme,
-    )
+    question = _managed(request, slug, Question, question_id)
     services.question_delete(question=question, user=request.user)
     messages.success(request, _("Question removed."))
     return redirect("participants:questionnaire", slug, question.questionnaire_id)
@@ -154,13 +159,7 @@ def question_delete(request: HttpRequest, slug: str, question_id: int) -> HttpRe
 @require_POST
 def round_update(request: HttpRequest, slug: str, round_id: int) -> HttpResponse:
     """A round's date, its sending to everyone, or a reminder to those who have not answered."""
-    programme = programme_get_for_user(request.user, slug)
-    require(permissions.can_manage_evaluation(request.user, programme))
-    item = get_object_or_404(
-        EvaluationRound.objects.select_related("questionnaire__programme"),
-        pk=round_id,
-        questionnaire__programme=programme,
-    )
+    item = _managed(request, slug, EvaluationRound, round_id)
     action = request.POST.get("action")
     if action == "send":
         sending = services.round_send(round=item, user=request.user, base_url=base_url(request))
