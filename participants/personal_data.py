@@ -3,7 +3,7 @@ category, city, organisation, account, consents, peer group, named commitment).
 
 Read by the registry in ``cotraining.personal_data`` (``person`` is its ``Person``)."""
 
-from .models import EvaluationInvitation, EvaluationResponse, Participant
+from .models import EvaluationInvitation, EvaluationResponse, Participant, Question
 
 # Invitations say whether a person answered; responses hold their answers when the
 # questionnaire is not anonymous (anonymous ones hold no link to anyone).
@@ -107,16 +107,15 @@ def erase(person) -> None:
     participant.erased_at = person.erased_at
     participant.save()
     # Their answers to questionnaires that are not anonymous stay for the figures, unlinked,
-    # without what they wrote in their own words.
-    for response in EvaluationResponse.objects.filter(participant=participant).select_related(
-        "round"
-    ):
-        written = set(
-            str(pk)
-            for pk in response.round.questionnaire.questions.filter(kind="text").values_list(
-                "pk", flat=True
-            )
-        )
+    # without what they wrote in their own words (two queries, three with answers to change).
+    written = {
+        str(pk)
+        for pk in Question.objects.filter(
+            kind=Question.Kind.TEXT, questionnaire__rounds__responses__participant=participant
+        ).values_list("pk", flat=True)
+    }
+    responses = list(EvaluationResponse.objects.filter(participant=participant))
+    for response in responses:
         response.answers = {k: v for k, v in response.answers.items() if k not in written}
         response.participant = None
-        response.save(update_fields=["answers", "participant"])
+    EvaluationResponse.objects.bulk_update(responses, ["answers", "participant"])

@@ -324,3 +324,21 @@ def test_only_organisers_send(client, programme, member):
     url = reverse("participants:round_update", args=[programme.slug, end.pk])
     assert client.post(url, {"action": "send"}).status_code == 404
     assert EvaluationRound.objects.get(pk=end.pk).sent_at is None
+
+
+def test_erasing_a_person_unlinks_their_named_answers_and_drops_their_words(programme, member):
+    from cotraining.personal_data import person_erase
+
+    organiser = member(programme, Role.ORGANISER)
+    questionnaire, end = _round_with_people(programme, organiser, activists=0, professionals=1)
+    questionnaire.anonymous = False
+    questionnaire.save()
+    round_send(round=end, user=organiser, base_url="")
+    invitation = EvaluationInvitation.objects.get(round=end)
+    scale = questionnaire.questions.filter(kind="scale").first()
+    text = questionnaire.questions.get(kind="text")
+    response_submit(invitation=invitation, answers={scale.pk: 3, text.pk: "Moi, Zoé, je pense"})
+    person_erase(participant=invitation.participant, user=organiser)
+    response = EvaluationResponse.objects.get()
+    assert response.participant_id is None
+    assert response.answers == {str(scale.pk): 3}
