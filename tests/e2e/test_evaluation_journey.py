@@ -65,3 +65,20 @@ def test_a_participant_answers_on_a_phone_and_the_results_update(page, a11y_page
         page.get_by_role("row", name=re.compile("^À la fin de la formation 5 4,2 100 %"))
     ).to_be_visible()
     assert page.csp_errors == []
+
+
+def test_the_public_results_page_passes_axe_on_a_phone(a11y_page, live_server):
+    programme = factories.ProgrammeFactory(results_public=True, objectives="Mieux s’écouter.")
+    questionnaire = factories.QuestionnaireFactory(programme=programme)
+    scale = factories.QuestionFactory(questionnaire=questionnaire, text="Je suis bien")
+    choice = factories.QuestionFactory(
+        questionnaire=questionnaire, kind="choice", choices="Oui\nNon", text="Encore ?"
+    )
+    end = factories.EvaluationRoundFactory(questionnaire=questionnaire)
+    factories.answer_many(end, scale, [5, 4, 3, 4, 5, 2])
+    factories.answer_many(end, choice, ["Oui", "Oui", "Non", "Oui", "Oui"])
+    page = a11y_page
+    page.goto(f"{live_server.url}/results/{programme.slug}/")
+    expect(page.get_by_role("img", name=re.compile("Je suis bien"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert axe_violations(page) == []
