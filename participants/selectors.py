@@ -361,23 +361,27 @@ def evaluation_results(*, programme, questionnaire=None, with_text: bool = False
     than ``SMALL_GROUP`` answers is hidden). Free-text answers only when ``with_text`` (for the
     organisers), sorted alphabetically so that their order tells nothing, never with a name.
     Four queries whatever the number of answers. Read-only."""
+    # Filtered by the programme in each query (not by a list of ids, which Django skips when
+    # empty): four queries, with or without questionnaires.
+    scope = {"questionnaire__programme": programme}
+    if questionnaire is not None:
+        scope["questionnaire"] = questionnaire
     questionnaires = Questionnaire.objects.filter(programme=programme)
     if questionnaire is not None:
         questionnaires = questionnaires.filter(pk=questionnaire.pk)
     questionnaires = list(questionnaires)
-    ids = [q.pk for q in questionnaires]
     questions: dict[int, list[Question]] = {}
-    for question in Question.objects.filter(questionnaire_id__in=ids):
+    for question in Question.objects.filter(**scope):
         questions.setdefault(question.questionnaire_id, []).append(question)
     rounds: dict[int, list[EvaluationRound]] = {}
     for item in sorted(
-        EvaluationRound.objects.filter(questionnaire_id__in=ids),
+        EvaluationRound.objects.filter(**scope),
         key=lambda r: MOMENT_ORDER.index(r.moment),
     ):
         rounds.setdefault(item.questionnaire_id, []).append(item)
     answers: dict[int, list[tuple[str, dict]]] = {}
     for round_id, category, values in EvaluationResponse.objects.filter(
-        round__questionnaire_id__in=ids
+        **{f"round__{key}": value for key, value in scope.items()}
     ).values_list("round_id", "category", "answers"):
         answers.setdefault(round_id, []).append((category, values or {}))
     category_labels = dict(Category.choices)
