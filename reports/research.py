@@ -207,5 +207,7 @@ def research_zip(*, programme) -> tuple[bytes, dict[str, int]]:
         archive.writestr(
             "data_dictionary.md", render_to_string("reports/research/dictionary.txt", context)
         )
-        archive.writestr("programme.md", render_to_string("reports/research/programme.txt", context))
+        archive.writestr(
+            "programme.md", render_to_string("reports/research/programme.txt", context)
+        )
     return buffer.getvalue(), source
