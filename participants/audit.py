@@ -34,5 +34,15 @@ def register() -> None:
             "peer_groups.created": gettext_lazy("Peer group created: {target}."),
             "peer_groups.updated": gettext_lazy("Peer group changed: {target}."),
             "peer_groups.composed": gettext_lazy("{count} people moved between peer groups."),
+            "evaluation.created": gettext_lazy("Questionnaire created: {target}."),
+            "evaluation.updated": gettext_lazy("Questionnaire changed: {target}."),
+            "evaluation.question_added": gettext_lazy("Question added to {target}."),
+            "evaluation.question_removed": gettext_lazy("Question removed from {target}."),
+            "evaluation.round_dated": gettext_lazy("{target}: date of a moment changed."),
+            "evaluation.sent": gettext_lazy(
+                "{target} sent: {invited} people invited, {emailed} by e-mail."
+            ),
+            "evaluation.reminded": gettext_lazy("{target}: reminder e-mailed to {emailed} people."),
+            "evaluation.paper_entered": gettext_lazy("{target}: paper answers typed in."),
         }
     )

@@ -3,10 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programmes.forms.common import ModelForm, WholeFormMixin
+from programmes.forms.common import DATE, ModelForm, WholeFormMixin, date_fields
 from programmes.models import City
 
-from .models import TRIAD_CATEGORIES, Participant, PeerGroup
+from .models import TRIAD_CATEGORIES, Participant, PeerGroup, Question, Questionnaire
 from .selectors import facilitators
 
 
@@ -109,3 +109,88 @@ class EraseForm(forms.Form):
             )
         },
     )
+
+
+# --- Evaluation ---------------------------------------------------------------------------------
+
+SCALE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+TEXT_MAX_LENGTH = 1000
+
+
+class QuestionnaireForm(ModelForm):
+    class Meta(ModelForm.Meta):
+        model = Questionnaire
+        fields = ["title", "anonymous"]
+
+
+class QuestionForm(ModelForm):
+    class Meta(ModelForm.Meta):
+        model = Question
+        fields = ["kind", "text", "choices"]
+        widgets = {"choices": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        lines = [line.strip() for line in (cleaned.get("choices") or "").splitlines()]
+        lines = [line for line in lines if line]
+        if kind == Question.Kind.CHOICE and len(lines) < 2:
+            self.add_error("choices", _("Give at least two possible answers, one per line."))
+        elif kind != Question.Kind.CHOICE:
+            cleaned["choices"] = ""
+        else:
+            cleaned["choices"] = "\n".join(lines)
+        return cleaned
+
+
+class RoundDateForm(forms.Form):
+    date = forms.DateField(label=_("Date"), required=False, widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        date_fields(self, "date")
+
+
+class AnswerForm(forms.Form):
+    """The questions of a questionnaire as a form; every answer is optional (a person may skip
+    a question). ``answers()`` gives ``{question id: value}``."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            name = f"q{question.pk}"
+            if question.kind == Question.Kind.SCALE:
+                field = forms.ChoiceField(
+                    label=question.text,
+                    choices=SCALE_CHOICES,
+                    widget=forms.RadioSelect,
+                    required=False,
+                    help_text=_("1 = not at all, 5 = completely"),
+                )
+            elif question.kind == Question.Kind.CHOICE:
+                field = forms.ChoiceField(
+                    label=question.text,
+                    choices=[(c, c) for c in question.choice_list],
+                    widget=forms.RadioSelect,
+                    required=False,
+                )
+            else:
+                field = forms.CharField(
+                    label=question.text,
+                    max_length=TEXT_MAX_LENGTH,
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+            self.fields[name] = field
+
+    def answers(self) -> dict[int, object]:
+        values = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(f"q{question.pk}")
+            if question.kind == Question.Kind.SCALE and value:
+                value = int(value)
+            elif isinstance(value, str):
+                value = value.strip()
+            values[question.pk] = value
+        return values

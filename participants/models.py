@@ -1,5 +1,7 @@
 """The people taking part in a programme, their consents, and peer groups."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -170,3 +172,167 @@ class PeerGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Evaluation ---------------------------------------------------------------------------------
+
+
+class Questionnaire(models.Model):
+    """An evaluation questionnaire of a programme: its questions are asked at each of its rounds
+    (before the training, at its end, some months after), so that answers compare across them."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("programme"),
+        on_delete=models.CASCADE,
+        related_name="questionnaires",
+    )
+    title = NameField(_("title"), max_length=200)
+    anonymous = models.BooleanField(
+        _("anonymous answers"),
+        default=True,
+        help_text=_("The answers are stored without the person: nobody can know who said what."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["programme", "title", "pk"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SCALE = "scale", _("Scale from 1 to 5")
+        CHOICE = "choice", _("One choice in a list")
+        TEXT = "text", _("Short text")
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name=_("questionnaire"),
+        on_delete=models.CASCADE,
+        related_name="questions",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind of question"), max_length=10, choices=Kind.choices)
+    text = models.CharField(_("question"), max_length=300)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("For a choice: one possible answer per line.")
+    )
+
+    class Meta:
+        ordering = ["questionnaire", "position", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class Moment(models.TextChoices):
+    BEFORE = "before", _("Before the training")
+    END = "end", _("At the end of the training")
+    LATER = "later", _("Some months later")
+
+
+class EvaluationRound(models.Model):
+    """A questionnaire asked at one moment: the invitations are sent from here."""
+
+    Moment = Moment
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name=_("questionnaire"),
+        on_delete=models.CASCADE,
+        related_name="rounds",
+    )
+    moment = models.CharField(_("moment"), max_length=10, choices=Moment.choices)
+    date = models.DateField(_("date"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "date", "pk"]
+        verbose_name = _("evaluation round")
+        verbose_name_plural = _("evaluation rounds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "moment"], name="evaluationround_one_per_moment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_moment_display())
+
+
+class EvaluationInvitation(models.Model):
+    """A person's right to answer a round once. ``answered`` says that they did and nothing more:
+    for an anonymous questionnaire no time, no id, nothing links it to their answers."""
+
+    round = models.ForeignKey(
+        EvaluationRound,
+        verbose_name=_("round"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="evaluation_invitations",
+    )
+    answered = models.BooleanField(_("answered"), default=False)
+    reminders = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+
+    class Meta:
+        ordering = ["round", "participant"]
+        verbose_name = _("evaluation invitation")
+        verbose_name_plural = _("evaluation invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "participant"], name="evaluationinvitation_once_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} — {self.participant}"
+
+
+class EvaluationResponse(models.Model):
+    """One person's answers to a round, as ``{question id: value}``.
+
+    Anonymous questionnaires keep only the category (for the breakdown): no person, no time, and
+    a random primary key, so neither the order of the rows nor their ids follow the order in
+    which people answered."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        EvaluationRound,
+        verbose_name=_("round"),
+        on_delete=models.CASCADE,
+        related_name="responses",
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    # Only for a questionnaire that is not anonymous.
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        on_delete=models.SET_NULL,
+        related_name="evaluation_responses",
+        null=True,
+        blank=True,
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation response")
+        verbose_name_plural = _("evaluation responses")
+
+    def __str__(self) -> str:
+        return str(self.round)

@@ -3,9 +3,11 @@ category, city, organisation, account, consents, peer group, named commitment).
 
 Read by the registry in ``cotraining.personal_data`` (``person`` is its ``Person``)."""
 
-from .models import Participant
+from .models import EvaluationInvitation, EvaluationResponse, Participant, Question
 
-MODELS = (Participant,)
+# Invitations say whether a person answered; responses hold their answers when the
+# questionnaire is not anonymous (anonymous ones hold no link to anyone).
+MODELS = (Participant, EvaluationInvitation, EvaluationResponse)
 
 
 def _when(value) -> str | None:
@@ -57,6 +59,37 @@ def export(person) -> dict:
             else None
         ),
         "named_commitment_to_attend_every_day": participant.commitment_given,
+        "evaluation": _evaluation(participant),
+    }
+
+
+def _evaluation(participant) -> dict:
+    """The questionnaires the person was asked to answer, and their own answers when the
+    questionnaire is not anonymous (anonymous answers are linked to nobody: they cannot be
+    found, hence not exported). Two queries."""
+    invitations = EvaluationInvitation.objects.filter(participant=participant).select_related(
+        "round__questionnaire"
+    )
+    responses = EvaluationResponse.objects.filter(participant=participant).select_related(
+        "round__questionnaire"
+    )
+    return {
+        "invitations": [
+            {
+                "questionnaire": invitation.round.questionnaire.title,
+                "moment": invitation.round.moment,
+                "answered": invitation.answered,
+            }
+            for invitation in invitations
+        ],
+        "answers": [
+            {
+                "questionnaire": response.round.questionnaire.title,
+                "moment": response.round.moment,
+                "answers": response.answers,
+            }
+            for response in responses
+        ],
     }
 
 
@@ -73,3 +106,16 @@ def erase(person) -> None:
     participant.consent_recorded_at = person.erased_at
     participant.erased_at = person.erased_at
     participant.save()
+    # Their answers to questionnaires that are not anonymous stay for the figures, unlinked,
+    # without what they wrote in their own words (two queries, three with answers to change).
+    written = {
+        str(pk)
+        for pk in Question.objects.filter(
+            kind=Question.Kind.TEXT, questionnaire__rounds__responses__participant=participant
+        ).values_list("pk", flat=True)
+    }
+    responses = list(EvaluationResponse.objects.filter(participant=participant))
+    for response in responses:
+        response.answers = {k: v for k, v in response.answers.items() if k not in written}
+        response.participant = None
+    EvaluationResponse.objects.bulk_update(responses, ["answers", "participant"])

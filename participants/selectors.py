@@ -3,12 +3,24 @@ the warnings where the method of the crossing of knowledge is at risk."""
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Case, Count, F, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import TRIAD_CATEGORIES, Category, Participant, PeerGroup
+from .models import (
+    TRIAD_CATEGORIES,
+    Category,
+    EvaluationInvitation,
+    EvaluationResponse,
+    EvaluationRound,
+    Moment,
+    Participant,
+    PeerGroup,
+    Question,
+    Questionnaire,
+)
 
 
 @dataclass(frozen=True)
@@ -234,3 +246,224 @@ def participant_get_for_personal_data(*, programme, participant_id: int) -> Part
     if participant is None:
         raise Http404
     return participant
+
+
+# --- Evaluation ---------------------------------------------------------------------------------
+
+# Fewer answers than this in a group and the group is not shown: it would identify people.
+SMALL_GROUP = 5
+# A scale answer of 4 or 5 counts as agreeing.
+AGREE_FROM = 4
+MOMENT_ORDER = list(Moment.values)
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One line of a question's results: a moment, or a category at a moment. ``hidden`` when
+    fewer than ``SMALL_GROUP`` people answered: then no figure is given, only that it is hidden.
+    ``rate`` is what the chart draws (share agreeing, or share of a choice), in per cent."""
+
+    label: str
+    count: int
+    rate: Decimal | None = None
+    mean: Decimal | None = None
+    shares: tuple[tuple[str, Decimal], ...] = ()
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    rows: list
+    chart_id: str
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Question
+    moments: list[ResultRow]
+    categories: list[ResultRow]
+    texts: list[tuple[str, list[str]]]  # (moment label, answers): organisers only
+
+    @property
+    def kind(self) -> str:
+        return self.question.kind
+
+    @property
+    def charts(self) -> list[Chart]:
+        """What the charts draw: for a scale, the share agreeing at each moment; for a choice,
+        the share of each answer at each moment shown. Hidden groups have no bar."""
+        chart_id = f"evaluation-{self.question.pk}"
+        if self.kind == Question.Kind.SCALE:
+            return [
+                Chart(
+                    _("%(question)s: answered 4 or 5") % {"question": self.question.text},
+                    self.moments,
+                    chart_id,
+                )
+            ]
+        if self.kind == Question.Kind.CHOICE:
+            return [
+                Chart(
+                    f"{self.question.text} ({row.label})",
+                    [Bar(label, rate) for label, rate in row.shares],
+                    f"{chart_id}-{index}",
+                )
+                for index, row in enumerate(self.moments)
+                if not row.hidden
+            ]
+        return []
+
+
+@dataclass(frozen=True)
+class QuestionnaireResults:
+    questionnaire: Questionnaire
+    rounds: list[EvaluationRound]
+    responses: int
+    questions: list[QuestionResult]
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
+
+
+def _row(label: str, question: Question, values: list) -> ResultRow:
+    values = [value for value in values if value not in (None, "")]
+    count = len(values)
+    if count < SMALL_GROUP:
+        return ResultRow(label=label, count=count, hidden=True)
+    if question.kind == Question.Kind.SCALE:
+        numbers = [int(value) for value in values]
+        return ResultRow(
+            label=label,
+            count=count,
+            rate=_percent(sum(1 for n in numbers if n >= AGREE_FROM), count),
+            mean=(Decimal(sum(numbers)) / count).quantize(Decimal("0.1")),
+        )
+    if question.kind == Question.Kind.CHOICE:
+        counts = Counter(values)
+        shares = tuple((choice, _percent(counts[choice], count)) for choice in question.choice_list)
+        return ResultRow(label=label, count=count, shares=shares)
+    return ResultRow(label=label, count=count)
+
+
+def evaluation_results(*, programme, questionnaire=None, with_text: bool = False) -> list:
+    """The aggregated answers of a programme's questionnaires (or of one): per question, per
+    moment and per category at each moment, with the small-group rule applied (a group of fewer
+    than ``SMALL_GROUP`` answers is hidden). Free-text answers only when ``with_text`` (for the
+    organisers), sorted alphabetically so that their order tells nothing, never with a name.
+    Four queries whatever the number of answers. Read-only."""
+    # Filtered by the programme in each query (not by a list of ids, which Django skips when
+    # empty): four queries, with or without questionnaires.
+    scope = {"questionnaire__programme": programme}
+    if questionnaire is not None:
+        scope["questionnaire"] = questionnaire
+    questionnaires = Questionnaire.objects.filter(programme=programme)
+    if questionnaire is not None:
+        questionnaires = questionnaires.filter(pk=questionnaire.pk)
+    questionnaires = list(questionnaires)
+    questions: dict[int, list[Question]] = {}
+    for question in Question.objects.filter(**scope):
+        questions.setdefault(question.questionnaire_id, []).append(question)
+    rounds: dict[int, list[EvaluationRound]] = {}
+    for item in sorted(
+        EvaluationRound.objects.filter(**scope),
+        key=lambda r: MOMENT_ORDER.index(r.moment),
+    ):
+        rounds.setdefault(item.questionnaire_id, []).append(item)
+    answers: dict[int, list[tuple[str, dict]]] = {}
+    for round_id, category, values in EvaluationResponse.objects.filter(
+        **{f"round__{key}": value for key, value in scope.items()}
+    ).values_list("round_id", "category", "answers"):
+        answers.setdefault(round_id, []).append((category, values or {}))
+    category_labels = dict(Category.choices)
+    results = []
+    for item in questionnaires:
+        its_rounds = rounds.get(item.pk, [])
+        question_results = []
+        for question in questions.get(item.pk, []):
+            key = str(question.pk)
+            moments, categories, texts = [], [], []
+            for each in its_rounds:
+                rows = answers.get(each.pk, [])
+                label = str(each.get_moment_display())
+                moment_row = _row(label, question, [values.get(key) for _c, values in rows])
+                moments.append(moment_row)
+                for category in Category.values:
+                    in_category = [values.get(key) for c, values in rows if c == category]
+                    if in_category:
+                        categories.append(
+                            _row(
+                                f"{category_labels[category]} — {label}",
+                                question,
+                                in_category,
+                            )
+                        )
+                # A text may come from anyone who answered this moment: shown once they are
+                # enough not to point at one person.
+                if with_text and question.kind == Question.Kind.TEXT and len(rows) >= SMALL_GROUP:
+                    written = sorted(
+                        str(values[key]).strip()
+                        for _c, values in rows
+                        if str(values.get(key) or "").strip()
+                    )
+                    if written:
+                        texts.append((label, written))
+            question_results.append(
+                QuestionResult(
+                    question=question, moments=moments, categories=categories, texts=texts
+                )
+            )
+        results.append(
+            QuestionnaireResults(
+                questionnaire=item,
+                rounds=its_rounds,
+                responses=sum(len(answers.get(r.pk, [])) for r in its_rounds),
+                questions=question_results,
+            )
+        )
+    return results
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    round: EvaluationRound
+    invited: int
+    answered: int
+    waiting: list[EvaluationInvitation]  # who has not answered yet, with their person
+
+
+def questionnaire_rounds(*, questionnaire) -> list[RoundProgress]:
+    """Each round of a questionnaire with how many were invited and answered, and who has not
+    answered yet (never what anyone answered). Two queries. Read-only."""
+    rounds = sorted(
+        EvaluationRound.objects.filter(questionnaire=questionnaire),
+        key=lambda r: MOMENT_ORDER.index(r.moment),
+    )
+    invitations: dict[int, list[EvaluationInvitation]] = {}
+    for invitation in (
+        EvaluationInvitation.objects.filter(round__questionnaire=questionnaire)
+        .select_related("participant__city")
+        .order_by("participant__last_name", "participant__first_name", "pk")
+    ):
+        invitations.setdefault(invitation.round_id, []).append(invitation)
+    progress = []
+    for item in rounds:
+        its = invitations.get(item.pk, [])
+        progress.append(
+            RoundProgress(
+                round=item,
+                invited=len(its),
+                answered=sum(1 for i in its if i.answered),
+                waiting=[i for i in its if not i.answered],
+            )
+        )
+    return progress

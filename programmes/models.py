@@ -91,6 +91,8 @@ class Programme(models.Model):
     title = NameField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     objectives = models.TextField(_("objectives"), blank=True)
+    # Opt-in: the public results page (figures and aggregated evaluation, nothing personal).
+    results_public = models.BooleanField(_("results page public"), default=False)
     venue = NameField(_("venue"), max_length=200, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)

@@ -25,5 +25,7 @@ def register() -> None:
             # A bulk export holds the contact details of many people: who took it, and when.
             "export.participants": gettext_lazy("Export of the participants downloaded."),
             "export.attendance": gettext_lazy("Export of the attendance records downloaded."),
+            "public_results.opened": gettext_lazy("The public results page was opened."),
+            "public_results.closed": gettext_lazy("The public results page was closed."),
         }
     )

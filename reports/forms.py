@@ -13,10 +13,14 @@ DESCRIPTIONS = {
     ),
     ReportRun.Kind.FUNDER: _(
         "The programme, its participants, hours delivered, participation, funding, budget "
-        "and city contributions."
+        "and city contributions; the evaluation's results."
     ),
     ReportRun.Kind.CERTIFICATES: _(
         "One attendance certificate per trainee, with the hours attended, ready to sign."
+    ),
+    ReportRun.Kind.RESEARCH: _(
+        "For a partner laboratory: CSV files of participation and evaluation answers with "
+        "pseudonymous ids, a data dictionary and the programme's description. Nobody is named."
     ),
 }
 

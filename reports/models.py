@@ -47,6 +47,7 @@ class ReportRun(models.Model):
         PARTICIPATION = "participation", _("Participation report")
         FUNDER = "funder", _("Funder report")
         CERTIFICATES = "certificates", _("Attendance certificates")
+        RESEARCH = "research", _("Research export (ZIP, pseudonymous)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -60,7 +61,16 @@ class ReportRun(models.Model):
     FUNDER_FACING_KINDS = (Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER)
     # Documents that can name a person (the funder report names the activists who agreed to it):
     # erasing a person deletes the stored files of these kinds.
-    KINDS_NAMING_PEOPLE = (Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER, Kind.CERTIFICATES)
+    # The research export names nobody, but its pseudonymous lines are still about people.
+    KINDS_NAMING_PEOPLE = (
+        Kind.ATTENDANCE,
+        Kind.PARTICIPATION,
+        Kind.FUNDER,
+        Kind.CERTIFICATES,
+        Kind.RESEARCH,
+    )
+    # Kinds that are not a PDF: their file's extension and type.
+    FILE_TYPES = {Kind.RESEARCH: ("zip", "application/zip")}
 
     programme = models.ForeignKey(
         "programmes.Programme",
@@ -155,6 +165,11 @@ class ReportRun(models.Model):
     @property
     def is_downloadable(self) -> bool:
         return self.status == self.Status.DONE and bool(self.file)
+
+    @property
+    def file_type(self) -> tuple[str, str]:
+        """The file's extension and content type."""
+        return self.FILE_TYPES.get(self.kind, ("pdf", "application/pdf"))
 
     @property
     def is_funder_facing(self) -> bool:

@@ -16,8 +16,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from participants.models import TRIAD_CATEGORIES, Category
-from participants.selectors import CategoryCount, participant_counts_by_category
+from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category
+from participants.selectors import (
+    CategoryCount,
+    evaluation_results,
+    participant_counts_by_category,
+)
 from programmes.models import (
     BudgetLine,
     CityContribution,
@@ -332,6 +336,7 @@ class FunderReport:
     contributions: list[CityContribution]
     finances: FinanceFigures
     proofs: list[SlotProof]
+    evaluation: list  # participants.selectors.QuestionnaireResults, small groups hidden
 
     @property
     def source(self) -> dict[str, int]:
@@ -345,7 +350,7 @@ class FunderReport:
 
 def funder_report_data(*, programme: Programme) -> FunderReport:
     """The programme, its people, hours and participation, how each half-day's attendance was
-    proven, and its money (nine queries).
+    proven, its money, and the evaluation's aggregated results (thirteen queries).
 
     The figures of training are those of ``programme_participation_overview`` (the participation
     report's, without the per-trainee lines this report does not show); trainees by city are its
@@ -385,6 +390,7 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
         contributions=money.contributions,
         finances=money.figures,
         proofs=programme_attendance_proofs(programme=programme, slots=participation.slots),
+        evaluation=evaluation_results(programme=programme),
     )
 
 
@@ -470,3 +476,44 @@ def seal_verify_file(*, sha256: str) -> SealCheck:
 def sealed_sheet_current(*, slot) -> SealedSheet | None:
     """The seal of a closed sheet (None while it is open or was never sealed)."""
     return SealedSheet.objects.filter(slot=slot, superseded_at__isnull=True).first()
+
+
+# --- Evaluation and public results -----------------------------------------------------------
+
+# The public page's sections, in order: one template each, reading ``page`` (a PublicResults).
+# Another section (the narrative, the cities' follow-up) is one more template here.
+PUBLIC_SECTIONS = [
+    "reports/public/section_objectives.html",
+    "reports/public/section_figures.html",
+    "reports/public/section_evaluation.html",
+]
+
+
+@dataclass(frozen=True)
+class PublicResults:
+    programme: Programme
+    cities: int
+    categories: list[CategoryCount]
+    participation: ParticipationOverview
+    evaluation: list
+    sections: list[str]
+
+
+def public_results_data(*, programme: Programme) -> PublicResults:
+    """What the public results page shows: the objectives, key figures (cities, participants by
+    category, the participation rate and half-days of ``programme_participation_overview``) and
+    the evaluation's aggregated results, small groups hidden. Nothing personal, no free text.
+    Eight queries whatever the programme's size. Read-only."""
+    participation = programme_participation_overview(programme=programme)
+    return PublicResults(
+        programme=programme,
+        cities=len({g.city_id for g in participation.trainee_groups if g.city_id}),
+        categories=[
+            row
+            for row in participant_counts_by_category(programme=programme)
+            if row.category in TRAINEE_CATEGORIES
+        ],
+        participation=participation,
+        evaluation=evaluation_results(programme=programme),
+        sections=PUBLIC_SECTIONS,
+    )

@@ -60,6 +60,7 @@ from .models import (
     report_file_path,
 )
 from .rendering import pdf_from_html
+from .research import research_zip
 
 logger = logging.getLogger(__name__)
 
@@ -322,10 +323,11 @@ def report_file_name(run: ReportRun) -> str:
     """The name a downloaded file gets: kind, programme and date, in the run's language."""
     with translation.override(run.language):
         label = slugify(str(ReportRun.Kind(run.kind).label))
-    return f"{label}-{run.programme.slug}-{timezone.localdate():%Y-%m-%d}.pdf"
+    extension = run.file_type[0]
+    return f"{label}-{run.programme.slug}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
-def _store(run: ReportRun, content: bytes, pages: int, source: dict) -> None:
+def _store(run: ReportRun, content: bytes, pages: int | None, source: dict) -> None:
     """Write the file under the run's fixed name, replacing what an interrupted attempt left."""
     name = report_file_name(run)
     storage = run.file.storage
@@ -391,7 +393,8 @@ def _retry_or_fail(run: ReportRun, exc: Exception) -> BuildOutcome:
 
 
 def report_run_build(*, report_run_id: int) -> BuildOutcome:
-    """Build a run's PDF in the language it was asked in, store it and mark the run done.
+    """Build a run's PDF (the research export: its ZIP) in the language it was asked in, store
+    it and mark the run done.
 
     Idempotent: a run that is done, failed, expired, gone, or being built by another worker is
     left alone. Updates the progress as it goes; on a transient error puts the run back in the
@@ -406,6 +409,10 @@ def report_run_build(*, report_run_id: int) -> BuildOutcome:
             return BuildOutcome("skipped")
         with translation.override(run.language), _heartbeat(run):
             try:
+                if run.kind == ReportRun.Kind.RESEARCH:
+                    content, source = research_zip(programme=run.programme)
+                    _store(run, content, None, source)
+                    return BuildOutcome("done")
                 requester = run.requested_by
                 document = document_html(
                     kind=run.kind,
@@ -522,3 +529,19 @@ def sealed_sheet_build(*, seal_id: int) -> bool:
     if not stored:  # another build stored its file first: keep theirs
         seal.file.storage.delete(seal.file.name)
     return bool(stored)
+
+
+# --- The public results page --------------------------------------------------------------------
+
+
+@transaction.atomic
+def public_results_set(*, programme: Programme, public: bool, user) -> None:
+    """Open or close the programme's public results page (the organiser's choice). Audited."""
+    programme.results_public = public
+    programme.save(update_fields=["results_public"])
+    audit(
+        actor=user,
+        programme=programme,
+        action="public_results.opened" if public else "public_results.closed",
+        obj=programme,
+    )

@@ -9,6 +9,14 @@ P = "programmes/<slug:slug>"
 urlpatterns = [
     # Public: anyone holding a sealed attendance sheet checks it here.
     path("verify/", views.verify, name="verify"),
+    # Public once the organisers open it: aggregated results, nothing personal.
+    path("results/<slug:slug>/", views.public_results, name="public_results"),
+    path(f"{P}/results/public/", views.public_results_toggle, name="public_results_toggle"),
+    path(
+        f"{P}/evaluation/<id:questionnaire_id>/results/",
+        views.evaluation_results,
+        name="evaluation_results",
+    ),
     path(
         f"{P}/attendance/<id:slot_id>/sealed.pdf",
         views.sealed_sheet_pdf,

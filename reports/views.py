@@ -7,15 +7,19 @@ import posixpath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from participants import permissions as evaluation_permissions
+from participants.models import Questionnaire
+from participants.selectors import evaluation_results as evaluation_results_of
 from programmes.errors import DomainError
-from programmes.permissions import programme_get_for_user, require
+from programmes.models import Programme
+from programmes.permissions import can_manage_programme, programme_get_for_user, require
 from sessions import permissions as attendance_permissions
 from sessions.selectors import slot_get
 
@@ -137,7 +141,7 @@ def report_run_download(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         handle,
         as_attachment=True,
         filename=posixpath.basename(run.file.name),
-        content_type="application/pdf",
+        content_type=run.file_type[1],
     )
 
 
@@ -223,3 +227,58 @@ def sealed_sheet_pdf(request: HttpRequest, slug: str, slot_id: int) -> HttpRespo
         as_attachment=False,
         filename=posixpath.basename(seal.file.name),
     )
+
+
+# --- Evaluation results and the public results page ---------------------------------------------
+
+
+@login_required
+@require_GET
+def evaluation_results(request: HttpRequest, slug: str, questionnaire_id: int) -> HttpResponse:
+    """A questionnaire's results: per question, by moment and category, small groups hidden;
+    the written answers for the organisers only, never with a name."""
+    programme = programme_get_for_user(request.user, slug)
+    require(evaluation_permissions.can_view_evaluation_results(request.user, programme))
+    questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id, programme=programme)
+    results = evaluation_results_of(
+        programme=programme,
+        questionnaire=questionnaire,
+        with_text=evaluation_permissions.can_read_free_text(request.user, programme),
+    )
+    return render(
+        request,
+        "reports/evaluation_results.html",
+        {"programme": programme, "questionnaire": questionnaire, "evaluation": results},
+    )
+
+
+@require_GET
+def public_results(request: HttpRequest, slug: str) -> HttpResponse:
+    """The programme's public results page, for anyone once its organisers opened it; before
+    that, a preview for them only (404 for everyone else)."""
+    programme = get_object_or_404(Programme, slug=slug)
+    can_manage = can_manage_programme(request.user, programme)
+    require(programme.results_public or can_manage)
+    return render(
+        request,
+        "reports/public/results.html",
+        {
+            "programme": programme,
+            "page": selectors.public_results_data(programme=programme),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+@require_POST
+def public_results_toggle(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = programme_get_for_user(request.user, slug)
+    require(can_manage_programme(request.user, programme))
+    public = request.POST.get("public") == "1"
+    services.public_results_set(programme=programme, public=public, user=request.user)
+    messages.success(
+        request,
+        _("The results page is public.") if public else _("The results page is no longer public."),
+    )
+    return redirect("reports:public_results", slug)

@@ -11,7 +11,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.text import slugify
 
-from participants.models import Category, Participant, PeerGroup
+from participants.models import (
+    Category,
+    EvaluationInvitation,
+    EvaluationResponse,
+    EvaluationRound,
+    Participant,
+    PeerGroup,
+    Question,
+    Questionnaire,
+)
 from programmes.models import (
     ApplicationEvent,
     AuditEntry,
@@ -614,4 +623,52 @@ def sign_as_trainee(slot, person, *, user):
 
     return session_services.attendance_sign(
         slot=slot, participant_id=person.pk, role="trainee", user=user, strokes=drawing(seed=7)
+    )
+
+
+# --- Evaluation ---------------------------------------------------------------------------------
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Questionnaire
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.Sequence(lambda n: f"Questionnaire {n}")
+    anonymous = True
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = Question.Kind.SCALE
+    text = factory.Sequence(lambda n: f"Question {n}")
+
+
+class EvaluationRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EvaluationRound
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    moment = EvaluationRound.Moment.END
+
+
+class EvaluationInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EvaluationInvitation
+
+    round = factory.SubFactory(EvaluationRoundFactory)
+    participant = factory.SubFactory(
+        ParticipantFactory, programme=factory.SelfAttribute("..round.questionnaire.programme")
+    )
+
+
+def answer_many(round, question, values, *, category=Category.CITY_PROFESSIONAL) -> None:
+    """Store one anonymous response per value for a question of a round (for results tests)."""
+    EvaluationResponse.objects.bulk_create(
+        EvaluationResponse(round=round, category=category, answers={str(question.pk): value})
+        for value in values
     )

@@ -29,7 +29,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from cotraining.celery import app as celery_app
-from participants.models import Category, PeerGroup
+from participants.models import Category, EvaluationInvitation, PeerGroup
+from participants.services import evaluation_token
 from programmes.models import CityApplication, Membership, OutboxMessage, Programme
 from programmes.selectors import INVITATION_SALT
 from programmes.services import team_invitation_create
@@ -216,6 +217,35 @@ def _message(w):
     return _slug(w) | {"pk": message.pk}
 
 
+def _evaluation(w):
+    """A questionnaire of the programme with a question, a round and an invitation of its
+    participant (made on first use)."""
+    invitation = (
+        EvaluationInvitation.objects.filter(round__questionnaire__programme=w.programme)
+        .select_related("round__questionnaire")
+        .first()
+    )
+    if invitation is None:
+        invitation = factories.EvaluationInvitationFactory(
+            round__questionnaire__programme=w.programme, participant=w.participant
+        )
+    questionnaire = invitation.round.questionnaire
+    question = questionnaire.questions.first() or factories.QuestionFactory(
+        questionnaire=questionnaire
+    )
+    return {
+        "questionnaire_id": questionnaire.pk,
+        "question_id": question.pk,
+        "round_id": invitation.round_id,
+        "invitation_id": invitation.pk,
+        "token": evaluation_token(invitation),
+    }
+
+
+def _evaluation_args(*names):
+    return lambda w: _slug(w) | {name: _evaluation(w)[name] for name in names}
+
+
 # url name: (who may reach it, its arguments from a World)
 PAGES = {
     "dashboard": (LOGIN, lambda w: {}),
@@ -333,6 +363,20 @@ PAGES = {
     "reports:attendance_sheet_pdf": (PROGRAMME, _slot),
     "reports:sealed_sheet_pdf": (PROGRAMME, _slot),
     "reports:verify": (PUBLIC, lambda w: {}),
+    "participants:evaluation": (PROGRAMME, _slug),
+    "participants:evaluation_create_default": (PROGRAMME, _slug),
+    "participants:questionnaire_create": (PROGRAMME, _slug),
+    "participants:questionnaire": (PROGRAMME, _evaluation_args("questionnaire_id")),
+    "participants:questionnaire_print": (PROGRAMME, _evaluation_args("questionnaire_id")),
+    "participants:question_delete": (PROGRAMME, _evaluation_args("question_id")),
+    "participants:round_update": (PROGRAMME, _evaluation_args("round_id")),
+    "participants:paper_entry": (PROGRAMME, _evaluation_args("invitation_id")),
+    # The personal link: the signed token is the right to answer, no account needed.
+    "participants:evaluation_answer": (PUBLIC, lambda w: {"token": _evaluation(w)["token"]}),
+    "reports:evaluation_results": (PROGRAMME, _evaluation_args("questionnaire_id")),
+    # Public once the organisers open it (404 before, except to them).
+    "reports:public_results": (PUBLIC, _slug),
+    "reports:public_results_toggle": (PROGRAMME, _slug),
 }
 
 # The admin is Django's.
@@ -466,6 +510,26 @@ REPORT_ANSWERS = [
             None,
         ),
         ORGANISERS_ONLY,
+    ),
+    (
+        (
+            "asking for the research export",
+            "post",
+            lambda w: _reports(w, "report_list"),
+            {"kind": "research"},
+        ),
+        {"organiser": 302, "funder": 400, **NOBODY_ELSE},  # organisers only
+    ),
+    (
+        (
+            "an evaluation's results",
+            "get",
+            lambda w: _reports(
+                w, "evaluation_results", questionnaire_id=_evaluation(w)["questionnaire_id"]
+            ),
+            None,
+        ),
+        ORGANISERS_AND_FUNDERS,
     ),
     (
         (

@@ -134,6 +134,7 @@ def test_the_export_gathers_every_apps_section(training_with_records):
         "consents",
         "peer_group",
         "named_commitment_to_attend_every_day",
+        "evaluation",
         "triad_nominee",
         "audit_trail",
         "attendance",
