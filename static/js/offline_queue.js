@@ -10,6 +10,7 @@
   const kv = scope.idbKeyval;
   const store = kv.createStore("cotraining-offline", "changes");
   let sending = null;
+  let adding = Promise.resolve();
 
   function all() {
     return kv.values(store).then(function (changes) {
@@ -39,6 +40,14 @@
   // earlier tap was based on: the server sees one change from what the phone last knew.
   // A conflict on that line is settled by this tap (the facilitator decided).
   function add(change) {
+    // One at a time: a tap and a note on the same line, made at once, must see each other.
+    adding = adding.catch(function () {}).then(function () {
+      return addNow(change);
+    });
+    return adding;
+  }
+
+  function addNow(change) {
     return forSheet(change.sheet).then(function (changes) {
       const same = changes.filter(function (other) {
         return other.participant === change.participant;
