@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -179,8 +179,14 @@ def person_erase(request: HttpRequest, slug: str, participant_id: int) -> HttpRe
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker that keeps the attendance pages for use without a connection; served
-    from the site's root so that its scope covers every page (it keeps only a facilitator's)."""
-    fallback = render_to_string("cotraining/offline_unavailable.html", request=None)
+    from the site's root so that its scope covers every page (it keeps only a facilitator's).
+    ``?lang=`` is the language of the page that registered it: the browser fetches the worker
+    without the page's preferences, and the worker speaks the page's language offline."""
+    language = request.GET.get("lang", "")
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    with translation.override(language):
+        fallback = render_to_string("cotraining/offline_unavailable.html", request=None)
     config = offline.worker_config(fallback=fallback)
     script = render_to_string(
         "cotraining/service_worker.js", {"config": json.dumps(config).replace("<", "\\u003c")}

@@ -3,8 +3,8 @@ changes kept on the phone, translated here and carried by data attributes."""
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .. import offline
 
@@ -52,7 +52,9 @@ def offline_bar():
     }
     for name in COUNTED:
         texts |= _counted(name)
-    return {"texts": texts, "cache": offline.cache_name(), "worker": reverse("service_worker")}
+    # The worker's address names the page's language (``cotraining.views.service_worker``).
+    worker = f"{reverse('service_worker')}?lang={get_language()}"
+    return {"texts": texts, "cache": offline.cache_name(), "worker": worker}
 
 
 @register.inclusion_tag("sessions/offline_logout.html")

@@ -412,12 +412,11 @@
     window.addEventListener("online", sync);
     window.addEventListener("offline", render);
     window.setInterval(sync, RETRY_EVERY_MS);
-    // The queue the service worker sent in the background: show the lines as saved.
+    // Background Sync says the connection is back: this open page sends (and shows) itself.
     if ("serviceWorker" in navigator) {
       navigator.serviceWorker.addEventListener("message", function (event) {
-        if (event.data && event.data.type === "attendance-synced") {
-          applyReports(event.data.reports);
-          render();
+        if (event.data && event.data.type === "attendance-sync-now") {
+          sync();
         }
       });
     }

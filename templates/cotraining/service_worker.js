@@ -99,19 +99,22 @@ self.addEventListener("fetch", function (event) {
   );
 });
 
-// Background Sync: the connection is back while no sheet is open; the next page opened is
-// told what became of the changes (and a page still open is told at once).
+// Background Sync: the connection is back. An open page sends its changes itself (it shows
+// the answers): ask it to. With no page open, send them from here; the next page opened shows
+// the lines as saved, or the refused ones (kept as conflicts).
 self.addEventListener("sync", function (event) {
   if (event.tag !== "attendance") {
     return;
   }
   event.waitUntil(
-    self.cotrainingQueue.flush().then(function (reports) {
-      return self.clients.matchAll({ type: "window" }).then(function (windows) {
+    self.clients.matchAll({ type: "window" }).then(function (windows) {
+      if (windows.length) {
         windows.forEach(function (client) {
-          client.postMessage({ type: "attendance-synced", reports: reports });
+          client.postMessage({ type: "attendance-sync-now" });
         });
-      });
+        return null;
+      }
+      return self.cotrainingQueue.flush();
     }),
   );
 });

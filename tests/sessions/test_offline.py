@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.templatetags.static import static
 from django.db import connection
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -303,7 +303,15 @@ def test_the_service_worker_keeps_the_attendance_pages_and_their_files(client):
     assert config["assets"] == offline.asset_urls()
     for name in offline.ASSETS:
         assert finders.find(name), name  # one missing file fails the worker's install
-    assert "not available" in config["fallback"] or "pas disponible" in config["fallback"]
+    assert "pas disponible" in config["fallback"]  # the site's language without ?lang=
+
+
+def test_the_worker_speaks_the_language_of_the_page_that_registered_it(client):
+    # The browser fetches the worker without the page's language preferences.
+    for language, words in (("en", "not available"), ("fr", "pas disponible")):
+        script = client.get(reverse("service_worker"), {"lang": language}).content.decode()
+        config = json.loads(re.search(r"const CONFIG = (.*);\n", script).group(1))
+        assert words in config["fallback"]
 
 
 def test_the_manifest_opens_at_the_dashboard_with_icons_that_exist(client):
