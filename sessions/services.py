@@ -186,6 +186,21 @@ def user_label(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
+def _lock_sheet(slot: Slot) -> datetime.datetime | None:
+    """Lock a sheet for a write of many lines (inside a transaction); return when it was
+    closed. FOR NO KEY UPDATE: it does not block the key-share lock that a tap's insert takes on
+    the slot through its foreign key (FOR UPDATE did, and deadlocked with it). The existing
+    records are locked too: a tap saved meanwhile waits, then sees a new version."""
+    closed_at = (
+        Slot.objects.select_for_update(no_key=True)
+        .filter(pk=slot.pk)
+        .values_list("closed_at", flat=True)
+        .get()
+    )
+    list(Attendance.objects.select_for_update(no_key=True).filter(slot=slot).values_list("pk"))
+    return closed_at
+
+
 def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) -> SheetResult:
     """Save a whole sheet at once (the form used without JavaScript), in one bulk write.
 
@@ -206,22 +221,8 @@ def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) ->
     result = SheetResult()
     try:
         with transaction.atomic():
-            # FOR NO KEY UPDATE: it does not block the key-share lock that a tap's insert takes on
-            # the slot through its foreign key (FOR UPDATE did, and deadlocked with it).
-            closed_at = (
-                Slot.objects.select_for_update(no_key=True)
-                .filter(pk=slot.pk)
-                .values_list("closed_at", flat=True)
-                .get()
-            )
-            if closed_at is not None:
+            if _lock_sheet(slot) is not None:
                 raise _closed_error()
-            # Lock the existing records: a tap saved meanwhile waits, then sees a new version.
-            list(
-                Attendance.objects.select_for_update(no_key=True)
-                .filter(slot=slot)
-                .values_list("pk")
-            )
             current = {row.participant.pk: row for row in sheet_rows(slot=slot)}
             unknown = [entry for entry in entries if entry.participant_id not in current]
             if unknown:
@@ -390,13 +391,7 @@ def attendance_sync(*, slot: Slot, changes: Sequence[OfflineChange], user) -> li
 def _sync_apply(*, slot, changes, user, received, outcomes) -> dict[int, SheetRow]:
     Result = SyncedChange.Result
     with transaction.atomic():
-        closed_at = (
-            Slot.objects.select_for_update(no_key=True)
-            .filter(pk=slot.pk)
-            .values_list("closed_at", flat=True)
-            .get()
-        )
-        list(Attendance.objects.select_for_update(no_key=True).filter(slot=slot).values_list("pk"))
+        closed_at = _lock_sheet(slot)
         known = dict(
             SyncedChange.objects.filter(
                 change_id__in=[change.change_id for change in changes]

@@ -55,6 +55,16 @@ def phone(browser):
     context.close()
 
 
+def offline_sheet(context, page, live_server):
+    """Prepare today online, open the current sheet, then cut the network."""
+    programme, slot, slots, people, other_user = training_today()
+    prepare_day(page, live_server, programme, slots)
+    sheet = f"{live_server.url}/programmes/{programme.slug}/attendance/{slot.pk}/"
+    page.goto(sheet)
+    context.set_offline(True)
+    return slot, people, other_user, sheet
+
+
 def prepare_day(page, live_server, programme, slots):
     """Open the attendance list online, wait until the service worker controls the page, then
     prepare the day: every sheet of it is kept."""
@@ -87,12 +97,7 @@ def test_taps_made_offline_survive_a_reload_and_are_saved_once_with_a_conflict_s
     phone, live_server
 ):
     context, page = phone
-    programme, slot, slots, people, other_user = training_today()
-    prepare_day(page, live_server, programme, slots)
-    sheet = f"{live_server.url}/programmes/{programme.slug}/attendance/{slot.pk}/"
-    page.goto(sheet)
-
-    context.set_offline(True)
+    slot, people, other_user, _sheet = offline_sheet(context, page, live_server)
     page.get_by_text("Hors ligne — les modifications").or_(
         page.get_by_text("Hors ligne — vos modifications")
     ).wait_for()
@@ -161,12 +166,7 @@ def test_taps_made_offline_survive_a_reload_and_are_saved_once_with_a_conflict_s
 
 def test_with_the_workers_cache_cleared_the_page_says_so_and_nothing_is_lost(phone, live_server):
     context, page = phone
-    programme, slot, slots, people, _other = training_today()
-    prepare_day(page, live_server, programme, slots)
-    sheet = f"{live_server.url}/programmes/{programme.slug}/attendance/{slot.pk}/"
-    page.goto(sheet)
-
-    context.set_offline(True)
+    slot, people, _other, sheet = offline_sheet(context, page, live_server)
     tap(page, people[0])
     tap(page, people[1], "absent")
     page.get_by_text("Hors ligne — 2 modifications en attente").wait_for()
