@@ -232,16 +232,37 @@
     recount();
   }
 
+  // A sending that failed while the phone says it is online (a server error, a connection
+  // that is not quite back) is tried again soon, then less and less often.
+  let retryIn = 2000;
+  let retryTimer = null;
+
+  function retrySoon() {
+    if (retryTimer || !navigator.onLine) {
+      return;
+    }
+    retryTimer = window.setTimeout(function () {
+      retryTimer = null;
+      sync();
+    }, retryIn);
+    retryIn = Math.min(retryIn * 2, RETRY_EVERY_MS);
+  }
+
   function sync() {
     if (!queue || !navigator.onLine) {
       return render();
     }
     return queue
       .flush(csrfToken())
-      .then(applyReports)
-      .catch(function () {
-        return null; // the connection dropped again: the changes wait
+      .then(function (reports) {
+        applyReports(reports);
+        if (reports.some((report) => report.status >= 500)) {
+          retrySoon();
+        } else {
+          retryIn = 2000;
+        }
       })
+      .catch(retrySoon) // the connection dropped again: the changes wait
       .then(render);
   }
 

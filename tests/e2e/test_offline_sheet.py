@@ -126,7 +126,7 @@ def test_taps_made_offline_survive_a_reload_and_are_saved_once_with_a_conflict_s
     assert axe_violations(page) == []
 
     context.set_offline(False)
-    page.get_by_text("Synchronisé à").wait_for()
+    page.get_by_text("Synchronisé à").wait_for(timeout=30_000)
     conflict = page.locator(f"#row-{tapped[2].pk}")
     conflict.locator(".att-state__error").wait_for()
     assert "att-row--error" in conflict.get_attribute("class")
@@ -180,7 +180,7 @@ def test_with_the_workers_cache_cleared_the_page_says_so_and_nothing_is_lost(pho
 
     context.set_offline(False)
     page.goto(sheet)
-    page.get_by_text("Synchronisé à").wait_for()
+    page.get_by_text("Synchronisé à").wait_for(timeout=30_000)
     wait_for(
         lambda: Attendance.objects.filter(slot=slot).count() == 2,
         timeout=10,
@@ -188,3 +188,36 @@ def test_with_the_workers_cache_cleared_the_page_says_so_and_nothing_is_lost(pho
     )
     statuses = dict(Attendance.objects.values_list("participant_id", "status"))
     assert statuses == {people[0].pk: "present", people[1].pk: "absent"}
+
+
+def test_logging_out_with_changes_waiting_asks_first_and_only_then_forgets_them(phone, live_server):
+    context, page = phone
+    slot, people, _other, sheet = offline_sheet(context, page, live_server)
+    tap(page, people[0])
+    page.get_by_text("Hors ligne — 1 modification en attente").wait_for()
+    waiting = "async () => (await cotrainingQueue.waiting()).length"
+    log_out = "document.querySelector('form[action=\"/logout/\"]').requestSubmit()"
+    asked = []
+
+    def answer(accept):
+        def handle(dialog):
+            asked.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        return handle
+
+    page.once("dialog", answer(accept=False))
+    page.evaluate(log_out)
+    wait_for(lambda: asked or page.wait_for_timeout(100), timeout=10, what="the warning")
+    assert "1 saisie d’émargement faite sans connexion n’a pas encore été envoyée" in asked[0]
+    assert page.evaluate(waiting) == 1  # kept: the facilitator said no
+
+    page.once("dialog", answer(accept=True))
+    page.evaluate(log_out)
+    wait_for(lambda: len(asked) == 2 or page.wait_for_timeout(100), timeout=10, what="asked")
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(sheet)  # the logout could not reach the server offline: still signed in here
+    assert again.evaluate(waiting) == 0
+    assert again.evaluate("async () => (await cotrainingQueue.all()).length") == 0
+    assert not Attendance.objects.filter(slot=slot).exists()
