@@ -10,6 +10,7 @@ of 22,000 + 10,000 EUR plus 4,500 EUR of city contributions, and budget lines.
 import datetime as dt
 import random
 import secrets
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -51,6 +52,7 @@ from sessions.models import (
     Attendance,
     AttendanceSignature,
     Slot,
+    SyncedChange,
     TrainingDay,
 )
 from sessions.signatures import GENESIS, Evidence, row_hash, strokes_svg
@@ -258,6 +260,7 @@ class DemoBuilder:
         self.build_timetable(programme)
         self.build_attendance(programme)
         self.build_signatures()
+        self.build_offline_marks()
         self.build_money(programme)
         self.build_outbox(programme)
         self.build_team(programme)
@@ -746,6 +749,34 @@ class DemoBuilder:
             Attendance.objects.filter(slot=slot).update(
                 recorded_at=marked + dt.timedelta(minutes=20)
             )
+
+    def build_offline_marks(self) -> None:
+        """At Pierrelaye the network dropped on the first afternoon: the first five marks were
+        taken on the facilitator's phone and reached the server two hours later (the export
+        gives the phone's time and says "recorded offline")."""
+        slot = self.slots[1]
+        taken = dt.datetime.combine(slot.day.date, slot.starts_at, tzinfo=TZ)
+        received = taken + dt.timedelta(hours=2)
+        records = list(
+            Attendance.objects.filter(slot=slot, participant__in=self.trainees[:5]).order_by("pk")
+        )
+        changes = []
+        for index, record in enumerate(records):
+            device = taken + dt.timedelta(minutes=5 + index)
+            Attendance.objects.filter(pk=record.pk).update(
+                recorded_offline_at=device, recorded_at=received
+            )
+            changes.append(
+                SyncedChange(
+                    change_id=uuid.UUID(int=13_000 + index),
+                    slot=slot,
+                    user=self.users["facilitator"],
+                    device_time=device,
+                    received_at=received,
+                    result=SyncedChange.Result.APPLIED,
+                )
+            )
+        SyncedChange.objects.bulk_create(changes)
 
     def invented_drawing(self) -> dict:
         """A signature-like scribble: two or three strokes of wavy points on a 400 x 160 box."""

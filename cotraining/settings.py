@@ -156,7 +156,7 @@ USE_I18N = True
 TIME_ZONE = "Europe/Paris"
 USE_TZ = True
 
-# Static files: our own in static/; Bootstrap, htmx and signature_pad from node_modules
+# Static files: our own in static/; Bootstrap, htmx, signature_pad and idb-keyval from node_modules
 # (installed by npm ci).
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -166,6 +166,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/signature_pad", NODE_MODULES / "signature_pad" / "dist"),
+    ("vendor/idb-keyval", NODE_MODULES / "idb-keyval" / "dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))

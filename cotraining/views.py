@@ -4,6 +4,7 @@ The overview lives here rather than in ``programmes`` because it shows figures f
 domain app (applications, participants, attendance), and only the wiring layer may import them all.
 """
 
+import json
 from datetime import date
 
 from django.conf import settings
@@ -11,8 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +33,7 @@ from programmes.selectors import (
     programme_finance_figures,
     programme_list_for_user,
 )
+from sessions import offline
 from sessions.selectors import programme_participation_summary
 
 from . import personal_data
@@ -169,4 +173,46 @@ def person_erase(request: HttpRequest, slug: str, participant_id: int) -> HttpRe
             "erased_label": personal_data.erased_label(participant),
         },
         status=status,
+    )
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker that keeps the attendance pages for use without a connection; served
+    from the site's root so that its scope covers every page (it keeps only a facilitator's).
+    ``?lang=`` is the language of the page that registered it: the browser fetches the worker
+    without the page's preferences, and the worker speaks the page's language offline."""
+    language = request.GET.get("lang", "")
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    with translation.override(language):
+        fallback = render_to_string("cotraining/offline_unavailable.html", request=None)
+    config = offline.worker_config(fallback=fallback)
+    script = render_to_string(
+        "cotraining/service_worker.js", {"config": json.dumps(config).replace("<", "\\u003c")}
+    )
+    return HttpResponse(script, content_type="text/javascript; charset=utf-8")
+
+
+@require_GET
+def web_manifest(request: HttpRequest) -> JsonResponse:
+    """What a phone needs to put the site on its home screen, opening at the dashboard."""
+    return JsonResponse(
+        {
+            "name": "cotraining",
+            "short_name": "cotraining",
+            "description": _("Co-training programmes: attendance sheets that work offline."),
+            "lang": request.LANGUAGE_CODE,
+            "start_url": reverse("dashboard"),
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#ffffff",
+            "theme_color": "#1f4e79",
+            "icons": [
+                {"src": static("img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+                {"src": static("img/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("img/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            ],
+        },
+        content_type="application/manifest+json",
     )

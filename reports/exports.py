@@ -97,7 +97,9 @@ def participants_table(*, programme) -> Table:
 
 
 def attendance_table(*, programme) -> Table:
-    """One line per attendance record, in timetable order (one query)."""
+    """One line per attendance record, in timetable order (one query). A record made offline
+    gives the phone's time and says so."""
+    offline = str(_("Yes"))
     categories = dict(Category.choices)
     statuses = dict(AttendanceStatus.choices)
     parts = dict(Slot.Part.choices)
@@ -120,7 +122,11 @@ def attendance_table(*, programme) -> Table:
             str(statuses.get(record.status, record.status)),
             safe_text(record.note),
             safe_text(record.recorded_by.get_username() if record.recorded_by else ""),
-            timezone.localtime(record.recorded_at).replace(tzinfo=None),
+            # A tap made offline happened when the phone says, not when it reached us.
+            timezone.localtime(record.recorded_offline_at or record.recorded_at).replace(
+                tzinfo=None
+            ),
+            offline if record.recorded_offline_at else "",
         ]
         for record in records.iterator(chunk_size=2000)
     )
@@ -140,6 +146,7 @@ def attendance_table(*, programme) -> Table:
             _("Note"),
             _("Recorded by"),
             _("Recorded at"),
+            _("Recorded offline"),
         ],
         rows=rows,
     )

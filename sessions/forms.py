@@ -189,3 +189,25 @@ class SignForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
+
+
+class OfflineChangeForm(forms.Form):
+    """One change a phone kept while it had no connection (``attendance_sync``)."""
+
+    id = forms.UUIDField()
+    participant = forms.IntegerField(min_value=1)
+    kind = forms.ChoiceField(choices=[("tap", "tap"), ("mark_present", "mark_present")])
+    status = forms.ChoiceField(choices=AttendanceStatus.choices, required=False)
+    note = forms.CharField(max_length=500, required=False, strip=False)
+    version = forms.IntegerField(min_value=0)
+    device_time = forms.DateTimeField()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "tap" and not data.get("status"):
+            raise forms.ValidationError(_("Choose a status."), code="required")
+        return data
+
+
+# A phone offline for a whole day of 60 people taps a few hundred times at most.
+OFFLINE_CHANGES_MAX = 2000

@@ -159,6 +159,11 @@ class Attendance(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
     # Optimistic concurrency: a write based on an older version is refused.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Set when the last change was made on a phone without a connection and sent later: when
+    # the tap happened by the phone's clock (``recorded_at`` is then when it reached us).
+    recorded_offline_at = models.DateTimeField(
+        _("recorded offline at (device clock)"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["slot", "participant"]
@@ -205,6 +210,43 @@ class AttendanceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attendance}: {self.old_status or '—'} → {self.new_status}"
+
+
+class SyncedChange(models.Model):
+    """A change made on a phone without a connection and sent later, kept by its id so that a
+    change sent twice (the answer was lost) is applied once. No person data: the participant
+    is named only in the request and in the attendance record itself."""
+
+    class Result(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        UNCHANGED = "unchanged", _("Already recorded")
+        CONFLICT = "conflict", _("Changed meanwhile by someone else")
+        CLOSED = "closed", _("Sheet closed")
+        REFUSED = "refused", _("Person not on the sheet")
+
+    change_id = models.UUIDField(_("change id"), unique=True)
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("half-day"), on_delete=models.CASCADE, related_name="synced_changes"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    device_time = models.DateTimeField(_("made at (device clock)"))
+    received_at = models.DateTimeField(_("received at"))
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name = _("change made offline")
+        verbose_name_plural = _("changes made offline")
+
+    def __str__(self) -> str:
+        return f"{self.change_id} · {self.result}"
 
 
 class SignatureQuerySet(models.QuerySet):

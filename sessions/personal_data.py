@@ -32,6 +32,8 @@ def _attendance(record: Attendance) -> dict:
         "note": record.note,
         "recorded_by": _user(record.recorded_by),
         "recorded_at": _when(record.recorded_at),
+        # Made on a phone without a connection: when, by the phone's clock.
+        "recorded_offline_at": _when(record.recorded_offline_at),
         "history": [
             {
                 "old_status": change.old_status or None,

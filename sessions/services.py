@@ -9,6 +9,7 @@ accepted without a change. Different rows never conflict. Every change adds an
 
 import datetime
 import ipaddress
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -33,6 +34,7 @@ from .models import (
     AttendanceSignature,
     AttendanceStatus,
     Slot,
+    SyncedChange,
     TrainingDay,
 )
 from .selectors import SheetRow, sheet_rows, slot_facilitator_ids
@@ -143,6 +145,7 @@ def attendance_record(
                     version=F("version") + 1,
                     recorded_by=user,
                     recorded_at=now,
+                    recorded_offline_at=None,
                 )
                 if not updated:
                     raise IntegrityError("stale version or closed sheet")
@@ -183,6 +186,21 @@ def user_label(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
+def _lock_sheet(slot: Slot) -> datetime.datetime | None:
+    """Lock a sheet for a write of many lines (inside a transaction); return when it was
+    closed. FOR NO KEY UPDATE: it does not block the key-share lock that a tap's insert takes on
+    the slot through its foreign key (FOR UPDATE did, and deadlocked with it). The existing
+    records are locked too: a tap saved meanwhile waits, then sees a new version."""
+    closed_at = (
+        Slot.objects.select_for_update(no_key=True)
+        .filter(pk=slot.pk)
+        .values_list("closed_at", flat=True)
+        .get()
+    )
+    list(Attendance.objects.select_for_update(no_key=True).filter(slot=slot).values_list("pk"))
+    return closed_at
+
+
 def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) -> SheetResult:
     """Save a whole sheet at once (the form used without JavaScript), in one bulk write.
 
@@ -203,22 +221,8 @@ def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) ->
     result = SheetResult()
     try:
         with transaction.atomic():
-            # FOR NO KEY UPDATE: it does not block the key-share lock that a tap's insert takes on
-            # the slot through its foreign key (FOR UPDATE did, and deadlocked with it).
-            closed_at = (
-                Slot.objects.select_for_update(no_key=True)
-                .filter(pk=slot.pk)
-                .values_list("closed_at", flat=True)
-                .get()
-            )
-            if closed_at is not None:
+            if _lock_sheet(slot) is not None:
                 raise _closed_error()
-            # Lock the existing records: a tap saved meanwhile waits, then sees a new version.
-            list(
-                Attendance.objects.select_for_update(no_key=True)
-                .filter(slot=slot)
-                .values_list("pk")
-            )
             current = {row.participant.pk: row for row in sheet_rows(slot=slot)}
             unknown = [entry for entry in entries if entry.participant_id not in current]
             if unknown:
@@ -248,6 +252,7 @@ def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) ->
                             version=row.version + 1,
                             recorded_by=user,
                             recorded_at=now,
+                            recorded_offline_at=None,
                         )
                     )
                 else:
@@ -264,7 +269,15 @@ def attendance_sheet_save(*, slot: Slot, entries: Sequence[SheetEntry], user) ->
                 Attendance.objects.bulk_create(to_create)
             if to_update:
                 Attendance.objects.bulk_update(
-                    to_update, ["status", "note", "version", "recorded_by", "recorded_at"]
+                    to_update,
+                    [
+                        "status",
+                        "note",
+                        "version",
+                        "recorded_by",
+                        "recorded_at",
+                        "recorded_offline_at",
+                    ],
                 )
             AttendanceChange.objects.bulk_create(
                 AttendanceChange(
@@ -297,6 +310,193 @@ def attendance_mark_unrecorded_present(*, slot: Slot, user) -> SheetResult:
         if not row.status
     ]
     return attendance_sheet_save(slot=slot, entries=entries, user=user)
+
+
+@dataclass(frozen=True)
+class OfflineChange:
+    """A change made on a phone without a connection: a tap (status and note) or, with
+    ``mark_present``, "mark everyone not yet marked as present" for one line. ``version`` is the
+    line's version the phone showed; ``device_time`` when it was made, by the phone's clock."""
+
+    change_id: uuid.UUID
+    participant_id: int
+    status: str
+    note: str
+    version: int
+    device_time: datetime.datetime
+    mark_present: bool = False
+
+
+@dataclass
+class SyncOutcome:
+    """What became of one offline change, with the line as it is now (None: not on the
+    sheet) and, when it was not applied, why."""
+
+    change_id: uuid.UUID
+    result: str
+    row: SheetRow | None
+    message: str = ""
+
+
+def _sync_message(result: str, row: SheetRow | None, change: OfflineChange) -> str:
+    Result = SyncedChange.Result
+    if result == Result.CONFLICT and row is not None:
+        wanted = AttendanceStatus(change.status).label
+        return "%s %s" % (  # noqa: UP031 - two translated sentences side by side
+            AttendanceConflict(row).message,
+            _("Your choice on the phone was “%(status)s”.") % {"status": wanted},
+        )
+    if result == Result.CLOSED:
+        return _closed_error().message
+    if result == Result.REFUSED:
+        return _("This person is no longer on this sheet; the change was not saved.")
+    return ""
+
+
+def attendance_sync(*, slot: Slot, changes: Sequence[OfflineChange], user) -> list[SyncOutcome]:
+    """Apply changes made offline, in the order they were made, with the rules of a tap.
+
+    A change based on an older version of a line that someone else changed meanwhile is not
+    applied (``conflict``, with the line's current value); one asking for what is already
+    recorded changes nothing (``unchanged``). A change whose id was already received is not
+    applied again: its first result is answered. On a closed sheet nothing is applied
+    (``closed``). Side effects: records created and updated in bulk with the device's time in
+    ``recorded_offline_at`` (never later than the time received), one ``AttendanceChange`` per
+    applied change and one ``SyncedChange`` per new change id. A fixed number of queries
+    whatever the number of changes.
+    """
+    for change in changes:
+        if not change.mark_present:
+            _check_entry(change.status, change.note.strip())
+    received = timezone.now()
+    outcomes: list[SyncOutcome] = []
+    try:
+        current = _sync_apply(
+            slot=slot, changes=changes, user=user, received=received, outcomes=outcomes
+        )
+    except IntegrityError:
+        # A tap saved the same new line at the same moment: the phone sends again later.
+        raise Conflict(
+            _("Another facilitator saved this sheet at the same moment; nothing was saved."),
+            code="busy",
+        ) from None
+    by_change = {change.change_id: change for change in changes}
+    for outcome in outcomes:
+        change = by_change[outcome.change_id]
+        outcome.row = current.get(change.participant_id)
+        outcome.message = _sync_message(outcome.result, outcome.row, change)
+    return outcomes
+
+
+def _sync_apply(*, slot, changes, user, received, outcomes) -> dict[int, SheetRow]:
+    Result = SyncedChange.Result
+    with transaction.atomic():
+        closed_at = _lock_sheet(slot)
+        known = dict(
+            SyncedChange.objects.filter(
+                change_id__in=[change.change_id for change in changes]
+            ).values_list("change_id", "result")
+        )
+        current = {row.participant.pk: row for row in sheet_rows(slot=slot)}
+        before = {}  # participant id -> version of the line before this batch changed it
+        history, synced, offline_at = [], [], {}
+        for change in changes:
+            if change.change_id in known:
+                outcomes.append(SyncOutcome(change.change_id, known[change.change_id], None))
+                continue
+            row = current.get(change.participant_id)
+            status, note = change.status, change.note.strip()
+            if row is None:
+                result = Result.REFUSED
+            elif closed_at is not None:
+                result = Result.CLOSED
+            elif change.mark_present and row.status:
+                result = Result.UNCHANGED  # marked meanwhile: a status already marked is kept
+            elif change.mark_present:
+                status, note = AttendanceStatus.PRESENT, row.note
+                result = Result.APPLIED
+            elif (row.status, row.note) == (status, note):
+                result = Result.UNCHANGED
+            elif change.version not in (row.version, before.get(change.participant_id)):
+                result = Result.CONFLICT
+            else:
+                result = Result.APPLIED
+            if result == Result.APPLIED:
+                before.setdefault(row.participant.pk, row.version)
+                history.append((row.participant.pk, row.status, status, note))
+                current[row.participant.pk] = replace(
+                    row,
+                    status=status,
+                    note=note,
+                    version=row.version + 1,
+                    recorded_by=user_label(user),
+                    recorded_at=received,
+                )
+                # A phone whose clock runs fast cannot have recorded after we received it.
+                offline_at[change.participant_id] = min(change.device_time, received)
+            synced.append(
+                SyncedChange(
+                    change_id=change.change_id,
+                    slot=slot,
+                    user=user,
+                    device_time=change.device_time,
+                    received_at=received,
+                    result=result,
+                )
+            )
+            known[change.change_id] = result
+            outcomes.append(SyncOutcome(change.change_id, result, None))
+        _sync_write(
+            slot=slot,
+            user=user,
+            rows=current,
+            before=before,
+            history=history,
+            offline_at=offline_at,
+            received=received,
+        )
+        SyncedChange.objects.bulk_create(synced)
+    return current
+
+
+def _sync_write(*, slot, user, rows, before, history, offline_at, received) -> None:
+    """Write the lines a batch of offline changes changed (``before``: their version before),
+    in bulk, and one history row per applied change."""
+    to_create, to_update = [], []
+    for participant_id in before:
+        row = rows[participant_id]
+        record = Attendance(
+            pk=row.attendance_id,
+            participant_id=participant_id,
+            slot=slot,
+            status=row.status,
+            note=row.note,
+            version=row.version,
+            recorded_by=user,
+            recorded_at=received,
+            recorded_offline_at=offline_at[participant_id],
+        )
+        (to_update if row.attendance_id else to_create).append(record)
+    if to_create:
+        Attendance.objects.bulk_create(to_create)
+    if to_update:
+        Attendance.objects.bulk_update(
+            to_update,
+            ["status", "note", "version", "recorded_by", "recorded_at", "recorded_offline_at"],
+        )
+    ids = {record.participant_id: record.pk for record in [*to_create, *to_update]}
+    for participant_id, record_id in ids.items():
+        rows[participant_id] = replace(rows[participant_id], attendance_id=record_id)
+    AttendanceChange.objects.bulk_create(
+        AttendanceChange(
+            attendance_id=ids[participant_id],
+            old_status=old_status,
+            new_status=new_status,
+            note=note,
+            changed_by=user,
+        )
+        for participant_id, old_status, new_status, note in history
+    )
 
 
 @transaction.atomic

@@ -53,6 +53,7 @@ urlpatterns = [
         views.attendance_sign,
         name="attendance_sign",
     ),
+    path(f"{P}/attendance/<id:slot_id>/sync/", views.attendance_sync, name="attendance_sync"),
     path(f"{P}/attendance/<id:slot_id>/close/", views.slot_close, name="slot_close"),
     path(f"{P}/attendance/<id:slot_id>/reopen/", views.slot_reopen, name="slot_reopen"),
     path(f"{P}/participation/", views.participation, name="participation"),

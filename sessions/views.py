@@ -3,12 +3,14 @@
 Every view checks a predicate of ``sessions.permissions``; what a user may not see answers 404.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +21,9 @@ from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
 from .forms import (
+    OFFLINE_CHANGES_MAX,
     ActivityForm,
+    OfflineChangeForm,
     RecordForm,
     ReopenForm,
     SheetForm,
@@ -27,7 +31,14 @@ from .forms import (
     SlotForm,
     TrainingDayForm,
 )
-from .models import Activity, AttendanceSignature, AttendanceStatus, Slot, TrainingDay
+from .models import (
+    Activity,
+    AttendanceSignature,
+    AttendanceStatus,
+    Slot,
+    SyncedChange,
+    TrainingDay,
+)
 from .selectors import (
     SheetGrouping,
     SheetRow,
@@ -206,6 +217,14 @@ def attendance_list(request: HttpRequest, slug: str) -> HttpResponse:
             # The first one is the last held when every half-day is over (a finished programme).
             "first_is_over": bool(slots)
             and (slots[0].day.date, slots[0].ends_at) < (now.date(), now.time()),
+            # "Prepare for offline use": every sheet of the current or next training day.
+            "prepare_urls": [
+                reverse("sessions:attendance_sheet", args=[programme.slug, slot.pk])
+                for slot in slots
+                if slot.day_id == slots[0].day_id and not slot.is_closed
+            ]
+            if slots
+            else [],
         },
     )
 
@@ -447,6 +466,71 @@ def attendance_mark_present(request: HttpRequest, slug: str, slot_id: int) -> Ht
         % {"count": result.saved},
     )
     return redirect(_sheet_url(request, slot))
+
+
+def _offline_changes(request: HttpRequest) -> list[services.OfflineChange] | None:
+    """The changes a phone sends as JSON (``{"changes": [...]}``), or None when malformed."""
+    try:
+        payload = json.loads(request.body)
+        items = payload["changes"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(items, list) or len(items) > OFFLINE_CHANGES_MAX:
+        return None
+    changes = []
+    for item in items:
+        form = OfflineChangeForm(item if isinstance(item, dict) else {})
+        if not form.is_valid():
+            return None
+        data = form.cleaned_data
+        changes.append(
+            services.OfflineChange(
+                change_id=data["id"],
+                participant_id=data["participant"],
+                status=data["status"],
+                note=data["note"],
+                version=data["version"],
+                device_time=data["device_time"],
+                mark_present=data["kind"] == "mark_present",
+            )
+        )
+    return changes
+
+
+@login_required
+@require_POST
+def attendance_sync(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
+    """Changes a phone made offline, sent when the connection returns (JSON in, JSON out):
+    each answered with its result and the line as it is now (its state as the sheet shows it)."""
+    slot = _sheet_slot(request, slug, slot_id)
+    changes = _offline_changes(request)
+    if changes is None:
+        return JsonResponse({"error": _("The changes sent could not be read.")}, status=400)
+    try:
+        outcomes = services.attendance_sync(slot=slot, changes=changes, user=request.user)
+    except DomainError as error:
+        return JsonResponse({"error": error.message}, status=error.status)
+    results = []
+    for outcome in outcomes:
+        row = outcome.row
+        answer = {"id": str(outcome.change_id), "result": outcome.result}
+        if row is not None:
+            view = RowView.of(
+                row, error=outcome.message, saved=outcome.result == SyncedChange.Result.APPLIED
+            )
+            answer |= {
+                "participant": row.participant.pk,
+                "status": row.status,
+                "note": row.note,
+                "version": row.version,
+                "state": render_to_string(
+                    "sessions/attendance_sheet.html#row_state", {"view": view}, request
+                ).strip(),
+            }
+        else:
+            answer["message"] = outcome.message
+        results.append(answer)
+    return JsonResponse({"results": results, "synced_at": timezone.localtime().strftime("%H:%M")})
 
 
 def _sheet_url(request: HttpRequest, slot: Slot) -> str:

@@ -1,9 +1,8 @@
 // Attendance sheet: live counts, the "saving" state, and taps that a bad connection lost are
-// sent again. Each tap is saved by htmx (hx-post on the line); the page works without this file.
+// kept on the phone and sent again (offline.js). Each tap is saved by htmx (hx-post on the
+// line); the page works without this file.
 (function () {
   "use strict";
-
-  const RETRY_EVERY_MS = 10000;
 
   function sheet() {
     return document.getElementById("sheet-form");
@@ -28,21 +27,15 @@
     });
   }
 
+  // The tap did not reach us (no connection, a timeout, a server error): keep it on the
+  // phone, to be sent with the others that wait.
   function markOffline(element) {
     const row = element && element.closest(".att-row");
-    if (row) {
-      row.classList.add("att-row--offline");
+    if (row && window.cotrainingOffline) {
+      window.cotrainingOffline.keep(row);
+    } else if (row) {
+      row.classList.add("att-row--failed");
     }
-  }
-
-  function resend() {
-    if (!navigator.onLine || !window.htmx) {
-      return;
-    }
-    document.querySelectorAll(".att-row--offline").forEach(function (row) {
-      row.classList.remove("att-row--offline");
-      window.htmx.trigger(row, "change");
-    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -79,7 +72,5 @@
         row.classList.add("att-row--failed");
       }
     });
-    window.addEventListener("online", resend);
-    window.setInterval(resend, RETRY_EVERY_MS);
   });
 })();

@@ -250,6 +250,8 @@ def _evaluation_args(*names):
 PAGES = {
     "dashboard": (LOGIN, lambda w: {}),
     "healthz": (PUBLIC, lambda w: {}),
+    "service_worker": (PUBLIC, lambda w: {}),
+    "web_manifest": (PUBLIC, lambda w: {}),
     "login": (PUBLIC, lambda w: {}),
     "logout": (PUBLIC, lambda w: {}),
     "password_reset": (PUBLIC, lambda w: {}),
@@ -346,6 +348,7 @@ PAGES = {
         lambda w: _slot(w) | {"participant_id": w.participant.pk},
     ),
     "sessions:attendance_mark_present": (PROGRAMME, _slot),
+    "sessions:attendance_sync": (PROGRAMME, _slot),
     "sessions:attendance_sign": (
         PROGRAMME,
         lambda w: _slot(w) | {"role": "trainee", "participant_id": w.participant.pk},
