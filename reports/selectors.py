@@ -25,9 +25,18 @@ from programmes.models import (
     Organisation,
     Programme,
 )
-from programmes.selectors import FinanceFigures, amount_to_receive, cost_gap, programme_finances
+from programmes.selectors import (
+    CityFollowUp,
+    FinanceFigures,
+    amount_to_receive,
+    cost_gap,
+    followup_board,
+    programme_finances,
+)
 from sessions.models import Attendance, AttendanceSignature, AttendanceStatus
 from sessions.selectors import (
+    ExpensesOverview,
+    programme_expenses,
     ParticipantHours,
     Participation,
     ParticipationOverview,
@@ -332,6 +341,10 @@ class FunderReport:
     contributions: list[CityContribution]
     finances: FinanceFigures
     proofs: list[SlotProof]
+    # After the training ("suites"): the cities' follow-up without names, and the expenses of
+    # the people taking part, named only when they consented.
+    followups: list[CityFollowUp]
+    expenses: ExpensesOverview
 
     @property
     def source(self) -> dict[str, int]:
@@ -345,7 +358,7 @@ class FunderReport:
 
 def funder_report_data(*, programme: Programme) -> FunderReport:
     """The programme, its people, hours and participation, how each half-day's attendance was
-    proven, and its money (nine queries).
+    proven, its money, the cities' follow-up and the people's expenses (fourteen queries).
 
     The figures of training are those of ``programme_participation_overview`` (the participation
     report's, without the per-trainee lines this report does not show); trainees by city are its
@@ -385,6 +398,8 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
         contributions=money.contributions,
         finances=money.figures,
         proofs=programme_attendance_proofs(programme=programme, slots=participation.slots),
+        followups=followup_board(programme=programme, with_names=False),
+        expenses=programme_expenses(programme=programme, for_funders=True),
     )
 
 

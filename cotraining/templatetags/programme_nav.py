@@ -24,6 +24,8 @@ PAGES = [
     ("participants:participant_list", _("Participants"), participants.can_view_participants),
     ("sessions:attendance_list", _("Attendance"), sessions.can_record_attendance),
     ("sessions:participation", _("Participation"), sessions.can_view_participation),
+    ("sessions:expenses", _("Expenses"), sessions.can_manage_expenses),
+    ("programmes:followup_board", _("Follow-up"), programmes.can_view_followup_board),
     ("reports:report_list", _("Reports"), reports.can_view_reports),
     ("programmes:team", _("Team"), programmes.can_manage_programme),
     ("programmes:message_list", _("E-mails"), programmes.can_view_messages),
