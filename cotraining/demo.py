@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from cotraining import demo_followup
 from participants.models import Category, Participant, PeerGroup
 from programmes import emails
 from programmes.models import (
@@ -259,6 +260,7 @@ class DemoBuilder:
         self.build_money(programme)
         self.build_outbox(programme)
         self.build_team(programme)
+        demo_followup.build(programme, organiser=self.users["organiser"])
         return programme
 
     def build_outbox(self, programme: Programme) -> None:

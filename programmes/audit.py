@@ -187,7 +187,9 @@ def register() -> None:
     describe(
         {
             "programme.created": gettext_lazy("Programme created: {target}."),
-            "followup.action_item_created": gettext_lazy("Commitment of {related} added: {target}."),
+            "followup.action_item_created": gettext_lazy(
+                "Commitment of {related} added: {target}."
+            ),
             "followup.action_item_updated": gettext_lazy(
                 "Commitment of {related} changed: {target}."
             ),

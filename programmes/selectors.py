@@ -169,9 +169,7 @@ def finance_totals(
         "contributions": list(contributions),
     }
     return FinanceFigures(
-        **{
-            total: amount_sum(rows[kind], field) for total, (kind, field) in FINANCE_TOTALS.items()
-        }
+        **{total: amount_sum(rows[kind], field) for total, (kind, field) in FINANCE_TOTALS.items()}
     )
 
 

@@ -36,7 +36,6 @@ from programmes.selectors import (
 from sessions.models import Attendance, AttendanceSignature, AttendanceStatus
 from sessions.selectors import (
     ExpensesOverview,
-    programme_expenses,
     ParticipantHours,
     Participation,
     ParticipationOverview,
@@ -47,6 +46,7 @@ from sessions.selectors import (
     TriadCityRow,
     order_for_readers,
     programme_attendance_proofs,
+    programme_expenses,
     programme_participation,
     programme_participation_overview,
 )

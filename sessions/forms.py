@@ -222,16 +222,13 @@ class ExpenseForm(ModelForm):
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = (
-            Participant.objects.filter(programme=programme, erased_at__isnull=True)
-            .order_by(
-                # The activists first: the expenses are mostly theirs.
-                models.Case(
-                    models.When(category=Category.ACTIVIST, then=0), default=1
-                ),
-                "last_name",
-                "first_name",
-            )
+        self.fields["participant"].queryset = Participant.objects.filter(
+            programme=programme, erased_at__isnull=True
+        ).order_by(
+            # The activists first: the expenses are mostly theirs.
+            models.Case(models.When(category=Category.ACTIVIST, then=0), default=1),
+            "last_name",
+            "first_name",
         )
         self.fields["day"].queryset = TrainingDay.objects.filter(programme=programme)
         self.fields["budget_line"].queryset = BudgetLine.objects.filter(programme=programme)

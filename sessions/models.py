@@ -338,7 +338,9 @@ class Expense(models.Model):
     day = models.ForeignKey(
         TrainingDay,
         verbose_name=_("training day"),
-        on_delete=models.PROTECT,
+        # RESTRICT: deleting the programme deletes its expenses (through the person); a day
+        # alone is refused (``timetable_delete`` says why).
+        on_delete=models.RESTRICT,
         related_name="expenses",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -356,7 +358,7 @@ class Expense(models.Model):
     budget_line = models.ForeignKey(
         "programmes.BudgetLine",
         verbose_name=_("budget line"),
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="expenses",
     )
     funding = models.ForeignKey(

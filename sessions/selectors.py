@@ -42,8 +42,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from programmes.selectors import amount_sum, amount_to_receive
 from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, Participant
+from programmes.selectors import amount_sum, amount_to_receive
 
 from .models import (
     ATTENDING_STATUSES,
@@ -1045,9 +1045,7 @@ def programme_expenses(*, programme, for_funders: bool = False) -> ExpensesOverv
         people.sort(key=lambda line: (line.key not in _named(expenses), line.label.casefold()))
     return ExpensesOverview(
         lines=[
-            ExpenseLine(
-                expense=e, attended=tuple(attended.get((e.participant_id, e.day_id), ()))
-            )
+            ExpenseLine(expense=e, attended=tuple(attended.get((e.participant_id, e.day_id), ())))
             for e in expenses
         ],
         people=people,

@@ -629,9 +629,7 @@ def expense_form(request: HttpRequest, slug: str, pk: int | None = None) -> Http
     initial = {}
     if expense is None and request.GET.get("participant", "").isdigit():
         initial["participant"] = request.GET["participant"]
-    form = ExpenseForm(
-        request.POST or None, instance=expense, programme=programme, initial=initial
-    )
+    form = ExpenseForm(request.POST or None, instance=expense, programme=programme, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400

@@ -78,9 +78,7 @@ def council_milestone_save(
     milestone.date, milestone.note, milestone.recorded_by = date, note, actor
     old_document = milestone.document.name if milestone.document else ""
     if document is not None:
-        milestone.document.save(
-            f"{application.pk}-{kind}.pdf", document, save=False
-        )
+        milestone.document.save(f"{application.pk}-{kind}.pdf", document, save=False)
     elif remove_document:
         milestone.document = ""
     milestone.save()
