@@ -655,7 +655,9 @@ def expense_save(*, programme, actor, fields: dict, expense: Expense | None = No
     programme); audited without the person's name or the note."""
     _check_expense(programme, fields)
     created = expense is None
-    expense = expense or Expense(created_by=actor if actor.is_authenticated else None)
+    expense = expense or Expense(
+        created_by=actor if actor is not None and actor.is_authenticated else None
+    )
     for name, value in fields.items():
         setattr(expense, name, value)
     expense.save()
