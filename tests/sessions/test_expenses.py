@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from cotraining.personal_data import person_erase, person_export
 from participants.models import Category
 from programmes.errors import InvalidInput
 from programmes.models import AuditEntry, BudgetLine, Membership, Organisation
@@ -27,6 +28,8 @@ pytestmark = pytest.mark.django_db
 def _in_english():
     with translation.override("en"):
         yield
+
+
 Role = Membership.Role
 
 
@@ -311,3 +314,20 @@ def test_the_funder_report_has_the_suites_without_names_of_people_who_did_not_co
     assert [city.milestones_reached for city in report.followups] == [1]
     assert all(line.owner == "" for city in report.followups for line in city.actions)
     assert "Rose Lemaire" not in [line.label for line in report.expenses.people]
+
+
+def test_a_persons_expenses_are_in_their_export_and_erasure_blanks_the_note(programme, setting):
+    organiser = factories.user_with(Role.ORGANISER, programme)
+    factories.ExpenseFactory(
+        participant=setting["came"],
+        day=setting["day"],
+        budget_line=setting["line"],
+        note="Garde de ses deux enfants",
+    )
+    data = person_export(programme=programme, participant_id=setting["came"].pk, user=organiser)
+    assert [(e["amount"], e["note"]) for e in data["expenses"]] == [
+        ("14.20", "Garde de ses deux enfants")
+    ]
+    person_erase(participant=setting["came"], user=organiser)
+    expense = Expense.objects.get()
+    assert (expense.note, expense.amount) == ("", Decimal("14.20"))  # the accounts stay exact
