@@ -128,56 +128,67 @@ def build_expenses(programme: Programme, organiser) -> None:
         ).values_list("participant_id", "slot__day_id")
     )
     last_day = days[-1]
+
+    def expense(activist, day, kind, mode, status, amount, payer, funding, paid_on):
+        return Expense(
+            participant=activist,
+            day=day,
+            kind=kind,
+            mode=mode,
+            status=status,
+            amount=amount,
+            payer=payer,
+            budget_line=line,
+            funding=funding,
+            paid_on=paid_on if status != Expense.Status.PLANNED else None,
+            created_by=organiser,
+        )
+
     expenses = []
     for position, activist in enumerate(activists):
         for day in days:
             if (activist.pk, day.pk) not in attended:
                 continue
-            paid_on = day.date - dt.timedelta(days=7)
+            booked = Expense.Mode.BOOKED
+            transport = Expense.Status.PLANNED if day == last_day else Expense.Status.PAID
             expenses.append(
-                Expense(
-                    participant=activist,
-                    day=day,
-                    kind=Expense.Kind.TRANSPORT,
-                    mode=Expense.Mode.BOOKED,
-                    status=Expense.Status.PLANNED if day == last_day else Expense.Status.PAID,
-                    amount=TRANSPORT,
-                    payer=atd,
-                    budget_line=line,
-                    funding=line.funding,
-                    paid_on=None if day == last_day else paid_on,
-                    created_by=organiser,
+                expense(
+                    activist,
+                    day,
+                    Expense.Kind.TRANSPORT,
+                    booked,
+                    transport,
+                    TRANSPORT,
+                    atd,
+                    line.funding,
+                    day.date - dt.timedelta(days=7),
                 )
             )
             expenses.append(
-                Expense(
-                    participant=activist,
-                    day=day,
-                    kind=Expense.Kind.MEALS,
-                    mode=Expense.Mode.CLAIMED,
-                    status=Expense.Status.REIMBURSED,
-                    amount=MEAL,
-                    payer=departement,
-                    budget_line=line,
-                    funding=local,
-                    paid_on=day.date,
-                    created_by=organiser,
+                expense(
+                    activist,
+                    day,
+                    Expense.Kind.MEALS,
+                    Expense.Mode.CLAIMED,
+                    Expense.Status.REIMBURSED,
+                    MEAL,
+                    departement,
+                    local,
+                    day.date,
                 )
             )
             if position < 2:
                 expenses.append(
-                    Expense(
-                        participant=activist,
-                        day=day,
-                        kind=Expense.Kind.CHILDCARE,
-                        mode=Expense.Mode.BOOKED,
-                        status=Expense.Status.PAID,
-                        amount=CHILDCARE,
-                        payer=departement,
-                        budget_line=line,
-                        funding=local,
-                        paid_on=day.date + dt.timedelta(days=30),
-                        created_by=organiser,
+                    expense(
+                        activist,
+                        day,
+                        Expense.Kind.CHILDCARE,
+                        booked,
+                        Expense.Status.PAID,
+                        CHILDCARE,
+                        departement,
+                        local,
+                        day.date + dt.timedelta(days=30),
                     )
                 )
     Expense.objects.bulk_create(expenses)

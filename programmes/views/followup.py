@@ -38,31 +38,40 @@ def city_followup(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     milestone (or corrects it: one of each kind)."""
     application = _followed_application(request, slug, pk)
     form = forms.MilestoneForm(request.POST or None, request.FILES or None)
+    return _form_page(
+        request,
+        application,
+        form,
+        save=lambda data: services.council_milestone_save(
+            actor=request.user,
+            application=application,
+            kind=data["kind"],
+            date=data["date"],
+            note=data["note"],
+            document=form.upload,
+        ),
+        done=_("The step is recorded. Thank you."),
+        template="programmes/city_followup.html",
+        context={"followup": selectors.city_followup_get(application=application)},
+    )
+
+
+def _form_page(request, application, form, *, save, done, template, context) -> HttpResponse:
+    """Hand a valid form to ``save`` and go back to the city's follow-up; otherwise show the
+    page again with what was typed and the status of the refusal."""
     status = 200
     if request.method == "POST":
-        status = submit(
-            form,
-            lambda data: services.council_milestone_save(
-                actor=request.user,
-                application=application,
-                kind=data["kind"],
-                date=data["date"],
-                note=data["note"],
-                document=form.upload,
-            ),
-        )
+        status = submit(form, save)
         if status is None:
-            messages.success(request, _("The step is recorded. Thank you."))
-            return redirect("programmes:city_followup", slug, application.pk)
+            messages.success(request, done)
+            return redirect(
+                "programmes:city_followup", application.call.programme.slug, application.pk
+            )
     return render(
         request,
-        "programmes/city_followup.html",
-        {
-            "application": application,
-            "programme": application.call.programme,
-            "followup": selectors.city_followup_get(application=application),
-            "form": form,
-        },
+        template,
+        {"application": application, "programme": application.call.programme, "form": form}
+        | context,
         status=status,
     )
 
@@ -80,30 +89,19 @@ def action_item_edit(
     form = forms.ActionItemForm(
         request.POST or None, instance=item, nominees=_nominees(application)
     )
-    status = 200
-    if request.method == "POST":
-        status = submit(
-            form,
-            lambda data: services.action_item_save(
-                actor=request.user,
-                application=application,
-                item=item,
-                fields={name: data[name] for name in forms.ActionItemForm.Meta.fields},
-            ),
-        )
-        if status is None:
-            messages.success(request, _("Saved."))
-            return redirect("programmes:city_followup", slug, application.pk)
-    return render(
+    return _form_page(
         request,
-        "programmes/action_item_form.html",
-        {
-            "application": application,
-            "programme": application.call.programme,
-            "form": form,
-            "item": item,
-        },
-        status=status,
+        application,
+        form,
+        save=lambda data: services.action_item_save(
+            actor=request.user,
+            application=application,
+            item=item,
+            fields={name: data[name] for name in forms.ActionItemForm.Meta.fields},
+        ),
+        done=_("Saved."),
+        template="programmes/action_item_form.html",
+        context={"item": item},
     )
 
 
