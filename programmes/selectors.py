@@ -1013,9 +1013,14 @@ def followup_board(
         .select_related("city")
         .order_by("city__name", "id")
     )
+    # Filtered by the programme, not by the list, so that the count stays three with no city.
+    selected = {
+        "application__call__programme": programme,
+        "application__status": CityApplication.Status.SELECTED,
+    }
     return _followups(
         applications,
-        _action_items(today).filter(application__in=applications),
-        CouncilMilestone.objects.filter(application__in=applications).order_by("date", "id"),
+        _action_items(today).filter(**selected),
+        CouncilMilestone.objects.filter(**selected).order_by("date", "id"),
         with_names=with_names,
     )

@@ -1025,19 +1025,20 @@ def programme_expenses(*, programme, for_funders: bool = False) -> ExpensesOverv
         .order_by("day__date", "participant__last_name", "participant__first_name", "kind", "id")
     )
     attended: dict[tuple[int, int], list[str]] = {}
-    if expenses:
-        rows = (
-            Attendance.objects.filter(
-                slot__day__programme=programme,
-                status__in=ATTENDING_STATUSES,
-                participant_id__in={e.participant_id for e in expenses},
-            )
-            .order_by("slot__starts_at")
-            .values_list("participant_id", "slot__day_id", "slot__part")
+    rows = (
+        Attendance.objects.filter(
+            slot__day__programme=programme,
+            status__in=ATTENDING_STATUSES,
+            participant_id__in=Expense.objects.filter(day__programme=programme).values(
+                "participant_id"
+            ),
         )
-        parts = dict(Slot.Part.choices)
-        for participant_id, day_id, part in rows:
-            attended.setdefault((participant_id, day_id), []).append(str(parts[part]))
+        .order_by("slot__starts_at")
+        .values_list("participant_id", "slot__day_id", "slot__part")
+    )
+    parts = dict(Slot.Part.choices)
+    for participant_id, day_id, part in rows:
+        attended.setdefault((participant_id, day_id), []).append(str(parts[part]))
     labels = _person_labels({e.participant for e in expenses}, for_funders=for_funders)
     people = _grouped(expenses, lambda e: e.participant_id, lambda e: labels[e.participant_id])
     if for_funders:
