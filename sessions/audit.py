@@ -22,7 +22,6 @@ def register() -> None:
             "attendance.sheet_reopened": _with_reason,
             "expense.created": gettext_lazy("Expense of {related} recorded: {target}."),
             "expense.updated": gettext_lazy("Expense of {related} changed: {target}."),
-            "expense.deleted": gettext_lazy("Expense of {related} deleted: {label}."),
             "timetable.trainingday_created": gettext_lazy("Training day added: {target}."),
             "timetable.trainingday_updated": gettext_lazy("Training day changed: {target}."),
             "timetable.trainingday_deleted": gettext_lazy("Training day deleted: {target}."),

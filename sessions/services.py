@@ -670,17 +670,3 @@ def expense_save(*, programme, actor, fields: dict, expense: Expense | None = No
         data={"amount": str(expense.amount), "status": expense.status, "kind": expense.kind},
     )
     return expense
-
-
-@transaction.atomic
-def expense_delete(*, programme, actor, expense: Expense) -> None:
-    """Delete an expense recorded by mistake; audited (its kind, day and amount)."""
-    audit(
-        programme=programme,
-        actor=actor,
-        action="expense.deleted",
-        obj=expense,
-        related=expense.participant,
-        data={"label": str(expense), "amount": str(expense.amount)},
-    )
-    expense.delete()
