@@ -302,8 +302,9 @@ def test_the_export_runs_the_same_queries_for_few_or_many_records(client, traini
         counts.append(len(queries))
     assert len(response.json()["attendance"]) == len(training.slots) + 12
     assert len(response.json()["signatures"]) == 12
-    assert counts == [12, 12]  # session, user, programme, roles, person, records, history,
-    # signatures, audit entries, team invitations and e-mails to the person, the audit line
+    assert counts == [13, 13]  # session, user, programme, roles, person, records, history,
+    # signatures, expenses, audit entries, team invitations and e-mails to the person, the
+    # audit line
 
 
 def test_the_erase_page_says_what_happens_and_asks_to_confirm(client, training, organiser):
@@ -372,5 +373,5 @@ def test_the_erasure_runs_the_same_queries_for_few_or_many_records(client, train
             assert client.post(url, CONFIRM).status_code == 302
         counts.append((len(page), len(erase)))
     # The erasure also deletes the person's signatures and sealed sheets, team invitations and
-    # e-mails (four queries).
-    assert counts == [(5, 20), (5, 20)]
+    # e-mails (four queries), and blanks their expenses' notes (one).
+    assert counts == [(5, 21), (5, 21)]
