@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from cotraining import demo_followup
 from participants.models import Category, Participant, PeerGroup
 from programmes import emails
 from programmes.models import (
@@ -267,6 +268,7 @@ class DemoBuilder:
         build_evaluation(
             programme=programme, organiser=self.users["organiser"], trainees=self.trainees
         )
+        demo_followup.build(programme, organiser=self.users["organiser"])
         return programme
 
     def build_outbox(self, programme: Programme) -> None:

@@ -187,6 +187,19 @@ def register() -> None:
     describe(
         {
             "programme.created": gettext_lazy("Programme created: {target}."),
+            "followup.action_item_created": gettext_lazy(
+                "Commitment of {related} added: {target}."
+            ),
+            "followup.action_item_updated": gettext_lazy(
+                "Commitment of {related} changed: {target}."
+            ),
+            "followup.milestone_recorded": gettext_lazy(
+                "Citizens' council of {related}: “{target}” recorded."
+            ),
+            "followup.milestone_updated": gettext_lazy(
+                "Citizens' council of {related}: “{target}” changed."
+            ),
+            "followup.reminded": gettext_lazy("{related} reminded to update its follow-up."),
             "programme.updated": lambda entry, values: (
                 _("Programme changed: %(fields)s.") % {"fields": _fields(values)}
             ),

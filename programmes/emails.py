@@ -29,9 +29,11 @@ def _recipients(application: CityApplication) -> list[tuple[str, object]]:
     return list(seen.values())
 
 
-def _application_url(base_url: str, application: CityApplication) -> str:
+def _application_url(
+    base_url: str, application: CityApplication, page: str = "programmes:city_application"
+) -> str:
     return base_url + reverse(
-        "programmes:city_application",
+        page,
         args=[application.call.programme.slug, application.pk],
     )
 
@@ -40,7 +42,12 @@ SUBJECTS = {
     "submitted": gettext_noop("Application received: %(city)s"),
     "info_requested": gettext_noop("More information needed for the application of %(city)s"),
     "decision": gettext_noop("Decision on the application of %(city)s"),
+    "followup_reminder": gettext_noop("%(city)s: where is your citizens' council?"),
 }
+# The outbox's kind of each e-mail, where it is not the e-mail's own name.
+MESSAGE_KINDS = {"followup_reminder": OutboxMessage.Kind.REMINDER}
+# The page each e-mail links to, where it is not the application's.
+PAGES = {"followup_reminder": "programmes:city_followup"}
 
 
 def application_email_queue(*, application: CityApplication, kind: str, base_url: str) -> int:
@@ -62,10 +69,12 @@ def application_email_queue(*, application: CityApplication, kind: str, base_url
                         "application": application,
                         "call": application.call,
                         "programme": programme,
-                        "url": _application_url(base_url, application),
+                        "url": _application_url(
+                            base_url, application, PAGES.get(kind, "programmes:city_application")
+                        ),
                     },
                 ),
-                kind=kind,
+                kind=MESSAGE_KINDS.get(kind, kind),
                 programme=programme,
                 about=application,
             )

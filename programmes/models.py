@@ -62,6 +62,7 @@ class Organisation(models.Model):
         NGO = "ngo", _("Partner NGO")
         FUNDER = "funder", _("Funder")
         CITY = "city", _("City authority")
+        LOCAL_AUTHORITY = "local_authority", _("Local authority")
         STATE = "state", _("State service")
         OTHER = "other", _("Other")
 
@@ -780,6 +781,107 @@ class TriadNominee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.get_role_display()})"
+
+
+# --- After the training: each selected city's follow-up -------------------------------------
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def with_state(self, today) -> "ActionItemQuerySet":
+        """Annotate ``state``: done (a date it was done), late (its target date is past), or
+        not started; the one place that says when an item is late."""
+        return self.annotate(
+            state=Case(
+                When(done_on__isnull=False, then=models.Value(ActionItem.State.DONE)),
+                When(target_date__lt=today, then=models.Value(ActionItem.State.LATE)),
+                default=models.Value(ActionItem.State.NOT_STARTED),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class ActionItem(models.Model):
+    """One commitment a selected city took at the training (its action plan): what, who of its
+    triad carries it, by when, and when it was done."""
+
+    class State(models.TextChoices):
+        DONE = "done", _("Done")
+        LATE = "late", _("Late")
+        NOT_STARTED = "not_started", _("Not started")
+
+    application = models.ForeignKey(
+        CityApplication,
+        verbose_name=_("city application"),
+        on_delete=models.CASCADE,
+        related_name="action_items",
+    )
+    title = NameField(_("commitment"), max_length=200)
+    owner = models.ForeignKey(
+        TriadNominee,
+        verbose_name=_("carried by"),
+        on_delete=models.SET_NULL,
+        related_name="action_items",
+        null=True,
+        blank=True,
+    )
+    target_date = models.DateField(_("target date"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application", "target_date", "id"]
+        verbose_name = _("action plan item")
+        verbose_name_plural = _("action plan items")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CouncilMilestone(models.Model):
+    """A step of a city's citizens' council (conseil citoyen), dated, with a short note and an
+    optional document (a PDF, checked as the commitment letter is). One of each kind per city."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Council created")
+        FIRST_MEETING = "first_meeting", _("First meeting")
+        RESIDENTS_IN_POVERTY = "residents_in_poverty", _("Residents in poverty take part")
+        DECISION_INFLUENCED = "decision_influenced", _("A decision it influenced")
+
+    application = models.ForeignKey(
+        CityApplication,
+        verbose_name=_("city application"),
+        on_delete=models.CASCADE,
+        related_name="council_milestones",
+    )
+    kind = models.CharField(_("milestone"), max_length=30, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    note = models.CharField(_("short note"), max_length=300, blank=True)
+    document = models.FileField(_("document"), upload_to="followup/documents/", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["application", "date", "id"]
+        verbose_name = _("citizens' council milestone")
+        verbose_name_plural = _("citizens' council milestones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind"], name="councilmilestone_one_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
 
 
 class ReviewAssignment(models.Model):

@@ -113,6 +113,8 @@ class ProgrammePolicy(RolePolicy):
             {Role.ORGANISER, Role.REVIEWER, Role.FACILITATOR, Role.FUNDER}
         ),
         "follow_own_application": frozenset({Role.CITY_CONTACT}),
+        # The cities' follow-up board: funders see it without names or notes.
+        "view_followup": frozenset({Role.ORGANISER, Role.FUNDER}),
     }
 
 
@@ -141,6 +143,16 @@ def can_view_overview_figures(user, programme: Programme) -> bool:
 
 def can_follow_own_application(user, programme: Programme) -> bool:
     return programme_policy.user_has_permission(user, "follow_own_application", programme)
+
+
+def can_view_followup_board(user, programme: Programme) -> bool:
+    return programme_policy.user_has_permission(user, "view_followup", programme)
+
+
+def can_see_followup_names(user, programme: Programme) -> bool:
+    """Owners' names, notes and documents on the board: organisers only (funders see the
+    steps and dates, no personal data)."""
+    return can_manage_programme(user, programme)
 
 
 def require(allowed: bool) -> None:
@@ -403,3 +415,24 @@ def can_resend_message(user, message) -> bool:
 def can_choose_notifications(user, programme: Programme) -> bool:
     """Any member chooses how they hear about a programme."""
     return can_view_programme(user, programme)
+
+
+# --- after the training: a selected city's follow-up -------------------------------------------
+
+
+def can_update_followup(user, application) -> bool:
+    """The city's contact records its action plan and council milestones, once selected."""
+    return application.status == CityApplication.Status.SELECTED and is_city_contact_of(
+        user, application
+    )
+
+
+def can_remind_city(user, application) -> bool:
+    return application.status == CityApplication.Status.SELECTED and can_manage_programme(
+        user, application.call.programme
+    )
+
+
+def can_download_milestone_document(user, application) -> bool:
+    """A milestone's document: the city's contact and the organisers (not funders)."""
+    return can_update_followup(user, application) or can_remind_city(user, application)

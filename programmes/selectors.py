@@ -2,7 +2,7 @@
 the call, the applications with their eligibility and reviews, the selection board, finances."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,6 +21,7 @@ from .audit import resolve as audit_resolve
 from .models import (
     TRIAD_PROFESSIONALS_MAX,
     TRIAD_PROFESSIONALS_MIN,
+    ActionItem,
     ApplicationEvent,
     BudgetLine,
     Call,
@@ -28,6 +29,7 @@ from .models import (
     CityAccessRequest,
     CityApplication,
     CityContribution,
+    CouncilMilestone,
     Funding,
     Membership,
     NotificationPreference,
@@ -167,11 +169,14 @@ def finance_totals(
         "contributions": list(contributions),
     }
     return FinanceFigures(
-        **{
-            total: sum((getattr(row, field) for row in rows[kind]), Decimal("0.00"))
-            for total, (kind, field) in FINANCE_TOTALS.items()
-        }
+        **{total: amount_sum(rows[kind], field) for total, (kind, field) in FINANCE_TOTALS.items()}
     )
+
+
+def amount_sum(rows: Iterable, field: str) -> Decimal:
+    """The sum of one amount of the rows given: how every money total adds up (the programme's
+    here, the activists' expenses in ``sessions.selectors.expense_totals``)."""
+    return sum((getattr(row, field) for row in rows), Decimal("0.00"))
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,26 @@ def programme_finance_figures(*, programme: Programme) -> FinanceFigures:
     return finance_totals(
         fundings=rows.fundings, budget_lines=rows.budget_lines, contributions=rows.contributions
     )
+
+
+# Sections a higher app adds to the finances page (the activists' expenses, from ``sessions``):
+# the template of each and the selector giving its data, registered from the app's ``ready``
+# so that this app never imports a higher one.
+_FINANCE_SECTIONS: list[tuple[str, Callable]] = []
+
+
+def finance_section_register(*, template: str, build: Callable) -> None:
+    if (template, build) not in _FINANCE_SECTIONS:
+        _FINANCE_SECTIONS.append((template, build))
+
+
+def finance_sections(*, programme: Programme) -> list[dict]:
+    """The registered sections of the finances page, each with its data (the queries of its
+    selector)."""
+    return [
+        {"template": template, "data": build(programme=programme)}
+        for template, build in _FINANCE_SECTIONS
+    ]
 
 
 # --- the call, city applications, reviews and selection --------------------------------------
@@ -873,4 +898,129 @@ def applications_to_review(*, user, programme: Programme) -> list[CityApplicatio
         .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
         .select_related("city")
         .order_by("reviewed_by_me", "city__name", "pk")
+    )
+
+
+# --- After the training: the cities' follow-up -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """A commitment of a city's action plan as a page shows it; ``owner`` is empty where the
+    reader may not see names (funders)."""
+
+    item: ActionItem
+    owner: str
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return str(ActionItem.State(self.state).label)
+
+
+@dataclass(frozen=True)
+class MilestoneLine:
+    kind: str
+    label: str
+    milestone: CouncilMilestone | None
+
+
+@dataclass(frozen=True)
+class CityFollowUp:
+    application: CityApplication
+    actions: list[ActionLine]
+    milestones: list[MilestoneLine]
+
+    def _count(self, state: str) -> int:
+        return sum(1 for line in self.actions if line.state == state)
+
+    @property
+    def done(self) -> int:
+        return self._count(ActionItem.State.DONE)
+
+    @property
+    def late(self) -> int:
+        return self._count(ActionItem.State.LATE)
+
+    @property
+    def not_started(self) -> int:
+        return self._count(ActionItem.State.NOT_STARTED)
+
+    @property
+    def milestones_reached(self) -> int:
+        return sum(1 for line in self.milestones if line.milestone is not None)
+
+
+def _owner_name(item: ActionItem, with_names: bool) -> str:
+    owner = item.owner
+    if not with_names or owner is None or owner.erased_at is not None:
+        return ""
+    return f"{owner.first_name} {owner.last_name}".strip()
+
+
+def _followups(applications, items, milestones, *, with_names: bool) -> list[CityFollowUp]:
+    items_of: dict[int, list[ActionLine]] = {}
+    for item in items:
+        line = ActionLine(item=item, owner=_owner_name(item, with_names), state=item.state)
+        items_of.setdefault(item.application_id, []).append(line)
+    milestones_of = {(m.application_id, m.kind): m for m in milestones}
+    return [
+        CityFollowUp(
+            application=application,
+            actions=items_of.get(application.pk, []),
+            milestones=[
+                MilestoneLine(
+                    kind=kind, label=str(label), milestone=milestones_of.get((application.pk, kind))
+                )
+                for kind, label in CouncilMilestone.Kind.choices
+            ],
+        )
+        for application in applications
+    ]
+
+
+def _action_items(today: date | None):
+    return (
+        ActionItem.objects.with_state(today or timezone.localdate())
+        .select_related("owner")
+        .order_by("target_date", "id")
+    )
+
+
+def city_followup_get(
+    *, application: CityApplication, with_names: bool = True, today: date | None = None
+) -> CityFollowUp:
+    """One city's action plan (each item done, late or not started as of ``today``) and its
+    council's milestones in their natural order (two queries)."""
+    return _followups(
+        [application],
+        _action_items(today).filter(application=application),
+        CouncilMilestone.objects.filter(application=application),
+        with_names=with_names,
+    )[0]
+
+
+def followup_board(
+    *, programme: Programme, with_names: bool, today: date | None = None
+) -> list[CityFollowUp]:
+    """The follow-up of every selected city of the programme, by city name (three queries,
+    whatever the number of cities, items and milestones). Without ``with_names`` no owner's
+    name is read out (the funders' board)."""
+    applications = list(
+        CityApplication.objects.filter(
+            call__programme=programme, status=CityApplication.Status.SELECTED
+        )
+        .select_related("city")
+        .order_by("city__name", "id")
+    )
+    # Filtered by the programme, not by the list, so that the count stays three with no city.
+    selected = {
+        "application__call__programme": programme,
+        "application__status": CityApplication.Status.SELECTED,
+    }
+    return _followups(
+        applications,
+        _action_items(today).filter(**selected),
+        CouncilMilestone.objects.filter(**selected).order_by("date", "id"),
+        with_names=with_names,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, outbox, review, selection, setup, team
+from .views import apply, followup, outbox, review, selection, setup, team
 
 app_name = "programmes"
 
@@ -67,6 +67,29 @@ urlpatterns = [
     path(f"{P}/messages/", outbox.message_list, name="message_list"),
     path(f"{P}/messages/<id:pk>/resend/", outbox.message_resend, name="message_resend"),
     path(f"{P}/notifications/", outbox.notification_preferences, name="notification_preferences"),
+    # After the training: the cities' follow-up (organisers, funders; each city's contact)
+    path(f"{P}/follow-up/", followup.followup_board, name="followup_board"),
+    path(f"{P}/follow-up/<id:pk>/remind/", followup.followup_remind, name="followup_remind"),
+    path(
+        f"{P}/follow-up/milestones/<id:pk>/document/",
+        followup.milestone_document,
+        name="milestone_document",
+    ),
+    path(
+        f"{APPLY}/applications/<id:pk>/follow-up/",
+        followup.city_followup,
+        name="city_followup",
+    ),
+    path(
+        f"{APPLY}/applications/<id:pk>/follow-up/commitments/new/",
+        followup.action_item_edit,
+        name="action_item_create",
+    ),
+    path(
+        f"{APPLY}/applications/<id:pk>/follow-up/commitments/<id:item_id>/",
+        followup.action_item_edit,
+        name="action_item_edit",
+    ),
     # The public call and the city's application (city contacts)
     path(f"{APPLY}/", apply.call_public, name="call_public"),
     path(f"{APPLY}/start/", apply.apply_sign_up, name="apply_sign_up"),

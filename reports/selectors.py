@@ -29,9 +29,17 @@ from programmes.models import (
     Organisation,
     Programme,
 )
-from programmes.selectors import FinanceFigures, amount_to_receive, cost_gap, programme_finances
+from programmes.selectors import (
+    CityFollowUp,
+    FinanceFigures,
+    amount_to_receive,
+    cost_gap,
+    followup_board,
+    programme_finances,
+)
 from sessions.models import Attendance, AttendanceSignature, AttendanceStatus
 from sessions.selectors import (
+    ExpensesOverview,
     ParticipantHours,
     Participation,
     ParticipationOverview,
@@ -42,6 +50,7 @@ from sessions.selectors import (
     TriadCityRow,
     order_for_readers,
     programme_attendance_proofs,
+    programme_expenses,
     programme_participation,
     programme_participation_overview,
 )
@@ -337,6 +346,10 @@ class FunderReport:
     finances: FinanceFigures
     proofs: list[SlotProof]
     evaluation: list  # participants.selectors.QuestionnaireResults, small groups hidden
+    # After the training ("suites"): the cities' follow-up without names, and the expenses of
+    # the people taking part, named only when they consented.
+    followups: list[CityFollowUp]
+    expenses: ExpensesOverview
 
     @property
     def source(self) -> dict[str, int]:
@@ -350,7 +363,8 @@ class FunderReport:
 
 def funder_report_data(*, programme: Programme) -> FunderReport:
     """The programme, its people, hours and participation, how each half-day's attendance was
-    proven, its money, and the evaluation's aggregated results (thirteen queries).
+    proven, its money, the evaluation's aggregated results, the cities' follow-up and the
+    people's expenses (eighteen queries).
 
     The figures of training are those of ``programme_participation_overview`` (the participation
     report's, without the per-trainee lines this report does not show); trainees by city are its
@@ -391,6 +405,8 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
         finances=money.figures,
         proofs=programme_attendance_proofs(programme=programme, slots=participation.slots),
         evaluation=evaluation_results(programme=programme),
+        followups=followup_board(programme=programme, with_names=False),
+        expenses=programme_expenses(programme=programme, for_funders=True),
     )
 
 

@@ -13,6 +13,11 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training days and attendance")
 
     def ready(self) -> None:
-        from . import audit
+        from programmes.selectors import finance_section_register
+
+        from . import audit, selectors
 
         audit.register()
+        finance_section_register(
+            template="sessions/_finance_expenses.html", build=selectors.programme_expenses
+        )

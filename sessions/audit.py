@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from programmes.audit import describe, load_with
 
-from .models import Slot
+from .models import Expense, Slot
 
 
 def _with_reason(entry, values) -> str:
@@ -20,6 +20,8 @@ def register() -> None:
                 "Sheet of {target} closed: {recorded} of {expected} people marked."
             ),
             "attendance.sheet_reopened": _with_reason,
+            "expense.created": gettext_lazy("Expense of {related} recorded: {target}."),
+            "expense.updated": gettext_lazy("Expense of {related} changed: {target}."),
             "timetable.trainingday_created": gettext_lazy("Training day added: {target}."),
             "timetable.trainingday_updated": gettext_lazy("Training day changed: {target}."),
             "timetable.trainingday_deleted": gettext_lazy("Training day deleted: {target}."),
@@ -32,3 +34,4 @@ def register() -> None:
         }
     )
     load_with(Slot, "day")
+    load_with(Expense, "day")

@@ -3,13 +3,15 @@
 import re
 
 from django import forms
+from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Category, Participant, PeerGroup
 from programmes.forms.common import ModelForm, date_fields
+from programmes.models import BudgetLine, Funding, Organisation
 
-from .models import Activity, AttendanceStatus, Slot, TrainingDay
+from .models import Activity, AttendanceStatus, Expense, Slot, TrainingDay
 
 
 class TrainingDayForm(ModelForm):
@@ -211,3 +213,49 @@ class OfflineChangeForm(forms.Form):
 
 # A phone offline for a whole day of 60 people taps a few hundred times at most.
 OFFLINE_CHANGES_MAX = 2000
+class ExpenseForm(ModelForm):
+    """One expense of a person's training day; the choices are the programme's own."""
+
+    class Meta(ModelForm.Meta):
+        model = Expense
+        fields = [
+            "participant",
+            "day",
+            "kind",
+            "amount",
+            "mode",
+            "status",
+            "payer",
+            "budget_line",
+            "funding",
+            "paid_on",
+            "note",
+        ]
+        widgets = {
+            "paid_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "note": forms.TextInput(),
+        }
+        help_texts = {
+            "mode": _("Book and pay it yourselves whenever you can: nobody should advance money."),
+            "funding": _("The funding that pays for it, if one is earmarked (e.g. a grant)."),
+        }
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = Participant.objects.filter(
+            programme=programme, erased_at__isnull=True
+        ).order_by(
+            # The activists first: the expenses are mostly theirs.
+            models.Case(models.When(category=Category.ACTIVIST, then=0), default=1),
+            "last_name",
+            "first_name",
+        )
+        self.fields["day"].queryset = TrainingDay.objects.filter(programme=programme)
+        self.fields["budget_line"].queryset = BudgetLine.objects.filter(programme=programme)
+        self.fields["funding"].queryset = Funding.objects.filter(
+            programme=programme
+        ).select_related("funder")
+        self.fields["payer"].queryset = Organisation.objects.order_by("name")
+        self.fields["amount"].widget.attrs.update({"min": "0", "step": "0.01"})
+        self.fields["amount"].min_value = 0
+        date_fields(self, "paid_on")

@@ -346,3 +346,100 @@ class AttendanceSignature(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Attendance signatures are append-only: they are never deleted.")
+
+
+class Expense(models.Model):
+    """A cost of one person's coming to a training day (transport, meals, childcare...), so
+    that activists never advance money: either booked and paid by the organisers, or claimed and
+    reimbursed; charged to a budget line and, where one is earmarked, a funding."""
+
+    class Kind(models.TextChoices):
+        TRANSPORT = "transport", _("Transport")
+        MEALS = "meals", _("Meals")
+        CHILDCARE = "childcare", _("Childcare")
+        OTHER = "other", _("Other")
+
+    class Mode(models.TextChoices):
+        BOOKED = "booked", _("Booked and paid by the organisers (no advance)")
+        CLAIMED = "claimed", _("Claimed and reimbursed")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        PAID = "paid", _("Paid")
+        REIMBURSED = "reimbursed", _("Reimbursed")
+
+    # Paid or reimbursed: the money has left.
+    SPENT_STATUSES = (Status.PAID, Status.REIMBURSED)
+
+    participant = models.ForeignKey(
+        "participants.Participant",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="expenses",
+    )
+    day = models.ForeignKey(
+        TrainingDay,
+        verbose_name=_("training day"),
+        # RESTRICT: deleting the programme deletes its expenses (through the person); a day
+        # alone is refused (``timetable_delete`` says why).
+        on_delete=models.RESTRICT,
+        related_name="expenses",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    mode = models.CharField(_("how it is paid"), max_length=10, choices=Mode.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    payer = models.ForeignKey(
+        "programmes.Organisation",
+        verbose_name=_("paid by"),
+        on_delete=models.PROTECT,
+        related_name="expenses_paid",
+    )
+    budget_line = models.ForeignKey(
+        "programmes.BudgetLine",
+        verbose_name=_("budget line"),
+        on_delete=models.RESTRICT,
+        related_name="expenses",
+    )
+    funding = models.ForeignKey(
+        "programmes.Funding",
+        verbose_name=_("funding"),
+        on_delete=models.SET_NULL,
+        related_name="expenses",
+        null=True,
+        blank=True,
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["day__date", "participant", "kind", "id"]
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="expense_amount_not_negative"),
+            # Reimbursing is for a claim; what the organisers booked is paid, never reimbursed.
+            models.CheckConstraint(
+                condition=~Q(status="reimbursed") | Q(mode="claimed"),
+                name="expense_reimbursed_only_when_claimed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.day}"
+
+    @property
+    def is_spent(self) -> bool:
+        return self.status in self.SPENT_STATUSES

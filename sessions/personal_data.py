@@ -6,9 +6,9 @@ Read by the registry in ``cotraining.personal_data`` (``person`` is its ``Person
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from .models import Attendance, AttendanceChange, AttendanceSignature
+from .models import Attendance, AttendanceChange, AttendanceSignature, Expense
 
-MODELS = (Attendance, AttendanceChange, AttendanceSignature)
+MODELS = (Attendance, AttendanceChange, AttendanceSignature, Expense)
 
 
 def _when(value) -> str | None:
@@ -48,8 +48,8 @@ def _attendance(record: Attendance) -> dict:
 
 
 def export(person) -> dict:
-    """The attendance records with their half-day and history (two queries, whatever their
-    number)."""
+    """The attendance records with their half-day and history, the signatures and the expenses
+    (four queries, whatever their number)."""
     records = (
         Attendance.objects.filter(participant_id=person.participant.pk)
         .select_related("slot__day", "recorded_by")
@@ -68,9 +68,29 @@ def export(person) -> dict:
         .select_related("slot__day")
         .order_by("slot__day__date", "slot__starts_at", "sequence")
     )
+    expenses = (
+        Expense.objects.filter(participant_id=person.participant.pk)
+        .select_related("day", "payer", "budget_line")
+        .order_by("day__date", "kind", "pk")
+    )
     return {
         "attendance": [_attendance(record) for record in records],
         "signatures": [_signature(signature) for signature in signatures],
+        "expenses": [_expense(expense) for expense in expenses],
+    }
+
+
+def _expense(expense: Expense) -> dict:
+    return {
+        "date": _when(expense.day.date),
+        "kind": {"code": expense.kind, "label": str(expense.get_kind_display())},
+        "amount": str(expense.amount),
+        "mode": expense.mode,
+        "status": expense.status,
+        "paid_by": expense.payer.name,
+        "budget_line": expense.budget_line.label,
+        "paid_on": _when(expense.paid_on),
+        "note": expense.note,
     }
 
 
@@ -100,6 +120,8 @@ def erase(person) -> None:
     hashes stay, so that the participation figures funders received stay exact and the sealed
     sheets still verify."""
     Attendance.objects.filter(participant_id=person.participant.pk).update(note="")
+    # The amounts stay (the accounts funders received); the note may say something personal.
+    Expense.objects.filter(participant_id=person.participant.pk).update(note="")
     AttendanceChange.objects.filter(attendance__participant_id=person.participant.pk).update(
         note=""
     )

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, Participant
+from programmes.selectors import amount_sum, amount_to_receive
 
 from .models import (
     ATTENDING_STATUSES,
@@ -51,6 +52,7 @@ from .models import (
     AttendanceChange,
     AttendanceSignature,
     AttendanceStatus,
+    Expense,
     Slot,
     TrainingDay,
 )
@@ -924,3 +926,139 @@ def programme_attendance_proofs(*, programme, slots: tuple[SlotInfo, ...]) -> li
         for slot in slots
         if slot.held and slot.id in counts
     ]
+
+
+# --- The activists' expenses (so that nobody advances money) ----------------------------------
+
+
+@dataclass(frozen=True)
+class ExpenseFigures:
+    """Planned (every expense recorded) against paid (paid or reimbursed), in euros."""
+
+    planned: Decimal
+    paid: Decimal
+
+    @property
+    def still_to_pay(self) -> Decimal:
+        return amount_to_receive(awarded=self.planned, received=self.paid)
+
+
+def expense_totals(expenses: Iterable[Expense]) -> ExpenseFigures:
+    """The totals of the expenses given (no query), added up as every money total is
+    (``programmes.selectors.amount_sum``)."""
+    expenses = list(expenses)
+    return ExpenseFigures(
+        planned=amount_sum(expenses, "amount"),
+        paid=amount_sum([e for e in expenses if e.is_spent], "amount"),
+    )
+
+
+@dataclass(frozen=True)
+class ExpenseLine:
+    expense: Expense
+    # The half-days of that day the person attended ("Morning", "Afternoon"); empty: a warning.
+    attended: tuple[str, ...]
+
+    @property
+    def attended_that_day(self) -> bool:
+        return bool(self.attended)
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """What one thing (a person, a budget line, a funding) cost: ``label`` as the reader may
+    see it."""
+
+    label: str
+    figures: ExpenseFigures
+    key: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ExpensesOverview:
+    lines: list[ExpenseLine]
+    people: list[CostLine]
+    budget_lines: list[CostLine]
+    fundings: list[CostLine]
+    figures: ExpenseFigures
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for line in self.lines if not line.attended_that_day)
+
+
+def _person_labels(participants, *, for_funders: bool) -> dict[int, str]:
+    """Each person's name, or, in a document for funders, "Activist n" / "Participant n" for
+    whoever did not consent to be named (numbered in the order they were registered)."""
+    labels, numbers = {}, {}
+    for participant in sorted(participants, key=lambda p: p.pk):
+        if for_funders and not participant.consent_name_in_reports:
+            activist = participant.category == Category.ACTIVIST
+            numbers[activist] = numbers.get(activist, 0) + 1
+            template = _("Activist %(number)d") if activist else _("Participant %(number)d")
+            labels[participant.pk] = template % {"number": numbers[activist]}
+        else:
+            labels[participant.pk] = participant.full_name
+    return labels
+
+
+def _grouped(expenses, key, label) -> list[CostLine]:
+    groups: dict = {}
+    for expense in expenses:
+        groups.setdefault(key(expense), []).append(expense)
+    lines = [
+        CostLine(label=label(rows[0]), figures=expense_totals(rows), key=group or 0)
+        for group, rows in groups.items()
+    ]
+    return sorted(lines, key=lambda line: line.label.casefold())
+
+
+def programme_expenses(*, programme, for_funders: bool = False) -> ExpensesOverview:
+    """Every expense of the programme by day and person, each with the half-days the person
+    attended that day (none: the page warns), and what each person, budget line and funding
+    cost, planned against paid (two queries, whatever the number of expenses). For funders,
+    people who did not consent are not named."""
+    expenses = list(
+        Expense.objects.filter(day__programme=programme)
+        .select_related("participant", "day", "payer", "budget_line", "funding__funder")
+        .order_by("day__date", "participant__last_name", "participant__first_name", "kind", "id")
+    )
+    attended: dict[tuple[int, int], list[str]] = {}
+    rows = (
+        Attendance.objects.filter(
+            slot__day__programme=programme,
+            status__in=ATTENDING_STATUSES,
+            participant_id__in=Expense.objects.filter(day__programme=programme).values(
+                "participant_id"
+            ),
+        )
+        .order_by("slot__starts_at")
+        .values_list("participant_id", "slot__day_id", "slot__part")
+    )
+    parts = dict(Slot.Part.choices)
+    for participant_id, day_id, part in rows:
+        attended.setdefault((participant_id, day_id), []).append(str(parts[part]))
+    labels = _person_labels({e.participant for e in expenses}, for_funders=for_funders)
+    people = _grouped(expenses, lambda e: e.participant_id, lambda e: labels[e.participant_id])
+    if for_funders:
+        # Anonymous people listed after the named ones, in their numbers' order.
+        people.sort(key=lambda line: (line.key not in _named(expenses), line.label.casefold()))
+    return ExpensesOverview(
+        lines=[
+            ExpenseLine(expense=e, attended=tuple(attended.get((e.participant_id, e.day_id), ())))
+            for e in expenses
+        ],
+        people=people,
+        budget_lines=_grouped(expenses, lambda e: e.budget_line_id, lambda e: e.budget_line.label),
+        fundings=_grouped(
+            expenses,
+            lambda e: e.funding_id,
+            lambda e: str(e.funding.funder) if e.funding else _("No funding"),
+        ),
+        figures=expense_totals(expenses),
+    )
+
+
+def _named(expenses) -> set[int]:
+    return {e.participant_id for e in expenses if e.participant.consent_name_in_reports}

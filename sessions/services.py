@@ -33,6 +33,7 @@ from .models import (
     AttendanceChange,
     AttendanceSignature,
     AttendanceStatus,
+    Expense,
     Slot,
     SyncedChange,
     TrainingDay,
@@ -734,6 +735,10 @@ def timetable_delete(*, instance: TrainingDay | Slot | Activity, programme, user
             _("Attendance was recorded on this half-day: it cannot be deleted."),
             code="has_records",
         )
+    if isinstance(instance, TrainingDay) and Expense.objects.filter(day=instance).exists():
+        raise Conflict(
+            _("Expenses are recorded for this day: it cannot be deleted."), code="has_expenses"
+        )
     audit(
         programme=programme,
         actor=user,
@@ -816,3 +821,52 @@ def open_sheet_reminders_send(*, today: datetime.date | None = None) -> int:
                 key=f"reminder:sheet:{slot.pk}:{{user}}",
             )
     return written
+
+
+# --- the activists' expenses -------------------------------------------------------------------
+
+
+def _check_expense(programme, fields: dict) -> None:
+    """Every object an expense names belongs to the programme, and its status fits how it is
+    paid (what the organisers booked is paid, never reimbursed)."""
+    problems = []
+    if fields["participant"].programme_id != programme.pk:
+        problems.append(_("This person does not take part in this programme."))
+    if fields["day"].programme_id != programme.pk:
+        problems.append(_("This day is not one of the programme's training days."))
+    if fields["budget_line"].programme_id != programme.pk:
+        problems.append(_("This budget line is not the programme's."))
+    funding = fields.get("funding")
+    if funding is not None and funding.programme_id != programme.pk:
+        problems.append(_("This funding is not the programme's."))
+    if fields["status"] == Expense.Status.REIMBURSED and fields["mode"] != Expense.Mode.CLAIMED:
+        problems.append(
+            _("An expense the organisers booked is paid, not reimbursed: choose “Paid”.")
+        )
+    if fields["amount"] is None or fields["amount"] < 0:
+        problems.append(_("An amount cannot be negative."))
+    if problems:
+        raise InvalidInput(problems, code="expense_invalid")
+
+
+@transaction.atomic
+def expense_save(*, programme, actor, fields: dict, expense: Expense | None = None) -> Expense:
+    """Record or change one expense of a person's training day (checked against the
+    programme); audited without the person's name or the note."""
+    _check_expense(programme, fields)
+    created = expense is None
+    expense = expense or Expense(
+        created_by=actor if actor is not None and actor.is_authenticated else None
+    )
+    for name, value in fields.items():
+        setattr(expense, name, value)
+    expense.save()
+    audit(
+        programme=programme,
+        actor=actor,
+        action="expense.created" if created else "expense.updated",
+        obj=expense,
+        related=expense.participant,
+        data={"amount": str(expense.amount), "status": expense.status, "kind": expense.kind},
+    )
+    return expense

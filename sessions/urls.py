@@ -57,4 +57,7 @@ urlpatterns = [
     path(f"{P}/attendance/<id:slot_id>/close/", views.slot_close, name="slot_close"),
     path(f"{P}/attendance/<id:slot_id>/reopen/", views.slot_reopen, name="slot_reopen"),
     path(f"{P}/participation/", views.participation, name="participation"),
+    path(f"{P}/expenses/", views.expenses, name="expenses"),
+    path(f"{P}/expenses/new/", views.expense_form, name="expense_create"),
+    path(f"{P}/expenses/<id:pk>/", views.expense_form, name="expense_edit"),
 ]

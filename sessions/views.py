@@ -24,6 +24,7 @@ from .forms import (
     OFFLINE_CHANGES_MAX,
     ActivityForm,
     OfflineChangeForm,
+    ExpenseForm,
     RecordForm,
     ReopenForm,
     SheetForm,
@@ -36,6 +37,7 @@ from .models import (
     AttendanceSignature,
     AttendanceStatus,
     Slot,
+    Expense,
     SyncedChange,
     TrainingDay,
 )
@@ -43,6 +45,7 @@ from .selectors import (
     SheetGrouping,
     SheetRow,
     attendance_slot_list,
+    programme_expenses,
     programme_participation,
     sheet_counts,
     sheet_history,
@@ -676,4 +679,63 @@ def participation(request: HttpRequest, slug: str) -> HttpResponse:
             "show_names": show_names,
             "now": timezone.now(),
         },
+    )
+
+
+# --- The activists' expenses -----------------------------------------------------------------
+
+
+def _expenses_programme(request: HttpRequest, slug: str):
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_manage_expenses(request.user, programme))
+    return programme
+
+
+@login_required
+@require_GET
+def expenses(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every expense by day and person, with a warning where the person did not attend that
+    day, and what each person, budget line and funding cost, planned against paid."""
+    programme = _expenses_programme(request, slug)
+    return render(
+        request,
+        "sessions/expenses.html",
+        {"programme": programme, "overview": programme_expenses(programme=programme)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expense_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    programme = _expenses_programme(request, slug)
+    expense = None
+    if pk is not None:
+        expense = get_object_or_404(Expense, pk=pk, day__programme=programme)
+    initial = {}
+    if expense is None and request.GET.get("participant", "").isdigit():
+        initial["participant"] = request.GET["participant"]
+    form = ExpenseForm(request.POST or None, instance=expense, programme=programme, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                saved = services.expense_save(
+                    programme=programme,
+                    actor=request.user,
+                    expense=expense,
+                    fields={name: form.cleaned_data[name] for name in ExpenseForm.Meta.fields},
+                )
+            except DomainError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+                status = error.status
+            else:
+                messages.success(request, _("Saved: %s.") % saved)
+                return redirect("sessions:expenses", programme.slug)
+    return render(
+        request,
+        "sessions/expense_form.html",
+        {"programme": programme, "form": form, "expense": expense},
+        status=status,
     )

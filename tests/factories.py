@@ -22,6 +22,7 @@ from participants.models import (
     Questionnaire,
 )
 from programmes.models import (
+    ActionItem,
     ApplicationEvent,
     AuditEntry,
     BudgetLine,
@@ -29,6 +30,7 @@ from programmes.models import (
     City,
     CityApplication,
     CityContribution,
+    CouncilMilestone,
     Funding,
     Membership,
     Organisation,
@@ -40,7 +42,7 @@ from programmes.models import (
     TriadNominee,
 )
 from reports.models import ReportRun
-from sessions.models import Activity, Attendance, AttendanceChange, Slot, TrainingDay
+from sessions.models import Activity, Attendance, AttendanceChange, Expense, Slot, TrainingDay
 
 PASSWORD = "a-good-test-password-42"
 
@@ -304,6 +306,47 @@ class AttendanceChangeFactory(factory.django.DjangoModelFactory):
 
     attendance = factory.SubFactory(AttendanceFactory)
     new_status = Attendance.Status.PRESENT
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    application = factory.SubFactory(CityApplicationFactory, status=CityApplication.Status.SELECTED)
+    title = factory.Sequence(lambda n: f"Engagement {n}")
+    target_date = dt.date(2015, 6, 30)
+
+
+class CouncilMilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CouncilMilestone
+
+    application = factory.SubFactory(CityApplicationFactory, status=CityApplication.Status.SELECTED)
+    kind = CouncilMilestone.Kind.CREATED
+    date = dt.date(2015, 4, 1)
+
+
+class ExpenseFactory(factory.django.DjangoModelFactory):
+    """An activist's transport, booked and paid by the organisers, on a day of their
+    programme, charged to a budget line of it."""
+
+    class Meta:
+        model = Expense
+
+    participant = factory.SubFactory(ParticipantFactory, category=Category.ACTIVIST)
+    day = factory.SubFactory(
+        TrainingDayFactory, programme=factory.SelfAttribute("..participant.programme")
+    )
+    kind = Expense.Kind.TRANSPORT
+    mode = Expense.Mode.BOOKED
+    status = Expense.Status.PAID
+    amount = Decimal("14.20")
+    payer = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.NGO)
+    budget_line = factory.SubFactory(
+        BudgetLineFactory,
+        programme=factory.SelfAttribute("..participant.programme"),
+        category=BudgetLine.Category.ACTIVISTS,
+    )
 
 
 class ReportRunFactory(factory.django.DjangoModelFactory):

@@ -25,6 +25,8 @@ PAGES = [
     ("sessions:attendance_list", _("Attendance"), sessions.can_record_attendance),
     ("sessions:participation", _("Participation"), sessions.can_view_participation),
     ("participants:evaluation", _("Evaluation"), participants.can_open_evaluation),
+    ("sessions:expenses", _("Expenses"), sessions.can_manage_expenses),
+    ("programmes:followup_board", _("Follow-up"), programmes.can_view_followup_board),
     ("reports:report_list", _("Reports"), reports.can_view_reports),
     ("programmes:team", _("Team"), programmes.can_manage_programme),
     ("programmes:message_list", _("E-mails"), programmes.can_view_messages),

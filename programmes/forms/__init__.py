@@ -14,6 +14,7 @@ from .application import (
     WithdrawForm,
     validate_pdf,
 )
+from .followup import ActionItemForm, MilestoneForm
 from .notifications import MessageFilterForm, NotificationChoiceForm
 from .review import (
     AccessRequestAnswerForm,
@@ -38,6 +39,8 @@ from .setup import (
 from .team import AccountForm, MemberRoleForm, TeamInviteForm, TeamSignUpForm
 
 __all__ = [
+    "ActionItemForm",
+    "MilestoneForm",
     "AccountForm",
     "MemberRoleForm",
     "TeamInviteForm",

@@ -30,6 +30,7 @@ from .applications import (
     triad_duplicates,
 )
 from .common import audit
+from .followup import action_item_save, council_milestone_save, followup_remind
 from .review import (
     application_decide,
     application_request_information,
@@ -63,6 +64,9 @@ from .team import (
 )
 
 __all__ = [
+    "action_item_save",
+    "council_milestone_save",
+    "followup_remind",
     "access_request_confirm",
     "access_request_create",
     "access_request_refuse",

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -150,7 +151,15 @@ def finance_row_delete(*, actor, programme: Programme, row: Funding | BudgetLine
         obj=row,
         data={"label": str(row)},  # a funder or a budget line, not a person
     )
-    row.delete()
+    try:
+        with transaction.atomic():
+            row.delete()
+    except (ProtectedError, RestrictedError) as error:
+        # Expenses charged to a budget line (``sessions``) keep it: they are the accounts.
+        raise Conflict(
+            _("Expenses are charged to this line: charge them to another line first."),
+            code="in_use",
+        ) from error
 
 
 @transaction.atomic

@@ -312,6 +312,7 @@ def city_application(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "events": selectors.events_for_city(application=application),
             "can_edit": permissions.can_edit_application(request.user, application),
             "can_withdraw": permissions.can_withdraw_application(request.user, application),
+            "can_follow_up": permissions.can_update_followup(request.user, application),
         },
     )
 

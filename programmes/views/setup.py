@@ -71,6 +71,7 @@ def finances(request: HttpRequest, slug: str) -> HttpResponse:
             "programme": programme,
             "finances": selectors.programme_finances(programme=programme),
             "call": selectors.call_get_for_programme(programme=programme),
+            "sections": selectors.finance_sections(programme=programme),
         },
     )
 

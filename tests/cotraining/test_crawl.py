@@ -71,6 +71,9 @@ class World:
     invitation: object  # a pending invitation to the team
     team_token: str  # its link's token
     membership: object  # a team member's role
+    action_item: object  # a commitment of the selected city's action plan
+    milestone: object  # a step of its citizens' council, with a document
+    expense: object  # an activist's expense
 
 
 def build_world(*, with_users: bool = True) -> World:
@@ -131,6 +134,13 @@ def build_world(*, with_users: bool = True) -> World:
         base_url="",
     )
     membership = factories.MembershipFactory(programme=programme, role=Role.FACILITATOR)
+    action_item = factories.ActionItemFactory(application=selected)
+    milestone = factories.CouncilMilestoneFactory(
+        application=selected, document=SimpleUploadedFile("pv.pdf", PDF, "application/pdf")
+    )
+    expense = factories.ExpenseFactory(
+        participant__programme=programme, day=slot.day, budget_line=budget_line
+    )
     users = {}
     if with_users:
         for role in (Role.ORGANISER, Role.REVIEWER, Role.FACILITATOR, Role.FUNDER):
@@ -182,6 +192,9 @@ def build_world(*, with_users: bool = True) -> World:
         invitation=invitation,
         team_token=team_url.rstrip("/").rsplit("/", 1)[-1],
         membership=membership,
+        action_item=action_item,
+        milestone=milestone,
+        expense=expense,
     )
 
 
@@ -313,6 +326,15 @@ PAGES = {
     "programmes:city_application": (PROGRAMME, _app),
     "programmes:city_application_edit": (PROGRAMME, _app),
     "programmes:city_application_withdraw": (PROGRAMME, _app),
+    "programmes:followup_board": (PROGRAMME, _slug),
+    "programmes:followup_remind": (PROGRAMME, lambda w: _slug(w) | {"pk": w.selected.pk}),
+    "programmes:milestone_document": (PROGRAMME, lambda w: _slug(w) | {"pk": w.milestone.pk}),
+    "programmes:city_followup": (PROGRAMME, lambda w: _slug(w) | {"pk": w.selected.pk}),
+    "programmes:action_item_create": (PROGRAMME, lambda w: _slug(w) | {"pk": w.selected.pk}),
+    "programmes:action_item_edit": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"pk": w.selected.pk, "item_id": w.action_item.pk},
+    ),
     "participants:participant_list": (PROGRAMME, _slug),
     "participants:participant_create": (PROGRAMME, _slug),
     "participants:participant_edit": (
@@ -356,6 +378,9 @@ PAGES = {
     "sessions:slot_close": (PROGRAMME, _slot),
     "sessions:slot_reopen": (PROGRAMME, _slot),
     "sessions:participation": (PROGRAMME, _slug),
+    "sessions:expenses": (PROGRAMME, _slug),
+    "sessions:expense_create": (PROGRAMME, _slug),
+    "sessions:expense_edit": (PROGRAMME, lambda w: _slug(w) | {"pk": w.expense.pk}),
     "reports:report_list": (PROGRAMME, _slug),
     "reports:report_run_status": (PROGRAMME, lambda w: _slug(w) | {"pk": w.run.pk}),
     "reports:report_run_download": (PROGRAMME, lambda w: _slug(w) | {"pk": w.run.pk}),

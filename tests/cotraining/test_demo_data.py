@@ -1,5 +1,6 @@
 """The demo programme holds the reference figures of DOMAIN.md, computed from its records."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -13,13 +14,19 @@ from participants.selectors import participant_counts_by_category
 from programmes.models import (
     ApplicationEvent,
     CityApplication,
+    Funding,
     Membership,
+    Organisation,
     OutboxMessage,
     Programme,
 )
-from programmes.selectors import programme_application_figures, programme_finance_figures
-from sessions.models import ATTENDING_STATUSES, Attendance, AttendanceSignature, Slot
-from sessions.selectors import programme_participation_summary
+from programmes.selectors import (
+    followup_board,
+    programme_application_figures,
+    programme_finance_figures,
+)
+from sessions.models import ATTENDING_STATUSES, Attendance, AttendanceSignature, Expense, Slot
+from sessions.selectors import programme_expenses, programme_participation_summary
 from sessions.signatures import chain_check
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +187,30 @@ def test_every_closed_2015_sheet_is_signed_by_its_trainees_and_a_trainer(demo):
         assert any(row.role == "trainer" for row in rows)
         assert any(row.method == "mark_with_witness" for row in rows)
         assert all(slot.closed_at >= row.signed_at for row in rows)
+
+
+def test_each_selected_city_followed_up_its_council_through_2015_and_2016(demo):
+    board = followup_board(programme=demo, with_names=True, today=dt.date(2017, 1, 1))
+    assert len(board) == 7
+    dates = [line.milestone.date for city in board for line in city.milestones if line.milestone]
+    assert {date.year for date in dates} == {2015, 2016}
+    # Every city created its council; some went further than others.
+    assert all(city.milestones[0].milestone is not None for city in board)
+    assert sorted({city.milestones_reached for city in board}) == [1, 2, 3, 4]
+    assert all(len(city.actions) == 4 and city.done >= 1 for city in board)
+    assert sum(city.late for city in board) > 0
+    assert all(line.owner for city in board for line in city.actions)  # carried by the triad
+
+
+def test_the_activists_expenses_are_paid_by_the_organisers_and_a_local_authority(demo):
+    expenses = Expense.objects.filter(day__programme=demo)
+    assert {e.participant.category for e in expenses} == {Category.ACTIVIST}
+    payers = {e.payer.kind for e in expenses if e.is_spent}
+    assert payers == {Organisation.Kind.NGO, Organisation.Kind.LOCAL_AUTHORITY}
+    assert Funding.objects.get(programme=demo, kind=Funding.Kind.LOCAL_AUTHORITY)
+    overview = programme_expenses(programme=demo)
+    assert overview.warnings == 0  # only days the activists attended
+    assert 0 < overview.figures.paid < overview.figures.planned
+    # The documented totals stay (the local authority paid the suppliers directly).
+    finances = programme_finance_figures(programme=demo)
+    assert finances.funding_awarded == Decimal("32000.00")

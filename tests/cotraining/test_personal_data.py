@@ -141,6 +141,7 @@ def test_the_export_gathers_every_apps_section(training_with_records):
         "team_invitations",
         "emails_sent",
         "signatures",
+        "expenses",
     }
     assert data["participant"]["first_name"] == person.first_name
     assert len(data["attendance"]) == len(training.slots)

@@ -332,7 +332,7 @@ def grow(programme, *, trainees: int, slots: int, money_lines: int):
 DOCUMENT_QUERIES = {
     Kind.ATTENDANCE: 9,
     Kind.PARTICIPATION: 7,
-    Kind.FUNDER: 13,  # the evaluation's results: four more
+    Kind.FUNDER: 18,  # the evaluation's results: four more; the follow-up three, expenses two
     Kind.CERTIFICATES: 7,
 }
 
@@ -348,3 +348,25 @@ def test_each_document_runs_the_same_queries_whatever_the_data_size(programme, k
     small = queries()
     grow(programme, trainees=30, slots=4, money_lines=5)
     assert queries() == small == DOCUMENT_QUERIES[kind]
+
+
+def test_the_funder_report_tells_the_suites_without_names(programme):
+    application = factories.CityApplicationFactory(
+        call__programme=programme, status="selected", city__name="Bondy"
+    )
+    owner = factories.TriadNomineeFactory(application=application, last_name="Duvalier")
+    factories.ActionItemFactory(application=application, owner=owner, done_on=None)
+    factories.CouncilMilestoneFactory(
+        application=application, kind="first_meeting", date="2015-05-12", note="Chez Mme Martin"
+    )
+    activist = factories.ParticipantFactory(
+        programme=programme, category=Category.ACTIVIST, first_name="Aimé", last_name="Secret"
+    )
+    factories.ExpenseFactory(participant=activist, amount=Decimal("14.20"))
+    _pdf, text = build(Kind.FUNDER, programme, language="en")
+    assert "After the training: the cities' follow-up" in text
+    assert "Bondy" in text
+    assert "05/12/2015" in text
+    assert "Activist 1 14.20 € 14.20 €" in text
+    for private in ("Duvalier", "Martin", "Aimé", "Secret"):
+        assert private not in text
