@@ -213,6 +213,8 @@ class OfflineChangeForm(forms.Form):
 
 # A phone offline for a whole day of 60 people taps a few hundred times at most.
 OFFLINE_CHANGES_MAX = 2000
+
+
 class ExpenseForm(ModelForm):
     """One expense of a person's training day; the choices are the programme's own."""
 

@@ -23,8 +23,8 @@ from . import permissions, services
 from .forms import (
     OFFLINE_CHANGES_MAX,
     ActivityForm,
-    OfflineChangeForm,
     ExpenseForm,
+    OfflineChangeForm,
     RecordForm,
     ReopenForm,
     SheetForm,
@@ -36,8 +36,8 @@ from .models import (
     Activity,
     AttendanceSignature,
     AttendanceStatus,
-    Slot,
     Expense,
+    Slot,
     SyncedChange,
     TrainingDay,
 )
