@@ -32,12 +32,14 @@ from .setup import (
     CriterionFormSet,
     FundingForm,
     InvitationForm,
+    OrganisationImagesForm,
     ProgrammeForm,
     criteria_rows,
 )
 from .team import AccountForm, MemberRoleForm, TeamInviteForm, TeamSignUpForm
 
 __all__ = [
+    "OrganisationImagesForm",
     "AccountForm",
     "MemberRoleForm",
     "TeamInviteForm",

@@ -46,6 +46,7 @@ from .setup import (
     finance_row_delete,
     funding_save,
     invitation_send,
+    organisation_images_save,
     programme_create,
     programme_update,
 )
@@ -63,6 +64,7 @@ from .team import (
 )
 
 __all__ = [
+    "organisation_images_save",
     "access_request_confirm",
     "access_request_create",
     "access_request_refuse",

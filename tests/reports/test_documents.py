@@ -327,11 +327,12 @@ def grow(programme, *, trainees: int, slots: int, money_lines: int):
 
 # The funder report reads the headline figures alone (three queries) and adds up its money
 # from the lines it lists; the others read the full participation figures (seven queries). The
-# attendance and funder reports add one for how each half-day was proven (signatures).
+# attendance and funder reports add one for how each half-day was proven (signatures). Every
+# report but the certificates adds one for its cover (the funders and their logos).
 DOCUMENT_QUERIES = {
-    Kind.ATTENDANCE: 9,
-    Kind.PARTICIPATION: 7,
-    Kind.FUNDER: 9,
+    Kind.ATTENDANCE: 10,
+    Kind.PARTICIPATION: 8,
+    Kind.FUNDER: 10,
     Kind.CERTIFICATES: 7,
 }
 

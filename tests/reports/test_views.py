@@ -38,13 +38,14 @@ def ask(client, programme, kind, **extra):
 def test_a_funder_asks_for_the_participation_report_and_downloads_it(client, demo, member):
     """Committed for real, as in production: the report is queued (built here, eagerly) when
     the request's transaction commits, before the page answers."""
-    funder = member(demo, "funder")
+    funder = member(demo, "funder", organisation=demo.fundings.first().funder)
     client.force_login(funder)
 
     page = client.get(list_url(demo))
     assert page.status_code == 200
     kinds = [choice[0] for choice in page.context["form"].fields["kind"].choices]
     assert kinds == [Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER]  # no certificates
+    assert "funder" not in page.context["form"].fields  # a funder gets its own report
 
     response = ask(client, demo, Kind.PARTICIPATION, follow=True)
     assert response.redirect_chain[-1] == (list_url(demo), 302)
