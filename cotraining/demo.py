@@ -55,6 +55,8 @@ from sessions.models import (
 )
 from sessions.signatures import GENESIS, Evidence, row_hash, strokes_svg
 
+from .demo_docs import build_documents
+
 SLUG = "seine-saint-denis-2015"
 DEMO_USERS = {
     "organiser": ("Claire", "Moreau", Membership.Role.ORGANISER),
@@ -259,6 +261,7 @@ class DemoBuilder:
         self.build_money(programme)
         self.build_outbox(programme)
         self.build_team(programme)
+        build_documents(programme)
         return programme
 
     def build_outbox(self, programme: Programme) -> None:

@@ -615,3 +615,21 @@ def sign_as_trainee(slot, person, *, user):
     return session_services.attendance_sign(
         slot=slot, participant_id=person.pk, role="trainee", user=user, strokes=drawing(seed=7)
     )
+
+
+def svg_logo(initials: str = "AB", colour: str = "#1f4e79") -> bytes:
+    """A small, safe SVG logo (the demo's drawing)."""
+    from cotraining.demo_docs import svg_logo as draw
+
+    return draw(initials, colour)
+
+
+def png_logo(width: int = 60, height: int = 30) -> bytes:
+    """A small PNG logo."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#1f4e79").save(buffer, format="PNG")
+    return buffer.getvalue()

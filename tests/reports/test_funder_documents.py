@@ -1,0 +1,293 @@
+"""Documents funders are proud of (issue 11): organisation logos (checked, served to those who
+may see the programme), the cover page with the narrative, the funder report per funder, the
+blank sheet with arrival and departure columns on one page."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from participants.models import Category
+from programmes.models import AuditEntry, Membership, Organisation
+from reports.documents import attendance_sheet_html, document_html
+from reports.models import ReportRun
+from reports.rendering import pdf_from_html
+from reports.selectors import headcount_note
+from tests import factories
+from tests.conftest import normalise, pdf_text
+
+pytestmark = pytest.mark.django_db
+Role = Membership.Role
+Kind = ReportRun.Kind
+
+
+def images_url(programme, organisation):
+    return reverse("programmes:organisation_images", args=[programme.slug, organisation.pk])
+
+
+def image_url(programme, organisation, which="logo"):
+    return reverse("programmes:organisation_image", args=[programme.slug, organisation.pk, which])
+
+
+@pytest.fixture
+def funded(db):
+    programme = factories.ProgrammeFactory(
+        organiser=factories.OrganisationFactory(name="Centre de ressources"),
+        narrative_fr="Nous avons formé sept villes ensemble.",
+        narrative_en="We trained seven cities together.",
+    )
+    first = factories.FundingFactory(
+        programme=programme,
+        funder__name="Préfecture",
+        amount_awarded=22000,
+        amount_received=22000,
+        agreement_reference="PREF-118",
+    )
+    second = factories.FundingFactory(
+        programme=programme,
+        funder__name="Fonds d'expérimentation",
+        amount_awarded=10000,
+        amount_received=8000,
+        agreement_reference="FES-042",
+    )
+    return programme, first, second
+
+
+def upload(name: str, content: bytes, content_type: str = "image/svg+xml"):
+    return SimpleUploadedFile(name, content, content_type)
+
+
+# --- Logos ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\nnot really a png", "PNG"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "script",
+        ),
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>', "script"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+            b'<use x:href="https://tracker.example/a.svg#b"/></svg>',
+            "outside",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://x.example/a.css);'
+            b"</style></svg>",
+            "outside",
+        ),
+        (
+            b'<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
+            "document type",
+        ),
+        (b"GIF89a...", "PNG or SVG"),
+    ],
+)
+def test_a_bad_image_is_refused_with_a_reason_and_nothing_lost(client, funded, content, message):
+    programme, funding, _second = funded
+    organiser = factories.MembershipFactory(programme=programme, role=Role.ORGANISER).user
+    client.force_login(organiser)
+    organisation = funding.funder
+    organisation.logo.save("logo.svg", upload("logo.svg", factories.svg_logo()), save=True)
+    kept = organisation.logo.name
+
+    response = client.post(images_url(programme, organisation), {"logo": upload("x.svg", content)})
+
+    assert response.status_code == 400
+    assert message in response.text or message.lower() in response.text.lower()
+    organisation.refresh_from_db()
+    assert organisation.logo.name == kept  # the earlier logo is still there
+    assert organisation.logo.storage.exists(kept)
+
+
+def test_an_image_over_the_limit_is_refused(client, funded, settings):
+    settings.ORGANISATION_IMAGE_MAX_BYTES = 2000
+    programme, funding, _second = funded
+    client.force_login(factories.MembershipFactory(programme=programme, role=Role.ORGANISER).user)
+    big = factories.svg_logo() + b"<!--" + b"x" * 3000 + b"-->"
+    response = client.post(images_url(programme, funding.funder), {"logo": upload("big.svg", big)})
+    assert response.status_code == 400
+    assert "larger than" in response.text or "plus grande que" in response.text
+    assert not Organisation.objects.get(pk=funding.funder_id).logo
+
+
+def test_the_organiser_uploads_logos_and_whoever_sees_the_programme_gets_them(client, funded):
+    programme, funding, _second = funded
+    organiser = factories.MembershipFactory(programme=programme, role=Role.ORGANISER).user
+    client.force_login(organiser)
+    response = client.post(
+        images_url(programme, funding.funder),
+        {
+            "logo": upload("logo.png", factories.png_logo(), "image/png"),
+            "stamp": upload("stamp.svg", factories.svg_logo("OK")),
+        },
+    )
+    assert response.status_code == 302
+    funder = Organisation.objects.get(pk=funding.funder_id)
+    assert funder.logo.name.endswith("logo.png") and funder.stamp.name.endswith("stamp.svg")
+    assert AuditEntry.objects.filter(action="organisation.images_changed").count() == 1
+    finances = client.get(reverse("programmes:finances", args=[programme.slug]))
+    assert image_url(programme, funder) in finances.text
+
+    logo = client.get(image_url(programme, funder))
+    assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
+    assert "default-src 'none'" in logo["Content-Security-Policy"]
+
+    reviewer = factories.MembershipFactory(programme=programme, role=Role.REVIEWER).user
+    client.force_login(reviewer)
+    assert client.get(image_url(programme, funder)).status_code == 200
+    # The signature and stamp signs documents: organisers only.
+    assert client.get(image_url(programme, funder, "stamp")).status_code == 404
+    assert client.get(images_url(programme, funder)).status_code == 404
+
+    stranger = factories.MembershipFactory(role=Role.ORGANISER).user
+    client.force_login(stranger)
+    assert client.get(image_url(programme, funder)).status_code == 404
+    # An organisation that has nothing to do with the programme is not reachable through it.
+    client.force_login(organiser)
+    other = factories.OrganisationFactory()
+    assert client.get(images_url(programme, other)).status_code == 404
+
+
+# --- The cover page and the funder report per funder ---------------------------------------
+
+
+def pages(kind, programme, *, language="fr", funder=None) -> list[str]:
+    """The text of each page of the report."""
+    with translation.override(language):
+        document = document_html(kind=kind, programme=programme, funder=funder)
+        return [
+            normalise(page) for page in pdf_text(pdf_from_html(document.html).content).split("\f")
+        ]
+
+
+def render(kind, programme, **options) -> str:
+    return " ".join(pages(kind, programme, **options))
+
+
+def test_every_report_opens_on_a_cover_with_the_narrative_in_its_language(funded):
+    programme, funding, _second = funded
+    funding.funder.logo.save("logo.svg", upload("l.svg", factories.svg_logo("PF")), save=True)
+    first_page = pages(Kind.PARTICIPATION, programme)[0]
+    assert "Nous avons formé sept villes ensemble." in first_page
+    assert "Préfecture" in first_page and "Centre de ressources" in first_page
+    assert (
+        "We trained seven cities together." in pages(Kind.ATTENDANCE, programme, language="en")[0]
+    )
+    programme.narrative_en = ""
+    assert "Nous avons formé" in pages(Kind.FUNDER, programme, language="en")[0]
+
+
+def test_a_funder_report_shows_its_own_agreement_and_the_others_as_totals(funded):
+    programme, first, second = funded
+    cover, *rest = pages(Kind.FUNDER, programme, funder=first.funder)
+    mine = " ".join(rest)
+    assert "Réalisé pour Préfecture" in cover or "Made for Préfecture" in cover
+    assert "PREF-118" in mine and "FES-042" not in mine
+    assert "Fonds d'expérimentation" not in mine  # named on the cover only
+    assert "10 000,00 €" in mine  # the other funder's award, as a total line
+    assert "32 000,00 €" in mine  # the total of every funding, from finance_totals
+    theirs = render(Kind.FUNDER, programme, funder=second.funder)
+    assert "FES-042" in theirs and "PREF-118" not in theirs
+    everyone = render(Kind.FUNDER, programme)
+    assert "FES-042" in everyone and "PREF-118" in everyone
+
+
+def test_the_table_by_category_says_why_it_counts_more_than_the_trainees(funded):
+    programme, _first, _second = funded
+    for category in [Category.ELECTED_OFFICIAL] * 3 + [Category.FACILITATOR] * 2:
+        factories.ParticipantFactory(programme=programme, category=category)
+    factories.ParticipantFactory(programme=programme, category=Category.SUPPORT_PERSON)
+    with translation.override("en"):
+        from participants.selectors import participant_counts_by_category
+
+        note = headcount_note(
+            categories=participant_counts_by_category(programme=programme), trainees=3
+        )
+    assert note == (
+        "This table counts 6 people, 3 more than the 3 trainees of the participation figures: "
+        "those people run or support the training without being trained (Facilitator: 2; "
+        "Support person: 1)."
+    )
+    assert "6 people, 3 more than the 3 trainees" in render(Kind.FUNDER, programme, language="en")
+
+
+def test_a_funder_asks_for_the_funder_report_and_gets_its_own(
+    client, funded, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cotraining.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    programme, first, second = funded
+    user = factories.MembershipFactory(
+        programme=programme, role=Role.FUNDER, organisation=first.funder
+    ).user
+    other_run = factories.ReportRunFactory(
+        programme=programme, kind=Kind.FUNDER, funder=second.funder
+    )
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:report_list", args=[programme.slug]),
+            {"kind": Kind.FUNDER, "funder": second.funder_id},  # a funder cannot choose another
+        )
+    assert response.status_code == 302
+    run = ReportRun.objects.exclude(pk=other_run.pk).get()
+    assert run.funder == first.funder and run.status == ReportRun.Status.DONE
+    page = client.get(reverse("reports:report_list", args=[programme.slug]))
+    assert [r.pk for r in page.context["runs"]] == [run.pk]  # not the other funder's
+    assert (
+        client.get(
+            reverse("reports:report_run_download", args=[programme.slug, other_run.pk])
+        ).status_code
+        == 404
+    )
+
+
+def test_an_organiser_chooses_the_funder(client, funded, monkeypatch):
+    from cotraining.celery import app as celery_app
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    programme, _first, second = funded
+    client.force_login(factories.MembershipFactory(programme=programme, role=Role.ORGANISER).user)
+    url = reverse("reports:report_list", args=[programme.slug])
+    assert client.post(url, {"kind": Kind.FUNDER, "funder": second.funder_id}).status_code == 302
+    assert ReportRun.objects.get().funder == second.funder
+    stranger = factories.OrganisationFactory()
+    assert client.post(url, {"kind": Kind.FUNDER, "funder": stranger.pk}).status_code == 400
+
+
+# --- The blank sheet -----------------------------------------------------------------------
+
+
+def test_the_blank_sheet_fits_28_people_on_one_page_with_arrival_departure_and_logos(funded):
+    programme, funding, _second = funded
+    funding.funder.logo.save("logo.png", upload("l.png", factories.png_logo(), "image/png"))
+    funding.funder.save()
+    slot = factories.SlotFactory(day__programme=programme)
+    for index in range(28):
+        factories.ParticipantFactory(
+            programme=programme,
+            category=(Category.ELECTED_OFFICIAL, Category.CITY_PROFESSIONAL)[index % 2],
+        )
+    with translation.override("fr"):
+        with CaptureQueriesContext(connection) as captured:
+            html = attendance_sheet_html(slot=slot)
+        pdf = pdf_from_html(html)
+    assert len(captured) <= 6
+    import os
+
+    if os.environ.get("SHEET_PDF"):
+        with open(os.environ["SHEET_PDF"], "wb") as out:
+            out.write(pdf.content)
+    assert pdf.pages == 1
+    text = normalise(pdf_text(pdf.content))
+    assert "Heure d'arrivée" in text or "Heure d’arrivée" in text
+    assert "Heure de départ" in text
+    assert html.count('src="data:image/png;base64,') == 1
+    assert b"/StructTreeRoot" in pdf.content  # tagged
