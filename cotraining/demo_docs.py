@@ -14,17 +14,30 @@ DEMO_LOGOS = {
     "Fonds d'expérimentation sociale (démo)": ("FES", "#6b3fa0"),
 }
 
-NARRATIVE_FR = """Objectifs : préparer sept villes de Seine-Saint-Denis à installer les conseils citoyens que la loi Lamy rend obligatoires, en formant ensemble des élus, des professionnels, des délégués du préfet et des militants Quart Monde, par le croisement des savoirs et des pratiques.
+NARRATIVE_FR = (
+    "Objectifs : préparer sept villes de Seine-Saint-Denis à installer les conseils citoyens "
+    "que la loi Lamy rend obligatoires, en formant ensemble des élus, des professionnels, des"
+    " délégués du préfet et des militants Quart Monde, par le croisement des savoirs et des "
+    "pratiques.\n\n"
+    "Ce qui s'est passé : quatre jours et demi à Pierrelaye, à partir du 22 janvier 2015 ; "
+    "les groupes de pairs ont travaillé séparément, puis en plénière ; les militants ont "
+    "préparé et animé des matinées ; une restitution a clos la formation.\n\n"
+    "Résultats : 28 participants, une participation de 95 %, des zones d'action identifiées "
+    "ensemble dans chaque ville, et des recommandations pour associer les habitants en "
+    "situation de pauvreté aux conseils citoyens."
+)
 
-Ce qui s'est passé : quatre jours et demi à Pierrelaye, à partir du 22 janvier 2015 ; les groupes de pairs ont travaillé séparément, puis en plénière ; les militants ont préparé et animé des matinées ; une restitution a clos la formation.
-
-Résultats : 28 participants, une participation de 95 %, des zones d'action identifiées ensemble dans chaque ville, et des recommandations pour associer les habitants en situation de pauvreté aux conseils citoyens."""
-
-NARRATIVE_EN = """Objectives: prepare seven cities of Seine-Saint-Denis to set up the citizens' councils the Lamy law makes mandatory, by training elected officials, professionals, prefect's delegates and ATD activists together, through the crossing of knowledge and practice.
-
-What happened: four and a half days in Pierrelaye from 22 January 2015; the peer groups worked separately, then in plenary; the activists prepared and led morning sessions; a closing presentation ended the training.
-
-Outcomes: 28 participants, 95 % participation, zones of action identified together in each city, and recommendations for involving residents living in poverty in the citizens' councils."""
+NARRATIVE_EN = (
+    "Objectives: prepare seven cities of Seine-Saint-Denis to set up the citizens' councils "
+    "the Lamy law makes mandatory, by training elected officials, professionals, prefect's "
+    "delegates and ATD activists together, through the crossing of knowledge and practice.\n\n"
+    "What happened: four and a half days in Pierrelaye from 22 January 2015; the peer groups "
+    "worked separately, then in plenary; the activists prepared and led morning sessions; a "
+    "closing presentation ended the training.\n\n"
+    "Outcomes: 28 participants, 95 % participation, zones of action identified together in "
+    "each city, and recommendations for involving residents living in poverty in the "
+    "citizens' councils."
+)
 
 
 def svg_logo(initials: str, colour: str) -> bytes:

@@ -107,6 +107,7 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "runs": selectors.report_run_list(programme=programme, user=request.user),
         "can_export": permissions.can_export_data(request.user, programme),
+        "exports": exports.DATASET_LABELS.items(),
     }
     return render(request, "reports/report_list.html", context, status=status)
 
@@ -163,8 +164,12 @@ def export_download(request: HttpRequest, slug: str, dataset: str, file_format: 
     table = exports.TABLES[dataset](programme=programme)
     name = exports.export_file_name(dataset=dataset, file_format=file_format, programme=programme)
     if file_format == "csv":
+        separator = exports.csv_separator(
+            language=get_language(), choice=request.GET.get("separator", "")
+        )
         response = StreamingHttpResponse(
-            exports.csv_lines(table), content_type=exports.CONTENT_TYPES["csv"]
+            exports.csv_lines(table, separator=separator),
+            content_type=exports.CONTENT_TYPES["csv"],
         )
     else:
         response = HttpResponse(
