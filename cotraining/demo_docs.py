@@ -1,18 +1,16 @@
 """Demo data for the documents funders see: the organisations' logos (simple SVG drawn here,
 the same on every build) and the programme's narrative in French and English."""
 
+import re
+
 from django.core.files.base import ContentFile
 from django.utils.html import escape
 
-from programmes.models import Organisation, Programme
+from programmes.models import Programme
 
-# Organisation name -> (initials, colour): invented logos, not the real ones.
-DEMO_LOGOS = {
-    "Profession Banlieue": ("PB", "#1f4e79"),
-    "ATD Quart Monde": ("ATD", "#8a1c1c"),
-    "Préfecture de la Seine-Saint-Denis": ("P93", "#2e5e2e"),
-    "Fonds d'expérimentation sociale (démo)": ("FES", "#6b3fa0"),
-}
+# Invented logos (not the real ones): initials on one of these colours, in a fixed order.
+LOGO_COLOURS = ("#1f4e79", "#8a1c1c", "#2e5e2e", "#6b3fa0", "#7a4b00")
+SMALL_WORDS = {"de", "la", "le", "des", "du", "d", "l", "et", "pour", "à"}
 
 NARRATIVE_FR = (
     "Objectifs : préparer sept villes de Seine-Saint-Denis à installer les conseils citoyens "
@@ -54,14 +52,25 @@ def svg_logo(initials: str, colour: str) -> bytes:
     ).encode()
 
 
+def initials(name: str) -> str:
+    """Up to four capitals from the name's significant words ("ATD Quart Monde": "AQM")."""
+    words = [w for w in re.split(r"[^\w]+", name) if w and w.lower() not in SMALL_WORDS]
+    return "".join(word[0].upper() for word in words if not word.isdigit())[:4] or "?"
+
+
 def build_documents(programme: Programme) -> None:
-    """Give the organiser, the partner and the funders their logo, and the programme its
-    narrative. An organisation that already has a logo keeps it."""
-    for organisation in Organisation.objects.filter(name__in=DEMO_LOGOS).order_by("name"):
-        if organisation.logo:
+    """Give the organiser, the partners and the funders a logo, and the programme its
+    narrative in both languages. An organisation that already has a logo keeps it."""
+    organisations = [
+        programme.organiser,
+        *programme.partners.order_by("name"),
+        *(funding.funder for funding in programme.fundings.order_by("-amount_awarded", "id")),
+    ]
+    for index, organisation in enumerate(organisations):
+        if organisation is None or organisation.logo:
             continue
-        initials, colour = DEMO_LOGOS[organisation.name]
-        organisation.logo.save("logo.svg", ContentFile(svg_logo(initials, colour)), save=True)
+        logo = svg_logo(initials(organisation.name), LOGO_COLOURS[index % len(LOGO_COLOURS)])
+        organisation.logo.save("logo.svg", ContentFile(logo), save=True)
     programme.narrative_fr = NARRATIVE_FR
     programme.narrative_en = NARRATIVE_EN
     programme.save(update_fields=["narrative_fr", "narrative_en"])

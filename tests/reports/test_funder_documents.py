@@ -403,3 +403,46 @@ def test_funders_get_no_export(client, funded):
     )
     for dataset in ("applications", "budget", "contributions"):
         assert client.get(export_url(programme, dataset, "csv")).status_code == 404
+
+
+# --- The demo ------------------------------------------------------------------------------
+
+
+def test_the_demo_funder_reports_differ_per_funder_and_open_on_the_cover(
+    client, demo, django_capture_on_commit_callbacks
+):
+    """Each demo funder's report, asked for by the organiser and built by the task: the text of
+    its first page is the cover (the funder it is made for, the logos' owners, the narrative),
+    and each shows its own agreement and not the other's."""
+    organiser = demo.memberships.get(role=Role.ORGANISER).user
+    funders = {
+        funding.funder: funding.agreement_reference
+        for funding in demo.fundings.select_related("funder")
+    }
+    assert len(funders) == 2
+    assert demo.organiser.logo
+    assert all(funder.logo for funder in funders)
+    client.force_login(organiser)
+    texts = {}
+    for funder in funders:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("reports:report_list", args=[demo.slug]),
+                {"kind": Kind.FUNDER, "funder": funder.pk},
+                HTTP_ACCEPT_LANGUAGE="fr",
+            )
+        run = ReportRun.objects.get(funder=funder)
+        assert run.status == ReportRun.Status.DONE, run.error
+        with run.file.open("rb") as handle:
+            texts[funder] = [normalise(page) for page in pdf_text(handle.read()).split("\f")]
+    for funder, reference in funders.items():
+        cover, *rest = texts[funder]
+        assert f"Réalisé pour {funder.name}" in cover
+        assert "Objectifs : préparer sept villes de Seine-Saint-Denis" in cover
+        assert "Avec le soutien de" in cover
+        assert demo.organiser.name in cover
+        body = "".join(rest).replace(" ", "")  # a reference may wrap in its narrow column
+        assert reference in body
+        others = [other for other in funders.values() if other != reference]
+        assert not any(other in body for other in others)
+    assert texts[list(funders)[0]][1:] != texts[list(funders)[1]][1:]
