@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from .. import emails
 from ..errors import Conflict, InvalidInput
+from ..images import image_check
 from ..models import (
     BudgetLine,
     Call,
@@ -270,23 +271,25 @@ def organisation_images_save(
 ) -> list[str]:
     """Replace or remove an organisation's logo and signature-and-stamp image.
 
-    ``new`` maps ``logo``/``stamp`` to a checked image (``programmes.images.image_check``);
-    ``remove`` names the images to delete. The replaced files are deleted once the change
-    commits. Records which images changed on the programme's journal; returns their names.
+    ``new`` maps ``logo``/``stamp`` to an uploaded file, checked here (``image_check``) before
+    anything is written: a refused file raises ``InvalidInput`` and changes nothing. ``remove``
+    names the images to delete. The replaced files are deleted once the change commits. Records
+    which images changed on the programme's journal; returns their names.
     """
-    from ..images import image_check
-
+    checked = {}
+    for name, upload in new.items():  # every image checked before any file is written
+        try:
+            checked[name] = image_check(upload)
+        except ValidationError as error:
+            raise InvalidInput(error.messages, code="bad_image") from error
     changed, old_files = [], []
     for name in ORGANISATION_IMAGES:
         field = getattr(organisation, name)
-        if name in new:
-            try:
-                checked = image_check(new[name])
-            except ValidationError as error:
-                raise InvalidInput(error.messages, code="bad_image") from error
+        if name in checked:
             if field:
                 old_files.append(field.name)
-            field.save(f"{name}.{checked.extension}", ContentFile(checked.content), save=False)
+            image = checked[name]
+            field.save(f"{name}.{image.extension}", ContentFile(image.content), save=False)
             changed.append(name)
         elif name in remove and field:
             old_files.append(field.name)

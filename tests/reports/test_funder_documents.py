@@ -446,3 +446,28 @@ def test_the_demo_funder_reports_differ_per_funder_and_open_on_the_cover(
         others = [other for other in funders.values() if other != reference]
         assert not any(other in body for other in others)
     assert texts[list(funders)[0]][1:] != texts[list(funders)[1]][1:]
+
+
+def test_the_service_checks_every_image_before_writing_any(funded):
+    from programmes.errors import InvalidInput
+    from programmes.services import organisation_images_save
+
+    programme, funding, _second = funded
+    organisation = funding.funder
+    with pytest.raises(InvalidInput) as refusal:
+        organisation_images_save(
+            actor=None,
+            programme=programme,
+            organisation=organisation,
+            new={
+                "logo": upload("good.svg", factories.svg_logo()),
+                "stamp": upload(
+                    "bad.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onclick="x()"/>'
+                ),
+            },
+            remove=[],
+        )
+    assert refusal.value.code == "bad_image"
+    organisation.refresh_from_db()
+    assert not organisation.logo
+    assert not organisation.stamp
