@@ -259,7 +259,7 @@ def test_participants_csv_lists_everyone_and_defuses_formulas(client, programme,
     response = client.get(reverse("reports:export", args=[programme.slug, "participants", "csv"]))
     assert response["Content-Disposition"].startswith('attachment; filename="participants-')
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))  # French: semicolons
     assert len(rows) == 2
     assert rows[1][1] == "Dupont"
     assert rows[1][2] == '\'=HYPERLINK("http://x")'
@@ -279,7 +279,7 @@ def test_attendance_xlsx_has_one_line_per_record(client, programme, member):
 
 def test_an_unknown_export_is_404(client, programme, member):
     client.force_login(member(programme, "organiser"))
-    for args in (("budget", "csv"), ("participants", "pdf")):
+    for args in (("payroll", "csv"), ("participants", "pdf")):
         url = reverse("reports:export", args=[programme.slug, *args])
         assert client.get(url).status_code == 404
 
