@@ -58,6 +58,7 @@ from sessions.models import (
 )
 from sessions.signatures import GENESIS, Evidence, row_hash, strokes_svg
 
+from .demo_docs import build_documents
 from .demo_evaluation import build_evaluation
 
 SLUG = "seine-saint-denis-2015"
@@ -269,6 +270,7 @@ class DemoBuilder:
             programme=programme, organiser=self.users["organiser"], trainees=self.trainees
         )
         demo_followup.build(programme, organiser=self.users["organiser"])
+        build_documents(programme)
         return programme
 
     def build_outbox(self, programme: Programme) -> None:

@@ -322,6 +322,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cotraining <noreply@l
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("DJANGO_ACCESSIBILITY_CONTACT", "")
 
 # Uploads: a commitment letter is a PDF of a few MB at most.
+# An organisation's logo or signature-and-stamp image (PNG or SVG); a logo is a few kilobytes.
+ORGANISATION_IMAGE_MAX_BYTES = int(os.environ.get("ORGANISATION_IMAGE_MAX_BYTES", str(512 * 1024)))
 COMMITMENT_LETTER_MAX_BYTES = int(
     os.environ.get("COMMITMENT_LETTER_MAX_BYTES", str(5 * 1024 * 1024))
 )

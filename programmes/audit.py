@@ -129,6 +129,12 @@ def render(entry) -> str:
     return str(sentence).format_map(values)
 
 
+def _image_labels() -> dict:
+    from django.utils.translation import gettext_lazy
+
+    return {"logo": gettext_lazy("logo"), "stamp": gettext_lazy("signature and stamp")}
+
+
 def _fields(values) -> str:
     return ", ".join(str(name) for name in values.get("fields") or [])
 
@@ -209,6 +215,15 @@ def register() -> None:
             "budgetline.created": gettext_lazy("Budget line added: {target}."),
             "budgetline.updated": gettext_lazy("Budget line changed: {target}."),
             "budgetline.deleted": gettext_lazy("Budget line deleted: {target}."),
+            "organisation.images_changed": lambda entry, values: (
+                _("Images of %(organisation)s changed: %(images)s.")
+                % {
+                    "organisation": values["target"],
+                    "images": ", ".join(
+                        str(_image_labels().get(name, name)) for name in values.get("images") or []
+                    ),
+                }
+            ),
             "call.created": gettext_lazy("Call for applications created: {target}."),
             "call.updated": gettext_lazy("Call for applications changed: {target}."),
             "call.published": gettext_lazy("Call for applications published: {target}."),

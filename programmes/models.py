@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import NameField
+from .images import organisation_image_path
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
 
@@ -69,6 +70,16 @@ class Organisation(models.Model):
     name = NameField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     website = models.URLField(_("website"), blank=True)
+    logo = models.FileField(
+        _("logo"), upload_to=organisation_image_path, max_length=255, blank=True
+    )
+    stamp = models.FileField(
+        _("signature and stamp"),
+        upload_to=organisation_image_path,
+        max_length=255,
+        blank=True,
+        help_text=_("An image of the organisation's signature and stamp, for signed documents."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -94,6 +105,17 @@ class Programme(models.Model):
     objectives = models.TextField(_("objectives"), blank=True)
     # Opt-in: the public results page (figures and aggregated evaluation, nothing personal).
     results_public = models.BooleanField(_("results page public"), default=False)
+    # The story the reports' cover page tells, in each language a report is made in.
+    narrative_fr = models.TextField(
+        _("narrative (French)"),
+        blank=True,
+        help_text=_("Objectives, what happened, outcomes: a few lines for the reports' cover."),
+    )
+    narrative_en = models.TextField(
+        _("narrative (English)"),
+        blank=True,
+        help_text=_("Optional: reports in English use the French narrative when this is empty."),
+    )
     venue = NameField(_("venue"), max_length=200, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -137,6 +159,11 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def narrative_in(self, language: str) -> str:
+        """The narrative in the report's language, else the other one (French first)."""
+        own = self.narrative_en if (language or "").startswith("en") else self.narrative_fr
+        return own or self.narrative_fr or self.narrative_en
 
     def has_begun(self, today=None) -> bool:
         """Whether the training has started, by its status or by its first date."""

@@ -33,6 +33,7 @@ from .models import (
     Funding,
     Membership,
     NotificationPreference,
+    Organisation,
     OutboxMessage,
     Programme,
     Review,
@@ -1024,3 +1025,21 @@ def followup_board(
         CouncilMilestone.objects.filter(**selected).order_by("date", "id"),
         with_names=with_names,
     )
+
+
+def _programme_organisations(programme: Programme) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        Q(organised_programmes=programme)
+        | Q(partner_programmes=programme)
+        | Q(fundings__programme=programme)
+    ).distinct()
+
+
+def programme_organisation_list(*, programme: Programme) -> list[Organisation]:
+    """The organiser, the partners and the funders of the programme, by name (one query)."""
+    return list(_programme_organisations(programme).order_by("name"))
+
+
+def programme_organisation_get(*, programme: Programme, pk: int) -> Organisation | None:
+    """One organisation of the programme (organiser, partner or funder), else None."""
+    return _programme_organisations(programme).filter(pk=pk).first()

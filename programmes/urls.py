@@ -28,6 +28,16 @@ urlpatterns = [
         name="contribution_edit",
     ),
     # The call (organisers)
+    path(
+        f"{P}/organisations/<id:pk>/images/",
+        setup.organisation_images,
+        name="organisation_images",
+    ),
+    path(
+        f"{P}/organisations/<id:pk>/<str:which>/",
+        setup.organisation_image,
+        name="organisation_image",
+    ),
     path(f"{P}/call/", setup.call_edit, name="call_edit"),
     path(f"{P}/call/publish/", setup.call_publish, name="call_publish"),
     path(f"{P}/call/invite/", setup.call_invite, name="call_invite"),

@@ -27,5 +27,8 @@ def register() -> None:
             "export.attendance": gettext_lazy("Export of the attendance records downloaded."),
             "public_results.opened": gettext_lazy("The public results page was opened."),
             "public_results.closed": gettext_lazy("The public results page was closed."),
+            "export.applications": gettext_lazy("Export of the applications downloaded."),
+            "export.budget": gettext_lazy("Export of the budget downloaded."),
+            "export.contributions": gettext_lazy("Export of the city contributions downloaded."),
         }
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from programmes.models import Programme
+from programmes.models import Organisation, Programme
 from sessions.charts import PRINT, rate_chart
 from sessions.models import Slot
 from sessions.selectors import SheetGrouping, sheet_rows, slot_activities, slot_signatures
@@ -53,35 +53,47 @@ def _participation_charts(participation) -> dict:
     }
 
 
-# The data of each kind of report; ``signatory`` only matters to the certificates.
+# The data of each kind of report; ``signatory`` only matters to the certificates, ``funder``
+# to the funder report.
 BUILDERS: dict[str, Callable] = {
-    Kind.ATTENDANCE: lambda programme, signatory: selectors.attendance_report_data(
+    Kind.ATTENDANCE: lambda programme, signatory, funder: selectors.attendance_report_data(
         programme=programme
     ),
-    Kind.PARTICIPATION: lambda programme, signatory: selectors.participation_report_data(
+    Kind.PARTICIPATION: lambda programme, signatory, funder: selectors.participation_report_data(
         programme=programme
     ),
-    Kind.FUNDER: lambda programme, signatory: selectors.funder_report_data(programme=programme),
-    Kind.CERTIFICATES: lambda programme, signatory: selectors.certificates_data(
+    Kind.FUNDER: lambda programme, signatory, funder: selectors.funder_report_data(
+        programme=programme, funder=funder
+    ),
+    Kind.CERTIFICATES: lambda programme, signatory, funder: selectors.certificates_data(
         programme=programme, signatory=signatory
     ),
 }
 
 
-def document_html(*, kind: str, programme: Programme, signatory: str = "") -> DocumentHtml:
+def document_html(
+    *, kind: str, programme: Programme, signatory: str = "", funder: Organisation | None = None
+) -> DocumentHtml:
     """The report's HTML in the active language, and counts of the data it was built from.
 
     ``signatory`` is the name printed in the certificates' signature block (the organiser who
-    asked for them). Read-only.
+    asked for them); ``funder`` the funder a funder report is made for (None: every funder in
+    detail). Every report but the certificates opens on a cover page: the programme, its dates,
+    the organiser's and funders' logos and the narrative in the active language. Read-only.
     """
-    report = BUILDERS[kind](programme, signatory)
+    report = BUILDERS[kind](programme, signatory, funder)
+    language = get_language()
     context = {
         "programme": programme,
         "report": report,
         "title": Kind(kind).label,
         "generated_at": timezone.localtime(),
-        "LANGUAGE_CODE": get_language(),
+        "LANGUAGE_CODE": language,
     }
+    if kind != Kind.CERTIFICATES:
+        context["cover"] = selectors.report_cover(
+            programme=programme, language=language, funder=funder
+        )
     if kind == Kind.PARTICIPATION:
         context["charts"] = _participation_charts(report.participation)
     html = render_to_string(f"reports/pdf/{kind}.html", context)
@@ -90,13 +102,15 @@ def document_html(*, kind: str, programme: Programme, signatory: str = "") -> Do
 
 def attendance_sheet_html(*, slot: Slot) -> str:
     """The blank attendance sheet of a half-day to print and sign (feuille d'émargement): the
-    active trainees grouped by city, the activities and their facilitators, in the active
-    language (three queries). Read-only."""
+    active trainees grouped by city with arrival and departure columns, the activities and their
+    facilitators, the organiser's and funders' logos, in the active language (five queries).
+    Read-only."""
     activities = slot_activities(slot=slot)
     return render_to_string(
         "reports/pdf/attendance_sheet.html",
         {
             "programme": slot.day.programme,
+            "logos": selectors.programme_logos(programme=slot.day.programme).logos,
             "slot": slot,
             "rows": sheet_rows(slot=slot, group_by=SheetGrouping.CITY),
             "activities": activities,

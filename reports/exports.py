@@ -1,27 +1,46 @@
-"""CSV and XLSX exports of a programme's participants and attendance records.
+"""CSV and XLSX exports of a programme: participants, attendance records, applications with
+their scores and decisions, the budget, and the city contributions ledger.
 
-Rows come from one query each, read in chunks, so an export costs the same number of queries
-and little memory whatever the programme's size. CSV is streamed; XLSX is written by openpyxl
-in write-only mode. Text typed by people is neutralised against spreadsheet formulas
-(a cell starting with ``=``, ``+``, ``-`` or ``@`` gets a leading apostrophe).
+Rows come from a fixed number of queries, read in chunks where they can be many, so an export
+costs the same number of queries and little memory whatever the programme's size. CSV is
+streamed; XLSX is written by openpyxl in write-only mode. Text typed by people is neutralised
+against spreadsheet formulas (a cell starting with ``=``, ``+``, ``-`` or ``@`` gets a leading
+apostrophe). CSV follows the reader's spreadsheet: in French, semicolons and decimal commas (a
+French spreadsheet reads a comma as the decimal mark); in English, commas and decimal points;
+both start with a byte-order mark so that the spreadsheet reads UTF-8. Money totals come from
+``programmes.selectors.finance_totals``, as on the finances page.
 """
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db.models import Avg
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from participants.models import Category, Participant
+from programmes.models import CityApplication, ReviewScore, SelectionCriterion
+from programmes.selectors import cost_gap, finance_totals, programme_finance_rows
 from sessions.models import Attendance, AttendanceStatus, Slot
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-DATASETS = ("participants", "attendance")
+DATASETS = ("participants", "attendance", "applications", "budget", "contributions")
+DATASET_LABELS = {
+    "participants": gettext_lazy("Participants (names and contact details)"),
+    "attendance": gettext_lazy("Attendance records"),
+    "applications": gettext_lazy("Applications, their scores and decisions"),
+    "budget": gettext_lazy("Budget: planned and actual"),
+    "contributions": gettext_lazy("City contributions ledger"),
+}
+# CSV separators a person may choose; by default, the one of the page's language.
+SEPARATORS = {"semicolon": ";", "comma": ","}
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -152,7 +171,175 @@ def attendance_table(*, programme) -> Table:
     )
 
 
-TABLES = {"participants": participants_table, "attendance": attendance_table}
+def applications_table(*, programme) -> Table:
+    """Every application of the programme's call (drafts left out) with its status (the
+    decision, once taken), eligibility, reviews and average score overall and per criterion of
+    the selection grid; no contact details (three queries)."""
+    statuses = dict(CityApplication.Status.choices)
+    criteria = list(
+        SelectionCriterion.objects.filter(call__programme=programme).order_by("position", "id")
+    )
+    per_criterion: dict[tuple[int, int], float] = {
+        (row["review__application"], row["criterion"]): row["average"]
+        for row in ReviewScore.objects.filter(
+            review__application__call__programme=programme, review__submitted_at__isnull=False
+        )
+        .order_by()
+        .values("review__application", "criterion")
+        .annotate(average=Avg("score"))
+    }
+    applications = (
+        CityApplication.objects.for_programme(programme)
+        .exclude(status=CityApplication.Status.DRAFT)
+        .with_eligibility()
+        .with_review_figures()
+        .select_related("city")
+        .order_by("city__name", "id")
+    )
+
+    def score(value):
+        return round(value, 2) if value is not None else ""
+
+    rows = (
+        [
+            application.pk,
+            safe_text(application.city.name),
+            safe_text(application.city.insee_code),
+            str(statuses.get(application.status, application.status)),
+            _local_datetime(application.submitted_at),
+            _local_datetime(application.decided_at),
+            application.contribution_pledged,
+            _yes_no(application.eligible),
+            application.review_count,
+            score(application.average_score),
+            *(score(per_criterion.get((application.pk, c.pk))) for c in criteria),
+        ]
+        for application in applications.iterator(chunk_size=2000)
+    )
+    return Table(
+        title=_("Applications"),
+        header=[
+            _("Id"),
+            _("City"),
+            _("INSEE code"),
+            _("Status"),
+            _("Submitted at"),
+            _("Decided at"),
+            _("Contribution pledged (EUR)"),
+            _("Eligible"),
+            _("Reviews"),
+            _("Average score"),
+            *(_("Score: %(criterion)s") % {"criterion": c.label} for c in criteria),
+        ],
+        rows=rows,
+    )
+
+
+def _local_datetime(value):
+    return timezone.localtime(value).replace(tzinfo=None) if value else ""
+
+
+def budget_table(*, programme) -> Table:
+    """The budget lines, planned against actual with the gap and its explanation, and a last
+    line of totals (``finance_totals``) (one query)."""
+    lines = list(programme_finance_rows(programme=programme).budget_lines)
+    categories = dict(lines[0].Category.choices) if lines else {}
+    totals = finance_totals(fundings=[], budget_lines=lines, contributions=[])
+    rows = [
+        [
+            str(categories.get(line.category, line.category)),
+            safe_text(line.label),
+            safe_text(line.funding.funder.name if line.funding else ""),
+            line.planned_amount,
+            line.actual_amount,
+            cost_gap(planned=line.planned_amount, actual=line.actual_amount),
+            safe_text(line.gap_explanation),
+        ]
+        for line in lines
+    ]
+    rows.append(
+        [
+            _("Total"),
+            "",
+            "",
+            totals.budget_planned,
+            totals.budget_actual,
+            totals.budget_gap,
+            "",
+        ]
+    )
+    return Table(
+        title=_("Budget"),
+        header=[
+            _("Category"),
+            _("Budget line"),
+            _("Funding source"),
+            _("Planned (EUR)"),
+            _("Actual (EUR)"),
+            _("Gap (EUR)"),
+            _("Explanation of the gap"),
+        ],
+        rows=rows,
+    )
+
+
+def contributions_table(*, programme) -> Table:
+    """The selected cities' contributions ledger and a last line of totals
+    (``finance_totals``) (one query)."""
+    contributions = list(programme_finance_rows(programme=programme).contributions)
+    totals = finance_totals(fundings=[], budget_lines=[], contributions=contributions)
+    rows = [
+        [
+            safe_text(contribution.application.city.name),
+            safe_text(contribution.agreement_reference),
+            contribution.amount_pledged,
+            contribution.amount_invoiced,
+            contribution.invoiced_on or "",
+            contribution.amount_received,
+            contribution.received_on or "",
+        ]
+        for contribution in contributions
+    ]
+    rows.append(
+        [
+            _("Total"),
+            "",
+            totals.contributions_pledged,
+            totals.contributions_invoiced,
+            "",
+            totals.contributions_received,
+            "",
+        ]
+    )
+    return Table(
+        title=_("City contributions"),
+        header=[
+            _("City"),
+            _("Agreement reference"),
+            _("Pledged (EUR)"),
+            _("Invoiced (EUR)"),
+            _("Invoiced on"),
+            _("Received (EUR)"),
+            _("Received on"),
+        ],
+        rows=rows,
+    )
+
+
+TABLES = {
+    "participants": participants_table,
+    "attendance": attendance_table,
+    "applications": applications_table,
+    "budget": budget_table,
+    "contributions": contributions_table,
+}
+
+
+def csv_separator(*, language: str, choice: str = "") -> str:
+    """The separator asked for, else the one a spreadsheet expects in that language."""
+    if choice in SEPARATORS:
+        return SEPARATORS[choice]
+    return ";" if (language or "").startswith("fr") else ","
 
 
 class _Echo:
@@ -162,12 +349,20 @@ class _Echo:
         return value
 
 
-def csv_lines(table: Table) -> Iterator[str]:
-    """The table as CSV lines (with a BOM so that spreadsheets read it as UTF-8)."""
-    writer = csv.writer(_Echo())
+def _csv_value(value, decimal_comma: bool):
+    if decimal_comma and isinstance(value, Decimal | float):
+        return str(value).replace(".", ",")
+    return value
+
+
+def csv_lines(table: Table, *, separator: str = ",") -> Iterator[str]:
+    """The table as CSV lines (with a BOM so that spreadsheets read it as UTF-8); with the
+    semicolon, numbers get a decimal comma."""
+    writer = csv.writer(_Echo(), delimiter=separator)
+    decimal_comma = separator == ";"
     yield "\ufeff" + writer.writerow(table.header)
     for row in table.rows:
-        yield writer.writerow(row)
+        yield writer.writerow([_csv_value(value, decimal_comma) for value in row])
 
 
 def xlsx_bytes(table: Table) -> bytes:

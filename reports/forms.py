@@ -26,9 +26,12 @@ DESCRIPTIONS = {
 
 
 class ReportRequestForm(forms.Form):
+    """The kind of report, and for the organisers which funder a funder report is made for
+    (``funders``: the programme's funders; None: the field is left out, a funder gets its own)."""
+
     kind = forms.ChoiceField(label=_("Report"), widget=forms.RadioSelect)
 
-    def __init__(self, *args, kinds: list[str], **kwargs):
+    def __init__(self, *args, kinds: list[str], funders=None, **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(ReportRun.Kind.choices)
         self.fields["kind"].choices = [
@@ -36,6 +39,24 @@ class ReportRequestForm(forms.Form):
         ]
         if kinds:
             self.fields["kind"].initial = kinds[0]
+        self.funders = {str(funder.pk): funder for funder in funders or []}
+        if funders is not None and ReportRun.Kind.FUNDER in kinds:
+            self.fields["funder"] = forms.ChoiceField(
+                label=_("Funder report made for"),
+                required=False,
+                choices=[
+                    ("", _("Every funder, each agreement in detail (for the organisers)")),
+                    *((pk, funder.name) for pk, funder in self.funders.items()),
+                ],
+                help_text=_(
+                    "A funder's report shows its own agreement in detail and the other "
+                    "funders' as totals. Only for the funder report."
+                ),
+            )
+
+    @property
+    def chosen_funder(self):
+        return self.funders.get(self.cleaned_data.get("funder") or "")
 
 
 # A sealed sheet of 28 signatures weighs well under 1 MB; anything much bigger is not one.

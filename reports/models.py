@@ -80,6 +80,18 @@ class ReportRun(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=8, default="fr")
+    funder = models.ForeignKey(
+        "programmes.Organisation",
+        verbose_name=_("for the funder"),
+        on_delete=models.CASCADE,
+        related_name="report_runs",
+        null=True,
+        blank=True,
+        help_text=_(
+            "A funder report made for one funder: its own agreement in detail, the others' as "
+            "totals. Empty: every funder in detail (for the organisers)."
+        ),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -141,8 +153,13 @@ class ReportRun(models.Model):
             # Asking again while a build is waiting or running must not start a second one.
             models.UniqueConstraint(
                 fields=["programme", "kind", "language"],
-                condition=Q(status__in=["queued", "running"]),
+                condition=Q(status__in=["queued", "running"], funder__isnull=True),
                 name="reportrun_one_active_build",
+            ),
+            models.UniqueConstraint(
+                fields=["programme", "kind", "language", "funder"],
+                condition=Q(status__in=["queued", "running"], funder__isnull=False),
+                name="reportrun_one_active_build_per_funder",
             ),
         ]
 

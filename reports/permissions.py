@@ -3,10 +3,13 @@
 Organisers may do everything. A funder of the programme may ask for and download the
 funder-facing reports (attendance, participation, funder report), which never name an activist
 who did not consent; certificates and the exports name everyone and stay with the organisers.
-Facilitators, reviewers and city contacts have no access: the views answer 404.
+A funder report is made for one funder (its own agreement in detail, the others' as totals): a
+funder sees only those made for the organisation its membership speaks for, and a funder whose
+membership names no organisation is offered none. Facilitators, reviewers and city contacts
+have no access: the views answer 404.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from programmes.models import Membership, Programme
 from programmes.permissions import RolePolicy, holds_role, programme_roles
@@ -31,23 +34,68 @@ class ReportRunPolicy(RolePolicy):
         Role.FUNDER: frozenset(ReportRun.FUNDER_FACING_KINDS),
     }
 
+    def funder_organisation(self, user, programme: Programme):
+        """The organisation a funder speaks for in this programme (the first, should there be
+        several), else None; cached on the programme object for the request."""
+        cache = programme.__dict__.setdefault("_funder_organisation_cache", {})
+        if user.pk not in cache:
+            membership = (
+                Membership.objects.filter(
+                    programme=programme, user=user, role=Role.FUNDER, organisation__isnull=False
+                )
+                .select_related("organisation")
+                .order_by("pk")
+                .first()
+                if user.is_authenticated
+                else None
+            )
+            cache[user.pk] = membership.organisation if membership else None
+        return cache[user.pk]
+
+    def sees_every_funder(self, user, programme: Programme) -> bool:
+        """Organisers read and ask for the funder report of any funder, or of all at once."""
+        return Role.ORGANISER in programme_roles(user, programme)
+
     def requestable_kinds(self, user, programme: Programme) -> list[str]:
         """The kinds of report this user may ask for in this programme, in display order."""
         roles = programme_roles(user, programme)
         allowed = set().union(*(self.KINDS_BY_ROLE.get(role, ()) for role in roles))
+        if (
+            ReportRun.Kind.FUNDER in allowed
+            and not self.sees_every_funder(user, programme)
+            and self.funder_organisation(user, programme) is None
+        ):
+            allowed.discard(ReportRun.Kind.FUNDER)
         return [kind for kind in ReportRun.Kind.values if kind in allowed]
 
     def user_has_permission(self, user, action: str, obj) -> bool:
         if action == "view":
             # Seeing a run and downloading its file need the same right as asking for it.
-            return obj.kind in self.requestable_kinds(user, obj.programme)
+            programme = obj.programme
+            if obj.kind not in self.requestable_kinds(user, programme):
+                return False
+            if obj.kind == ReportRun.Kind.FUNDER and not self.sees_every_funder(user, programme):
+                own = self.funder_organisation(user, programme)
+                return obj.funder_id is not None and own is not None and obj.funder_id == own.pk
+            return True
         return super().user_has_permission(user, action, obj)
 
     def instances_user_can(self, user, action: str) -> QuerySet:
         if action == "view":
-            condition = Q(pk__in=[])
-            for role, kinds in self.KINDS_BY_ROLE.items():
-                condition |= holds_role(user, {role}, programme="programme") & Q(kind__in=kinds)
+            condition = holds_role(user, {Role.ORGANISER}, programme="programme")
+            shared = self.KINDS_BY_ROLE[Role.FUNDER] - {ReportRun.Kind.FUNDER}
+            condition |= holds_role(user, {Role.FUNDER}, programme="programme") & Q(kind__in=shared)
+            if user.is_authenticated and user.is_active:
+                condition |= Q(kind=ReportRun.Kind.FUNDER) & Q(
+                    Exists(
+                        Membership.objects.filter(
+                            programme=OuterRef("programme"),
+                            user=user,
+                            role=Role.FUNDER,
+                            organisation=OuterRef("funder"),
+                        )
+                    )
+                )
             return ReportRun.objects.filter(condition)
         return super().instances_user_can(user, action)
 
@@ -69,6 +117,14 @@ def can_request_report(user, programme: Programme, kind: str) -> bool:
 
 def can_view_report_run(user, run: ReportRun) -> bool:
     return report_run_policy.user_has_permission(user, "view", run)
+
+
+def funder_organisation(user, programme: Programme):
+    return report_run_policy.funder_organisation(user, programme)
+
+
+def sees_every_funder(user, programme: Programme) -> bool:
+    return report_run_policy.sees_every_funder(user, programme)
 
 
 def can_export_data(user, programme: Programme) -> bool:

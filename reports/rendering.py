@@ -7,6 +7,8 @@ of the server (``file:///etc/passwd``) or call the network (``http://…``): eve
 one of our static files is refused, and WeasyPrint renders the document without it.
 """
 
+import base64
+import binascii
 import mimetypes
 import posixpath
 from collections.abc import Callable
@@ -46,10 +48,30 @@ def static_file_path(name: str) -> Path | None:
     return Path(found) if isinstance(found, str) else None
 
 
+# Organisation logos come inline, checked when they were uploaded (programmes.images).
+DATA_IMAGE_TYPES = ("image/png", "image/svg+xml")
+
+
+def _data_image(url: str) -> URLFetcherResponse:
+    """A base64 ``data:`` URI of a PNG or an SVG; anything else is refused."""
+    header, _comma, payload = url.partition(",")
+    content_type = header.removeprefix("data:").removesuffix(";base64")
+    if content_type not in DATA_IMAGE_TYPES or not header.endswith(";base64"):
+        raise ResourceRefused("Reports take only PNG or SVG images inline")
+    try:
+        body = base64.b64decode(payload, validate=True)
+    except binascii.Error as error:
+        raise ResourceRefused("A damaged inline image") from error
+    return URLFetcherResponse("data:", body, {"Content-Type": content_type})
+
+
 class StaticFilesFetcher(URLFetcher):
-    """Serves ``<ORIGIN><STATIC_URL>…`` from the app's static files and refuses everything else."""
+    """Serves ``<ORIGIN><STATIC_URL>…`` from the app's static files and inline PNG or SVG
+    images (``data:`` URIs), and refuses everything else."""
 
     def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return _data_image(url)
         parts = urlsplit(url)
         static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
         if (

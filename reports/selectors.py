@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category
 from participants.selectors import (
@@ -22,6 +22,7 @@ from participants.selectors import (
     evaluation_results,
     participant_counts_by_category,
 )
+from programmes.images import data_uri
 from programmes.models import (
     BudgetLine,
     CityContribution,
@@ -34,6 +35,7 @@ from programmes.selectors import (
     FinanceFigures,
     amount_to_receive,
     cost_gap,
+    finance_totals,
     followup_board,
     programme_finances,
 )
@@ -57,6 +59,7 @@ from sessions.selectors import (
 from sessions.signatures import chain_check
 
 from .models import ReportRun, SealedSheet
+from .permissions import report_run_policy
 
 # Columns of half-days per table of the attendance report: ten fit across a landscape A4 page.
 SLOTS_PER_TABLE = 10
@@ -69,11 +72,13 @@ RUN_LIST_LIMIT = 30
 # --- Runs --------------------------------------------------------------------------------------
 
 
-def report_run_list(*, programme: Programme, kinds: list[str]) -> list[ReportRun]:
-    """The programme's most recent runs of the given kinds, with who asked (one query)."""
+def report_run_list(*, programme: Programme, user) -> list[ReportRun]:
+    """The programme's most recent runs this user may see (a funder: the funder reports made
+    for its own organisation only), with who asked and for which funder (one query)."""
     return list(
-        ReportRun.objects.filter(programme=programme, kind__in=kinds)
-        .select_related("requested_by")
+        report_run_policy.instances_user_can(user, "view")
+        .filter(programme=programme)
+        .select_related("requested_by", "funder")
         .order_by("-created_at", "-id")[:RUN_LIST_LIMIT]
     )
 
@@ -82,7 +87,7 @@ def report_run_get(*, programme: Programme, pk: int) -> ReportRun | None:
     """One run of this programme (a run of another programme is None, as if it did not exist)."""
     return (
         ReportRun.objects.filter(programme=programme, pk=pk)
-        .select_related("programme", "requested_by")
+        .select_related("programme", "requested_by", "funder")
         .first()
     )
 
@@ -330,18 +335,33 @@ class CityLine:
 
 
 @dataclass(frozen=True)
+class OtherFunders:
+    """The funders a funder report is not made for, as totals only (``finance_totals`` of their
+    rows): how many, awarded, received."""
+
+    count: int
+    figures: FinanceFigures
+
+
+@dataclass(frozen=True)
 class FunderReport:
-    """``fundings`` pairs each funding with what is still to receive (awarded minus received);
-    ``budget_lines`` pairs each line with its gap (actual minus planned: positive is overspent)."""
+    """``fundings`` pairs each funding shown in detail with what is still to receive (awarded
+    minus received): every funding, or only the one of ``funder`` when the report is made for a
+    funder, the others then summed up in ``others``. ``budget_lines`` gives each line its gap
+    (actual minus planned: positive is overspent) and the name of its funding source as this
+    reader may see it."""
 
     programme: Programme
+    funder: Organisation | None
     partners: list[Organisation]
     participation: ParticipationOverview
     categories: list[CategoryCount]
+    headcount_note: str
     city_categories: list[str]
     cities: list[CityLine]
     fundings: list[tuple[Funding, Decimal]]
-    budget_lines: list[tuple[BudgetLine, Decimal]]
+    others: OtherFunders | None
+    budget_lines: list[tuple[BudgetLine, Decimal, str]]
     contributions: list[CityContribution]
     finances: FinanceFigures
     proofs: list[SlotProof]
@@ -355,13 +375,46 @@ class FunderReport:
     def source(self) -> dict[str, int]:
         return _source(
             self.participation.summary,
-            fundings=len(self.fundings),
+            fundings=len(self.fundings) + (self.others.count if self.others else 0),
             budget_lines=len(self.budget_lines),
             city_contributions=len(self.contributions),
         )
 
 
-def funder_report_data(*, programme: Programme) -> FunderReport:
+def headcount_note(*, categories: list[CategoryCount], trainees: int) -> str:
+    """Why the people counted by category are more than the trainees of the headline figures,
+    in a sentence made from the counts; empty when the two agree."""
+    total = sum(row.count for row in categories)
+    if total == trainees:
+        return ""
+    others = [row for row in categories if row.count and row.category not in TRAINEE_CATEGORIES]
+    extra = total - trainees
+    listed = "; ".join(f"{row.label}: {row.count}" for row in others)
+    if others and sum(row.count for row in others) == extra:
+        return ngettext(
+            "This table counts %(total)d people, %(extra)d more than the %(trainees)d trainees "
+            "of the participation figures: that person runs or supports the training without "
+            "being trained (%(list)s).",
+            "This table counts %(total)d people, %(extra)d more than the %(trainees)d trainees "
+            "of the participation figures: those people run or support the training without "
+            "being trained (%(list)s).",
+            extra,
+        ) % {"total": total, "extra": extra, "trainees": trainees, "list": listed}
+    return _(
+        "This table counts %(total)d active people of every category; the participation "
+        "figures count %(trainees)d trainees."
+    ) % {"total": total, "trainees": trainees}
+
+
+def _funding_source(line: BudgetLine, funder: Organisation | None) -> str:
+    if line.funding is None:
+        return "—"
+    if funder is not None and line.funding.funder_id != funder.pk:
+        return _("Another funder")
+    return str(line.funding.funder)
+
+
+def funder_report_data(*, programme: Programme, funder: Organisation | None = None) -> FunderReport:
     """The programme, its people, hours and participation, how each half-day's attendance was
     proven, its money, the evaluation's aggregated results, the cities' follow-up and the
     people's expenses (eighteen queries).
@@ -369,7 +422,9 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
     The figures of training are those of ``programme_participation_overview`` (the participation
     report's, without the per-trainee lines this report does not show); trainees by city are its
     trainees counted per city and category; the money is ``programme_finances``: the lines
-    listed and their totals (``finance_totals``), as on the finances page.
+    listed and their totals (``finance_totals``), as on the finances page. Made for ``funder``,
+    it shows that funder's agreement in detail and the other funders' as one line of totals,
+    without their names.
     """
     participation = programme_participation_overview(programme=programme)
     columns = [*(str(category) for category in TRIAD_CATEGORIES), str(Category.ACTIVIST)]
@@ -379,11 +434,24 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
         per_city.setdefault(city, Counter())[group.category] += group.count
     labels = dict(Category.choices)
     money = programme_finances(programme=programme)
+    shown, others = money.fundings, None
+    if funder is not None:
+        shown = [f for f in money.fundings if f.funder_id == funder.pk]
+        rest = [f for f in money.fundings if f.funder_id != funder.pk]
+        others = OtherFunders(
+            count=len(rest),
+            figures=finance_totals(fundings=rest, budget_lines=[], contributions=[]),
+        )
+    categories = participant_counts_by_category(programme=programme)
     return FunderReport(
         programme=programme,
+        funder=funder,
         partners=list(programme.partners.all()),
         participation=participation,
-        categories=participant_counts_by_category(programme=programme),
+        categories=categories,
+        headcount_note=headcount_note(
+            categories=categories, trainees=participation.summary.trainees
+        ),
         city_categories=[str(labels[value]) for value in columns],
         cities=[
             CityLine(
@@ -395,10 +463,15 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
         ],
         fundings=[
             (f, amount_to_receive(awarded=f.amount_awarded, received=f.amount_received))
-            for f in money.fundings
+            for f in shown
         ],
+        others=others,
         budget_lines=[
-            (line, cost_gap(planned=line.planned_amount, actual=line.actual_amount))
+            (
+                line,
+                cost_gap(planned=line.planned_amount, actual=line.actual_amount),
+                _funding_source(line, funder),
+            )
             for line in money.budget_lines
         ],
         contributions=money.contributions,
@@ -532,4 +605,70 @@ def public_results_data(*, programme: Programme) -> PublicResults:
         participation=participation,
         evaluation=evaluation_results(programme=programme),
         sections=PUBLIC_SECTIONS,
+    )
+
+
+def programme_funders(*, programme: Programme) -> list[Organisation]:
+    """The organisations funding the programme, largest award first (one query)."""
+    return [
+        funding.funder
+        for funding in Funding.objects.filter(programme=programme)
+        .select_related("funder")
+        .order_by("-amount_awarded", "funder__name")
+    ]
+
+
+# --- The cover of the reports and the logos of the sheets ----------------------------------
+
+
+@dataclass(frozen=True)
+class Logo:
+    name: str
+    uri: str  # a data: URI (the PDFs read nothing else), empty when there is no logo
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What a report's first page shows besides the facts: the organiser and the funders
+    (largest award first) with their logos, the narrative in the report's language, and the
+    funder the report is made for."""
+
+    organiser: Logo | None
+    funders: list[Logo]
+    narrative: str
+    funder: Organisation | None
+
+    @property
+    def logos(self) -> list[Logo]:
+        return [logo for logo in [self.organiser, *self.funders] if logo and logo.uri]
+
+
+def _logo(organisation: Organisation) -> Logo:
+    return Logo(name=organisation.name, uri=data_uri(organisation.logo))
+
+
+def programme_logos(*, programme: Programme) -> Cover:
+    """The organiser's and the funders' logos (one query, two when the organiser is not
+    loaded yet); no narrative."""
+    return Cover(
+        organiser=_logo(programme.organiser) if programme.organiser else None,
+        funders=[_logo(funder) for funder in programme_funders(programme=programme)],
+        narrative="",
+        funder=None,
+    )
+
+
+def report_cover(
+    *, programme: Programme, language: str, funder: Organisation | None = None
+) -> Cover:
+    """The cover of a report in ``language`` (one or two queries, as ``programme_logos``)."""
+    logos = programme_logos(programme=programme)
+    return Cover(
+        organiser=logos.organiser,
+        funders=logos.funders,
+        narrative=programme.narrative_in(language),
+        funder=funder,
     )

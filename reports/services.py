@@ -45,7 +45,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
 from programmes.errors import Conflict, InvalidInput, TooManyRequests
-from programmes.models import Programme
+from programmes.models import Funding, Organisation, Programme
 from programmes.services import audit
 from sessions.models import AttendanceSignature
 from sessions.signatures import chain_check
@@ -94,7 +94,9 @@ def _audit(*, user, action: str, run: ReportRun) -> None:
 
 
 @transaction.atomic
-def report_run_request(*, programme: Programme, kind: str, language: str, user) -> ReportRequest:
+def report_run_request(
+    *, programme: Programme, kind: str, language: str, user, funder: Organisation | None = None
+) -> ReportRequest:
     """Ask for a report: create a queued run and send it to the workers after commit.
 
     While the same report (programme, kind, language) is queued or running, no second run is
@@ -103,13 +105,24 @@ def report_run_request(*, programme: Programme, kind: str, language: str, user) 
     ``REPORT_MAX_ACTIVE_RUNS_PER_USER`` runs waiting or being built is refused
     (``too_many_active_runs``), so that nobody can fill the workers and the disk. Writes an audit
     entry. The caller checks the permission; an unknown kind or language raises
-    ``InvalidInput``; too many runs, ``TooManyRequests``.
+    ``InvalidInput``; too many runs, ``TooManyRequests``. ``funder`` makes a funder report
+    for that funder of the programme (its own agreement in detail, the others' as totals); the
+    caller decides who may ask for which (a funder: only its own).
     """
     if kind not in ReportRun.Kind.values:
         raise InvalidInput(_("This kind of report does not exist."), code="unknown_kind")
     if language not in dict(settings.LANGUAGES):
         raise InvalidInput(_("Reports are made in French or English."), code="unknown_language")
-    active = ReportRun.objects.active().filter(programme=programme, kind=kind, language=language)
+    if kind != ReportRun.Kind.FUNDER:
+        funder = None
+    elif (
+        funder is not None
+        and not Funding.objects.filter(programme=programme, funder=funder).exists()
+    ):
+        raise InvalidInput(_("This organisation does not fund the programme."), code="not_a_funder")
+    active = ReportRun.objects.active().filter(
+        programme=programme, kind=kind, language=language, funder=funder
+    )
     existing = active.first()
     if existing is not None:
         if existing.is_abandoned(now=timezone.now()):
@@ -134,7 +147,7 @@ def report_run_request(*, programme: Programme, kind: str, language: str, user) 
     try:
         with transaction.atomic():
             run = ReportRun.objects.create(
-                programme=programme, kind=kind, language=language, requested_by=user
+                programme=programme, kind=kind, language=language, requested_by=user, funder=funder
             )
     except IntegrityError:
         # Someone asked for the same report at the same moment: theirs is the one.
@@ -248,7 +261,7 @@ def _claim(report_run_id: int) -> ReportRun | None:
     with transaction.atomic():
         run = (
             ReportRun.objects.select_for_update(of=("self",))
-            .select_related("programme__organiser", "requested_by")
+            .select_related("programme__organiser", "requested_by", "funder")
             .filter(pk=report_run_id)
             .first()
         )
@@ -320,9 +333,12 @@ def _heartbeat(run: ReportRun) -> Iterator[None]:
 
 
 def report_file_name(run: ReportRun) -> str:
-    """The name a downloaded file gets: kind, programme and date, in the run's language."""
+    """The name a downloaded file gets: kind, (funder,) programme and date, in the run's
+    language."""
     with translation.override(run.language):
         label = slugify(str(ReportRun.Kind(run.kind).label))
+    if run.funder_id:
+        label = f"{label}-{slugify(run.funder.name)[:40]}"
     extension = run.file_type[0]
     return f"{label}-{run.programme.slug}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
@@ -417,6 +433,7 @@ def report_run_build(*, report_run_id: int) -> BuildOutcome:
                 document = document_html(
                     kind=run.kind,
                     programme=run.programme,
+                    funder=run.funder,
                     signatory=(requester.get_full_name() or requester.get_username())
                     if requester
                     else "",

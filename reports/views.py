@@ -76,16 +76,27 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_view_reports(request.user, programme))
     kinds = permissions.requestable_kinds(request.user, programme)
-    form = ReportRequestForm(request.POST or None, kinds=kinds)
+    every_funder = permissions.sees_every_funder(request.user, programme)
+    form = ReportRequestForm(
+        request.POST or None,
+        kinds=kinds,
+        funders=selectors.programme_funders(programme=programme) if every_funder else None,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            funder = (
+                form.chosen_funder
+                if every_funder
+                else permissions.funder_organisation(request.user, programme)
+            )
             try:
                 result = services.report_run_request(
                     programme=programme,
                     kind=form.cleaned_data["kind"],
                     language=get_supported_language_variant(get_language()),
                     user=request.user,
+                    funder=funder,
                 )
             except DomainError as error:  # shown on the form, with the refusal's status
                 form.add_error(None, error)
@@ -98,8 +109,9 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "programme": programme,
         "form": form,
-        "runs": selectors.report_run_list(programme=programme, kinds=kinds),
+        "runs": selectors.report_run_list(programme=programme, user=request.user),
         "can_export": permissions.can_export_data(request.user, programme),
+        "exports": exports.DATASET_LABELS.items(),
     }
     return render(request, "reports/report_list.html", context, status=status)
 
@@ -156,8 +168,12 @@ def export_download(request: HttpRequest, slug: str, dataset: str, file_format: 
     table = exports.TABLES[dataset](programme=programme)
     name = exports.export_file_name(dataset=dataset, file_format=file_format, programme=programme)
     if file_format == "csv":
+        separator = exports.csv_separator(
+            language=get_language(), choice=request.GET.get("separator", "")
+        )
         response = StreamingHttpResponse(
-            exports.csv_lines(table), content_type=exports.CONTENT_TYPES["csv"]
+            exports.csv_lines(table, separator=separator),
+            content_type=exports.CONTENT_TYPES["csv"],
         )
     else:
         response = HttpResponse(

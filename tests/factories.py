@@ -715,3 +715,21 @@ def answer_many(round, question, values, *, category=Category.CITY_PROFESSIONAL)
         EvaluationResponse(round=round, category=category, answers={str(question.pk): value})
         for value in values
     )
+
+
+def svg_logo(initials: str = "AB", colour: str = "#1f4e79") -> bytes:
+    """A small, safe SVG logo (the demo's drawing)."""
+    from cotraining.demo_docs import svg_logo as draw
+
+    return draw(initials, colour)
+
+
+def png_logo(width: int = 60, height: int = 30) -> bytes:
+    """A small PNG logo."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#1f4e79").save(buffer, format="PNG")
+    return buffer.getvalue()

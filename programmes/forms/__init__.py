@@ -33,6 +33,7 @@ from .setup import (
     CriterionFormSet,
     FundingForm,
     InvitationForm,
+    OrganisationImagesForm,
     ProgrammeForm,
     criteria_rows,
 )
@@ -41,6 +42,7 @@ from .team import AccountForm, MemberRoleForm, TeamInviteForm, TeamSignUpForm
 __all__ = [
     "ActionItemForm",
     "MilestoneForm",
+    "OrganisationImagesForm",
     "AccountForm",
     "MemberRoleForm",
     "TeamInviteForm",

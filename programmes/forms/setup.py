@@ -3,11 +3,14 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from ..fields import NameFormField
+from ..images import image_check
 from ..models import (
     BudgetLine,
     Call,
@@ -41,6 +44,8 @@ class ProgrammeForm(ModelForm):
             "slug",
             "summary",
             "objectives",
+            "narrative_fr",
+            "narrative_en",
             "venue",
             "start_date",
             "end_date",
@@ -56,6 +61,8 @@ class ProgrammeForm(ModelForm):
             "end_date": DATE,
             "summary": forms.Textarea(attrs={"rows": 3}),
             "objectives": forms.Textarea(attrs={"rows": 3}),
+            "narrative_fr": forms.Textarea(attrs={"rows": 5, "lang": "fr"}),
+            "narrative_en": forms.Textarea(attrs={"rows": 5, "lang": "en"}),
             "partners": forms.CheckboxSelectMultiple,
         }
         help_texts = {
@@ -304,3 +311,39 @@ class InvitationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
+
+
+class OrganisationImagesForm(forms.Form):
+    """A new logo or signature-and-stamp image (checked by ``image_check``), or removing one."""
+
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/svg+xml,.png,.svg"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    stamp = forms.FileField(
+        label=_("Signature and stamp"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/svg+xml,.png,.svg"}),
+    )
+    remove_stamp = forms.BooleanField(label=_("Remove the signature and stamp"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.ORGANISATION_IMAGE_MAX_BYTES)
+        for name in ("logo", "stamp"):
+            self.fields[name].validators.append(image_check)
+            self.fields[name].help_text = _("PNG or SVG, %(limit)s at most.") % {"limit": limit}
+
+    @property
+    def new_images(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("logo", "stamp")
+            if self.cleaned_data.get(name)
+        }
+
+    @property
+    def removed_images(self) -> list[str]:
+        return [name for name in ("logo", "stamp") if self.cleaned_data.get(f"remove_{name}")]

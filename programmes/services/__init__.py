@@ -47,6 +47,7 @@ from .setup import (
     finance_row_delete,
     funding_save,
     invitation_send,
+    organisation_images_save,
     programme_create,
     programme_update,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "action_item_save",
     "council_milestone_save",
     "followup_remind",
+    "organisation_images_save",
     "access_request_confirm",
     "access_request_create",
     "access_request_refuse",

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from .. import emails
 from ..errors import Conflict, InvalidInput
+from ..images import image_check
 from ..models import (
     BudgetLine,
     Call,
@@ -266,3 +269,51 @@ def invitation_send(
         obj=programme.call,
     )
     return url
+
+
+ORGANISATION_IMAGES = ("logo", "stamp")
+
+
+@transaction.atomic
+def organisation_images_save(
+    *, actor, programme: Programme, organisation: Organisation, new: dict, remove: Iterable[str]
+) -> list[str]:
+    """Replace or remove an organisation's logo and signature-and-stamp image.
+
+    ``new`` maps ``logo``/``stamp`` to an uploaded file, checked here (``image_check``) before
+    anything is written: a refused file raises ``InvalidInput`` and changes nothing. ``remove``
+    names the images to delete. The replaced files are deleted once the change commits. Records
+    which images changed on the programme's journal; returns their names.
+    """
+    checked = {}
+    for name, upload in new.items():  # every image checked before any file is written
+        try:
+            checked[name] = image_check(upload)
+        except ValidationError as error:
+            raise InvalidInput(error.messages, code="bad_image") from error
+    changed, old_files = [], []
+    for name in ORGANISATION_IMAGES:
+        field = getattr(organisation, name)
+        if name in checked:
+            if field:
+                old_files.append(field.name)
+            image = checked[name]
+            field.save(f"{name}.{image.extension}", ContentFile(image.content), save=False)
+            changed.append(name)
+        elif name in remove and field:
+            old_files.append(field.name)
+            setattr(organisation, name, "")
+            changed.append(name)
+    if not changed:
+        return []
+    organisation.save(update_fields=changed)
+    storage = organisation.logo.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in old_files])
+    audit(
+        actor=actor,
+        programme=programme,
+        action="organisation.images_changed",
+        obj=organisation,
+        data={"images": changed},
+    )
+    return changed

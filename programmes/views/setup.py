@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import forms, permissions, selectors, services
+from .. import forms, images, permissions, selectors, services
 from ..errors import DomainError, back_on_refusal
 from ..models import BudgetLine, CityContribution, Funding
 from .common import add_errors, base_url, organiser_programme, submit
@@ -72,6 +72,7 @@ def finances(request: HttpRequest, slug: str) -> HttpResponse:
             "finances": selectors.programme_finances(programme=programme),
             "call": selectors.call_get_for_programme(programme=programme),
             "sections": selectors.finance_sections(programme=programme),
+            "organisations": selectors.programme_organisation_list(programme=programme),
         },
     )
 
@@ -255,3 +256,70 @@ def call_invite(request: HttpRequest, slug: str) -> HttpResponse:
         {"programme": programme, "call": call, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def organisation_images(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """An organisation's logo and signature-and-stamp image, for the organisers of a programme
+    it organises, supports or funds. A refused file answers 400 with the reason and the other
+    choices kept (a file input cannot be refilled by the server)."""
+    programme = organiser_programme(request, slug)
+    organisation = selectors.programme_organisation_get(programme=programme, pk=pk)
+    if organisation is None:
+        raise Http404
+    form = forms.OrganisationImagesForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = submit(
+            form,
+            lambda data: services.organisation_images_save(
+                actor=request.user,
+                programme=programme,
+                organisation=organisation,
+                new=form.new_images,
+                remove=form.removed_images,
+            ),
+        )
+        if status is None:
+            messages.success(request, _("Saved."))
+            return redirect(
+                f"{reverse('programmes:finances', args=[programme.slug])}#organisations"
+            )
+        organisation.refresh_from_db()
+    return render(
+        request,
+        "programmes/organisation_images.html",
+        {"programme": programme, "organisation": organisation, "form": form},
+        status=status,
+    )
+
+
+# Images are shown inside pages; as a document of their own an SVG could still try to run
+# something, so it gets a policy that allows nothing but its own inline styles.
+IMAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+@login_required
+def organisation_image(request: HttpRequest, slug: str, pk: int, which: str) -> HttpResponse:
+    """An organisation's logo, to anyone who may see the programme; its signature and stamp,
+    to the organisers only (it signs documents)."""
+    programme = permissions.programme_get_for_user(request.user, slug)
+    if which == "logo":
+        permissions.require(permissions.can_view_programme(request.user, programme))
+    elif which == "stamp":
+        permissions.require(permissions.can_manage_programme(request.user, programme))
+    else:
+        raise Http404
+    organisation = selectors.programme_organisation_get(programme=programme, pk=pk)
+    field = getattr(organisation, which, None)
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(handle, content_type=images.content_type(field.name))
+    response["Content-Security-Policy"] = IMAGE_POLICY
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -302,6 +302,14 @@ PAGES = {
         lambda w: _slug(w) | {"kind": "budget-lines", "pk": w.budget_line.pk},
     ),
     "programmes:contribution_edit": (PROGRAMME, lambda w: _slug(w) | {"pk": w.selected.pk}),
+    "programmes:organisation_images": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"pk": w.funding.funder_id},
+    ),
+    "programmes:organisation_image": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"pk": w.funding.funder_id, "which": "logo"},
+    ),
     "programmes:call_edit": (PROGRAMME, _slug),
     "programmes:call_publish": (PROGRAMME, _slug),
     "programmes:call_invite": (PROGRAMME, _slug),
@@ -526,6 +534,33 @@ REPORT_ANSWERS = [
             "the attendance export",
             "get",
             lambda w: _reports(w, "export", dataset="attendance", file_format="xlsx"),
+            None,
+        ),
+        ORGANISERS_ONLY,
+    ),
+    (
+        (
+            "the applications export",
+            "get",
+            lambda w: _reports(w, "export", dataset="applications", file_format="csv"),
+            None,
+        ),
+        ORGANISERS_ONLY,
+    ),
+    (
+        (
+            "the budget export",
+            "get",
+            lambda w: _reports(w, "export", dataset="budget", file_format="xlsx"),
+            None,
+        ),
+        ORGANISERS_ONLY,
+    ),
+    (
+        (
+            "the contributions export",
+            "get",
+            lambda w: _reports(w, "export", dataset="contributions", file_format="csv"),
             None,
         ),
         ORGANISERS_ONLY,

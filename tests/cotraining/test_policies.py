@@ -33,6 +33,12 @@ def world(db):
         factories.SlotFactory.create_batch(2, day__programme=programme)
         for kind in ReportRun.Kind.values:
             factories.ReportRunFactory(programme=programme, kind=kind)
+    # Funder reports made for one funder each: the funder's own, and another's.
+    own, other = factories.OrganisationFactory(), factories.OrganisationFactory()
+    for funder in (own, other):
+        factories.ReportRunFactory(
+            programme=programmes[0], kind=ReportRun.Kind.FUNDER, funder=funder
+        )
     users = {role: factories.UserFactory() for role in Role.values}
     application = factories.CityApplicationFactory(call__programme=programmes[0])
     for role, user in users.items():
@@ -41,6 +47,7 @@ def world(db):
             user=user,
             role=role,
             application=application if role == Role.CITY_CONTACT else None,
+            organisation=own if role == Role.FUNDER else None,
         )
     users["two_roles"] = factories.UserFactory()
     factories.MembershipFactory(programme=programmes[0], user=users["two_roles"], role="funder")
@@ -85,10 +92,15 @@ def test_report_runs_follow_the_kinds_each_role_may_ask_for(world):
         runs = report_run_policy.instances_user_can(user, "view")
         return sorted(runs.filter(programme=world.programmes[0]).values_list("kind", flat=True))
 
-    assert kinds(world.users["organiser"]) == sorted(ReportRun.Kind.values)
+    Kind = ReportRun.Kind
+    assert kinds(world.users["organiser"]) == sorted([*Kind.values, Kind.FUNDER, Kind.FUNDER])
+    # A funder: the shared reports, and the funder report made for its own organisation only.
     assert kinds(world.users["funder"]) == sorted(ReportRun.FUNDER_FACING_KINDS)
     assert kinds(world.users["facilitator"]) == []
-    assert kinds(world.users["two_roles"]) == sorted(ReportRun.FUNDER_FACING_KINDS)
+    # A funder whose membership names no organisation gets no funder report at all.
+    assert kinds(world.users["two_roles"]) == sorted(
+        kind for kind in ReportRun.FUNDER_FACING_KINDS if kind != Kind.FUNDER
+    )
     every_run = 2 * len(ReportRun.Kind.values)  # one of each kind in each programme
     assert report_run_policy.instances_user_can(world.users["superuser"], "view").count() == (
         every_run

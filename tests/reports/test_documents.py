@@ -327,12 +327,13 @@ def grow(programme, *, trainees: int, slots: int, money_lines: int):
 
 # The funder report reads the headline figures alone (three queries) and adds up its money
 # from the lines it lists; the others read the full participation figures (seven queries). The
-# attendance and funder reports add one for how each half-day was proven (signatures). The
-# research export is no document: its ZIP is tested in ``test_evaluation``.
+# attendance and funder reports add one for how each half-day was proven (signatures). Every
+# report but the certificates adds one for its cover (the funders and their logos). The research
+# export is no document: its ZIP is tested in ``test_evaluation``.
 DOCUMENT_QUERIES = {
-    Kind.ATTENDANCE: 9,
-    Kind.PARTICIPATION: 7,
-    Kind.FUNDER: 18,  # the evaluation's results: four more; the follow-up three, expenses two
+    Kind.ATTENDANCE: 10,
+    Kind.PARTICIPATION: 8,
+    Kind.FUNDER: 19,  # the evaluation's results: four more; the follow-up three, expenses two
     Kind.CERTIFICATES: 7,
 }
 
