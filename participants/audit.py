@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from programmes.audit import describe
+from programmes.audit import describe, name_families
 
 
 def _changed(entry, values) -> str:
@@ -34,5 +34,11 @@ def register() -> None:
             "peer_groups.created": gettext_lazy("Peer group created: {target}."),
             "peer_groups.updated": gettext_lazy("Peer group changed: {target}."),
             "peer_groups.composed": gettext_lazy("{count} people moved between peer groups."),
+        }
+    )
+    name_families(
+        {
+            "participants": gettext_lazy("Participants"),
+            "peer_groups": gettext_lazy("Peer groups"),
         }
     )

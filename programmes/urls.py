@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, outbox, review, selection, setup, team
+from .views import apply, journal, outbox, review, selection, setup, team
 
 app_name = "programmes"
 
@@ -67,6 +67,8 @@ urlpatterns = [
     path(f"{P}/messages/", outbox.message_list, name="message_list"),
     path(f"{P}/messages/<id:pk>/resend/", outbox.message_resend, name="message_resend"),
     path(f"{P}/notifications/", outbox.notification_preferences, name="notification_preferences"),
+    # The programme's journal: its audit trail (organisers)
+    path(f"{P}/journal/", journal.journal, name="journal"),
     # The public call and the city's application (city contacts)
     path(f"{APPLY}/", apply.call_public, name="call_public"),
     path(f"{APPLY}/start/", apply.apply_sign_up, name="apply_sign_up"),

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from programmes.audit import describe
+from programmes.audit import describe, name_families
 
 from .models import ReportRun
 
@@ -25,5 +25,11 @@ def register() -> None:
             # A bulk export holds the contact details of many people: who took it, and when.
             "export.participants": gettext_lazy("Export of the participants downloaded."),
             "export.attendance": gettext_lazy("Export of the attendance records downloaded."),
+        }
+    )
+    name_families(
+        {
+            "report": gettext_lazy("Reports"),
+            "export": gettext_lazy("Exports"),
         }
     )

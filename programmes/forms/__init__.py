@@ -14,7 +14,7 @@ from .application import (
     WithdrawForm,
     validate_pdf,
 )
-from .notifications import MessageFilterForm, NotificationChoiceForm
+from .notifications import JournalFilterForm, MessageFilterForm, NotificationChoiceForm
 from .review import (
     AccessRequestAnswerForm,
     ApplicationFilterForm,
@@ -47,6 +47,7 @@ __all__ = [
     "AccessRequestAnswerForm",
     "ApplicationFilterForm",
     "ApplicationForm",
+    "JournalFilterForm",
     "MessageFilterForm",
     "NotificationChoiceForm",
     "AssignReviewersForm",
