@@ -40,7 +40,9 @@ def journal(request: HttpRequest, slug: str) -> HttpResponse:
     page.object_list = audit_resolve(page.object_list, known=[programme])
     for entry in page.object_list:
         entry.family_label = family_label(family_of(entry.action))
-    query = urlencode({key: value for key, value in (("kind", family), ("person", person)) if value})
+    query = urlencode(
+        {key: value for key, value in {"kind": family, "person": person}.items() if value}
+    )
     return render(
         request,
         "programmes/journal.html",

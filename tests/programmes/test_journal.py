@@ -78,9 +78,7 @@ def test_an_organiser_reads_the_journal_and_filters_it_by_kind_and_person(client
     )
 
 
-def test_a_filter_naming_nothing_in_this_journal_is_refused_with_a_message(
-    client, journal_world
-):
+def test_a_filter_naming_nothing_in_this_journal_is_refused_with_a_message(client, journal_world):
     programme, organiser, reviewer = journal_world
     write_entries(programme, organiser, reviewer)
     client.force_login(organiser)
