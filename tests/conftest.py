@@ -149,13 +149,18 @@ def login(page, live_server, username, password):
     page.wait_for_load_state("networkidle")
 
 
-def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core (WCAG 2.1 A and AA rules) on the page; return the violations found."""
+def axe_violations(page, *, impacts=("serious", "critical"), best_practices=False) -> list[dict]:
+    """Run axe-core (WCAG 2.1 A and AA rules) on the page; return the violations found.
+    ``best_practices``: also axe's best-practice rules (unique landmarks, one main, headings
+    in order...), and every violation whatever its impact."""
     page.add_script_tag(path=str(AXE))
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    if best_practices:
+        tags.append("best-practice")
+        impacts = ("minor", "moderate", "serious", "critical")
     result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
-        })"""
+        """async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})""",
+        tags,
     )
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
