@@ -48,7 +48,8 @@ def test_at_390_px_the_content_starts_within_120_px_and_the_menus_work(
     current = page.locator(".programme-nav [aria-current='page']")
     assert current.inner_text() == "Notifications"
     box = current.bounding_box()
-    assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= PHONE["width"]
 
     # The header's controls are folded behind "Menu", which opens and closes by keyboard.
     toggle = page.get_by_role("button", name="Menu")
