@@ -85,6 +85,8 @@ def test_a_filter_naming_nothing_in_this_journal_is_refused_with_a_message(clien
     response = client.get(journal_url(programme, kind="nothing", person=reviewer.pk))
     assert response.status_code == 400
     assert response.context["filters"].errors["kind"]
+    assert 'aria-describedby="id_kind_error"' in response.text
+    assert 'id="id_kind_error"' in response.text
     # The valid filter still applies.
     assert [e.action for e in response.context["page"].object_list] == ["review.submitted"]
 
