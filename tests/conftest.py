@@ -149,6 +149,15 @@ def login(page, live_server, username, password):
     page.wait_for_load_state("networkidle")
 
 
+def log_out(page):
+    """Log out from the header, opening its menu first where a phone folds it."""
+    toggle = page.locator("[data-menu-toggle]")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_load_state("networkidle")
+
+
 def axe_violations(page, *, impacts=("serious", "critical"), best_practices=False) -> list[dict]:
     """Run axe-core (WCAG 2.1 A and AA rules) on the page; return the violations found.
     ``best_practices``: also axe's best-practice rules (unique landmarks, one main, headings
