@@ -1,4 +1,4 @@
-"""Reads that span the domain apps: each person's to-do list on the dashboard.
+"""Reads that span the domain apps: each person's to-do list and today's sheets on the dashboard.
 
 It lives here because it reads applications and reviews (``programmes``) and attendance sheets
 (``sessions``), and only the wiring layer may import them both.
@@ -22,7 +22,7 @@ from programmes.models import (
     statuses_allowing,
 )
 from programmes.selectors import application_submission_problems
-from sessions.models import Slot
+from sessions.models import Activity, Slot
 
 Role = Membership.Role
 Status = CityApplication.Status
@@ -189,3 +189,23 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
         if not problems:
             add(programme.pk, _("Your application is complete: submit it"), url)
     return todo
+
+
+def todays_sheets(*, user, now: dt.datetime | None = None) -> list[Slot]:
+    """Today's half-days in the programmes where the user records attendance as a facilitator,
+    those whose activities they lead first, then by time; each with its programme and day,
+    ``recorded`` (how many attendance lines are marked) and ``mine`` (they lead one of its
+    activities). One query, whatever the number of programmes and half-days."""
+    today = timezone.localdate(now or timezone.now())
+    return list(
+        Slot.objects.filter(
+            day__date=today,
+            day__programme__in=_programmes_where(user, Role.FACILITATOR),
+        )
+        .select_related("day__programme")
+        .annotate(
+            recorded=Count("attendances"),
+            mine=Exists(Activity.objects.filter(slot=OuterRef("pk"), facilitators__user=user)),
+        )
+        .order_by("-mine", "starts_at", "day__programme__title", "pk")
+    )

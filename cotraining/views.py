@@ -38,7 +38,7 @@ from sessions.selectors import programme_participation_summary
 
 from . import personal_data
 from .health import health_report
-from .selectors import todo_list
+from .selectors import todays_sheets, todo_list
 
 TRAINEE_VALUES = {str(category) for category in TRAINEE_CATEGORIES}
 
@@ -59,6 +59,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for programme, roles in programme_list_for_user(user=request.user)
             ],
             "can_create_programme": permissions.can_create_programme(request.user),
+            # A facilitator opens the app in the room: the day's sheets come first.
+            "todays_sheets": todays_sheets(user=request.user),
         },
     )
 

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from programmes.audit import describe
+from programmes.audit import describe, name_families
 
 
 def _changed(entry, values) -> str:
@@ -44,5 +44,11 @@ def register() -> None:
             ),
             "evaluation.reminded": gettext_lazy("{target}: reminder e-mailed to {emailed} people."),
             "evaluation.paper_entered": gettext_lazy("{target}: paper answers typed in."),
+        }
+    )
+    name_families(
+        {
+            "participants": gettext_lazy("Participants"),
+            "peer_groups": gettext_lazy("Peer groups"),
         }
     )

@@ -23,11 +23,30 @@ from django.utils.translation import gettext as _
 _SENTENCES: dict[str, object] = {}
 # model -> the related rows its ``str`` reads, loaded with it.
 _SELECT_RELATED: dict[type, tuple[str, ...]] = {}
+# family (an action's prefix, "application" in "application.submitted") -> its lazy label, the
+# kinds the programme's journal filters by.
+_FAMILIES: dict[str, object] = {}
 
 
 def describe(sentences: dict[str, object]) -> None:
     """Register the sentences of some actions (called from an app's ``AppConfig.ready``)."""
     _SENTENCES.update(sentences)
+
+
+def name_families(families: dict[str, object]) -> None:
+    """Register the labels of some families of actions (the part of an action before its dot),
+    by which the programme's journal is filtered (called from an app's ``AppConfig.ready``)."""
+    _FAMILIES.update(families)
+
+
+def family_of(action: str) -> str:
+    """The family of an action: ``application`` for ``application.submitted``."""
+    return action.partition(".")[0]
+
+
+def family_label(family: str) -> str:
+    """The label of a family of actions in the active language (its code when unnamed)."""
+    return str(_FAMILIES.get(family, family))
 
 
 def load_with(model: type, *related: str) -> None:
@@ -188,7 +207,14 @@ def register() -> None:
     """The sentences of programmes' own actions, and how to load the objects they name."""
     from django.utils.translation import gettext_lazy, ngettext
 
-    from .models import CityAccessRequest, CityApplication, Membership, Review, TeamInvitation
+    from .models import (
+        CityAccessRequest,
+        CityApplication,
+        Funding,
+        Membership,
+        Review,
+        TeamInvitation,
+    )
 
     describe(
         {
@@ -288,7 +314,24 @@ def register() -> None:
             ),
         }
     )
+    name_families(
+        {
+            "programme": gettext_lazy("Programme"),
+            "funding": gettext_lazy("Funding"),
+            "budgetline": gettext_lazy("Budget"),
+            "call": gettext_lazy("Call for applications"),
+            "application": gettext_lazy("Applications"),
+            "access_request": gettext_lazy("Requests to apply"),
+            "review": gettext_lazy("Reviews"),
+            "selection": gettext_lazy("Selection"),
+            "outbox": gettext_lazy("E-mails"),
+            "notifications": gettext_lazy("Notifications"),
+            "team": gettext_lazy("Team"),
+            "account": gettext_lazy("Accounts"),
+        }
+    )
     load_with(CityApplication, "city", "call")
+    load_with(Funding, "funder", "programme")
     load_with(CityAccessRequest, "city")
     load_with(Membership, "user", "programme")
     load_with(TeamInvitation, "programme")

@@ -408,6 +408,11 @@ def can_view_messages(user, programme: Programme) -> bool:
     return can_manage_programme(user, programme)
 
 
+def can_view_journal(user, programme: Programme) -> bool:
+    """The programme's audit trail names every member and what they did: organisers only."""
+    return can_manage_programme(user, programme)
+
+
 def can_resend_message(user, message) -> bool:
     return message.programme_id is not None and can_view_messages(user, message.programme)
 

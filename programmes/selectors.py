@@ -17,12 +17,14 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .audit import family_label, family_of
 from .audit import resolve as audit_resolve
 from .models import (
     TRIAD_PROFESSIONALS_MAX,
     TRIAD_PROFESSIONALS_MIN,
     ActionItem,
     ApplicationEvent,
+    AuditEntry,
     BudgetLine,
     Call,
     City,
@@ -789,6 +791,51 @@ def outbox_message_list(*, programme, status: str = "") -> QuerySet[OutboxMessag
     if status:
         messages = messages.filter(status=status)
     return messages
+
+
+# The journal (the programme's audit trail) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalChoices:
+    """What a programme's journal can be filtered by: the families of actions found in it and
+    the people who acted, each as (value, label) sorted by label."""
+
+    families: list[tuple[str, str]]
+    actors: list[tuple[str, str]]
+
+
+def audit_journal_choices(*, programme: Programme) -> JournalChoices:
+    """The families of actions and the people found in a programme's journal; two queries,
+    whatever its length."""
+    entries = AuditEntry.objects.filter(programme=programme).order_by()
+    actions = entries.values_list("action", flat=True).distinct()
+    families = {family_of(action) for action in actions}
+    people = get_user_model().objects.filter(
+        pk__in=entries.filter(actor__isnull=False).values("actor_id")
+    )
+    actors = [(str(user.pk), user.get_full_name() or user.get_username()) for user in people]
+    return JournalChoices(
+        families=sorted(
+            ((family, family_label(family)) for family in families),
+            key=lambda choice: choice[1].casefold(),
+        ),
+        actors=sorted(actors, key=lambda choice: (choice[1].casefold(), int(choice[0]))),
+    )
+
+
+def audit_entry_list(
+    *, programme: Programme, family: str = "", actor_id: int | None = None
+) -> QuerySet[AuditEntry]:
+    """A programme's journal, newest first, of one family of actions and one person when given;
+    with who acted and the kinds of the objects named (``audit.resolve`` then loads the objects
+    of the page shown, one query per kind)."""
+    entries = programme.audit_entries.select_related("actor", "target_type", "related_type")
+    if family:
+        entries = entries.filter(action__startswith=f"{family}.")
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    return entries.order_by("-created_at", "-pk")
 
 
 def application_messages(*, application: CityApplication) -> list[OutboxMessage]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import apply, followup, outbox, review, selection, setup, team
+from .views import apply, followup, journal, outbox, review, selection, setup, team
 
 app_name = "programmes"
 
@@ -100,6 +100,8 @@ urlpatterns = [
         followup.action_item_edit,
         name="action_item_edit",
     ),
+    # The programme's journal: its audit trail (organisers)
+    path(f"{P}/journal/", journal.journal, name="journal"),
     # The public call and the city's application (city contacts)
     path(f"{APPLY}/", apply.call_public, name="call_public"),
     path(f"{APPLY}/start/", apply.apply_sign_up, name="apply_sign_up"),

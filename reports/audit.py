@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from programmes.audit import describe
+from programmes.audit import describe, name_families
 
 from .models import ReportRun
 
@@ -30,5 +30,11 @@ def register() -> None:
             "export.applications": gettext_lazy("Export of the applications downloaded."),
             "export.budget": gettext_lazy("Export of the budget downloaded."),
             "export.contributions": gettext_lazy("Export of the city contributions downloaded."),
+        }
+    )
+    name_families(
+        {
+            "report": gettext_lazy("Reports"),
+            "export": gettext_lazy("Exports"),
         }
     )

@@ -39,6 +39,16 @@ def _run_for_user(request: HttpRequest, slug: str, pk: int) -> ReportRun:
 
 
 def _request_message(request: HttpRequest, result: services.ReportRequest) -> None:
+    # Without a broker (the demo, development) the run was built during this request, after its
+    # commit: say what it is now, not that it is being prepared.
+    run = result.run
+    run.refresh_from_db(fields=["status", "error"])
+    if run.status == ReportRun.Status.DONE:
+        messages.success(request, _("Your report is ready: download it below."))
+        return
+    if run.status == ReportRun.Status.FAILED:
+        messages.error(request, run.error or _("The report could not be built."))
+        return
     if result.resent:
         messages.info(
             request,

@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy
 
-from programmes.audit import describe, load_with
+from programmes.audit import describe, load_with, name_families
 
 from .models import Expense, Slot
 
@@ -31,6 +31,12 @@ def register() -> None:
             "timetable.activity_created": gettext_lazy("Activity added: {target}."),
             "timetable.activity_updated": gettext_lazy("Activity changed: {target}."),
             "timetable.activity_deleted": gettext_lazy("Activity deleted: {target}."),
+        }
+    )
+    name_families(
+        {
+            "attendance": gettext_lazy("Attendance"),
+            "timetable": gettext_lazy("Timetable"),
         }
     )
     load_with(Slot, "day")

@@ -166,13 +166,27 @@ def login(page, live_server, username, password):
     page.wait_for_load_state("networkidle")
 
 
-def axe_violations(page, *, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core (WCAG 2.1 A and AA rules) on the page; return the violations found."""
+def log_out(page):
+    """Log out from the header, opening its menu first where a phone folds it."""
+    toggle = page.locator("[data-menu-toggle]")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_load_state("networkidle")
+
+
+def axe_violations(page, *, impacts=("serious", "critical"), best_practices=False) -> list[dict]:
+    """Run axe-core (WCAG 2.1 A and AA rules) on the page; return the violations found.
+    ``best_practices``: also axe's best-practice rules (unique landmarks, one main, headings
+    in order...), and every violation whatever its impact."""
     page.add_script_tag(path=str(AXE))
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    if best_practices:
+        tags.append("best-practice")
+        impacts = ("minor", "moderate", "serious", "critical")
     result = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
-        })"""
+        """async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})""",
+        tags,
     )
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}

@@ -30,6 +30,7 @@ PAGES = [
     ("reports:report_list", _("Reports"), reports.can_view_reports),
     ("programmes:team", _("Team"), programmes.can_manage_programme),
     ("programmes:message_list", _("E-mails"), programmes.can_view_messages),
+    ("programmes:journal", _("Journal"), programmes.can_view_journal),
     (
         "programmes:notification_preferences",
         _("Notifications"),

@@ -15,7 +15,7 @@ from .application import (
     validate_pdf,
 )
 from .followup import ActionItemForm, MilestoneForm
-from .notifications import MessageFilterForm, NotificationChoiceForm
+from .notifications import JournalFilterForm, MessageFilterForm, NotificationChoiceForm
 from .review import (
     AccessRequestAnswerForm,
     ApplicationFilterForm,
@@ -52,6 +52,7 @@ __all__ = [
     "AccessRequestAnswerForm",
     "ApplicationFilterForm",
     "ApplicationForm",
+    "JournalFilterForm",
     "MessageFilterForm",
     "NotificationChoiceForm",
     "AssignReviewersForm",

@@ -1,4 +1,5 @@
-"""How a person wants to hear about a programme, and the filter of the messages page."""
+"""How a person wants to hear about a programme, and the filters of the messages page and of
+the journal."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,3 +23,19 @@ class MessageFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class JournalFilterForm(forms.Form):
+    """The journal's filters; the choices are what the programme's journal holds."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    person = forms.ChoiceField(
+        label=_("Person"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+
+    def __init__(self, *args, families, actors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All"))] + list(families)
+        self.fields["person"].choices = [("", _("Everyone"))] + list(actors)

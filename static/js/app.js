@@ -36,3 +36,32 @@ function showRequestFailed(event) {
 }
 document.addEventListener("htmx:responseError", showRequestFailed);
 document.addEventListener("htmx:sendError", showRequestFailed);
+
+// The header's "Menu" button on a phone (the CSS hides the menu only when this script runs).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const toggle of document.querySelectorAll("[data-menu-toggle]")) {
+    const menu = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (!menu) {
+      continue;
+    }
+    const show = (open) => {
+      menu.classList.toggle("is-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    toggle.addEventListener("click", () => show(!menu.classList.contains("is-open")));
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        show(false);
+        toggle.focus();
+      }
+    });
+  }
+  // A programme's menu scrolled sideways on a phone: bring the current page into view.
+  const current = document.querySelector(".programme-nav [aria-current='page']");
+  if (current) {
+    const list = current.closest(".programme-nav__list");
+    if (list && list.scrollWidth > list.clientWidth) {
+      list.scrollLeft = current.offsetLeft - (list.clientWidth - current.offsetWidth) / 2;
+    }
+  }
+});

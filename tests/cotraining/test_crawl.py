@@ -326,6 +326,7 @@ PAGES = {
     "programmes:message_list": (PROGRAMME, _slug),
     "programmes:message_resend": (PROGRAMME, _message),
     "programmes:notification_preferences": (PROGRAMME, _slug),
+    "programmes:journal": (PROGRAMME, _slug),
     # The published call and the first step of applying are public on purpose.
     "programmes:call_public": (PUBLIC, _slug),
     "programmes:apply_sign_up": (PUBLIC, _slug),

@@ -5,6 +5,7 @@ import socket
 import time
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from participants.models import Category
@@ -254,3 +255,10 @@ def test_the_accessibility_statement_is_public_linked_from_every_page_and_names_
     settings.ACCESSIBILITY_CONTACT_EMAIL = "accessibilite@example.org"
     response = client.get(reverse("accessibility"))
     assert 'href="mailto:accessibilite@example.org"' in response.text
+
+
+@pytest.mark.parametrize("template", ["500.html", "403_csrf.html"])
+def test_the_pages_drawn_without_a_request_link_the_accessibility_statement_too(template):
+    html = render_to_string(template)
+    assert f'href="{reverse("accessibility")}"' in html
+    assert "<footer" in html

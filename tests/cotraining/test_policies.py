@@ -120,6 +120,7 @@ NAV = {
         "reports:report_list",
         "programmes:team",
         "programmes:message_list",
+        "programmes:journal",
         "programmes:notification_preferences",
     ],
     "reviewer": [

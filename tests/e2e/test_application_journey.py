@@ -11,7 +11,7 @@ from django.utils import timezone
 from participants.models import Participant
 from programmes.models import CityApplication, Membership, Programme
 from tests import factories
-from tests.conftest import axe_violations, login
+from tests.conftest import axe_violations, log_out, login
 from tests.factories import PDF_BYTES, make_triad
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,11 +41,6 @@ def call(db):
         user = factories.UserFactory(username=username, first_name=username.title())
         factories.MembershipFactory(programme=programme, user=user, role=role)
     return call
-
-
-def log_out(page):
-    page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_load_state("networkidle")
 
 
 def fill_member(page, prefix, first, last, position, email):

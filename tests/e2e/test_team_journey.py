@@ -11,18 +11,13 @@ from django.utils import timezone
 
 from programmes.models import CityApplication, Membership, Programme
 from tests import factories
-from tests.conftest import axe_violations, login
+from tests.conftest import axe_violations, log_out, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 Role = Membership.Role
 PASSWORD = "un-mot-de-passe-solide-42"
 INVITATION = re.compile(r"https?://\S+/invitations/\S+/")
 RESET = re.compile(r"https?://\S+/password/reset/\S+/")
-
-
-def log_out(page):
-    page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_load_state("networkidle")
 
 
 def last_link(pattern, to: str) -> str:
