@@ -101,9 +101,12 @@ class Programme(models.Model):
         _("planned hours"), max_digits=6, decimal_places=1, default=Decimal("0.0")
     )
     capacity = models.PositiveSmallIntegerField(_("capacity (cities)"), default=0)
+    # Kept for the rules written against it (``has_begun``); never shown nor set by hand: the
+    # stage a person reads is derived from dates and events (``programmes.stages``).
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     organiser = models.ForeignKey(
         Organisation,
         verbose_name=_("organising body"),
@@ -934,6 +937,9 @@ class CityContribution(models.Model):
     invoiced_on = models.DateField(_("invoiced on"), null=True, blank=True)
     received_on = models.DateField(_("received on"), null=True, blank=True)
     agreement_reference = models.CharField(_("agreement reference"), max_length=100, blank=True)
+    # Set when the city withdrew after the selection closed: the line stays in the ledger as
+    # history and counts in no total.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
         ordering = ["application__city__name"]

@@ -164,7 +164,8 @@ def finance_totals(
     rows = {
         "fundings": list(fundings),
         "budget_lines": list(budget_lines),
-        "contributions": list(contributions),
+        # A cancelled contribution (the city withdrew) stays in the ledger, in no total.
+        "contributions": [row for row in contributions if row.cancelled_at is None],
     }
     return FinanceFigures(
         **{
@@ -186,7 +187,8 @@ class FinanceRows:
 def programme_finance_rows(*, programme: Programme) -> FinanceRows:
     """The programme's fundings (largest award first), budget lines (by category and label)
     and its selected cities' contributions (by city), as lazy querysets: one query each when
-    read. A city not selected (or not any more) owes nothing and is not counted."""
+    read. A city not selected (or not any more) owes nothing and is not listed, except one that
+    withdrew after the selection closed: its line stays, cancelled (``finance_totals`` skips it)."""
     return FinanceRows(
         fundings=Funding.objects.filter(programme=programme)
         .select_related("funder")
@@ -195,8 +197,8 @@ def programme_finance_rows(*, programme: Programme) -> FinanceRows:
         .select_related("funding__funder")
         .order_by("category", "label", "id"),
         contributions=CityContribution.objects.filter(
+            Q(application__status=CityApplication.Status.SELECTED) | Q(cancelled_at__isnull=False),
             application__call__programme=programme,
-            application__status=CityApplication.Status.SELECTED,
         )
         .select_related("application__city")
         .order_by("application__city__name", "id"),
