@@ -231,6 +231,10 @@ def register() -> None:
                 CityApplication.Status, "decision", gettext_lazy("Decision on {related}: {label}.")
             ),
             "selection.closed": gettext_lazy("Selection closed: {count} decisions sent."),
+            "application.promoted": gettext_lazy(
+                "{related} given a free place from the waiting list."
+            ),
+            "programme.closed": gettext_lazy("Programme closed: {target}."),
             "outbox.resent": gettext_lazy("E-mail sent again: {target}."),
             "notifications.chosen": gettext_lazy("Notification choice changed ({choice})."),
             "team.invitation_sent": _team_role(

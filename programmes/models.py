@@ -615,6 +615,8 @@ APPLICATION_TRANSITIONS: tuple[Transition, ...] = (
         for decision in CityApplication.DECISIONS
         if source != decision
     ),
+    # After the selection closed, a waitlisted city is given a place another city left free.
+    Transition("promote", _S.WAITLISTED, _S.SELECTED, _Role.ORGANISER),
     # Until the training begins (a condition on the programme, not the status: permissions).
     *(
         Transition("withdraw", source, _S.WITHDRAWN, _Role.CITY_CONTACT)

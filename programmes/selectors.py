@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .audit import resolve as audit_resolve
 from .models import (
@@ -646,10 +646,32 @@ class SelectionFigures:
     rejected: int
     pending: int
     ineligible: int
+    left: int = 0  # selected cities that withdrew after the selection closed
 
     @property
     def places_left(self) -> int:
         return max(self.places - self.selected, 0)
+
+    @property
+    def selected_text(self) -> str:
+        """ "3 cities selected of 7 places", each count with its own plural."""
+        return _("%(selected)s %(places)s") % {
+            "selected": ngettext(
+                "%(count)s city selected", "%(count)s cities selected", self.selected
+            )
+            % {"count": self.selected},
+            "places": ngettext("of %(count)s place", "of %(count)s places", self.places)
+            % {"count": self.places},
+        }
+
+    @property
+    def free_text(self) -> str:
+        """The places left free by cities that withdrew after the selection, said plainly."""
+        return ngettext(
+            "%(left)s selected city withdrew after the selection: %(free)s place free.",
+            "%(left)s selected cities withdrew after the selection: %(free)s places free.",
+            self.left,
+        ) % {"left": self.left, "free": self.places_left}
 
 
 def selection_figures(*, call: Call) -> SelectionFigures:
@@ -665,6 +687,10 @@ def selection_figures(*, call: Call) -> SelectionFigures:
             ineligible=Count(
                 "pk",
                 filter=Q(eligible=False) & ~Q(status__in=[Status.DRAFT, Status.WITHDRAWN]),
+            ),
+            left=Count(
+                "pk",
+                filter=Q(status=Status.WITHDRAWN, contribution__cancelled_at__isnull=False),
             ),
         )
     )

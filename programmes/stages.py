@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
-    PREPARING = "preparing", gettext_lazy("Preparing")
-    CALL_OPEN = "call_open", gettext_lazy("Call open")
-    SELECTION = "selection", gettext_lazy("Selection")
-    READY = "ready", gettext_lazy("Ready to train")
-    TRAINING = "training", gettext_lazy("Training under way")
-    FOLLOW_UP = "follow_up", gettext_lazy("Follow-up")
-    CLOSED = "closed", gettext_lazy("Closed")
+    PREPARING = "preparing", pgettext_lazy("programme stage", "Preparing")
+    CALL_OPEN = "call_open", pgettext_lazy("programme stage", "Call open")
+    SELECTION = "selection", pgettext_lazy("programme stage", "Selection")
+    READY = "ready", pgettext_lazy("programme stage", "Ready to train")
+    TRAINING = "training", pgettext_lazy("programme stage", "Training under way")
+    FOLLOW_UP = "follow_up", pgettext_lazy("programme stage", "Follow-up")
+    CLOSED = "closed", pgettext_lazy("programme stage", "Closed")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     # Programme set-up (organisers)
     path("programmes/new/", setup.programme_create, name="programme_create"),
     path(f"{P}/edit/", setup.programme_edit, name="programme_edit"),
+    path(f"{P}/close/", setup.programme_close, name="programme_close"),
     path(f"{P}/finances/", setup.finances, name="finances"),
     path(f"{P}/finances/fundings/new/", setup.funding_edit, name="funding_create"),
     path(f"{P}/finances/fundings/<id:pk>/", setup.funding_edit, name="funding_edit"),
@@ -60,6 +61,7 @@ urlpatterns = [
     ),
     path(f"{A}/review/", review.review_edit, name="review_edit"),
     path(f"{A}/decision/", selection.application_decide, name="application_decide"),
+    path(f"{A}/promote/", selection.application_promote, name="application_promote"),
     path(f"{A}/letter/", review.commitment_letter, name="commitment_letter"),
     path(f"{P}/selection/", selection.selection_board, name="selection_board"),
     path(f"{P}/selection/close/", selection.selection_close, name="selection_close"),

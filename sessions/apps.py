@@ -13,6 +13,7 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training days and attendance")
 
     def ready(self) -> None:
-        from . import audit
+        # ``changes`` connects signal receivers, after ``participants``' (INSTALLED_APPS order).
+        from . import audit, changes  # noqa: F401
 
         audit.register()

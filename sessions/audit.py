@@ -29,6 +29,7 @@ def register() -> None:
             "timetable.activity_created": gettext_lazy("Activity added: {target}."),
             "timetable.activity_updated": gettext_lazy("Activity changed: {target}."),
             "timetable.activity_deleted": gettext_lazy("Activity deleted: {target}."),
+            "participants.replaced": gettext_lazy("{target} replaced by {related}."),
         }
     )
     load_with(Slot, "day")

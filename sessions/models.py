@@ -156,7 +156,7 @@ class ExpectedSpan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.participant_id}: {self.from_day or '…'} – {self.until_day or '…'}"
+        return f"{self.participant_id}: {self.from_day or '…'} {self.from_time or ''} – {self.until_day or '…'} {self.until_time or ''}"
 
     def covers(self, day, time) -> bool:
         """Whether the half-day starting at ``day`` ``time`` is within the span."""

@@ -28,6 +28,8 @@ class SlotPolicy(RolePolicy):
         "view_participation": frozenset({Role.ORGANISER, Role.FACILITATOR, Role.FUNDER}),
         # Funders see names only of people who consented to be named; the team sees them all.
         "view_participant_names": frozenset({Role.ORGANISER, Role.FACILITATOR}),
+        # Who is expected from which half-day: replace a triad member.
+        "replace_participant": frozenset({Role.ORGANISER}),
     }
 
 
@@ -56,3 +58,7 @@ def can_view_participation(user, programme) -> bool:
 
 def can_view_participant_names(user, programme) -> bool:
     return slot_policy.user_has_permission(user, "view_participant_names", programme)
+
+
+def can_replace_participant(user, programme) -> bool:
+    return slot_policy.user_has_permission(user, "replace_participant", programme)

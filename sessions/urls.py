@@ -56,4 +56,5 @@ urlpatterns = [
     path(f"{P}/attendance/<id:slot_id>/close/", views.slot_close, name="slot_close"),
     path(f"{P}/attendance/<id:slot_id>/reopen/", views.slot_reopen, name="slot_reopen"),
     path(f"{P}/participation/", views.participation, name="participation"),
+    path(f"{P}/participants/replace/", views.triad_replace, name="triad_replace"),
 ]

@@ -32,6 +32,7 @@ from .applications import (
 from .common import audit
 from .review import (
     application_decide,
+    application_promote,
     application_request_information,
     review_submit,
     reviewers_assign,
@@ -46,6 +47,7 @@ from .setup import (
     finance_row_delete,
     funding_save,
     invitation_send,
+    programme_close,
     programme_create,
     programme_update,
 )
@@ -81,6 +83,8 @@ __all__ = [
     "team_invitation_resend",
     "team_invitation_revoke",
     "application_decide",
+    "application_promote",
+    "programme_close",
     "application_request_information",
     "application_save",
     "application_start",

@@ -18,6 +18,7 @@ from ..models import (
     Call,
     City,
     CityApplication,
+    CityContribution,
     Membership,
     TriadNominee,
 )
@@ -346,11 +347,20 @@ def application_withdraw(*, actor, application: CityApplication, note: str = "")
         )
     was_selected = locked.status == Status.SELECTED
     was_draft = locked.status == Status.DRAFT
+    # A selected city leaving once the selection is final frees a place: its contribution stays
+    # in the ledger, cancelled, and the organisers are told the place is free.
+    leaves_place = was_selected and locked.call.is_selection_closed
     status_change(
         application=locked, action="withdraw", to=Status.WITHDRAWN, actor=actor, note=note
     )
+    if leaves_place:
+        CityContribution.objects.filter(application=locked).update(cancelled_at=timezone.now())
     if not was_draft:  # the organisers never saw a draft
-        application_change_notify(application=locked, change="withdrawn", actor=actor)
+        application_change_notify(
+            application=locked,
+            change="withdrawn_selected" if leaves_place else "withdrawn",
+            actor=actor,
+        )
     if was_selected:
         application_deselected.send(sender=CityApplication, application=locked, actor=actor)
     audit(

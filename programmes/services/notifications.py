@@ -19,6 +19,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from ..models import (
@@ -96,7 +97,13 @@ def notify(
         language = recipient_language(user)
         with translation.override(language):
             # The subject is made one line by the outbox; the text keeps what it is given.
-            values = {name: str(value) for name, value in params.items()}
+            # Dates in the reader's language and format ("22 janvier 2015"), never ISO.
+            values = {
+                name: date_format(value, "DATE_FORMAT")
+                if isinstance(value, datetime.date)
+                else str(value)
+                for name, value in params.items()
+            }
             body = render_to_string(
                 "programmes/emails/notification.txt",
                 {
@@ -158,6 +165,14 @@ def application_change_notify(*, application: CityApplication, change: str, acto
             gettext_noop("Application withdrawn: %(city)s"),
             gettext_noop("%(city)s has withdrawn its application."),
         ),
+        "withdrawn_selected": (
+            gettext_noop("A selected city withdrew: %(city)s"),
+            gettext_noop(
+                "%(city)s has withdrawn after the selection: its place is free and a city of "
+                "the waiting list can be given it. Its people are no longer expected; their "
+                "attendance so far is kept. Its contribution stays in the ledger, cancelled."
+            ),
+        ),
     }
     subject, text = texts[change]
     people = {user.pk: user for user in programme_members(programme, Role.ORGANISER)}
@@ -203,7 +218,7 @@ def call_closing_reminders_send(*, today: datetime.date | None = None) -> int:
                         "The application of %(city)s is still a draft. The call closes on "
                         "%(date)s: complete it and submit it before then."
                     ),
-                    params={"city": application.city.name, "date": call.closes_on.isoformat()},
+                    params={"city": application.city.name, "date": call.closes_on},
                     path=reverse(
                         "programmes:city_application", args=[call.programme.slug, application.pk]
                     ),

@@ -34,6 +34,7 @@ ROLES = [
 PAGES = {
     "programme_create": ("programme_create", "none", "get"),
     "programme_edit": ("programme_edit", "slug", "get"),
+    "programme_close": ("programme_close", "slug", "post"),
     "finances": ("finances", "slug", "get"),
     "funding_create": ("funding_create", "slug", "get"),
     "funding_edit": ("funding_edit", "funding", "get"),
@@ -50,6 +51,7 @@ PAGES = {
     "application_request_information": ("application_request_information", "application", "post"),
     "review_edit": ("review_edit", "application", "get"),
     "application_decide": ("application_decide", "application", "post"),
+    "application_promote": ("application_promote", "application", "post"),
     "commitment_letter": ("commitment_letter", "application", "get"),
     "selection_board": ("selection_board", "slug", "get"),
     "selection_close": ("selection_close", "slug", "get"),
@@ -62,6 +64,8 @@ PAGES = {
 
 ORGANISER_ONLY = {
     "programme_edit",
+    "programme_close",
+    "application_promote",
     "finances",
     "funding_create",
     "funding_edit",
@@ -95,6 +99,10 @@ def expected_for(role: str) -> dict[str, int]:
             "application_assign": 400,  # a post without the form is refused, not "take all off"
             "application_request_information": 400,  # the message is required
             "application_decide": 400,  # the decision is required
+            # Refused with a message, back to the page: the selection is still open, the
+            # programme not over.
+            "application_promote": 302,
+            "programme_close": 302,
             "review_edit": 404,  # organisers decide; they review only when assigned
         }
         return table
