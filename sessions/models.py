@@ -156,7 +156,9 @@ class ExpectedSpan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.participant_id}: {self.from_day or '…'} {self.from_time or ''} – {self.until_day or '…'} {self.until_time or ''}"
+        start = f"{self.from_day} {self.from_time}" if self.from_day else "…"
+        end = f"{self.until_day} {self.until_time}" if self.until_day else "…"
+        return f"{self.participant_id}: {start} – {end}"
 
     def covers(self, day, time) -> bool:
         """Whether the half-day starting at ``day`` ``time`` is within the span."""

@@ -95,7 +95,8 @@ def test_a_city_withdrawing_after_the_selection_frees_its_place_and_keeps_its_hi
     selected, _waitlisted, contact = decided
     programme = selected.call.programme
     people_of_city = list(Participant.objects.filter(nominee__application=selected))
-    assert len(people_of_city) == 3 and all(person.is_active for person in people_of_city)
+    assert len(people_of_city) == 3
+    assert all(person.is_active for person in people_of_city)
     before = programme_finance_figures(programme=programme)
     assert before.contributions_pledged == Decimal("650.00")
 
@@ -108,7 +109,8 @@ def test_a_city_withdrawing_after_the_selection_frees_its_place_and_keeps_its_hi
         person.refresh_from_db()
         assert not person.is_active
         span = ExpectedSpan.objects.get(participant=person)
-        assert span.until_day == timezone.localdate() and span.from_day is None
+        assert span.until_day == timezone.localdate()
+        assert span.from_day is None
     # The contribution stays in the ledger, cancelled, and counts in no total.
     contribution = CityContribution.objects.get(application=selected)
     assert contribution.cancelled_at is not None
@@ -149,7 +151,8 @@ def test_a_waitlisted_city_is_given_the_free_place_with_its_decision_email(decid
     assert all(waitlisted.city.name in message.body for message in told)
     assert not any("liste d’attente" in message.body for message in told)
     newcomers = Participant.objects.filter(nominee__application=waitlisted)
-    assert newcomers.count() == 3 and all(person.is_active for person in newcomers)
+    assert newcomers.count() == 3
+    assert all(person.is_active for person in newcomers)
     # Expected from now on: the half-days already held are not theirs.
     assert all(
         ExpectedSpan.objects.get(participant=p).from_day == timezone.localdate() for p in newcomers
