@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from participants import permissions as participant_permissions
 from participants.forms import EraseForm
-from participants.models import TRAINEE_CATEGORIES, Participant
-from participants.selectors import participant_counts_by_category
+from participants.models import Participant
 from programmes import permissions
 from programmes.errors import back_on_refusal
 from programmes.selectors import (
@@ -31,13 +30,12 @@ from programmes.selectors import (
     programme_list_for_user,
 )
 from programmes.stages import Stage
-from sessions.selectors import programme_participation_summary
+from sessions.selectors import people_by_category, programme_participation_overview
 
 from . import personal_data
 from .health import health_report
 from .selectors import programme_setup_checklist, programme_stages, todo_list
 
-TRAINEE_VALUES = {str(category) for category in TRAINEE_CATEGORIES}
 # The overview shows the set-up checklist to organisers until the training starts.
 SETUP_STAGES = (Stage.PREPARING, Stage.CALL_OPEN, Stage.SELECTION, Stage.READY)
 
@@ -83,14 +81,12 @@ def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
     context["can_close"] = can_manage and stage.stage == Stage.FOLLOW_UP
     context["can_replace"] = can_manage and stage.stage in (Stage.READY, Stage.TRAINING)
     if context["show_figures"]:
-        counts = participant_counts_by_category(programme=programme)
+        overview = programme_participation_overview(programme=programme)
         context |= {
             "applications": programme_application_figures(programme=programme),
-            "categories": counts,
-            "participants_total": sum(
-                row.count for row in counts if row.category in TRAINEE_VALUES
-            ),
-            "participation": programme_participation_summary(programme=programme),
+            "categories": people_by_category(programme=programme, overview=overview),
+            "participants_total": overview.summary.trainees,
+            "participation": overview.summary,
         }
     if context["show_finances"]:
         context["finances"] = programme_finance_figures(programme=programme)

@@ -3,7 +3,7 @@ data of each document.
 
 Every figure of a document comes from the domain selectors (``programme_participation``, or its
 headline figures alone, ``programme_participation_overview``, where no per-trainee line is
-shown; ``programme_finances``, ``participant_counts_by_category``); this module only
+shown; ``programme_finances``, ``people_by_category``); this module only
 arranges them for a page and applies the naming rule of the reports for funders.
 """
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from participants.models import TRIAD_CATEGORIES, Category
-from participants.selectors import CategoryCount, participant_counts_by_category
+from participants.selectors import CategoryCount
 from programmes.models import (
     BudgetLine,
     CityContribution,
@@ -37,6 +37,7 @@ from sessions.selectors import (
     TriadCell,
     TriadCityRow,
     order_for_readers,
+    people_by_category,
     programme_attendance_proofs,
     programme_participation,
     programme_participation_overview,
@@ -364,7 +365,7 @@ def funder_report_data(*, programme: Programme) -> FunderReport:
         programme=programme,
         partners=list(programme.partners.all()),
         participation=participation,
-        categories=participant_counts_by_category(programme=programme),
+        categories=people_by_category(programme=programme, overview=participation),
         city_categories=[str(labels[value]) for value in columns],
         cities=[
             CityLine(

@@ -48,6 +48,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, Participant
+from participants.selectors import CategoryCount, participant_counts_by_category
 from programmes.stages import TrainingDates
 
 from .models import (
@@ -1061,3 +1062,18 @@ def programme_training_dates(*, programme_ids) -> dict[int, TrainingDates]:
         )
         for pk in ids
     }
+
+
+def people_by_category(*, programme, overview: ParticipationOverview) -> list[CategoryCount]:
+    """People per category, in the categories' order: the trainees as the participation figures
+    count them (``overview.trainee_groups``: someone replaced, or whose city withdrew, counts
+    where they were expected), the others (facilitators, support people) when active. One
+    query; a table of it adds up to the figures' trainees."""
+    counts = participant_counts_by_category(programme=programme)
+    trainees: dict[str, int] = {}
+    for group in overview.trainee_groups:
+        trainees[group.category] = trainees.get(group.category, 0) + group.count
+    return [
+        replace(row, count=trainees.get(row.category, 0)) if row.category in TRAINEE_VALUES else row
+        for row in counts
+    ]
