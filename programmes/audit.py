@@ -182,7 +182,14 @@ def register() -> None:
     """The sentences of programmes' own actions, and how to load the objects they name."""
     from django.utils.translation import gettext_lazy, ngettext
 
-    from .models import CityAccessRequest, CityApplication, Membership, Review, TeamInvitation
+    from .models import (
+        ApplicationMessage,
+        CityAccessRequest,
+        CityApplication,
+        Membership,
+        Review,
+        TeamInvitation,
+    )
 
     describe(
         {
@@ -235,6 +242,11 @@ def register() -> None:
                 "{related} given a free place from the waiting list."
             ),
             "programme.closed": gettext_lazy("Programme closed: {target}."),
+            "application.message_posted": _choice_label(
+                ApplicationMessage.Side,
+                "side",
+                gettext_lazy("Message in the thread of {related}, from {label}."),
+            ),
             "outbox.resent": gettext_lazy("E-mail sent again: {target}."),
             "notifications.chosen": gettext_lazy("Notification choice changed ({choice})."),
             "team.invitation_sent": _team_role(

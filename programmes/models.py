@@ -924,6 +924,45 @@ class ApplicationEvent(models.Model):
         return f"{self.application}: {self.from_status or '—'} → {self.to_status}"
 
 
+class ApplicationMessage(models.Model):
+    """One message of an application's "more information" thread: the organisers ask, the city
+    answers in writing, with a document if need be (checked as the commitment letter is); the
+    organisers and the reviewers assigned to the file read it."""
+
+    class Side(models.TextChoices):
+        ORGANISERS = "organisers", _("The organisers")
+        CITY = "city", _("The city")
+
+    application = models.ForeignKey(
+        CityApplication,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    side = models.CharField(_("from"), max_length=12, choices=Side.choices)
+    body = models.TextField(_("message"))
+    attachment = models.FileField(
+        _("attached document"), upload_to="applications/messages/", blank=True
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "created_at", "id"]
+        verbose_name = _("message about an application")
+        verbose_name_plural = _("messages about applications")
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_side_display()} · {self.created_at:%Y-%m-%d}"
+
+
 class CityContribution(models.Model):
     """The ledger line of a selected city's financial contribution."""
 

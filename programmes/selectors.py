@@ -902,3 +902,15 @@ def applications_to_review(*, user, programme: Programme) -> list[CityApplicatio
         .select_related("city")
         .order_by("reviewed_by_me", "city__name", "pk")
     )
+
+
+def application_thread(*, application: CityApplication) -> list:
+    """The "more information" thread of an application, oldest first, with its authors (one
+    query)."""
+    from .models import ApplicationMessage
+
+    return list(
+        ApplicationMessage.objects.filter(application=application)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )

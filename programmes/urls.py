@@ -63,6 +63,12 @@ urlpatterns = [
     path(f"{A}/decision/", selection.application_decide, name="application_decide"),
     path(f"{A}/promote/", selection.application_promote, name="application_promote"),
     path(f"{A}/letter/", review.commitment_letter, name="commitment_letter"),
+    path(f"{A}/thread/", review.application_message, name="application_message"),
+    path(
+        f"{A}/thread/<id:message_id>/document/",
+        review.application_message_attachment,
+        name="application_message_attachment",
+    ),
     path(f"{P}/selection/", selection.selection_board, name="selection_board"),
     path(f"{P}/selection/close/", selection.selection_close, name="selection_close"),
     # The programme's e-mails (organisers) and each member's notifications
@@ -79,6 +85,11 @@ urlpatterns = [
         f"{APPLY}/applications/<id:pk>/edit/",
         apply.city_application_edit,
         name="city_application_edit",
+    ),
+    path(
+        f"{APPLY}/applications/<id:pk>/thread/",
+        apply.city_application_message,
+        name="city_application_message",
     ),
     path(
         f"{APPLY}/applications/<id:pk>/withdraw/",

@@ -19,6 +19,7 @@ from .access import (
 )
 from .applications import (
     account_exists,
+    application_message_post,
     application_save,
     application_start,
     application_submit,
@@ -86,6 +87,7 @@ __all__ = [
     "application_promote",
     "programme_close",
     "application_request_information",
+    "application_message_post",
     "application_save",
     "application_start",
     "application_submit",

@@ -165,6 +165,10 @@ def application_change_notify(*, application: CityApplication, change: str, acto
             gettext_noop("Application withdrawn: %(city)s"),
             gettext_noop("%(city)s has withdrawn its application."),
         ),
+        "answered": (
+            gettext_noop("Answer from %(city)s"),
+            gettext_noop("%(city)s has answered in the thread of its application."),
+        ),
         "withdrawn_selected": (
             gettext_noop("A selected city withdrew: %(city)s"),
             gettext_noop(
@@ -187,6 +191,29 @@ def application_change_notify(*, application: CityApplication, change: str, acto
         text=text,
         params={"city": application.city.name},
         path=_file_path(application),
+        about=application,
+        exclude=actor,
+    )
+
+
+def city_told_of_message(*, application: CityApplication, actor) -> int:
+    """Tell the city's contacts that the organisers wrote in the thread of its application."""
+    programme = application.call.programme
+    contacts = [
+        membership.user
+        for membership in application.contact_memberships.select_related("user")
+        if membership.role == Role.CITY_CONTACT
+    ]
+    return notify(
+        programme=programme,
+        users=contacts,
+        subject=gettext_noop("A message from the organisers: %(city)s"),
+        text=gettext_noop(
+            "The organisers wrote to you about the application of %(city)s. Read it and answer "
+            "on the application's page."
+        ),
+        params={"city": application.city.name},
+        path=reverse("programmes:city_application", args=[programme.slug, application.pk]),
         about=application,
         exclude=actor,
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from .. import emails
 from ..errors import Conflict, InvalidInput
 from ..models import (
+    ApplicationMessage,
     Call,
     CityApplication,
     CityContribution,
@@ -58,6 +59,10 @@ def application_request_information(
         obj=locked,
         related=locked.city,
         data={"note": message},
+    )
+    # The question opens (or goes on with) the application's written thread.
+    ApplicationMessage.objects.create(
+        application=locked, author=actor, side=ApplicationMessage.Side.ORGANISERS, body=message
     )
     emails.application_email_queue(application=locked, kind="info_requested", base_url=base_url)
     application.status = locked.status

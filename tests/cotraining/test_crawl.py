@@ -30,7 +30,13 @@ from django.utils import timezone
 
 from cotraining.celery import app as celery_app
 from participants.models import Category, PeerGroup
-from programmes.models import CityApplication, Membership, OutboxMessage, Programme
+from programmes.models import (
+    ApplicationMessage,
+    CityApplication,
+    Membership,
+    OutboxMessage,
+    Programme,
+)
 from programmes.selectors import INVITATION_SALT
 from programmes.services import team_invitation_create
 from programmes.services.applications import SIGN_UP_SALT
@@ -70,6 +76,7 @@ class World:
     invitation: object  # a pending invitation to the team
     team_token: str  # its link's token
     membership: object  # a team member's role
+    thread_message: object  # a message with a document in the application's thread
 
 
 def build_world(*, with_users: bool = True) -> World:
@@ -89,6 +96,12 @@ def build_world(*, with_users: bool = True) -> World:
         commitment_letter=SimpleUploadedFile("letter.pdf", PDF, "application/pdf"),
     )
     factories.TriadNomineeFactory(application=application)
+    thread_message = ApplicationMessage.objects.create(
+        application=application,
+        side=ApplicationMessage.Side.CITY,
+        body="La délibération du conseil.",
+        attachment=SimpleUploadedFile("deliberation.pdf", PDF, "application/pdf"),
+    )
     selected = factories.CityApplicationFactory(call=call, status=Status.SELECTED)
     factories.CityContributionFactory(application=selected)
     funding = factories.FundingFactory(programme=programme)
@@ -181,6 +194,7 @@ def build_world(*, with_users: bool = True) -> World:
         invitation=invitation,
         team_token=team_url.rstrip("/").rsplit("/", 1)[-1],
         membership=membership,
+        thread_message=thread_message,
     )
 
 
@@ -270,6 +284,11 @@ PAGES = {
     "programmes:application_decide": (PROGRAMME, _app),
     "programmes:application_promote": (PROGRAMME, _app),
     "programmes:commitment_letter": (PROGRAMME, _app),
+    "programmes:application_message": (PROGRAMME, _app),
+    "programmes:application_message_attachment": (
+        PROGRAMME,
+        lambda w: _app(w) | {"message_id": w.thread_message.pk},
+    ),
     "programmes:selection_board": (PROGRAMME, _slug),
     "programmes:selection_close": (PROGRAMME, _slug),
     "programmes:message_list": (PROGRAMME, _slug),
@@ -283,6 +302,7 @@ PAGES = {
     "programmes:city_application": (PROGRAMME, _app),
     "programmes:city_application_edit": (PROGRAMME, _app),
     "programmes:city_application_withdraw": (PROGRAMME, _app),
+    "programmes:city_application_message": (PROGRAMME, _app),
     "participants:participant_list": (PROGRAMME, _slug),
     "participants:participant_create": (PROGRAMME, _slug),
     "participants:participant_edit": (

@@ -53,6 +53,8 @@ PAGES = {
     "application_decide": ("application_decide", "application", "post"),
     "application_promote": ("application_promote", "application", "post"),
     "commitment_letter": ("commitment_letter", "application", "get"),
+    "application_message": ("application_message", "application", "post"),
+    "city_application_message": ("city_application_message", "application", "post"),
     "selection_board": ("selection_board", "slug", "get"),
     "selection_close": ("selection_close", "slug", "get"),
     "call_public": ("call_public", "slug", "get"),
@@ -63,6 +65,7 @@ PAGES = {
 }
 
 ORGANISER_ONLY = {
+    "application_message",
     "programme_edit",
     "programme_close",
     "application_promote",
@@ -82,7 +85,12 @@ ORGANISER_ONLY = {
     "selection_board",
     "selection_close",
 }
-CITY_PAGES = {"city_application", "city_application_edit", "city_application_withdraw"}
+CITY_PAGES = {
+    "city_application",
+    "city_application_edit",
+    "city_application_withdraw",
+    "city_application_message",
+}
 PUBLIC = {"call_public", "apply_sign_up"}
 
 
@@ -102,6 +110,7 @@ def expected_for(role: str) -> dict[str, int]:
             # Refused with a message, back to the page: the selection is still open, the
             # programme not over.
             "application_promote": 302,
+            "application_message": 400,  # the message is required
             "programme_close": 302,
             "review_edit": 404,  # organisers decide; they review only when assigned
         }
@@ -122,6 +131,7 @@ def expected_for(role: str) -> dict[str, int]:
         table["application_list"] = 200  # an empty list: nothing assigned
     elif role == "contact_own":
         table |= {page: 200 for page in CITY_PAGES}
+        table["city_application_message"] = 400  # the message is required
         table |= {"commitment_letter": 200, "apply_sign_up": 302}  # to their application
     elif role == "contact_other_city":
         table["apply_sign_up"] = 302  # to their own city's application
