@@ -19,6 +19,18 @@ LIST_PAGE_SIZE = 25
 
 @login_required
 def commitment_letter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _file_download(
+        request,
+        slug,
+        pk,
+        lambda application: application.commitment_letter,
+        "lettre-engagement-{city}.pdf",
+    )
+
+
+def _file_download(request, slug: str, pk: int, file_of, filename: str) -> HttpResponse:
+    """A PDF of an application's file (``file_of(application)``), for those who may read the
+    file: the organisers, the reviewers assigned, the city's contact; 404 otherwise."""
     application = (
         CityApplication.objects.filter(call__programme__slug=slug, pk=pk)
         .select_related("call__programme", "city")
@@ -28,16 +40,15 @@ def commitment_letter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request.user, application
     ):
         raise Http404
-    if not application.commitment_letter:
+    stored = file_of(application)
+    if not stored:
         raise Http404
     try:
-        handle = application.commitment_letter.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    filename = f"lettre-engagement-{slugify(application.city.name) or application.pk}.pdf"
-    return FileResponse(
-        handle, as_attachment=True, filename=filename, content_type="application/pdf"
-    )
+    name = filename.format(city=slugify(application.city.name) or application.pk)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
 
 
 @login_required
@@ -294,23 +305,9 @@ def application_message_attachment(
     request: HttpRequest, slug: str, pk: int, message_id: int
 ) -> HttpResponse:
     """A document attached in the thread, for those who may read the file (as the letter)."""
-    application = (
-        CityApplication.objects.filter(call__programme__slug=slug, pk=pk)
-        .select_related("call__programme", "city")
-        .first()
-    )
-    if application is None or not permissions.can_download_commitment_letter(
-        request.user, application
-    ):
-        raise Http404
-    message = get_object_or_404(ApplicationMessage, application=application, pk=message_id)
-    if not message.attachment:
-        raise Http404
-    try:
-        handle = message.attachment.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    filename = f"document-{slugify(application.city.name) or application.pk}-{message.pk}.pdf"
-    return FileResponse(
-        handle, as_attachment=True, filename=filename, content_type="application/pdf"
-    )
+
+    def attachment(application):
+        message = get_object_or_404(ApplicationMessage, application=application, pk=message_id)
+        return message.attachment
+
+    return _file_download(request, slug, pk, attachment, f"document-{{city}}-{message_id}.pdf")
