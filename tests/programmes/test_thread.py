@@ -102,3 +102,38 @@ def test_a_draft_or_withdrawn_city_cannot_write(client, open_call, complete_appl
     client.force_login(contact)
     url = reverse("programmes:city_application_message", args=[open_call.programme.slug, draft.pk])
     assert client.post(url, {"body": "Bonjour"}).status_code == 404
+
+
+def test_the_thread_costs_the_same_queries_whatever_its_length(client, file, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    application, contact = file
+    programme = application.call.programme
+    pages = [
+        (
+            people.organiser,
+            reverse("programmes:application_detail", args=[programme.slug, application.pk]),
+        ),
+        (contact, reverse("programmes:city_application", args=[programme.slug, application.pk])),
+    ]
+
+    def counts():
+        found = []
+        for user, url in pages:
+            client.force_login(user)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    small = counts()
+    for index in range(12):
+        ApplicationMessage.objects.create(
+            application=application,
+            author=contact if index % 2 else people.organiser,
+            side="city" if index % 2 else "organisers",
+            body=f"Message {index}",
+            attachment=SimpleUploadedFile(f"{index}.pdf", PDF_BYTES, "application/pdf"),
+        )
+    assert counts() == small

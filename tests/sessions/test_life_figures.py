@@ -122,3 +122,21 @@ def test_the_replacement_page_is_for_organisers_only(client, training, member):
     assert done.status_code == 302
     leaving.refresh_from_db()
     assert not leaving.is_active
+
+
+def test_the_replacement_page_costs_the_same_queries_whatever_the_size(client, training, organiser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(organiser)
+    url = reverse("sessions:triad_replace", args=[training.programme.slug])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    small = count()
+    factories.add_trainees(training.programme, cities=6, activists=3)
+    factories.SlotFactory.create_batch(4, day__programme=training.programme)
+    assert count() == small
