@@ -146,8 +146,9 @@ def test_the_dashboard_runs_the_same_queries_with_5_or_300_applications(client, 
         factories.MembershipFactory(user=people[who], role=Role.FACILITATOR)
     assert count() == small
     # session, user, programmes, roles; the to-do: memberships, unassigned files, sheets,
-    # reviews missing, the city's applications and their nominees; can-create
-    assert small == 11
+    # reviews missing, the city's applications and their nominees; can-create; the stages:
+    # the calls, the first and last training days, the half-days held
+    assert small == 14
 
 
 def test_the_reviewers_overview_lists_the_files_to_review(client, world):
