@@ -196,9 +196,17 @@ def _legacy_text_erase(person) -> None:
 
 def _thread_about(person) -> list[ApplicationMessage]:
     """The messages of the thread of the person's city's application that name them."""
-    if person.nominee is None:
+    nominee = person.nominee
+    if nominee is None:
         return []
-    identifiers = [value for value in person.identifiers if value]
+    # The erasure names them; an export finds them by the names and addresses known now.
+    known = {
+        person.participant.full_name,
+        person.participant.email,
+        f"{nominee.first_name} {nominee.last_name}",
+        nominee.email,
+    }
+    identifiers = [value for value in {*person.identifiers, *known} if len(value.strip()) >= 3]
     return [
         message
         for message in ApplicationMessage.objects.filter(
