@@ -337,9 +337,7 @@ def test_a_persons_name_leaves_the_thread_of_their_citys_application(training_wi
     other = ApplicationMessage.objects.create(
         application=application, side=ApplicationMessage.Side.ORGANISERS, body="Merci."
     )
-    exported = person_export(
-        programme=training.programme, participant_id=person.pk, user=organiser
-    )
+    exported = person_export(programme=training.programme, participant_id=person.pk, user=organiser)
     assert [row["text"] for row in exported["application_thread"]] == [message.body]
     person_erase(participant=person, user=organiser)
     message.refresh_from_db()
