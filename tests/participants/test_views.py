@@ -302,8 +302,9 @@ def test_the_export_runs_the_same_queries_for_few_or_many_records(client, traini
         counts.append(len(queries))
     assert len(response.json()["attendance"]) == len(training.slots) + 12
     assert len(response.json()["signatures"]) == 12
-    assert counts == [12, 12]  # session, user, programme, roles, person, records, history,
-    # signatures, audit entries, team invitations and e-mails to the person, the audit line
+    assert counts == [13, 13]  # session, user, programme, roles, person, records, history,
+    # signatures, audit entries, team invitations and e-mails to the person, the messages of
+    # the city's thread, the audit line
 
 
 def test_the_erase_page_says_what_happens_and_asks_to_confirm(client, training, organiser):
@@ -373,4 +374,5 @@ def test_the_erasure_runs_the_same_queries_for_few_or_many_records(client, train
         counts.append((len(page), len(erase)))
     # The erasure also deletes the person's signatures and sealed sheets, team invitations and
     # e-mails (four queries).
-    assert counts == [(5, 20), (5, 20)]
+    # The erasure: 20, and the city's thread (its messages, other signatories, its documents).
+    assert counts == [(5, 23), (5, 23)]
