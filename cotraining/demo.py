@@ -420,6 +420,8 @@ class DemoBuilder:
             planned_hours=Decimal("27.0"),
             capacity=7,
             status=Programme.Status.CLOSED,
+            # Closed once the follow-up of the citizens' councils was over: it reads "Terminé".
+            closed_at=dt.datetime(2016, 6, 30, 17, 0, tzinfo=TZ),
             organiser=organiser,
         )
         programme.partners.set([atd])

@@ -13,16 +13,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from participants.models import PeerGroup
 from programmes.models import (
+    BudgetLine,
+    Call,
     CityApplication,
+    Funding,
     Membership,
+    Programme,
     Review,
     ReviewAssignment,
+    SelectionCriterion,
+    TeamInvitation,
     TriadNominee,
     statuses_allowing,
 )
 from programmes.selectors import application_submission_problems
+from programmes.stages import ProgrammeStage, programme_stage
 from sessions.models import Activity, Slot
+from sessions.selectors import programme_training_dates
 
 Role = Membership.Role
 Status = CityApplication.Status
@@ -209,3 +218,95 @@ def todays_sheets(*, user, now: dt.datetime | None = None) -> list[Slot]:
         )
         .order_by("-mine", "starts_at", "day__programme__title", "pk")
     )
+
+
+# --- A programme's stage and its set-up checklist -------------------------------------------
+
+
+def programme_stages(*, programmes, today: dt.date | None = None) -> dict[int, ProgrammeStage]:
+    """The derived stage of each programme (``programmes.stages.programme_stage``), keyed by id:
+    the calls in one query and the timetables' dates in two, whatever the number of programmes."""
+    programmes = list(programmes)
+    today = today or timezone.localdate()
+    ids = [programme.pk for programme in programmes]
+    calls = {call.programme_id: call for call in Call.objects.filter(programme_id__in=ids)}
+    dates = programme_training_dates(programme_ids=ids)
+    return {
+        programme.pk: programme_stage(
+            programme=programme,
+            call=calls.get(programme.pk),
+            training=dates[programme.pk],
+            today=today,
+        )
+        for programme in programmes
+    }
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    url: str
+    done: bool
+
+
+def programme_setup_checklist(*, programme) -> list[ChecklistItem]:
+    """What a new programme needs before its training, each item ticked from the data: dates and
+    venue, the call and its selection grid, the team (a reviewer or facilitator, or an
+    invitation), funding and budget lines, the timetable (a half-day), peer groups. One query."""
+    exists = {
+        "call": Exists(Call.objects.filter(programme=OuterRef("pk"))),
+        "grid": Exists(SelectionCriterion.objects.filter(call__programme=OuterRef("pk"))),
+        "team": Exists(
+            Membership.objects.filter(
+                programme=OuterRef("pk"), role__in=[Role.REVIEWER, Role.FACILITATOR]
+            )
+        )
+        | Exists(TeamInvitation.objects.pending().filter(programme=OuterRef("pk"))),
+        "funding": Exists(Funding.objects.filter(programme=OuterRef("pk"))),
+        "budget": Exists(BudgetLine.objects.filter(programme=OuterRef("pk"))),
+        "timetable": Exists(Slot.objects.filter(day__programme=OuterRef("pk"))),
+        "groups": Exists(PeerGroup.objects.filter(programme=OuterRef("pk"))),
+    }
+    has = (
+        Programme.objects.filter(pk=programme.pk)
+        .annotate(**{f"has_{key}": value for key, value in exists.items()})
+        .values(*(f"has_{key}" for key in exists))
+        .get()
+    )
+    slug = [programme.slug]
+    return [
+        ChecklistItem(
+            "dates",
+            _("Dates and venue"),
+            reverse("programmes:programme_edit", args=slug),
+            bool(programme.start_date and programme.end_date and programme.venue),
+        ),
+        ChecklistItem(
+            "call",
+            _("The call and its selection grid"),
+            reverse("programmes:call_edit", args=slug),
+            has["has_call"] and has["has_grid"],
+        ),
+        ChecklistItem(
+            "team", _("The team"), reverse("programmes:team", args=slug), has["has_team"]
+        ),
+        ChecklistItem(
+            "money",
+            _("Funding and budget lines"),
+            reverse("programmes:finances", args=slug),
+            has["has_funding"] and has["has_budget"],
+        ),
+        ChecklistItem(
+            "timetable",
+            _("The timetable"),
+            reverse("sessions:timetable", args=slug),
+            has["has_timetable"],
+        ),
+        ChecklistItem(
+            "groups",
+            _("Peer groups"),
+            reverse("participants:peer_groups", args=slug),
+            has["has_groups"],
+        ),
+    ]

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from participants import permissions as participant_permissions
 from participants.forms import EraseForm
-from participants.models import TRAINEE_CATEGORIES, Participant
-from participants.selectors import participant_counts_by_category
+from participants.models import Participant
 from programmes import permissions
 from programmes.errors import back_on_refusal
 from programmes.selectors import (
@@ -33,14 +32,16 @@ from programmes.selectors import (
     programme_finance_figures,
     programme_list_for_user,
 )
+from programmes.stages import Stage
 from sessions import offline
-from sessions.selectors import programme_participation_summary
+from sessions.selectors import people_by_category, programme_participation_overview
 
 from . import personal_data
 from .health import health_report
-from .selectors import todays_sheets, todo_list
+from .selectors import programme_setup_checklist, programme_stages, todays_sheets, todo_list
 
-TRAINEE_VALUES = {str(category) for category in TRAINEE_CATEGORIES}
+# The overview shows the set-up checklist to organisers until the training starts.
+SETUP_STAGES = (Stage.PREPARING, Stage.CALL_OPEN, Stage.SELECTION, Stage.READY)
 
 # When the pages named in the accessibility statement were last checked (axe-core on every
 # main page of each role at phone and desktop width, and by keyboard); update it with the check.
@@ -50,13 +51,15 @@ ACCESSIBILITY_AUDIT_DATE = "2026-12-01"
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     todo = todo_list(user=request.user)
+    listed = programme_list_for_user(user=request.user)
+    stages = programme_stages(programmes=[programme for programme, _roles in listed])
     return render(
         request,
         "cotraining/dashboard.html",
         {
             "programmes": [
-                (programme, roles, todo.get(programme.pk, []))
-                for programme, roles in programme_list_for_user(user=request.user)
+                (programme, roles, todo.get(programme.pk, []), stages[programme.pk])
+                for programme, roles in listed
             ],
             "can_create_programme": permissions.can_create_programme(request.user),
             # A facilitator opens the app in the room: the day's sheets come first.
@@ -69,22 +72,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
     programme = permissions.programme_get_for_user(request.user, slug)
     user = request.user
+    stage = programme_stages(programmes=[programme])[programme.pk]
+    can_manage = permissions.can_manage_programme(user, programme)
     context = {
         "programme": programme,
+        "stage": stage,
         "partners": list(programme.partners.all()),
-        "can_manage": permissions.can_manage_programme(user, programme),
+        "can_manage": can_manage,
         "show_figures": permissions.can_view_overview_figures(user, programme),
         "show_finances": permissions.can_view_finances(user, programme),
     }
+    if can_manage and stage.stage in SETUP_STAGES:
+        context["checklist"] = programme_setup_checklist(programme=programme)
+    context["can_close"] = can_manage and stage.stage == Stage.FOLLOW_UP
+    context["can_replace"] = can_manage and stage.stage in (Stage.READY, Stage.TRAINING)
     if context["show_figures"]:
-        counts = participant_counts_by_category(programme=programme)
+        overview = programme_participation_overview(programme=programme)
         context |= {
             "applications": programme_application_figures(programme=programme),
-            "categories": counts,
-            "participants_total": sum(
-                row.count for row in counts if row.category in TRAINEE_VALUES
-            ),
-            "participation": programme_participation_summary(programme=programme),
+            "categories": people_by_category(programme=programme, overview=overview),
+            "participants_total": overview.summary.trainees,
+            "participation": overview.summary,
         }
     if context["show_finances"]:
         context["finances"] = programme_finance_figures(programme=programme)

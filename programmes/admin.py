@@ -38,8 +38,8 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(models.Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "status", "start_date", "end_date", "venue", "capacity"]
-    list_filter = ["status", "start_date"]
+    list_display = ["title", "slug", "start_date", "end_date", "venue", "capacity"]
+    list_filter = ["start_date"]
     search_fields = ["title", "slug", "venue"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["partners"]

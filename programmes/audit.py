@@ -208,6 +208,7 @@ def register() -> None:
     from django.utils.translation import gettext_lazy, ngettext
 
     from .models import (
+        ApplicationMessage,
         CityAccessRequest,
         CityApplication,
         Funding,
@@ -285,6 +286,15 @@ def register() -> None:
                 CityApplication.Status, "decision", gettext_lazy("Decision on {related}: {label}.")
             ),
             "selection.closed": gettext_lazy("Selection closed: {count} decisions sent."),
+            "application.promoted": gettext_lazy(
+                "{related} given a free place from the waiting list."
+            ),
+            "programme.closed": gettext_lazy("Programme closed: {target}."),
+            "application.message_posted": _choice_label(
+                ApplicationMessage.Side,
+                "side",
+                gettext_lazy("Message in the thread of {related}, from {label}."),
+            ),
             "outbox.resent": gettext_lazy("E-mail sent again: {target}."),
             "notifications.chosen": gettext_lazy("Notification choice changed ({choice})."),
             "team.invitation_sent": _team_role(

@@ -126,9 +126,12 @@ class Programme(models.Model):
         _("planned hours"), max_digits=6, decimal_places=1, default=Decimal("0.0")
     )
     capacity = models.PositiveSmallIntegerField(_("capacity (cities)"), default=0)
+    # Kept for the rules written against it (``has_begun``); never shown nor set by hand: the
+    # stage a person reads is derived from dates and events (``programmes.stages``).
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     organiser = models.ForeignKey(
         Organisation,
         verbose_name=_("organising body"),
@@ -642,6 +645,8 @@ APPLICATION_TRANSITIONS: tuple[Transition, ...] = (
         for decision in CityApplication.DECISIONS
         if source != decision
     ),
+    # After the selection closed, a waitlisted city is given a place another city left free.
+    Transition("promote", _S.WAITLISTED, _S.SELECTED, _Role.ORGANISER),
     # Until the training begins (a condition on the programme, not the status: permissions).
     *(
         Transition("withdraw", source, _S.WITHDRAWN, _Role.CITY_CONTACT)
@@ -1050,6 +1055,45 @@ class ApplicationEvent(models.Model):
         return f"{self.application}: {self.from_status or '—'} → {self.to_status}"
 
 
+class ApplicationMessage(models.Model):
+    """One message of an application's "more information" thread: the organisers ask, the city
+    answers in writing, with a document if need be (checked as the commitment letter is); the
+    organisers and the reviewers assigned to the file read it."""
+
+    class Side(models.TextChoices):
+        ORGANISERS = "organisers", _("The organisers")
+        CITY = "city", _("The city")
+
+    application = models.ForeignKey(
+        CityApplication,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="messages",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    side = models.CharField(_("from"), max_length=12, choices=Side.choices)
+    body = models.TextField(_("message"))
+    attachment = models.FileField(
+        _("attached document"), upload_to="applications/messages/", blank=True
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "created_at", "id"]
+        verbose_name = _("message about an application")
+        verbose_name_plural = _("messages about applications")
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_side_display()} · {self.created_at:%Y-%m-%d}"
+
+
 class CityContribution(models.Model):
     """The ledger line of a selected city's financial contribution."""
 
@@ -1065,6 +1109,9 @@ class CityContribution(models.Model):
     invoiced_on = models.DateField(_("invoiced on"), null=True, blank=True)
     received_on = models.DateField(_("received on"), null=True, blank=True)
     agreement_reference = models.CharField(_("agreement reference"), max_length=100, blank=True)
+    # Set when the city withdrew after the selection closed: the line stays in the ledger as
+    # history and counts in no total.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
         ordering = ["application__city__name"]

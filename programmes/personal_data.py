@@ -8,9 +8,16 @@ from django.db import transaction
 from django.db.models import Q
 
 from .audit import resolve
-from .models import AuditEntry, CityApplication, OutboxMessage, TeamInvitation, TriadNominee
+from .models import (
+    ApplicationMessage,
+    AuditEntry,
+    CityApplication,
+    OutboxMessage,
+    TeamInvitation,
+    TriadNominee,
+)
 
-MODELS = (TriadNominee, AuditEntry, TeamInvitation, OutboxMessage)
+MODELS = (TriadNominee, AuditEntry, TeamInvitation, OutboxMessage, ApplicationMessage)
 
 
 def _when(value) -> str | None:
@@ -95,6 +102,15 @@ def export(person) -> dict:
             for message in messages
         ],
         "triad_nominee": _nominee(person.nominee),
+        "application_thread": [
+            {
+                "when": _when(message.created_at),
+                "from": _choice(message, "side"),
+                "text": message.body,
+                "document": bool(message.attachment),
+            }
+            for message in _thread_about(person)
+        ],
         "audit_trail": [
             {
                 "when": _when(entry.created_at),
@@ -131,6 +147,7 @@ def erase(person) -> None:
             erased_at=person.erased_at,
         )
         _letter_erase(nominee)
+        _thread_erase(person)
     _legacy_text_erase(person)
     # Invitations to the team and e-mails to the person name them (address, text): they go.
     emails = _emails(person)
@@ -175,3 +192,51 @@ def _legacy_text_erase(person) -> None:
             entry.data = {**entry.data, "text": text}
         changed.append(entry)
     AuditEntry.objects.bulk_update(changed, ["data"])
+
+
+def _thread_about(person) -> list[ApplicationMessage]:
+    """The messages of the thread of the person's city's application that name them."""
+    nominee = person.nominee
+    if nominee is None:
+        return []
+    # The erasure names them; an export finds them by the names and addresses known now.
+    known = {
+        person.participant.full_name,
+        person.participant.email,
+        f"{nominee.first_name} {nominee.last_name}",
+        nominee.email,
+    }
+    identifiers = [value for value in {*person.identifiers, *known} if len(value.strip()) >= 3]
+    return [
+        message
+        for message in ApplicationMessage.objects.filter(
+            application_id=person.nominee.application_id
+        ).order_by("created_at", "pk")
+        if any(identifier in message.body for identifier in identifiers)
+    ]
+
+
+def _thread_erase(person) -> None:
+    """Replace the person's names and contacts in the thread of their city's application by
+    their erased label; the documents attached go with the letter's rule: when no other
+    signatory of the application is left (the files after the commit)."""
+    identifiers = sorted((value for value in person.identifiers if value), key=len, reverse=True)
+    changed = []
+    for message in _thread_about(person):
+        for identifier in identifiers:
+            message.body = message.body.replace(identifier, person.label)
+        changed.append(message)
+    ApplicationMessage.objects.bulk_update(changed, ["body"])
+    nominee = person.nominee
+    if (
+        TriadNominee.objects.filter(application_id=nominee.application_id, erased_at__isnull=True)
+        .exclude(pk=nominee.pk)
+        .exists()
+    ):
+        return
+    for message in ApplicationMessage.objects.filter(application_id=nominee.application_id).exclude(
+        attachment=""
+    ):
+        name, storage = message.attachment.name, message.attachment.storage
+        ApplicationMessage.objects.filter(pk=message.pk).update(attachment="")
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))

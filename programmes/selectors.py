@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .audit import family_label, family_of
 from .audit import resolve as audit_resolve
@@ -169,7 +169,8 @@ def finance_totals(
     rows = {
         "fundings": list(fundings),
         "budget_lines": list(budget_lines),
-        "contributions": list(contributions),
+        # A cancelled contribution (the city withdrew) stays in the ledger, in no total.
+        "contributions": [row for row in contributions if row.cancelled_at is None],
     }
     return FinanceFigures(
         **{total: amount_sum(rows[kind], field) for total, (kind, field) in FINANCE_TOTALS.items()}
@@ -194,7 +195,8 @@ class FinanceRows:
 def programme_finance_rows(*, programme: Programme) -> FinanceRows:
     """The programme's fundings (largest award first), budget lines (by category and label)
     and its selected cities' contributions (by city), as lazy querysets: one query each when
-    read. A city not selected (or not any more) owes nothing and is not counted."""
+    read. A city not selected (or not any more) owes nothing and is not listed, except one that
+    withdrew after the selection closed: its line stays, cancelled (``finance_totals`` skips it)."""
     return FinanceRows(
         fundings=Funding.objects.filter(programme=programme)
         .select_related("funder")
@@ -203,8 +205,8 @@ def programme_finance_rows(*, programme: Programme) -> FinanceRows:
         .select_related("funding__funder")
         .order_by("category", "label", "id"),
         contributions=CityContribution.objects.filter(
+            Q(application__status=CityApplication.Status.SELECTED) | Q(cancelled_at__isnull=False),
             application__call__programme=programme,
-            application__status=CityApplication.Status.SELECTED,
         )
         .select_related("application__city")
         .order_by("application__city__name", "id"),
@@ -672,10 +674,32 @@ class SelectionFigures:
     rejected: int
     pending: int
     ineligible: int
+    left: int = 0  # selected cities that withdrew after the selection closed
 
     @property
     def places_left(self) -> int:
         return max(self.places - self.selected, 0)
+
+    @property
+    def selected_text(self) -> str:
+        """ "3 cities selected of 7 places", each count with its own plural."""
+        return _("%(selected)s %(places)s") % {
+            "selected": ngettext(
+                "%(count)s city selected", "%(count)s cities selected", self.selected
+            )
+            % {"count": self.selected},
+            "places": ngettext("of %(count)s place", "of %(count)s places", self.places)
+            % {"count": self.places},
+        }
+
+    @property
+    def free_text(self) -> str:
+        """The places left free by cities that withdrew after the selection, said plainly."""
+        return ngettext(
+            "%(left)s selected city withdrew after the selection: %(free)s place free.",
+            "%(left)s selected cities withdrew after the selection: %(free)s places free.",
+            self.left,
+        ) % {"left": self.left, "free": self.places_left}
 
 
 def selection_figures(*, call: Call) -> SelectionFigures:
@@ -691,6 +715,10 @@ def selection_figures(*, call: Call) -> SelectionFigures:
             ineligible=Count(
                 "pk",
                 filter=Q(eligible=False) & ~Q(status__in=[Status.DRAFT, Status.WITHDRAWN]),
+            ),
+            left=Count(
+                "pk",
+                filter=Q(status=Status.WITHDRAWN, contribution__cancelled_at__isnull=False),
             ),
         )
     )
@@ -1090,3 +1118,15 @@ def programme_organisation_list(*, programme: Programme) -> list[Organisation]:
 def programme_organisation_get(*, programme: Programme, pk: int) -> Organisation | None:
     """One organisation of the programme (organiser, partner or funder), else None."""
     return _programme_organisations(programme).filter(pk=pk).first()
+
+
+def application_thread(*, application: CityApplication) -> list:
+    """The "more information" thread of an application, oldest first, with its authors (one
+    query)."""
+    from .models import ApplicationMessage
+
+    return list(
+        ApplicationMessage.objects.filter(application=application)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     # Programme set-up (organisers)
     path("programmes/new/", setup.programme_create, name="programme_create"),
     path(f"{P}/edit/", setup.programme_edit, name="programme_edit"),
+    path(f"{P}/close/", setup.programme_close, name="programme_close"),
     path(f"{P}/finances/", setup.finances, name="finances"),
     path(f"{P}/finances/fundings/new/", setup.funding_edit, name="funding_create"),
     path(f"{P}/finances/fundings/<id:pk>/", setup.funding_edit, name="funding_edit"),
@@ -70,7 +71,14 @@ urlpatterns = [
     ),
     path(f"{A}/review/", review.review_edit, name="review_edit"),
     path(f"{A}/decision/", selection.application_decide, name="application_decide"),
+    path(f"{A}/promote/", selection.application_promote, name="application_promote"),
     path(f"{A}/letter/", review.commitment_letter, name="commitment_letter"),
+    path(f"{A}/thread/", review.application_message, name="application_message"),
+    path(
+        f"{A}/thread/<id:message_id>/document/",
+        review.application_message_attachment,
+        name="application_message_attachment",
+    ),
     path(f"{P}/selection/", selection.selection_board, name="selection_board"),
     path(f"{P}/selection/close/", selection.selection_close, name="selection_close"),
     # The programme's e-mails (organisers) and each member's notifications
@@ -112,6 +120,11 @@ urlpatterns = [
         f"{APPLY}/applications/<id:pk>/edit/",
         apply.city_application_edit,
         name="city_application_edit",
+    ),
+    path(
+        f"{APPLY}/applications/<id:pk>/thread/",
+        apply.city_application_message,
+        name="city_application_message",
     ),
     path(
         f"{APPLY}/applications/<id:pk>/withdraw/",

@@ -3,7 +3,7 @@ data of each document.
 
 Every figure of a document comes from the domain selectors (``programme_participation``, or its
 headline figures alone, ``programme_participation_overview``, where no per-trainee line is
-shown; ``programme_finances``, ``participant_counts_by_category``); this module only
+shown; ``programme_finances``, ``people_by_category``); this module only
 arranges them for a page and applies the naming rule of the reports for funders.
 """
 
@@ -51,6 +51,7 @@ from sessions.selectors import (
     TriadCell,
     TriadCityRow,
     order_for_readers,
+    people_by_category,
     programme_attendance_proofs,
     programme_expenses,
     programme_participation,
@@ -442,7 +443,7 @@ def funder_report_data(*, programme: Programme, funder: Organisation | None = No
             count=len(rest),
             figures=finance_totals(fundings=rest, budget_lines=[], contributions=[]),
         )
-    categories = participant_counts_by_category(programme=programme)
+    categories = people_by_category(programme=programme, overview=participation)
     return FunderReport(
         programme=programme,
         funder=funder,

@@ -15,7 +15,8 @@ class TrainingConfig(AppConfig):
     def ready(self) -> None:
         from programmes.selectors import finance_section_register
 
-        from . import audit, selectors
+        # ``changes`` connects signal receivers, after ``participants``' (INSTALLED_APPS order).
+        from . import audit, changes, selectors  # noqa: F401
 
         audit.register()
         finance_section_register(

@@ -31,6 +31,7 @@ def register() -> None:
             "timetable.activity_created": gettext_lazy("Activity added: {target}."),
             "timetable.activity_updated": gettext_lazy("Activity changed: {target}."),
             "timetable.activity_deleted": gettext_lazy("Activity deleted: {target}."),
+            "participants.replaced": gettext_lazy("{target} replaced by {related}."),
         }
     )
     name_families(

@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import Category, Participant, PeerGroup
-from programmes.forms.common import ModelForm, date_fields
+from participants.models import TRIAD_CATEGORIES, Category, Participant, PeerGroup
+from programmes.forms.common import IdChoiceField, ModelForm, date_fields
 from programmes.models import BudgetLine, Funding, Organisation
 
 from .models import Activity, AttendanceStatus, Expense, Slot, TrainingDay
@@ -261,3 +261,43 @@ class ExpenseForm(ModelForm):
         self.fields["amount"].widget.attrs.update({"min": "0", "step": "0.01"})
         self.fields["amount"].min_value = 0
         date_fields(self, "paid_on")
+
+
+class ReplaceForm(ModelForm):
+    """Who leaves a triad, who joins it (a participant's own fields, checked as on the
+    participant's form), and from which half-day (one whose sheet is still open)."""
+
+    participant = IdChoiceField(
+        label=_("Who leaves"), queryset=Participant.objects.none(), empty_label=""
+    )
+    slot = IdChoiceField(
+        label=_("The newcomer is expected from"), queryset=Slot.objects.none(), empty_label=""
+    )
+
+    class Meta(ModelForm.Meta):
+        model = Participant
+        fields = ["first_name", "last_name", "position", "email", "phone"]
+        labels = {"first_name": _("First name of the newcomer")}
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, instance=Participant(programme=programme), **kwargs)
+        self.order_fields(["participant", "slot"])
+        people = (
+            Participant.objects.for_programme(programme)
+            .filter(category__in=TRIAD_CATEGORIES, is_active=True, erased_at__isnull=True)
+            .select_related("city")
+            .order_by("city__name", "category", "last_name", "first_name")
+        )
+        self.fields["participant"].queryset = people
+        self.fields["participant"].label_from_instance = lambda person: (
+            f"{person.full_name} · {person.get_category_display()} · {person.city}"
+        )
+        self.fields["slot"].queryset = (
+            Slot.objects.filter(day__programme=programme, closed_at__isnull=True)
+            .select_related("day")
+            .order_by("day__date", "starts_at")
+        )
+
+    @property
+    def newcomer(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -118,6 +118,55 @@ class Activity(models.Model):
         return self.title
 
 
+class ExpectedSpan(models.Model):
+    """The half-days a trainee is expected at, when not every one: from the half-day starting at
+    ``from_day`` ``from_time`` (a replacement joins) until before the one starting at
+    ``until_day`` ``until_time`` (the person left: replaced, or their city withdrew after the
+    selection). Without a span an active trainee is expected at every half-day and an inactive
+    one at none; a span counts whatever the active flag, so a person who left is still expected
+    at the half-days before, where their attendance is kept. Moments rather than slots: deleting
+    a half-day must not widen anyone's span. Read by ``sessions.selectors`` only."""
+
+    participant = models.OneToOneField(
+        "participants.Participant",
+        verbose_name=_("participant"),
+        on_delete=models.CASCADE,
+        related_name="expected_span",
+    )
+    from_day = models.DateField(_("expected from (day)"), null=True, blank=True)
+    from_time = models.TimeField(_("expected from (time)"), null=True, blank=True)
+    until_day = models.DateField(_("expected until (day)"), null=True, blank=True)
+    until_time = models.TimeField(_("expected until (time)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("expected half-days")
+        verbose_name_plural = _("expected half-days")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_day__isnull=True, from_time__isnull=True)
+                | Q(from_day__isnull=False, from_time__isnull=False),
+                name="expectedspan_from_whole",
+            ),
+            models.CheckConstraint(
+                condition=Q(until_day__isnull=True, until_time__isnull=True)
+                | Q(until_day__isnull=False, until_time__isnull=False),
+                name="expectedspan_until_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = f"{self.from_day} {self.from_time}" if self.from_day else "…"
+        end = f"{self.until_day} {self.until_time}" if self.until_day else "…"
+        return f"{self.participant_id}: {start} – {end}"
+
+    def covers(self, day, time) -> bool:
+        """Whether the half-day starting at ``day`` ``time`` is within the span."""
+        if self.from_day is not None and (day, time) < (self.from_day, self.from_time):
+            return False
+        return self.until_day is None or (day, time) < (self.until_day, self.until_time)
+
+
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("Present")
     LATE = "late", _("Late")

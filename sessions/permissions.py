@@ -30,6 +30,8 @@ class SlotPolicy(RolePolicy):
         "view_participant_names": frozenset({Role.ORGANISER, Role.FACILITATOR}),
         # The people's expenses for their training days: organisers (who book and pay them).
         "manage_expenses": frozenset({Role.ORGANISER}),
+        # Who is expected from which half-day: replace a triad member.
+        "replace_participant": frozenset({Role.ORGANISER}),
     }
 
 
@@ -62,3 +64,7 @@ def can_view_participant_names(user, programme) -> bool:
 
 def can_manage_expenses(user, programme) -> bool:
     return slot_policy.user_has_permission(user, "manage_expenses", programme)
+
+
+def can_replace_participant(user, programme) -> bool:
+    return slot_policy.user_has_permission(user, "replace_participant", programme)

@@ -1,8 +1,12 @@
 """Reads for training days and attendance, and the one definition of the participation rate.
 
 Participation rate = (present + late + left early) / expected, where *expected* is, for every
-half-day that has been held, each active trainee (triad members and activists; facilitators and
-support people are not counted). A half-day is held once its sheet is closed or has any record.
+half-day that has been held, each trainee expected at it (triad members and activists;
+facilitators and support people are not counted). An active trainee is expected at every
+half-day, unless an ``ExpectedSpan`` bounds the half-days they are expected at: a replacement
+from the half-day they joined, a person replaced (or whose city withdrew) until they left, their
+attendance before kept. A person who left counts only where they were expected. A half-day is
+held once its sheet is closed or has any record.
 Excused absences are counted apart: they lower the rate like any absence, and are shown separately.
 A trainee with no record on a held half-day counts as not attending.
 
@@ -13,7 +17,8 @@ is not pro-rated; the sheet's note says how late someone was when it matters.
 
 Where each rule is written, once: which records count (``counted_records_filter``), which
 half-days are held (``slots_held_filter``), which status adds to which count (``STATUS_COUNT``),
-expected attendances (``_row``) and the rate (``rate_percent``). The summary is computed by
+who is expected at which half-day (``_population``, ``expected_at_slot_filter``) and the rate
+(``rate_percent``). The summary is computed by
 ``programme_participation_overview`` alone; ``programme_participation`` starts from it and adds
 the breakdowns. Pages and documents read one of the two.
 """
@@ -43,7 +48,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, Participant
+from participants.selectors import CategoryCount, participant_counts_by_category
 from programmes.selectors import amount_sum, amount_to_receive
+from programmes.stages import TrainingDates
 
 from .models import (
     ATTENDING_STATUSES,
@@ -52,6 +59,7 @@ from .models import (
     AttendanceChange,
     AttendanceSignature,
     AttendanceStatus,
+    ExpectedSpan,
     Expense,
     Slot,
     TrainingDay,
@@ -357,17 +365,33 @@ def _by_day(slots: tuple[SlotInfo, ...], by_slot: tuple[ParticipationRow, ...]):
     )
 
 
-def _participant_hours(programme, trainees, held: tuple[SlotInfo, ...]):
-    """Half-days and hours attended per trainee, summed in the database (one query)."""
-    attending = Q(
-        attendances__status__in=ATTENDING_STATUSES, attendances__slot__day__programme=programme
+def span_of(participant: Participant) -> ExpectedSpan | None:
+    """The participant's span, None when they have none (loaded with ``select_related``)."""
+    try:
+        return participant.expected_span
+    except ExpectedSpan.DoesNotExist:
+        return None
+
+
+def _participant_hours(programme, held: tuple[SlotInfo, ...]):
+    """Half-days and hours attended per trainee against the half-days held they were expected
+    at, summed in the database (one query)."""
+    on_expected = Q(expected_span__isnull=True) | _within_span(
+        "attendances__slot__", "expected_span__"
+    )
+    attending = (
+        Q(attendances__status__in=ATTENDING_STATUSES, attendances__slot__day__programme=programme)
+        & on_expected
     )
     length = ExpressionWrapper(
         F("attendances__slot__ends_at") - F("attendances__slot__starts_at"),
         output_field=DurationField(),
     )
     rows = (
-        trainees.select_related("city")
+        Participant.objects.for_programme(programme)
+        .filter(category__in=TRAINEE_VALUES)
+        .filter(Q(is_active=True) | Q(expected_span__isnull=False))
+        .select_related("city", "expected_span")
         .annotate(
             halfdays_attended=Count("attendances", filter=attending),
             halfdays_excused=Count(
@@ -375,32 +399,38 @@ def _participant_hours(programme, trainees, held: tuple[SlotInfo, ...]):
                 filter=Q(
                     attendances__status=AttendanceStatus.EXCUSED,
                     attendances__slot__day__programme=programme,
-                ),
+                )
+                & on_expected,
             ),
             time_attended=Sum(length, filter=attending),
         )
         .order_by("category", "last_name", "first_name", "id")
     )
     labels = dict(Category.choices)
-    hours_held = hours(sum((slot.duration for slot in held), dt.timedelta()))
-    return tuple(
-        ParticipantHours(
-            participant_id=person.pk,
-            name=person.full_name,
-            initials=person.initials,
-            named=person.consent_name_in_reports,
-            category=person.category,
-            category_label=str(labels.get(person.category, person.category)),
-            city=person.city.name if person.city else "",
-            commitment_given=person.commitment_given,
-            halfdays_attended=person.halfdays_attended,
-            halfdays_excused=person.halfdays_excused,
-            halfdays_held=len(held),
-            hours_attended=hours(person.time_attended),
-            hours_held=hours_held,
+    lines = []
+    for person in rows:
+        span = span_of(person)
+        expected = [s for s in held if span is None or span.covers(s.date, s.starts_at)]
+        if not person.is_active and not expected:
+            continue  # left before any half-day they were expected at was held
+        lines.append(
+            ParticipantHours(
+                participant_id=person.pk,
+                name=person.full_name,
+                initials=person.initials,
+                named=person.consent_name_in_reports,
+                category=person.category,
+                category_label=str(labels.get(person.category, person.category)),
+                city=person.city.name if person.city else "",
+                commitment_given=person.commitment_given,
+                halfdays_attended=person.halfdays_attended,
+                halfdays_excused=person.halfdays_excused,
+                halfdays_held=len(expected),
+                hours_attended=hours(person.time_attended),
+                hours_held=_hours_of(expected),
+            )
         )
-        for person in rows
-    )
+    return tuple(lines)
 
 
 def _triads(programme, groups, slots: tuple[SlotInfo, ...]):
@@ -466,21 +496,63 @@ def slots_held_filter() -> Q:
     return Q(closed_at__isnull=False) | Q(Exists(Attendance.objects.filter(slot=OuterRef("pk"))))
 
 
-def counted_records_filter(programme, prefix: str = "") -> Q:
-    """The attendance records the figures count: those of the programme's active trainees
-    (triad members and activists). ``prefix`` reaches the records through a relation
-    (``"attendances__"`` from a slot)."""
+def _within_span(slot: str, span: str) -> Q:
+    """Half-days (reached by ``slot``: ``""`` from a slot, ``"slot__"`` from a record) that
+    the span (reached by ``span``) covers: starting at or after its start, before its end."""
+    day, start = f"{slot}day__date", f"{slot}starts_at"
+    after_start = (
+        Q(**{f"{span}from_day__isnull": True})
+        | Q(**{f"{day}__gt": F(f"{span}from_day")})
+        | Q(**{day: F(f"{span}from_day"), f"{start}__gte": F(f"{span}from_time")})
+    )
+    before_end = (
+        Q(**{f"{span}until_day__isnull": True})
+        | Q(**{f"{day}__lt": F(f"{span}until_day")})
+        | Q(**{day: F(f"{span}until_day"), f"{start}__lt": F(f"{span}until_time")})
+    )
+    return after_start & before_end
+
+
+def counted_records_filter(programme, prefix: str = "", slot: str = "slot__") -> Q:
+    """The attendance records the figures count: those of the programme's trainees (triad
+    members and activists) on the half-days they were expected at. ``prefix`` reaches the
+    records through a relation (``"attendances__"`` from a slot, with ``slot=""``)."""
+    person = f"{prefix}participant__"
     return Q(
         **{
-            f"{prefix}participant__programme": programme,
-            f"{prefix}participant__category__in": TRAINEE_VALUES,
-            f"{prefix}participant__is_active": True,
+            f"{person}programme": programme,
+            f"{person}category__in": TRAINEE_VALUES,
         }
+    ) & (
+        Q(**{f"{person}is_active": True, f"{person}expected_span__isnull": True})
+        | (
+            Q(**{f"{person}expected_span__isnull": False})
+            & _within_span(slot, f"{person}expected_span__")
+        )
+    )
+
+
+def expected_at_slot_filter(slot: Slot) -> Q:
+    """The participants expected at ``slot`` (to filter trainees): active without a span, or
+    with a span that covers the half-day."""
+    start = (slot.day.date, slot.starts_at)
+    after_start = (
+        Q(expected_span__from_day__isnull=True)
+        | Q(expected_span__from_day__lt=start[0])
+        | Q(expected_span__from_day=start[0], expected_span__from_time__lte=start[1])
+    )
+    before_end = (
+        Q(expected_span__until_day__isnull=True)
+        | Q(expected_span__until_day__gt=start[0])
+        | Q(expected_span__until_day=start[0], expected_span__until_time__gt=start[1])
+    )
+    return Q(is_active=True, expected_span__isnull=True) | (
+        Q(expected_span__isnull=False) & after_start & before_end
     )
 
 
 def _trainee_records(programme):
-    """Attendance records of the programme's active trainees (others are not counted)."""
+    """Attendance records the figures count (``counted_records_filter``)."""
     return Attendance.objects.filter(slot__day__programme=programme).filter(
         counted_records_filter(programme)
     )
@@ -502,22 +574,22 @@ def _record_counts(records, *fields: str) -> dict[tuple, dict[str, int]]:
     return totals
 
 
-def _row(*, key, label: str, trainees: int, halfdays_held: int, counts) -> ParticipationRow:
-    """A line of figures: ``trainees`` expected at each of ``halfdays_held`` half-days."""
+def _row(*, key, label: str, expected: int, counts) -> ParticipationRow:
+    """A line of figures: ``expected`` attendances (``_population``) and the records' counts."""
     return ParticipationRow(
         key=key,
         label=label,
-        expected=trainees * halfdays_held,
+        expected=expected,
         **{name: counts[name] for name in COUNT_FIELDS},
     )
 
 
 def _added_up(groups, counts: dict[tuple, dict[str, int]]) -> dict[str, int]:
-    """The trainees of several groups and their records' counts added up; ``counts`` are keyed
-    by (category, city id)."""
+    """The expected attendances of several groups and their records' counts added up;
+    ``counts`` are keyed by (category, city id)."""
     keys = [(group.category, group.city_id) for group in groups]
     return {
-        "trainees": sum(group.count for group in groups),
+        "expected": sum(group.expected for group in groups),
         **{name: sum(counts.get(key, NO_COUNTS)[name] for key in keys) for name in COUNT_FIELDS},
     }
 
@@ -528,12 +600,66 @@ def _hours_of(slots) -> Decimal:
 
 @dataclass(frozen=True)
 class TraineeGroup:
-    """The active trainees of one category in one city (``city`` is "" for those without one)."""
+    """The trainees of one category in one city (``city`` is "" for those without one):
+    ``count`` people (the active ones, and those who left after being expected at a half-day
+    held), ``expected`` attendances over the half-days held."""
 
     category: str
     city_id: int | None
     city: str
     count: int
+    expected: int
+
+
+SPAN_FIELDS = ("from_day", "from_time", "until_day", "until_time")
+
+
+def _span_of(row: dict, prefix: str = "expected_span__") -> ExpectedSpan:
+    return ExpectedSpan(**{name: row[f"{prefix}{name}"] for name in SPAN_FIELDS})
+
+
+def _population(programme, slots: tuple[SlotInfo, ...]):
+    """Who is expected at which half-day: the trainee groups (``TraineeGroup``) and the number
+    of trainees expected at each half-day of ``slots``, held or not (one query).
+
+    The trainees are counted per category, city and span in the database: people without a span
+    fall in one row per category and city, so the rows stay few whatever the size.
+    """
+    rows = (
+        Participant.objects.for_programme(programme)
+        .filter(category__in=TRAINEE_VALUES)
+        .filter(Q(is_active=True) | Q(expected_span__isnull=False))
+        .values(
+            "category",
+            "city_id",
+            "city__name",
+            "is_active",
+            *(f"expected_span__{name}" for name in SPAN_FIELDS),
+        )
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    groups: dict[tuple, dict] = {}
+    by_slot = dict.fromkeys((slot.id for slot in slots), 0)
+    for row in rows:
+        span = _span_of(row)
+        covered = [slot for slot in slots if span.covers(slot.date, slot.starts_at)]
+        held = sum(1 for slot in covered if slot.held)
+        if not row["is_active"] and not held:
+            continue  # left before any half-day they were expected at was held
+        key = (row["category"], row["city_id"])
+        group = groups.setdefault(key, {"city": row["city__name"] or "", "count": 0, "expected": 0})
+        group["count"] += row["n"]
+        group["expected"] += row["n"] * held
+        for slot in covered:
+            by_slot[slot.id] += row["n"]
+    return (
+        tuple(
+            TraineeGroup(category=category, city_id=city_id, **values)
+            for (category, city_id), values in groups.items()
+        ),
+        by_slot,
+    )
 
 
 @dataclass(frozen=True)
@@ -549,6 +675,7 @@ class ParticipationOverview:
     hours_planned: Decimal
     slots: tuple[SlotInfo, ...]
     trainee_groups: tuple[TraineeGroup, ...]
+    expected_by_slot: dict[int, int]
 
 
 def programme_participation_overview(*, programme) -> ParticipationOverview:
@@ -560,24 +687,14 @@ def programme_participation_overview(*, programme) -> ParticipationOverview:
     records counted per status (five rows at most: the funder report reads this selector for
     its speed); the half-days, each flagged held or not. Read-only.
     """
-    groups = tuple(
-        TraineeGroup(
-            category=row["category"],
-            city_id=row["city_id"],
-            city=row["city__name"] or "",
-            count=row["n"],
-        )
-        for row in Participant.objects.for_programme(programme)
-        .trainees()
-        .values("category", "city_id", "city__name")
-        .order_by()
-        .annotate(n=Count("id"))
-    )
     counts = _record_counts(_trainee_records(programme)).get((), NO_COUNTS)
     slots = _slots(programme)
+    groups, by_slot = _population(programme, slots)
     held = tuple(slot for slot in slots if slot.held)
     trainees = sum(group.count for group in groups)
-    overall = _row(key=None, label="", trainees=trainees, halfdays_held=len(held), counts=counts)
+    overall = _row(
+        key=None, label="", expected=sum(group.expected for group in groups), counts=counts
+    )
     return ParticipationOverview(
         summary=ParticipationSummary(
             trainees=trainees,
@@ -592,6 +709,7 @@ def programme_participation_overview(*, programme) -> ParticipationOverview:
         hours_planned=_hours_of(slots),
         slots=slots,
         trainee_groups=groups,
+        expected_by_slot=by_slot,
     )
 
 
@@ -623,8 +741,7 @@ def programme_participation(*, programme) -> Participation:
         _row(
             key=slot.id,
             label=slot.label,
-            trainees=summary.trainees,
-            halfdays_held=1 if slot.held else 0,
+            expected=overview.expected_by_slot[slot.id] if slot.held else 0,
             counts=per_slot.get((slot.id,), NO_COUNTS),
         )
         for slot in slots
@@ -632,13 +749,7 @@ def programme_participation(*, programme) -> Participation:
 
     def breakdown(key, label: str, members) -> ParticipationRow:
         total = _added_up(members, per_group)
-        return _row(
-            key=key,
-            label=label,
-            trainees=total["trainees"],
-            halfdays_held=len(held),
-            counts=total,
-        )
+        return _row(key=key, label=label, expected=total["expected"], counts=total)
 
     by_category = tuple(
         breakdown(value, str(label), [g for g in groups if g.category == value])
@@ -656,9 +767,7 @@ def programme_participation(*, programme) -> Participation:
             city_names, key=lambda city_id: (city_id is None, city_names[city_id].casefold())
         )
     )
-    participants = _participant_hours(
-        programme, Participant.objects.for_programme(programme).trainees(), held
-    )
+    participants = _participant_hours(programme, held)
     return Participation(
         summary=summary,
         by_category=by_category,
@@ -726,9 +835,9 @@ def current_slot_order(slots: list[Slot], now: dt.datetime) -> list[Slot]:
 def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[Slot]:
     """The programme's half-days for the attendance page, current one first, each annotated
     with ``recorded`` and ``attended`` (trainees' records) and its activities prefetched
-    (two queries). ``expected`` is set on each slot from one count of active trainees (one
-    more query)."""
-    trainee_records = counted_records_filter(programme, "attendances__")
+    (two queries). ``expected`` is set on each slot: the trainees expected at it
+    (``_population``, two more queries)."""
+    trainee_records = counted_records_filter(programme, "attendances__", slot="")
     slots = list(
         Slot.objects.filter(day__programme=programme)
         .select_related("day", "closed_by")
@@ -742,9 +851,9 @@ def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[S
         .prefetch_related("activities")
         .order_by("day__date", "starts_at")
     )
-    expected = Participant.objects.for_programme(programme).trainees().count()
+    _, expected = _population(programme, _slots(programme))
     for slot in slots:
-        slot.expected = expected
+        slot.expected = expected.get(slot.pk, 0)
     return current_slot_order(slots, now or timezone.now())
 
 
@@ -772,14 +881,15 @@ class SheetRow:
 
 
 def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, participant_id=None):
-    """The expected participants of a half-day's sheet (active trainees of the programme) with
+    """The expected participants of a half-day's sheet (the trainees expected at it) with
     their current record, sorted by group (peer group or city) then name (one query).
 
     With ``participant_id``, only that participant's row (an empty list if not expected).
     """
     people = (
         Participant.objects.for_programme(slot.day.programme_id)
-        .trainees()
+        .filter(category__in=TRAINEE_VALUES)
+        .filter(expected_at_slot_filter(slot))
         .select_related("city", "peer_group")
         .annotate(
             record=FilteredRelation("attendances", condition=Q(attendances__slot=slot)),
@@ -907,7 +1017,7 @@ def programme_attendance_proofs(*, programme, slots: tuple[SlotInfo, ...]) -> li
         .annotate(
             attended=Count(
                 "attendances",
-                filter=counted_records_filter(programme, "attendances__")
+                filter=counted_records_filter(programme, "attendances__", slot="")
                 & Q(attendances__status__in=ATTENDING_STATUSES),
                 distinct=True,
             ),
@@ -1062,3 +1172,46 @@ def programme_expenses(*, programme, for_funders: bool = False) -> ExpensesOverv
 
 def _named(expenses) -> set[int]:
     return {e.participant_id for e in expenses if e.participant.consent_name_in_reports}
+
+
+def programme_training_dates(*, programme_ids) -> dict[int, TrainingDates]:
+    """What the stage of each programme needs from its timetable (``programmes.stages``): the
+    first and last training day and whether a half-day was held. Two queries whatever the
+    number of programmes or days."""
+    ids = list(programme_ids)
+    spans = {
+        row["programme_id"]: row
+        for row in TrainingDay.objects.filter(programme_id__in=ids)
+        .values("programme_id")
+        .order_by()
+        .annotate(first=models.Min("date"), last=models.Max("date"))
+    }
+    held = set(
+        Slot.objects.filter(day__programme_id__in=ids)
+        .filter(slots_held_filter())
+        .values_list("day__programme_id", flat=True)
+        .distinct()
+    )
+    return {
+        pk: TrainingDates(
+            first_day=spans.get(pk, {}).get("first"),
+            last_day=spans.get(pk, {}).get("last"),
+            any_held=pk in held,
+        )
+        for pk in ids
+    }
+
+
+def people_by_category(*, programme, overview: ParticipationOverview) -> list[CategoryCount]:
+    """People per category, in the categories' order: the trainees as the participation figures
+    count them (``overview.trainee_groups``: someone replaced, or whose city withdrew, counts
+    where they were expected), the others (facilitators, support people) when active. One
+    query; a table of it adds up to the figures' trainees."""
+    counts = participant_counts_by_category(programme=programme)
+    trainees: dict[str, int] = {}
+    for group in overview.trainee_groups:
+        trainees[group.category] = trainees.get(group.category, 0) + group.count
+    return [
+        replace(row, count=trainees.get(row.category, 0)) if row.category in TRAINEE_VALUES else row
+        for row in counts
+    ]

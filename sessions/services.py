@@ -20,11 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from participants.models import TRIAD_CATEGORIES, Participant
 from programmes.errors import Conflict, InvalidInput, NotFound
 from programmes.models import Membership, OutboxMessage
 from programmes.services import audit, notifications
 
 from . import signals
+from .changes import span_from, span_until
 from .models import (
     ATTENDING_STATUSES,
     NOTE_MAX_LENGTH,
@@ -33,6 +35,7 @@ from .models import (
     AttendanceChange,
     AttendanceSignature,
     AttendanceStatus,
+    ExpectedSpan,
     Expense,
     Slot,
     SyncedChange,
@@ -784,7 +787,7 @@ def training_day_reminders_send(*, today: datetime.date | None = None) -> int:
                     "sheets you will open: %(sheets)s"
                 ),
                 params={
-                    "date": day.date.isoformat(),
+                    "date": day.date,
                     "programme": programme.title,
                     "sheets": sheets,
                 },
@@ -814,7 +817,7 @@ def open_sheet_reminders_send(*, today: datetime.date | None = None) -> int:
                 text=gettext_noop(
                     "The attendance sheet of %(halfday)s is still open. Check it and close it."
                 ),
-                params={"halfday": f"{slot.day.date.isoformat()} {slot.get_part_display()}"},
+                params={"halfday": slot},
                 path=reverse("sessions:attendance_sheet", args=[programme.slug, slot.pk]),
                 about=slot,
                 kind=OutboxMessage.Kind.REMINDER,
@@ -870,3 +873,59 @@ def expense_save(*, programme, actor, fields: dict, expense: Expense | None = No
         data={"amount": str(expense.amount), "status": expense.status, "kind": expense.kind},
     )
     return expense
+
+
+@transaction.atomic
+def participant_replace(*, actor, participant, slot: Slot, fields: dict):
+    """Replace a triad member (a new elected official after an election, a professional who
+    left) from the half-day ``slot``: the person leaves, inactive, expected only at the
+    half-days before (their attendance and history kept); the newcomer joins in the same
+    category, city and peer group, expected from ``slot`` on. ``fields``: the newcomer's
+    ``first_name``, ``last_name``, ``position``, ``email``, ``phone``. Refused for a person
+    already gone or not in a triad, or from a half-day whose sheet is closed or before the
+    person joined. Side effect: an audit entry. Returns the newcomer."""
+    old = Participant.objects.select_for_update().get(pk=participant.pk)
+    if slot.day.programme_id != old.programme_id:
+        raise NotFound()
+    if old.category not in TRIAD_CATEGORIES or old.erased_at is not None:
+        raise Conflict(_("Only a member of a city's triad can be replaced."), code="not_triad")
+    if not old.is_active:
+        raise Conflict(_("This person has already left the programme."), code="inactive")
+    if slot.is_closed:
+        raise InvalidInput(
+            _("The sheet of this half-day is closed: choose a half-day still to come."),
+            code="slot_closed",
+        )
+    start = (slot.day.date, slot.starts_at)
+    span = ExpectedSpan.objects.filter(participant=old).first()
+    if span is not None and span.from_day is not None and start <= (span.from_day, span.from_time):
+        raise InvalidInput(
+            _("This person joined on that half-day or later: choose a later half-day."),
+            code="slot_too_early",
+        )
+    new = Participant.objects.create(
+        programme_id=old.programme_id,
+        category=old.category,
+        city_id=old.city_id,
+        organisation_id=old.organisation_id,
+        peer_group_id=old.peer_group_id,
+        first_name=fields["first_name"],
+        last_name=fields.get("last_name", ""),
+        position=fields.get("position", ""),
+        email=fields.get("email", ""),
+        phone=fields.get("phone", ""),
+        consent_recorded_at=timezone.now(),
+    )
+    old.is_active = False
+    old.save(update_fields=["is_active", "updated_at"])
+    span_until(old, *start)
+    span_from(new, *start)
+    audit(
+        programme=old.programme,
+        actor=actor,
+        action="participants.replaced",
+        obj=old,
+        related=new,
+        data={"slot": slot.pk},
+    )
+    return new

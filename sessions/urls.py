@@ -60,4 +60,5 @@ urlpatterns = [
     path(f"{P}/expenses/", views.expenses, name="expenses"),
     path(f"{P}/expenses/new/", views.expense_form, name="expense_create"),
     path(f"{P}/expenses/<id:pk>/", views.expense_form, name="expense_edit"),
+    path(f"{P}/participants/replace/", views.triad_replace, name="triad_replace"),
 ]

@@ -27,6 +27,7 @@ from .forms import (
     OfflineChangeForm,
     RecordForm,
     ReopenForm,
+    ReplaceForm,
     SheetForm,
     SignForm,
     SlotForm,
@@ -737,5 +738,45 @@ def expense_form(request: HttpRequest, slug: str, pk: int | None = None) -> Http
         request,
         "sessions/expense_form.html",
         {"programme": programme, "form": form, "expense": expense},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def triad_replace(request: HttpRequest, slug: str) -> HttpResponse:
+    """Replace a member of a city's triad from a half-day (organisers)."""
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_replace_participant(request.user, programme))
+    form = ReplaceForm(request.POST or None, programme=programme)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                newcomer = services.participant_replace(
+                    actor=request.user,
+                    participant=form.cleaned_data["participant"],
+                    slot=form.cleaned_data["slot"],
+                    fields=form.newcomer,
+                )
+            except DomainError as error:
+                form.add_error(None, error.messages)
+                status = error.status
+            else:
+                messages.success(
+                    request,
+                    _("%(old)s is replaced by %(new)s from %(slot)s.")
+                    % {
+                        "old": form.cleaned_data["participant"].full_name,
+                        "new": newcomer.full_name,
+                        "slot": form.cleaned_data["slot"],
+                    },
+                )
+                return redirect("programme_overview", programme.slug)
+    return render(
+        request,
+        "sessions/triad_replace.html",
+        {"programme": programme, "form": form},
         status=status,
     )

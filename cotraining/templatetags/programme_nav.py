@@ -17,6 +17,7 @@ register = template.Library()
 # (url name, label, the predicate of the page's view)
 PAGES = [
     ("programme_overview", _("Overview"), programmes.can_view_programme),
+    ("programmes:call_edit", _("Call"), programmes.can_manage_programme),
     ("programmes:application_list", _("Applications"), programmes.can_view_applications),
     ("programmes:selection_board", _("Selection"), programmes.can_manage_programme),
     ("programmes:finances", _("Budget and funding"), programmes.can_manage_programme),

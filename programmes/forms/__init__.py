@@ -9,6 +9,7 @@ from .application import (
     CityChoiceForm,
     CityContactSignUpForm,
     SignUpPasswordForm,
+    ThreadMessageForm,
     TriadForms,
     TriadMemberForm,
     WithdrawForm,
@@ -73,5 +74,6 @@ __all__ = [
     "TriadMemberForm",
     "WithdrawForm",
     "criteria_rows",
+    "ThreadMessageForm",
     "validate_pdf",
 ]

@@ -287,3 +287,24 @@ class WithdrawForm(forms.Form):
         label=_("I confirm that the city withdraws its application"),
         error_messages={"required": _("Tick the box to confirm the withdrawal.")},
     )
+
+
+class ThreadMessageForm(forms.Form):
+    """A message of the "more information" thread, with a document if need be: a PDF checked as
+    the commitment letter is (a council's resolution, a signed letter)."""
+
+    body = forms.CharField(
+        label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attachment = forms.FileField(
+        label=_("Attached document (PDF)"),
+        required=False,
+        validators=[validate_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachment"].help_text = _("Optional. PDF only, %(limit)s at most.") % {
+            "limit": filesizeformat(settings.COMMITMENT_LETTER_MAX_BYTES)
+        }

@@ -52,7 +52,6 @@ class ProgrammeForm(ModelForm):
             "planned_days",
             "planned_hours",
             "capacity",
-            "status",
             "organiser",
             "partners",
         ]

@@ -19,6 +19,7 @@ from .access import (
 )
 from .applications import (
     account_exists,
+    application_message_post,
     application_save,
     application_start,
     application_submit,
@@ -33,6 +34,7 @@ from .common import audit
 from .followup import action_item_save, council_milestone_save, followup_remind
 from .review import (
     application_decide,
+    application_promote,
     application_request_information,
     review_submit,
     reviewers_assign,
@@ -48,6 +50,7 @@ from .setup import (
     funding_save,
     invitation_send,
     organisation_images_save,
+    programme_close,
     programme_create,
     programme_update,
 )
@@ -87,7 +90,10 @@ __all__ = [
     "team_invitation_resend",
     "team_invitation_revoke",
     "application_decide",
+    "application_promote",
+    "programme_close",
     "application_request_information",
+    "application_message_post",
     "application_save",
     "application_start",
     "application_submit",

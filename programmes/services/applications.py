@@ -15,9 +15,11 @@ from .. import emails
 from ..errors import Conflict, InvalidInput
 from ..models import (
     ApplicationEvent,
+    ApplicationMessage,
     Call,
     City,
     CityApplication,
+    CityContribution,
     Membership,
     TriadNominee,
 )
@@ -35,7 +37,7 @@ from .common import (
     refuse_unless_allowed,
     status_change,
 )
-from .notifications import application_change_notify
+from .notifications import application_change_notify, city_told_of_message
 
 
 def city_get_or_create(*, name: str, insee_code: str, departement: str):
@@ -346,11 +348,20 @@ def application_withdraw(*, actor, application: CityApplication, note: str = "")
         )
     was_selected = locked.status == Status.SELECTED
     was_draft = locked.status == Status.DRAFT
+    # A selected city leaving once the selection is final frees a place: its contribution stays
+    # in the ledger, cancelled, and the organisers are told the place is free.
+    leaves_place = was_selected and locked.call.is_selection_closed
     status_change(
         application=locked, action="withdraw", to=Status.WITHDRAWN, actor=actor, note=note
     )
+    if leaves_place:
+        CityContribution.objects.filter(application=locked).update(cancelled_at=timezone.now())
     if not was_draft:  # the organisers never saw a draft
-        application_change_notify(application=locked, change="withdrawn", actor=actor)
+        application_change_notify(
+            application=locked,
+            change="withdrawn_selected" if leaves_place else "withdrawn",
+            actor=actor,
+        )
     if was_selected:
         application_deselected.send(sender=CityApplication, application=locked, actor=actor)
     audit(
@@ -362,3 +373,35 @@ def application_withdraw(*, actor, application: CityApplication, note: str = "")
         data={"note": note},
     )
     application.status = locked.status
+
+
+@transaction.atomic
+def application_message_post(
+    *, actor, application: CityApplication, side: str, body: str, attachment=None
+) -> ApplicationMessage:
+    """Add a message to the application's "more information" thread: the organisers ask, the
+    city answers in writing, with a document (a PDF the form checked). The other side is told
+    by e-mail (the city's contacts, or the organisers and the file's reviewers); audited
+    without its text."""
+    body = body.strip()
+    if not body:
+        raise InvalidInput(_("Write your message."), code="empty")
+    if side not in ApplicationMessage.Side.values:
+        raise InvalidInput(_("Unknown side."), code="side")
+    message = ApplicationMessage(application=application, author=actor, side=side, body=body)
+    if attachment is not None:
+        message.attachment.save(_letter_name(application), attachment, save=False)
+    message.save()
+    if side == ApplicationMessage.Side.CITY:
+        application_change_notify(application=application, change="answered", actor=actor)
+    else:
+        city_told_of_message(application=application, actor=actor)
+    audit(
+        actor=actor,
+        programme=application.call.programme,
+        action="application.message_posted",
+        obj=application,
+        related=application.city,
+        data={"side": side, "attachment": bool(message.attachment)},
+    )
+    return message

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from ..models import (
@@ -96,7 +97,13 @@ def notify(
         language = recipient_language(user)
         with translation.override(language):
             # The subject is made one line by the outbox; the text keeps what it is given.
-            values = {name: str(value) for name, value in params.items()}
+            # Dates in the reader's language and format ("22 janvier 2015"), never ISO.
+            values = {
+                name: date_format(value, "DATE_FORMAT")
+                if isinstance(value, datetime.date)
+                else str(value)
+                for name, value in params.items()
+            }
             body = render_to_string(
                 "programmes/emails/notification.txt",
                 {
@@ -158,6 +165,18 @@ def application_change_notify(*, application: CityApplication, change: str, acto
             gettext_noop("Application withdrawn: %(city)s"),
             gettext_noop("%(city)s has withdrawn its application."),
         ),
+        "answered": (
+            gettext_noop("Answer from %(city)s"),
+            gettext_noop("%(city)s has answered in the thread of its application."),
+        ),
+        "withdrawn_selected": (
+            gettext_noop("A selected city withdrew: %(city)s"),
+            gettext_noop(
+                "%(city)s has withdrawn after the selection: its place is free and a city of "
+                "the waiting list can be given it. Its people are no longer expected; their "
+                "attendance so far is kept. Its contribution stays in the ledger, cancelled."
+            ),
+        ),
     }
     subject, text = texts[change]
     people = {user.pk: user for user in programme_members(programme, Role.ORGANISER)}
@@ -172,6 +191,29 @@ def application_change_notify(*, application: CityApplication, change: str, acto
         text=text,
         params={"city": application.city.name},
         path=_file_path(application),
+        about=application,
+        exclude=actor,
+    )
+
+
+def city_told_of_message(*, application: CityApplication, actor) -> int:
+    """Tell the city's contacts that the organisers wrote in the thread of its application."""
+    programme = application.call.programme
+    contacts = [
+        membership.user
+        for membership in application.contact_memberships.select_related("user")
+        if membership.role == Role.CITY_CONTACT
+    ]
+    return notify(
+        programme=programme,
+        users=contacts,
+        subject=gettext_noop("A message from the organisers: %(city)s"),
+        text=gettext_noop(
+            "The organisers wrote to you about the application of %(city)s. Read it and answer "
+            "on the application's page."
+        ),
+        params={"city": application.city.name},
+        path=reverse("programmes:city_application", args=[programme.slug, application.pk]),
         about=application,
         exclude=actor,
     )
@@ -203,7 +245,7 @@ def call_closing_reminders_send(*, today: datetime.date | None = None) -> int:
                         "The application of %(city)s is still a draft. The call closes on "
                         "%(date)s: complete it and submit it before then."
                     ),
-                    params={"city": application.city.name, "date": call.closes_on.isoformat()},
+                    params={"city": application.city.name, "date": call.closes_on},
                     path=reverse(
                         "programmes:city_application", args=[call.programme.slug, application.pk]
                     ),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from .. import emails
 from ..errors import Conflict, InvalidInput
 from ..models import (
+    ApplicationMessage,
     Call,
     CityApplication,
     CityContribution,
@@ -58,6 +59,10 @@ def application_request_information(
         obj=locked,
         related=locked.city,
         data={"note": message},
+    )
+    # The question opens (or goes on with) the application's written thread.
+    ApplicationMessage.objects.create(
+        application=locked, author=actor, side=ApplicationMessage.Side.ORGANISERS, body=message
     )
     emails.application_email_queue(application=locked, kind="info_requested", base_url=base_url)
     application.status = locked.status
@@ -233,12 +238,7 @@ def application_decide(
         locked.save(update_fields=[*fields, "updated_at"])
 
     if decision == Status.SELECTED:
-        contribution, _created = CityContribution.objects.get_or_create(
-            application=locked, defaults={"amount_pledged": locked.contribution_pledged}
-        )
-        if not _created and contribution.amount_pledged != locked.contribution_pledged:
-            contribution.amount_pledged = locked.contribution_pledged
-            contribution.save(update_fields=["amount_pledged"])
+        _contribution_enter(locked)
         application_selected.send(sender=CityApplication, application=locked, actor=actor)
     elif was_selected:
         application_deselected.send(sender=CityApplication, application=locked, actor=actor)
@@ -252,6 +252,69 @@ def application_decide(
     )
     for name in ("status", *fields):
         setattr(application, name, getattr(locked, name))
+    return locked
+
+
+def _contribution_enter(application: CityApplication) -> None:
+    """The selected city's contribution enters the ledger (or comes back, no longer cancelled)
+    at the amount it pledged."""
+    contribution, created = CityContribution.objects.get_or_create(
+        application=application, defaults={"amount_pledged": application.contribution_pledged}
+    )
+    if not created and (
+        contribution.amount_pledged != application.contribution_pledged
+        or contribution.cancelled_at is not None
+    ):
+        contribution.amount_pledged = application.contribution_pledged
+        contribution.cancelled_at = None
+        contribution.save(update_fields=["amount_pledged", "cancelled_at"])
+
+
+@transaction.atomic
+def application_promote(
+    *, actor, application: CityApplication, base_url: str, note: str = ""
+) -> CityApplication:
+    """Give a waitlisted city a place left free after the selection closed (a selected city
+    withdrew). Its contribution enters the ledger, its triad becomes participants (expected
+    from now on: ``application_selected``), and the city is told by e-mail at once (the
+    selection is final). Refused while the selection is open or no place is free."""
+    call = Call.objects.select_for_update().select_related("programme").get(pk=application.call_id)
+    locked = lock_application(application)
+    if not call.is_selection_closed:
+        raise Conflict(
+            _("The selection is still open: decide on the selection board."), code="open"
+        )
+    refuse_unless_allowed(
+        locked, "promote", _("Only a waitlisted city can be given a place."), code="wrong_status"
+    )
+    selected = CityApplication.objects.filter(call=call, status=Status.SELECTED).count()
+    if selected >= call.places:
+        raise Conflict(
+            _("No place is free: %(selected)s cities hold the %(places)s places.")
+            % {"selected": selected, "places": call.places},
+            code="no_place",
+        )
+    locked.decision_note = note
+    locked.decided_at = timezone.now()
+    status_change(
+        application=locked,
+        action="promote",
+        to=Status.SELECTED,
+        actor=actor,
+        note=note,
+        fields=["decision_note", "decided_at"],
+    )
+    _contribution_enter(locked)
+    application_selected.send(sender=CityApplication, application=locked, actor=actor)
+    emails.application_email_queue(application=locked, kind="decision", base_url=base_url)
+    audit(
+        actor=actor,
+        programme=call.programme,
+        action="application.promoted",
+        obj=locked,
+        related=locked.city,
+    )
+    application.status = locked.status
     return locked
 
 

@@ -110,6 +110,23 @@ def _save_fields(*, actor, programme: Programme, instance, fields: dict, kind: s
 
 
 @transaction.atomic
+def programme_close(*, actor, programme: Programme) -> Programme:
+    """Close the programme once its training is over: its stage reads "closed" from then on
+    (``programmes.stages``). Refused before its end date (the page offers it in the follow-up
+    stage only). Side effect: an audit entry."""
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    if locked.closed_at is not None:
+        raise Conflict(_("The programme is already closed."), code="closed")
+    if locked.end_date is not None and locked.end_date >= timezone.localdate():
+        raise Conflict(_("The programme can be closed once its last day is over."), code="not_over")
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["closed_at", "updated_at"])
+    audit(actor=actor, programme=locked, action="programme.closed", obj=locked)
+    programme.closed_at = locked.closed_at
+    return locked
+
+
+@transaction.atomic
 def funding_save(
     *, actor, programme: Programme, funding: Funding | None, fields: dict, new_funder: str = ""
 ) -> Funding:

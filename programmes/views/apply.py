@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from .. import forms, permissions, selectors, services
 from ..errors import Conflict, DomainError, InvalidInput
-from ..models import CityApplication
-from .common import add_errors, base_url
+from ..models import ApplicationMessage, CityApplication
+from .common import add_errors, base_url, submit
 
 
 def call_public(request: HttpRequest, slug: str) -> HttpResponse:
@@ -289,8 +290,18 @@ def _own_application(request: HttpRequest, slug: str, pk: int) -> CityApplicatio
     return application
 
 
+def _city_may_write(application: CityApplication) -> bool:
+    """The city writes in its thread once the organisers have its file, until it withdraws."""
+    return application.status not in (
+        CityApplication.Status.DRAFT,
+        CityApplication.Status.WITHDRAWN,
+    )
+
+
 @login_required
-def city_application(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def city_application(
+    request: HttpRequest, slug: str, pk: int, *, thread_form=None, status: int = 200
+) -> HttpResponse:
     application = _own_application(request, slug, pk)
     nominees = list(application.nominees.in_triad_order())
     return render(
@@ -310,11 +321,39 @@ def city_application(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             if application.is_editable
             else [],
             "events": selectors.events_for_city(application=application),
+            "thread": selectors.application_thread(application=application),
+            "thread_form": thread_form or forms.ThreadMessageForm(),
+            "can_write": _city_may_write(application),
             "can_edit": permissions.can_edit_application(request.user, application),
             "can_withdraw": permissions.can_withdraw_application(request.user, application),
             "can_follow_up": permissions.can_update_followup(request.user, application),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def city_application_message(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The city answers in its application's thread, in writing, with a document if need be."""
+    application = _own_application(request, slug, pk)
+    if not _city_may_write(application):
+        raise Http404
+    form = forms.ThreadMessageForm(request.POST, request.FILES)
+    status = submit(
+        form,
+        lambda data: services.application_message_post(
+            actor=request.user,
+            application=application,
+            side=ApplicationMessage.Side.CITY,
+            body=data["body"],
+            attachment=data["attachment"],
+        ),
+    )
+    if status is None:
+        messages.success(request, _("Your answer is sent to the organisers."))
+        return redirect("programmes:city_application", slug, pk)
+    return city_application(request, slug, pk, thread_form=form, status=status)
 
 
 @login_required

@@ -4,14 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import forms, permissions, selectors, services
 from ..errors import DomainError
-from ..models import CityAccessRequest, CityApplication
+from ..models import ApplicationMessage, CityAccessRequest, CityApplication
 from .common import base_url, organiser_programme, submit
 
 LIST_PAGE_SIZE = 25
@@ -19,6 +19,18 @@ LIST_PAGE_SIZE = 25
 
 @login_required
 def commitment_letter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _file_download(
+        request,
+        slug,
+        pk,
+        lambda application: application.commitment_letter,
+        "lettre-engagement-{city}.pdf",
+    )
+
+
+def _file_download(request, slug: str, pk: int, file_of, filename: str) -> HttpResponse:
+    """A PDF of an application's file (``file_of(application)``), for those who may read the
+    file: the organisers, the reviewers assigned, the city's contact; 404 otherwise."""
     application = (
         CityApplication.objects.filter(call__programme__slug=slug, pk=pk)
         .select_related("call__programme", "city")
@@ -28,16 +40,15 @@ def commitment_letter(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request.user, application
     ):
         raise Http404
-    if not application.commitment_letter:
+    stored = file_of(application)
+    if not stored:
         raise Http404
     try:
-        handle = application.commitment_letter.open("rb")
+        handle = stored.open("rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    filename = f"lettre-engagement-{slugify(application.city.name) or application.pk}.pdf"
-    return FileResponse(
-        handle, as_attachment=True, filename=filename, content_type="application/pdf"
-    )
+    name = filename.format(city=slugify(application.city.name) or application.pk)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
 
 
 @login_required
@@ -88,7 +99,10 @@ def review_file(request, programme, application, *, status=200, **forms_given) -
         "can_decide": permissions.can_decide_application(user, application),
         "can_request_information": permissions.can_request_information(user, application),
         "can_download_letter": bool(application.commitment_letter),
+        "thread": selectors.application_thread(application=application),
     }
+    if is_organiser:
+        context["thread_form"] = forms_given.get("thread_form") or forms.ThreadMessageForm()
     if is_organiser:
         context["assign_form"] = forms_given.get("assign_form") or forms.AssignReviewersForm(
             initial={"reviewers": [reviewer.pk for reviewer in file.assigned]},
@@ -260,3 +274,40 @@ def access_requests(request: HttpRequest, slug: str) -> HttpResponse:
         {"programme": programme, "groups": groups, "answered": answered},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def application_message(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The organisers write in the application's thread (a question, a follow-up)."""
+    programme, application = application_for_staff(request, slug, pk)
+    permissions.require(permissions.can_manage_programme(request.user, programme))
+    form = forms.ThreadMessageForm(request.POST, request.FILES)
+    return _file_action(
+        request,
+        programme,
+        application,
+        form=form,
+        form_name="thread_form",
+        run=lambda data: services.application_message_post(
+            actor=request.user,
+            application=application,
+            side=ApplicationMessage.Side.ORGANISERS,
+            body=data["body"],
+            attachment=data["attachment"],
+        ),
+        done=_("Your message is sent to the city."),
+    )
+
+
+@login_required
+def application_message_attachment(
+    request: HttpRequest, slug: str, pk: int, message_id: int
+) -> HttpResponse:
+    """A document attached in the thread, for those who may read the file (as the letter)."""
+
+    def attachment(application):
+        message = get_object_or_404(ApplicationMessage, application=application, pk=message_id)
+        return message.attachment
+
+    return _file_download(request, slug, pk, attachment, f"document-{{city}}-{message_id}.pdf")

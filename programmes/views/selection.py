@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import forms, permissions, selectors, services
-from ..errors import DomainError
+from ..errors import DomainError, back_on_refusal
 from ..models import CityApplication, Programme
 from .common import add_errors, base_url, organiser_programme, submit
 from .review import application_for_staff, review_file
@@ -167,3 +167,20 @@ def selection_close(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+@back_on_refusal(lambda request, slug, pk: reverse("programmes:selection_board", args=[slug]))
+def application_promote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Give a waitlisted city the place a selected city left free after the selection."""
+    programme, application = application_for_staff(request, slug, pk)
+    permissions.require(permissions.can_manage_programme(request.user, programme))
+    services.application_promote(
+        actor=request.user, application=application, base_url=base_url(request)
+    )
+    messages.success(
+        request,
+        _("%(city)s is given the free place and told by e-mail.") % {"city": application.city.name},
+    )
+    return redirect("programmes:selection_board", programme.slug)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import ErrorDict, ErrorList
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -177,16 +178,34 @@ def call_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "places": programme.capacity or None,
         },
     )
+    adding = request.method == "POST" and "add_criterion" in request.POST
+    data = request.POST or None
+    if adding:  # one more blank row, nothing saved, everything typed kept
+        data = request.POST.copy()
+        total = data.get("criteria-TOTAL_FORMS", "0")
+        data["criteria-TOTAL_FORMS"] = str(int(total) + 1 if total.isdigit() else 1)
     formset = forms.CriterionFormSet(
-        request.POST or None,
+        data,
         instance=call,
         prefix="criteria",
         # Shown, not compared: posted back as they were, the suggestions would count as
         # unchanged extra rows and be dropped ("submit at least one form").
         initial=None if request.method == "POST" else initial_criteria,
     )
-    if not call:  # the suggested grid fills the first rows
-        formset.extra = max(len(initial_criteria) - formset.min_num, 0)
+    if not call:  # the suggested grid fills the first rows, then a blank one for another
+        formset.extra = max(len(initial_criteria) - formset.min_num, 0) + 1
+    if adding:
+        return render(
+            request,
+            "programmes/call_form.html",
+            {
+                "programme": programme,
+                "call": call,
+                "form": without_errors(form),
+                "formset": without_errors(formset),
+                "publish_form": None,
+            },
+        )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
             call = services.call_save(
@@ -213,6 +232,19 @@ def call_edit(request: HttpRequest, slug: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def without_errors(form):
+    """A bound form (or formset) shown with what was typed and no error: it was not submitted
+    to be saved (a row was added)."""
+    if hasattr(form, "forms"):
+        form._errors, form._non_form_errors = [], ErrorList()
+        for row in form.forms:
+            without_errors(row)
+    else:
+        form._errors = ErrorDict()
+        form.cleaned_data = {}
+    return form
 
 
 @login_required
@@ -323,3 +355,12 @@ def organisation_image(request: HttpRequest, slug: str, pk: int, which: str) -> 
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@require_POST
+@back_on_refusal(lambda request, slug: reverse("programme_overview", args=[slug]))
+def programme_close(request: HttpRequest, slug: str) -> HttpResponse:
+    programme = organiser_programme(request, slug)
+    services.programme_close(actor=request.user, programme=programme)
+    messages.success(request, _("The programme is closed."))
+    return redirect("programme_overview", programme.slug)

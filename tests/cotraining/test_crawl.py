@@ -31,7 +31,13 @@ from django.utils import timezone
 from cotraining.celery import app as celery_app
 from participants.models import Category, EvaluationInvitation, PeerGroup
 from participants.services import evaluation_token
-from programmes.models import CityApplication, Membership, OutboxMessage, Programme
+from programmes.models import (
+    ApplicationMessage,
+    CityApplication,
+    Membership,
+    OutboxMessage,
+    Programme,
+)
 from programmes.selectors import INVITATION_SALT
 from programmes.services import team_invitation_create
 from programmes.services.applications import SIGN_UP_SALT
@@ -74,6 +80,7 @@ class World:
     action_item: object  # a commitment of the selected city's action plan
     milestone: object  # a step of its citizens' council, with a document
     expense: object  # an activist's expense
+    thread_message: object  # a message with a document in the application's thread
 
 
 def build_world(*, with_users: bool = True) -> World:
@@ -93,6 +100,12 @@ def build_world(*, with_users: bool = True) -> World:
         commitment_letter=SimpleUploadedFile("letter.pdf", PDF, "application/pdf"),
     )
     factories.TriadNomineeFactory(application=application)
+    thread_message = ApplicationMessage.objects.create(
+        application=application,
+        side=ApplicationMessage.Side.CITY,
+        body="La délibération du conseil.",
+        attachment=SimpleUploadedFile("deliberation.pdf", PDF, "application/pdf"),
+    )
     selected = factories.CityApplicationFactory(call=call, status=Status.SELECTED)
     factories.CityContributionFactory(application=selected)
     funding = factories.FundingFactory(programme=programme)
@@ -195,6 +208,7 @@ def build_world(*, with_users: bool = True) -> World:
         action_item=action_item,
         milestone=milestone,
         expense=expense,
+        thread_message=thread_message,
     )
 
 
@@ -292,6 +306,7 @@ PAGES = {
     "programme_overview": (PROGRAMME, _slug),
     "programmes:programme_create": (LOGIN, lambda w: {}),
     "programmes:programme_edit": (PROGRAMME, _slug),
+    "programmes:programme_close": (PROGRAMME, _slug),
     "programmes:finances": (PROGRAMME, _slug),
     "programmes:funding_create": (PROGRAMME, _slug),
     "programmes:funding_edit": (PROGRAMME, lambda w: _slug(w) | {"pk": w.funding.pk}),
@@ -320,7 +335,13 @@ PAGES = {
     "programmes:application_request_information": (PROGRAMME, _app),
     "programmes:review_edit": (PROGRAMME, _app),
     "programmes:application_decide": (PROGRAMME, _app),
+    "programmes:application_promote": (PROGRAMME, _app),
     "programmes:commitment_letter": (PROGRAMME, _app),
+    "programmes:application_message": (PROGRAMME, _app),
+    "programmes:application_message_attachment": (
+        PROGRAMME,
+        lambda w: _app(w) | {"message_id": w.thread_message.pk},
+    ),
     "programmes:selection_board": (PROGRAMME, _slug),
     "programmes:selection_close": (PROGRAMME, _slug),
     "programmes:message_list": (PROGRAMME, _slug),
@@ -344,6 +365,7 @@ PAGES = {
         PROGRAMME,
         lambda w: _slug(w) | {"pk": w.selected.pk, "item_id": w.action_item.pk},
     ),
+    "programmes:city_application_message": (PROGRAMME, _app),
     "participants:participant_list": (PROGRAMME, _slug),
     "participants:participant_create": (PROGRAMME, _slug),
     "participants:participant_edit": (
@@ -390,6 +412,7 @@ PAGES = {
     "sessions:expenses": (PROGRAMME, _slug),
     "sessions:expense_create": (PROGRAMME, _slug),
     "sessions:expense_edit": (PROGRAMME, lambda w: _slug(w) | {"pk": w.expense.pk}),
+    "sessions:triad_replace": (PROGRAMME, _slug),
     "reports:report_list": (PROGRAMME, _slug),
     "reports:report_run_status": (PROGRAMME, lambda w: _slug(w) | {"pk": w.run.pk}),
     "reports:report_run_download": (PROGRAMME, lambda w: _slug(w) | {"pk": w.run.pk}),

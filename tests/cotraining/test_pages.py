@@ -142,7 +142,8 @@ def test_overview_and_dashboard_run_a_fixed_number_of_queries(
     for _ in range(10):
         factories.MembershipFactory(user=user, role=Role.FACILITATOR)
     assert counts() == small
-    assert small[0] <= 15
+    # 15 before the stage (its call and timetable: three queries) and the set-up checklist (one).
+    assert small[0] <= 19
 
 
 def test_healthz_answers_200_when_the_database_and_broker_are_fine(client):

@@ -142,6 +142,7 @@ def test_the_export_gathers_every_apps_section(training_with_records):
         "emails_sent",
         "signatures",
         "expenses",
+        "application_thread",
     }
     assert data["participant"]["first_name"] == person.first_name
     assert len(data["attendance"]) == len(training.slots)
@@ -323,3 +324,25 @@ def test_old_messages_become_structured_values():
     assert legacy("call.published", "") == {}
     assert legacy("application.decided", "Saint-Denis: selected") == {"decision": "selected"}
     assert legacy("review.updated", "Saint-Denis: waitlist") == {"recommendation": "waitlist"}
+
+
+def test_a_persons_name_leaves_the_thread_of_their_citys_application(training_with_records):
+    from programmes.models import ApplicationMessage
+
+    training, person, organiser = training_with_records
+    application = person.nominee.application
+    message = ApplicationMessage.objects.create(
+        application=application,
+        side=ApplicationMessage.Side.CITY,
+        body=f"{person.first_name} {person.last_name} remplace notre adjoint.",
+    )
+    other = ApplicationMessage.objects.create(
+        application=application, side=ApplicationMessage.Side.ORGANISERS, body="Merci."
+    )
+    exported = person_export(programme=training.programme, participant_id=person.pk, user=organiser)
+    assert [row["text"] for row in exported["application_thread"]] == [message.body]
+    person_erase(participant=person, user=organiser)
+    message.refresh_from_db()
+    assert person.last_name not in message.body
+    other.refresh_from_db()
+    assert other.body == "Merci."

@@ -146,8 +146,9 @@ def test_the_dashboard_runs_the_same_queries_with_5_or_300_applications(client, 
         factories.MembershipFactory(user=people[who], role=Role.FACILITATOR)
     assert count() == small
     # session, user, programmes, roles; the to-do: memberships, unassigned files, sheets,
-    # reviews missing, the city's applications and their nominees; can-create; today's sheets
-    assert small == 12
+    # reviews missing, the city's applications and their nominees; can-create; today's sheets;
+    # the stages: the calls, the first and last training days, the half-days held
+    assert small == 15
 
 
 def test_the_reviewers_overview_lists_the_files_to_review(client, world):

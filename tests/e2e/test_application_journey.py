@@ -146,7 +146,7 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     card.get_by_label("Note").fill("Dossier exemplaire")
     card.get_by_role("button", name="Décider").click()
     page.locator("article.board-card [data-status='selected']").wait_for()
-    assert page.locator("[data-figure=selected]").inner_text() == "1 retenues sur 7 places"
+    assert page.locator("[data-figure=selected]").inner_text() == "1 ville retenue sur 7 places"
 
     # The triad is now among the participants of the programme.
     application = CityApplication.objects.get(city__insee_code="93066")

@@ -73,7 +73,7 @@ def test_a_resized_note_does_not_break_the_policy_when_the_board_updates(page, l
     card.get_by_role("button", name="Décider").click()
 
     expect(page.locator(f'#card-{application.pk} [data-status="selected"]')).to_be_visible()
-    expect(page.locator('[data-figure="selected"]')).to_contain_text("1 retenue")
+    expect(page.locator('[data-figure="selected"]')).to_contain_text("1 ville retenue")
     assert page.csp_errors == []
 
 

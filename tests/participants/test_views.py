@@ -302,9 +302,10 @@ def test_the_export_runs_the_same_queries_for_few_or_many_records(client, traini
         counts.append(len(queries))
     assert len(response.json()["attendance"]) == len(training.slots) + 12
     assert len(response.json()["signatures"]) == 12
-    assert counts == [15, 15]  # session, user, programme, roles, person, records, history,
+    assert counts == [16, 16]  # session, user, programme, roles, person, records, history,
     # signatures, expenses, audit entries, team invitations and e-mails to the person, the
-    # evaluation's invitations and named answers, the audit line
+    # evaluation's invitations and named answers, the messages of the city's thread, the audit
+    # line
 
 
 def test_the_erase_page_says_what_happens_and_asks_to_confirm(client, training, organiser):
@@ -374,5 +375,6 @@ def test_the_erasure_runs_the_same_queries_for_few_or_many_records(client, train
         counts.append((len(page), len(erase)))
     # The erasure also deletes the person's signatures and sealed sheets, team invitations and
     # e-mails (four queries); their named evaluation answers lose their link and written words
-    # (two queries); their expenses' notes are blanked (one).
-    assert counts == [(5, 23), (5, 23)]
+    # (two queries); their expenses' notes are blanked (one); the city's thread (its messages,
+    # other signatories, its documents: three).
+    assert counts == [(5, 26), (5, 26)]

@@ -34,6 +34,7 @@ ROLES = [
 PAGES = {
     "programme_create": ("programme_create", "none", "get"),
     "programme_edit": ("programme_edit", "slug", "get"),
+    "programme_close": ("programme_close", "slug", "post"),
     "finances": ("finances", "slug", "get"),
     "funding_create": ("funding_create", "slug", "get"),
     "funding_edit": ("funding_edit", "funding", "get"),
@@ -50,7 +51,10 @@ PAGES = {
     "application_request_information": ("application_request_information", "application", "post"),
     "review_edit": ("review_edit", "application", "get"),
     "application_decide": ("application_decide", "application", "post"),
+    "application_promote": ("application_promote", "application", "post"),
     "commitment_letter": ("commitment_letter", "application", "get"),
+    "application_message": ("application_message", "application", "post"),
+    "city_application_message": ("city_application_message", "application", "post"),
     "selection_board": ("selection_board", "slug", "get"),
     "selection_close": ("selection_close", "slug", "get"),
     "call_public": ("call_public", "slug", "get"),
@@ -61,7 +65,10 @@ PAGES = {
 }
 
 ORGANISER_ONLY = {
+    "application_message",
     "programme_edit",
+    "programme_close",
+    "application_promote",
     "finances",
     "funding_create",
     "funding_edit",
@@ -78,7 +85,12 @@ ORGANISER_ONLY = {
     "selection_board",
     "selection_close",
 }
-CITY_PAGES = {"city_application", "city_application_edit", "city_application_withdraw"}
+CITY_PAGES = {
+    "city_application",
+    "city_application_edit",
+    "city_application_withdraw",
+    "city_application_message",
+}
 PUBLIC = {"call_public", "apply_sign_up"}
 
 
@@ -95,6 +107,11 @@ def expected_for(role: str) -> dict[str, int]:
             "application_assign": 400,  # a post without the form is refused, not "take all off"
             "application_request_information": 400,  # the message is required
             "application_decide": 400,  # the decision is required
+            # Refused with a message, back to the page: the selection is still open, the
+            # programme not over.
+            "application_promote": 302,
+            "application_message": 400,  # the message is required
+            "programme_close": 302,
             "review_edit": 404,  # organisers decide; they review only when assigned
         }
         return table
@@ -114,6 +131,7 @@ def expected_for(role: str) -> dict[str, int]:
         table["application_list"] = 200  # an empty list: nothing assigned
     elif role == "contact_own":
         table |= {page: 200 for page in CITY_PAGES}
+        table["city_application_message"] = 400  # the message is required
         table |= {"commitment_letter": 200, "apply_sign_up": 302}  # to their application
     elif role == "contact_other_city":
         table["apply_sign_up"] = 302  # to their own city's application

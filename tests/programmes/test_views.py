@@ -717,7 +717,7 @@ def test_the_board_enforces_the_places_and_selected_triads_become_participants_o
     response = _decide(client, second, "selected", note="Très bon dossier")
     assert response.status_code == 200
     assert 'hx-swap-oob="true"' in response.text
-    assert "2 retenues sur 2 places" in response.text
+    assert "2 villes retenues sur 2 places" in response.text
 
     refused = _decide(client, third, "selected")
     assert refused.status_code == 400
@@ -947,11 +947,13 @@ def test_a_new_call_suggests_the_usual_selection_grid(client, people):
     factories.MembershipFactory(programme=programme, user=people.organiser, role="organiser")
     client.force_login(people.organiser)
     formset = client.get(url("call_edit", programme.slug)).context["formset"]
+    # The suggested grid, then a blank row: another criterion can be added before a first save.
     assert [form.initial.get("label") for form in formset.forms] == [
         "Engagement du trinôme",
         "Motivation",
         "Besoins des quartiers prioritaires",
         "Capacité à mettre en place les conseils citoyens",
+        None,
     ]
 
 
