@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programmes.errors import DomainError, NotFound, back_on_refusal
+from programmes.network import client_ip
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
@@ -459,8 +460,8 @@ def _sheet_address(request: HttpRequest, slug: str, slot_id: int) -> str:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from (the proxy in front of the app sets REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from, through the trusted proxies only."""
+    return client_ip(request) or None
 
 
 @login_required
