@@ -40,9 +40,7 @@ def client_ip(request) -> str:
     docker-compose.yml, the only way in): the last forwarded address is the client's.
     """
     remote = request.META.get("REMOTE_ADDR", "")
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     entries = tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ())
     if entries:

@@ -40,6 +40,7 @@ from sessions.selectors import (
     programme_attendance_proofs,
     programme_participation,
     programme_participation_overview,
+    proof_totals,
 )
 from sessions.signatures import chain_check
 
@@ -204,6 +205,11 @@ class AttendanceReport:
     tables: list[AttendanceTable]
     legend: list[tuple[str, str]]
     proofs: list[SlotProof]
+
+    @property
+    def proof_totals(self) -> list[tuple[str, str, int]]:
+        return proof_totals(self.proofs)
+
     unrecorded_mark: str = "–"
 
     @property
@@ -332,6 +338,10 @@ class FunderReport:
     contributions: list[CityContribution]
     finances: FinanceFigures
     proofs: list[SlotProof]
+
+    @property
+    def proof_totals(self) -> list[tuple[str, str, int]]:
+        return proof_totals(self.proofs)
 
     @property
     def source(self) -> dict[str, int]:
