@@ -25,5 +25,8 @@ def register() -> None:
             # A bulk export holds the contact details of many people: who took it, and when.
             "export.participants": gettext_lazy("Export of the participants downloaded."),
             "export.attendance": gettext_lazy("Export of the attendance records downloaded."),
+            "report.certificate_sent": gettext_lazy(
+                "Certificate of completion e-mailed to {target}."
+            ),
         }
     )

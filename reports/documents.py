@@ -162,3 +162,23 @@ def sealed_sheet_html(*, seal) -> str:
             "LANGUAGE_CODE": get_language(),
         },
     )
+
+
+def certificate_html(*, programme: Programme, participant_id: int, signatory: str) -> str | None:
+    """One trainee's certificat de réalisation (the page of the all-in-one document), or None
+    when they attended no half-day. Read-only."""
+    report = selectors.certificates_data(
+        programme=programme, signatory=signatory, participant_id=participant_id
+    )
+    if not report.people:
+        return None
+    return render_to_string(
+        "reports/pdf/certificates.html",
+        {
+            "programme": programme,
+            "report": report,
+            "title": str(Kind.CERTIFICATES.label),
+            "generated_at": timezone.localtime(),
+            "LANGUAGE_CODE": get_language(),
+        },
+    )

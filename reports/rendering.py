@@ -7,6 +7,7 @@ of the server (``file:///etc/passwd``) or call the network (``http://…``): eve
 one of our static files is refused, and WeasyPrint renders the document without it.
 """
 
+import base64
 import mimetypes
 import posixpath
 from collections.abc import Callable
@@ -46,10 +47,32 @@ def static_file_path(name: str) -> Path | None:
     return Path(found) if isinstance(found, str) else None
 
 
+DATA_IMAGE_PREFIXES = ("data:image/png;base64,", "data:image/jpeg;base64,")
+
+
+def image_data_url(content: bytes) -> str:
+    """A PNG or JPEG as a data URL a document can carry; empty for any other content."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = "png"
+    elif content.startswith(b"\xff\xd8\xff"):
+        kind = "jpeg"
+    else:
+        return ""
+    return f"data:image/{kind};base64,{base64.b64encode(content).decode()}"
+
+
 class StaticFilesFetcher(URLFetcher):
     """Serves ``<ORIGIN><STATIC_URL>…`` from the app's static files and refuses everything else."""
 
     def fetch(self, url, headers=None):
+        if url.startswith(DATA_IMAGE_PREFIXES):
+            # An image the document carries itself (an organisation's stamp): no file, no network.
+            content_type, _, data = url.removeprefix("data:").partition(";base64,")
+            try:
+                content = base64.b64decode(data, validate=True)
+            except ValueError:
+                raise ResourceRefused("A data URL that is not base64") from None
+            return URLFetcherResponse(url, content, {"Content-Type": content_type})
         parts = urlsplit(url)
         static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
         if (

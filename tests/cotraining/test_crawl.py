@@ -352,6 +352,14 @@ PAGES = {
     "reports:attendance_sheet_pdf": (PROGRAMME, _slot),
     "reports:sealed_sheet_pdf": (PROGRAMME, _slot),
     "reports:verify": (PUBLIC, lambda w: {}),
+    "reports:certificate_pdf": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"participant_id": w.participant.pk},
+    ),
+    "reports:certificate_send": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"participant_id": w.participant.pk},
+    ),
 }
 
 # The admin is Django's.
