@@ -542,12 +542,20 @@ def certificate_pdf(*, programme: Programme, participant_id: int, signatory: str
     return pdf_from_html(html).content
 
 
+def certificate_file_name(programme: Programme, participant) -> str:
+    return slugify(f"certificat-{programme.slug}-{participant.full_name}") + ".pdf"
+
+
+def _person_email(participant) -> str:
+    """Where a person's own documents go: their address on the programme, else their account's."""
+    return participant.email or (participant.user.email if participant.user_id else "")
+
+
 def certificate_send(*, programme: Programme, participant, user) -> None:
     """Queue the e-mail of a trainee's certificate to them (built by a task, sent through the
     outbox with the PDF attached), in their language. ``InvalidInput`` when the person has no
     e-mail address. Side effect: an audit entry now; the task writes the outbox message."""
-    email = participant.email or (participant.user.email if participant.user_id else "")
-    if not email:
+    if not _person_email(participant):
         raise InvalidInput(
             _("This person has no e-mail address: download the certificate and hand it over."),
             code="no_email",
@@ -587,7 +595,7 @@ def certificate_email(*, programme_id: int, participant_id: int, signatory: str)
     if participant is None:
         return False
     programme = participant.programme
-    email = participant.email or (participant.user.email if participant.user_id else "")
+    email = _person_email(participant)
     language = recipient_language(participant.user) if participant.user_id else "fr"
     with translation.override(language):
         content = certificate_pdf(
@@ -599,7 +607,7 @@ def certificate_email(*, programme_id: int, participant_id: int, signatory: str)
         body = _(
             "Hello %(name)s,\n\nYour certificate of completion for “%(programme)s” is attached.\n"
         ) % {"name": participant.full_name, "programme": programme.title}
-        name = slugify(f"certificat-{programme.slug}-{participant.full_name}") + ".pdf"
+        name = certificate_file_name(programme, participant)
     with transaction.atomic():
         message = outbox_enqueue(
             recipient=email,

@@ -253,7 +253,7 @@ def certificate_pdf(request: HttpRequest, slug: str, participant_id: int) -> Htt
         participant_id=participant.pk,
         signatory=request.user.get_full_name() or request.user.get_username(),
     )
-    name = slugify(f"certificat-{programme.slug}-{participant.full_name}") + ".pdf"
+    name = services.certificate_file_name(programme, participant)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, name)
     return response

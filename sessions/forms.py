@@ -158,6 +158,15 @@ class SheetForm:
         ]
 
 
+def time_field(label) -> forms.TimeField:
+    """An optional time of day, typed with the phone's time picker."""
+    return forms.TimeField(
+        label=label,
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why reopen this sheet?"),
@@ -180,16 +189,8 @@ class SignForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    arrived_at = forms.TimeField(
-        label=_("Arrived at"),
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
-    left_at = forms.TimeField(
-        label=_("Left at"),
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
+    arrived_at = time_field(_("Arrived at"))
+    left_at = time_field(_("Left at"))
 
 
 class CheckinForm(forms.Form):
@@ -202,16 +203,8 @@ class CorrectionForm(forms.Form):
     """A signed line corrected: its status, the arrival or departure time, and why."""
 
     status = forms.ChoiceField(label=_("Status"), choices=AttendanceStatus.choices)
-    arrived_at = forms.TimeField(
-        label=_("Arrived at"),
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
-    left_at = forms.TimeField(
-        label=_("Left at"),
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
+    arrived_at = time_field(_("Arrived at"))
+    left_at = time_field(_("Left at"))
     reason = forms.CharField(label=_("Why this correction?"), max_length=500)
 
 

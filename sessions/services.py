@@ -386,6 +386,14 @@ REASON_MAX_LENGTH = 500
 LATE_AFTER = datetime.timedelta(minutes=15)
 
 
+def _line_times(status: str, arrived_at, left_at, *, default) -> tuple:
+    """The arrival kept for a late person, the departure for one who left early (each given,
+    else ``default``'s); no time for the other statuses."""
+    arrived = (arrived_at or default[0]) if status == AttendanceStatus.LATE else None
+    left = (left_at or default[1]) if status == AttendanceStatus.LEFT_EARLY else None
+    return arrived, left
+
+
 def _lock_open_slot(slot: Slot) -> Slot:
     locked = (
         Slot.objects.select_for_update(no_key=True, of=("self",))
@@ -489,14 +497,7 @@ def attendance_sign(
         ).exists():
             raise Conflict(_("This person has already signed this sheet."), code="already_signed")
         local = timezone.localtime().time().replace(second=0, microsecond=0)
-        if status != AttendanceStatus.LATE:
-            arrived_at = None
-        elif arrived_at is None:
-            arrived_at = local
-        if status != AttendanceStatus.LEFT_EARLY:
-            left_at = None
-        elif left_at is None:
-            left_at = local
+        arrived_at, left_at = _line_times(status, arrived_at, left_at, default=(local, local))
         evidence = Evidence(drawing, svg, mark, user_agent[:300], _normalised_address(ip_address))
         return _chain_append(
             slot=locked,
@@ -609,14 +610,9 @@ def attendance_correct(
                 version=current.version,
                 user=user,
             )
-        if status != AttendanceStatus.LATE:
-            arrived_at = None
-        elif arrived_at is None:
-            arrived_at = signed.arrived_at
-        if status != AttendanceStatus.LEFT_EARLY:
-            left_at = None
-        elif left_at is None:
-            left_at = signed.left_at
+        arrived_at, left_at = _line_times(
+            status, arrived_at, left_at, default=(signed.arrived_at, signed.left_at)
+        )
         evidence = Evidence([], "", "", user_agent[:300], _normalised_address(ip_address), reason)
         correction = _chain_append(
             slot=locked,

@@ -72,7 +72,7 @@ def test_a_participant_signs_on_their_phone_with_a_personal_link(client, trainin
         REMOTE_ADDR="203.0.113.9",
     )
     assert done.status_code == 200
-    assert "You have signed" in done.text
+    assert 'data-state="signed"' in done.text
     row = AttendanceSignature.objects.get(slot=training.slot, participant=person)
     assert (row.method, row.captured_by, row.user_agent, row.ip_address) == (
         "self_checkin",
@@ -111,7 +111,7 @@ def test_a_code_older_than_60_seconds_is_refused(client, training, clock):
     clock.move(seconds=61)
     refused = client.get(url)
     assert refused.status_code == 410
-    assert "too old" in refused.text
+    assert 'data-state="refused"' in refused.text
     assert not AttendanceSignature.objects.exists()
 
 
@@ -121,7 +121,7 @@ def test_a_code_of_another_half_day_is_refused(client, training, clock):
     url = reverse("sessions:checkin", args=[training.slot.pk, checkin.code_make(other)])
     refused = client.get(url)
     assert refused.status_code == 400
-    assert "another half-day" in refused.text
+    assert 'data-state="refused"' in refused.text
 
 
 def test_a_forged_code_and_a_post_without_pass_are_refused(client, training, clock):
@@ -143,13 +143,13 @@ def test_the_code_is_refused_outside_the_half_day(client, training, clock):
     clock.moment = dt.datetime(2015, 1, 22, 12, 31, tzinfo=PARIS)
     refused = client.get(code_url(training))
     assert refused.status_code == 409
-    assert "only during this half-day" in refused.text
+    assert 'data-state="refused"' in refused.text
 
 
 def test_without_account_or_link_the_phone_is_asked_who_it_is(client, training, clock):
     page = client.get(code_url(training))
     assert page.status_code == 200
-    assert "Log in" in page.text
+    assert 'data-state="who"' in page.text
     assert 'id="signature-canvas"' not in page.text
 
 
