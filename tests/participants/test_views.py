@@ -372,5 +372,5 @@ def test_the_erasure_runs_the_same_queries_for_few_or_many_records(client, train
             assert client.post(url, CONFIRM).status_code == 302
         counts.append((len(page), len(erase)))
     # The erasure also deletes the person's signatures and sealed sheets, team invitations and
-    # e-mails (four queries).
-    assert counts == [(5, 20), (5, 20)]
+    # e-mails with their attachments (five queries).
+    assert counts == [(5, 21), (5, 21)]
