@@ -176,3 +176,20 @@ def test_the_facilitator_sees_a_qr_code_that_changes(client, training, clock, me
 
 def test_a_bad_personal_link_is_404(client):
     assert client.get(reverse("sessions:checkin_person", args=["nope"])).status_code == 404
+
+
+def test_the_recorded_address_is_the_one_the_trusted_proxy_saw(client, training, clock, settings):
+    settings.TRUSTED_PROXIES = ["172.16.0.0/12"]
+    person = training.trainees[2]
+    with_link(client, person)
+    url = code_url(training)
+    page = client.get(url)
+    pass_token = re.search(r'name="pass" value="([^"]+)"', page.text).group(1)
+    client.post(
+        url,
+        {"strokes": factories.drawing(), "pass": pass_token},
+        REMOTE_ADDR="172.18.0.5",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.23",
+    )
+    row = AttendanceSignature.objects.get(slot=training.slot, participant=person)
+    assert row.ip_address == "198.51.100.23"
