@@ -74,6 +74,7 @@ beat: install ## Run Celery beat, the periodic tasks (needs REDIS_URL)
 
 bench: install ## Benchmarks: print timings and memory of the reports
 	DJANGO_DEBUG=1 $(PY) bench/reports.py
+	DJANGO_DEBUG=1 $(PY) bench/seal.py
 
 messages: $(STAMPS)/python ## Extract the strings to translate into locale/
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench

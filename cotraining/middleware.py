@@ -13,25 +13,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from programmes.errors import DomainError, refusal_response
+from programmes.network import client_ip
 
 logger = logging.getLogger(__name__)
 
 # When the session was last renewed (seconds since the epoch), kept in the session itself.
 SESSION_RENEWED_KEY = "_renewed_at"
-
-
-def client_ip(request) -> str:
-    """The address of the person asking.
-
-    Behind the proxy of docker-compose.yml (``DJANGO_BEHIND_PROXY``), the last address of
-    X-Forwarded-For is the one that proxy saw (any earlier ones came from the client and can be
-    made up); elsewhere the forwarded headers are not trusted and the socket's address is used.
-    """
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def throttle_allows(*, scope: str, key: str, limit: int, window: int) -> bool:

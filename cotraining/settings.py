@@ -140,7 +140,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "cotraining.auth.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "cotraining.middleware.client_ip"
+AXES_CLIENT_IP_CALLABLE = "programmes.network.client_ip"
 AXES_VERBOSE = False
 # The city sign-up (public, makes accounts): posts per client address and hour.
 SIGNUP_ATTEMPTS_PER_HOUR = int(os.environ.get("DJANGO_SIGNUP_ATTEMPTS_PER_HOUR", "20"))
@@ -369,6 +369,9 @@ SILENCED_SYSTEM_CHECKS = [
 # Only behind a proxy that sets these headers itself (the Caddy service of docker-compose.yml):
 # elsewhere anyone could claim HTTPS or another address.
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+# The proxies (addresses or networks, e.g. ``172.16.0.0/12``) whose X-Forwarded-For names the
+# client (``programmes.network.client_ip``); a request from anywhere else is judged by its socket.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

@@ -1198,6 +1198,13 @@ class AuditEntry(models.Model):
         return render(self)
 
 
+def outbox_attachment_path(message: "OutboxMessage", filename: str) -> str:
+    """A folder with a random part per attachment: the file names a person."""
+    import secrets
+
+    return f"outbox/{secrets.token_hex(12)}/{filename}"
+
+
 class OutboxMessageQuerySet(models.QuerySet):
     def for_object(self, obj) -> "OutboxMessageQuerySet":
         return self.filter(object_type=obj._meta.model_name, object_id=str(obj.pk))
@@ -1228,6 +1235,7 @@ class OutboxMessage(models.Model):
         NOTIFICATION = "notification", _("Notification")
         REMINDER = "reminder", _("Reminder")
         DIGEST = "digest", _("Daily digest")
+        CERTIFICATE = "certificate", _("Certificate of completion")
 
     programme = models.ForeignKey(
         Programme,
@@ -1260,6 +1268,11 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # A file sent with the message (a certificate): stored, so that a retry sends the same one.
+    attachment = models.FileField(
+        _("attachment"), upload_to=outbox_attachment_path, max_length=255, blank=True
+    )
+    attachment_type = models.CharField(_("attachment type"), max_length=60, blank=True)
     key = models.CharField(
         _("key"),
         max_length=200,

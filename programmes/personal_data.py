@@ -152,7 +152,10 @@ def erase(person) -> None:
     # Invitations to the team and e-mails to the person name them (address, text): they go.
     emails = _emails(person)
     TeamInvitation.objects.filter(programme_id=person.programme_id, email__in=emails).delete()
-    OutboxMessage.objects.filter(programme_id=person.programme_id, recipient__in=emails).delete()
+    messages = OutboxMessage.objects.filter(programme_id=person.programme_id, recipient__in=emails)
+    for message in messages.exclude(attachment=""):
+        message.attachment.delete(save=False)  # a certificate names the person
+    messages.delete()
 
 
 def _letter_erase(nominee: TriadNominee) -> None:

@@ -36,5 +36,8 @@ def register() -> None:
         {
             "report": gettext_lazy("Reports"),
             "export": gettext_lazy("Exports"),
+            "report.certificate_sent": gettext_lazy(
+                "Certificate of completion e-mailed to {target}."
+            ),
         }
     )

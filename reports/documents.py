@@ -13,10 +13,16 @@ from django.utils.translation import gettext as _
 from programmes.models import Organisation, Programme
 from sessions.charts import PRINT, rate_chart
 from sessions.models import Slot
-from sessions.selectors import SheetGrouping, sheet_rows, slot_activities, slot_signatures
+from sessions.selectors import (
+    SheetGrouping,
+    sheet_rows,
+    signed_lines,
+    slot_activities,
+    slot_signatures,
+)
 
 from . import selectors
-from .models import ReportRun
+from .models import ReportRun, SealedSheet
 
 Kind = ReportRun.Kind
 
@@ -130,7 +136,8 @@ def attendance_sheet_html(*, slot: Slot) -> str:
 def sealed_sheet_html(*, seal) -> str:
     """The filled-in sheet of a sealed half-day: each expected trainee with their status, times
     and signature (or mark and witness), the trainers' signatures, and the chain head and the
-    verification code in the footer of every page (four queries). Read-only."""
+    verification code in the footer of every page, the corrections with their reasons, and the
+    seal it replaces when the sheet was reopened (five queries). Read-only."""
     slot = seal.slot
     activities = slot_activities(slot=slot)
     signatures = [
@@ -138,7 +145,13 @@ def sealed_sheet_html(*, seal) -> str:
         for signature in slot_signatures(slot=slot)
         if signature.sequence <= seal.signature_count
     ]
-    trainees = {s.participant_id: s for s in signatures if s.role == s.Role.TRAINEE}
+    lines = signed_lines(signatures)
+    replaced = (
+        SealedSheet.objects.filter(slot=slot, sealed_at__lte=seal.sealed_at)
+        .exclude(pk=seal.pk)
+        .order_by("-sealed_at", "-id")
+        .first()
+    )
     return render_to_string(
         "reports/pdf/sealed_sheet.html",
         {
@@ -146,11 +159,12 @@ def sealed_sheet_html(*, seal) -> str:
             "slot": slot,
             "seal": seal,
             "rows": [
-                (row, trainees.get(row.participant.pk))
+                (row, lines.get(row.participant.pk))
                 for row in sheet_rows(slot=slot, group_by=SheetGrouping.CITY)
             ],
+            "replaced": replaced,
             "trainers": [s for s in signatures if s.role == s.Role.TRAINER],
-            "signature_count": len(signatures),
+            "signature_count": sum(1 for s in signatures if not s.is_correction),
             "activities": activities,
             "facilitators": sorted(
                 {
@@ -159,6 +173,26 @@ def sealed_sheet_html(*, seal) -> str:
                     for person in activity.facilitators.all()
                 }
             ),
+            "LANGUAGE_CODE": get_language(),
+        },
+    )
+
+
+def certificate_html(*, programme: Programme, participant_id: int, signatory: str) -> str | None:
+    """One trainee's certificat de réalisation (the page of the all-in-one document), or None
+    when they attended no half-day. Read-only."""
+    report = selectors.certificates_data(
+        programme=programme, signatory=signatory, participant_id=participant_id
+    )
+    if not report.people:
+        return None
+    return render_to_string(
+        "reports/pdf/certificates.html",
+        {
+            "programme": programme,
+            "report": report,
+            "title": str(Kind.CERTIFICATES.label),
+            "generated_at": timezone.localtime(),
             "LANGUAGE_CODE": get_language(),
         },
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -56,11 +57,13 @@ from sessions.selectors import (
     programme_expenses,
     programme_participation,
     programme_participation_overview,
+    proof_totals,
 )
 from sessions.signatures import chain_check
 
 from .models import ReportRun, SealedSheet
 from .permissions import report_run_policy
+from .rendering import image_data_url
 
 # Columns of half-days per table of the attendance report: ten fit across a landscape A4 page.
 SLOTS_PER_TABLE = 10
@@ -223,6 +226,11 @@ class AttendanceReport:
     tables: list[AttendanceTable]
     legend: list[tuple[str, str]]
     proofs: list[SlotProof]
+
+    @property
+    def proof_totals(self) -> list[tuple[str, str, int]]:
+        return proof_totals(self.proofs)
+
     unrecorded_mark: str = "–"
 
     @property
@@ -373,6 +381,10 @@ class FunderReport:
     expenses: ExpensesOverview
 
     @property
+    def proof_totals(self) -> list[tuple[str, str, int]]:
+        return proof_totals(self.proofs)
+
+    @property
     def source(self) -> dict[str, int]:
         return _source(
             self.participation.summary,
@@ -485,28 +497,89 @@ def funder_report_data(*, programme: Programme, funder: Organisation | None = No
 
 
 @dataclass(frozen=True)
+class Certificate:
+    """What every certificat de réalisation of a programme shares: the provider (organiser)
+    and its representative who signs, the action's dates and place, where and when it is
+    signed, and the organisation's stamp and logo when it has them (as data URLs)."""
+
+    signatory: str
+    organiser: str
+    start: dt.date | None
+    end: dt.date | None
+    venue: str
+    done_at: str
+    date: dt.date
+    stamp: str = ""
+    logo: str = ""
+
+
+def _organisation_image(organisation, field: str) -> str:
+    """An organisation's image (``stamp``, ``logo``) as a data URL, when the model has the field
+    and the file is a PNG or a JPEG; empty otherwise."""
+    image = getattr(organisation, field, None) if organisation is not None else None
+    if not image:
+        return ""
+    try:
+        with image.open("rb") as handle:
+            return image_data_url(
+                handle.read(CERTIFICATE_IMAGE_MAX_BYTES + 1)[:CERTIFICATE_IMAGE_MAX_BYTES]
+            )
+    except (OSError, ValueError):
+        return ""
+
+
+CERTIFICATE_IMAGE_MAX_BYTES = 2 * 1024 * 1024
+
+
+def certificate_common(*, programme: Programme, signatory: str) -> Certificate:
+    organisation = programme.organiser
+    venue = programme.venue or ""
+    return Certificate(
+        signatory=signatory or _("the organiser’s representative"),
+        organiser=str(organisation) if organisation else _("the organisers"),
+        start=programme.start_date,
+        end=programme.end_date or programme.start_date,
+        venue=venue,
+        # "Centre international ATD Quart Monde, Pierrelaye": signed in Pierrelaye.
+        done_at=venue.rsplit(",", 1)[-1].strip(),
+        date=timezone.localdate(),
+        stamp=_organisation_image(organisation, "stamp"),
+        logo=_organisation_image(organisation, "logo"),
+    )
+
+
+@dataclass(frozen=True)
 class CertificatesReport:
     programme: Programme
     participation: Participation
     people: list[PersonLine]
     signatory: str
+    certificate: Certificate
 
     @property
     def source(self) -> dict[str, int]:
         return _source(self.participation.summary, certificates=len(self.people))
 
 
-def certificates_data(*, programme: Programme, signatory: str) -> CertificatesReport:
-    """One certificate per trainee who attended at least one half-day, named in full (the
-    certificate is the person's own document), in the order of the figures (seven queries)."""
+def certificates_data(
+    *, programme: Programme, signatory: str, participant_id: int | None = None
+) -> CertificatesReport:
+    """One certificate per trainee who attended at least one half-day (or only
+    ``participant_id``'s), named in full: the certificate is the person's own document, an
+    activist included. In the order of the figures (seven queries)."""
     participation = programme_participation(programme=programme)
     people = [
         line
         for line in person_lines(participation.participants, for_funders=False)
         if line.person.halfdays_attended
+        and (participant_id is None or line.person.participant_id == participant_id)
     ]
     return CertificatesReport(
-        programme=programme, participation=participation, people=people, signatory=signatory
+        programme=programme,
+        participation=participation,
+        people=people,
+        signatory=signatory,
+        certificate=certificate_common(programme=programme, signatory=signatory),
     )
 
 

@@ -45,7 +45,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
 from programmes.errors import Conflict, InvalidInput, TooManyRequests
-from programmes.models import Funding, Organisation, Programme
+from programmes.models import Funding, Organisation, OutboxMessage, Programme
 from programmes.services import audit
 from sessions.models import AttendanceSignature
 from sessions.signatures import chain_check
@@ -562,3 +562,102 @@ def public_results_set(*, programme: Programme, public: bool, user) -> None:
         action="public_results.opened" if public else "public_results.closed",
         obj=programme,
     )
+
+
+# --- Certificates of completion, one person at a time ------------------------------------
+
+
+def certificate_pdf(*, programme: Programme, participant_id: int, signatory: str) -> bytes:
+    """The certificat de réalisation of one trainee, in the active language: the same page as
+    in the all-in-one document. ``Conflict`` when they attended no half-day (nothing to
+    certify). Read-only."""
+    from .documents import certificate_html
+
+    html = certificate_html(programme=programme, participant_id=participant_id, signatory=signatory)
+    if html is None:
+        raise Conflict(
+            _("This person attended no half-day: there is no certificate to produce."),
+            code="nothing_attended",
+        )
+    return pdf_from_html(html).content
+
+
+def certificate_file_name(programme: Programme, participant) -> str:
+    return slugify(f"certificat-{programme.slug}-{participant.full_name}") + ".pdf"
+
+
+def _person_email(participant) -> str:
+    """Where a person's own documents go: their address on the programme, else their account's."""
+    return participant.email or (participant.user.email if participant.user_id else "")
+
+
+def certificate_send(*, programme: Programme, participant, user) -> None:
+    """Queue the e-mail of a trainee's certificate to them (built by a task, sent through the
+    outbox with the PDF attached), in their language. ``InvalidInput`` when the person has no
+    e-mail address. Side effect: an audit entry now; the task writes the outbox message."""
+    if not _person_email(participant):
+        raise InvalidInput(
+            _("This person has no e-mail address: download the certificate and hand it over."),
+            code="no_email",
+        )
+    signatory = user.get_full_name() or user.get_username()
+    audit(
+        actor=user,
+        programme=programme,
+        action="report.certificate_sent",
+        obj=participant,
+    )
+    args = [programme.pk, participant.pk, signatory]
+    transaction.on_commit(lambda: _certificate_enqueue(args))
+
+
+def _certificate_enqueue(args) -> None:
+    from .tasks import certificate_email_task
+
+    try:
+        certificate_email_task.delay(*args)
+    except (BrokerError, RedisError, OSError):
+        logger.warning("Certificate e-mail not queued, the broker is unreachable: building now")
+        certificate_email(programme_id=args[0], participant_id=args[1], signatory=args[2])
+
+
+def certificate_email(*, programme_id: int, participant_id: int, signatory: str) -> bool:
+    """Build a trainee's certificate in their language and write the e-mail that carries it
+    in the outbox. Returns whether a message was written."""
+    from participants.models import Participant
+    from programmes.services.outbox import outbox_enqueue, recipient_language
+
+    participant = (
+        Participant.objects.select_related("programme", "user")
+        .filter(pk=participant_id, programme_id=programme_id)
+        .first()
+    )
+    if participant is None:
+        return False
+    programme = participant.programme
+    email = _person_email(participant)
+    language = recipient_language(participant.user) if participant.user_id else "fr"
+    with translation.override(language):
+        content = certificate_pdf(
+            programme=programme, participant_id=participant.pk, signatory=signatory
+        )
+        subject = _("Your certificate of completion: %(programme)s") % {
+            "programme": programme.title
+        }
+        body = _(
+            "Hello %(name)s,\n\nYour certificate of completion for “%(programme)s” is attached.\n"
+        ) % {"name": participant.full_name, "programme": programme.title}
+        name = certificate_file_name(programme, participant)
+    with transaction.atomic():
+        message = outbox_enqueue(
+            recipient=email,
+            recipient_user=participant.user,
+            subject=subject,
+            body=body,
+            kind=OutboxMessage.Kind.CERTIFICATE,
+            programme=programme,
+            language=language,
+            about=participant,
+            attachment=(name, content, "application/pdf"),
+        )
+    return message is not None

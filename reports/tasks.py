@@ -50,3 +50,11 @@ def report_files_expire_task() -> int:
 def sealed_sheet_build_task(sealed_sheet_id: int) -> bool:
     """Render a sealed attendance sheet's PDF (see ``services.sealed_sheet_build``)."""
     return services.sealed_sheet_build(seal_id=sealed_sheet_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def certificate_email_task(programme_id: int, participant_id: int, signatory: str) -> bool:
+    """Build one trainee's certificate and put the e-mail carrying it in the outbox."""
+    return services.certificate_email(
+        programme_id=programme_id, participant_id=participant_id, signatory=signatory
+    )

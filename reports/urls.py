@@ -23,6 +23,16 @@ urlpatterns = [
         name="sealed_sheet_pdf",
     ),
     path(f"{P}/reports/", views.report_list, name="report_list"),
+    path(
+        f"{P}/participants/<id:participant_id>/certificate.pdf",
+        views.certificate_pdf,
+        name="certificate_pdf",
+    ),
+    path(
+        f"{P}/participants/<id:participant_id>/certificate/send/",
+        views.certificate_send,
+        name="certificate_send",
+    ),
     path(f"{P}/reports/<id:pk>/status/", views.report_run_status, name="report_run_status"),
     path(f"{P}/reports/<id:pk>/download/", views.report_run_download, name="report_run_download"),
     path(

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import get_language, get_supported_language_variant
@@ -15,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from participants import permissions as evaluation_permissions
-from participants.models import Questionnaire
+from participants.models import Participant, Questionnaire
 from participants.selectors import evaluation_results as evaluation_results_of
-from programmes.errors import DomainError
+from programmes.errors import DomainError, back_on_refusal
 from programmes.models import Programme
 from programmes.permissions import can_manage_programme, programme_get_for_user, require
 from sessions import permissions as attendance_permissions
@@ -256,6 +257,14 @@ def sealed_sheet_pdf(request: HttpRequest, slug: str, slot_id: int) -> HttpRespo
 
 
 # --- Evaluation results and the public results page ---------------------------------------------
+def _certificate_person(request: HttpRequest, slug: str, participant_id: int):
+    """The programme and the trainee, when the user may ask for certificates, else 404."""
+    programme = programme_get_for_user(request.user, slug)
+    require(permissions.can_request_report(request.user, programme, ReportRun.Kind.CERTIFICATES))
+    participant = Participant.objects.filter(pk=participant_id, programme=programme).first()
+    if participant is None:
+        raise Http404
+    return programme, participant
 
 
 @login_required
@@ -296,6 +305,26 @@ def public_results(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@back_on_refusal(
+    lambda request, slug, participant_id: reverse(
+        "participants:participant_edit", args=[slug, participant_id]
+    )
+)
+def certificate_pdf(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    """One trainee's certificat de réalisation, in the reader's language (one page: built in
+    the request, as the blank attendance sheet is)."""
+    programme, participant = _certificate_person(request, slug, participant_id)
+    content = services.certificate_pdf(
+        programme=programme,
+        participant_id=participant.pk,
+        signatory=request.user.get_full_name() or request.user.get_username(),
+    )
+    name = services.certificate_file_name(programme, participant)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, name)
+    return response
+
+
 @login_required
 @require_POST
 def public_results_toggle(request: HttpRequest, slug: str) -> HttpResponse:
@@ -308,3 +337,17 @@ def public_results_toggle(request: HttpRequest, slug: str) -> HttpResponse:
         _("The results page is public.") if public else _("The results page is no longer public."),
     )
     return redirect("reports:public_results", slug)
+
+
+@back_on_refusal(
+    lambda request, slug, participant_id: reverse(
+        "participants:participant_edit", args=[slug, participant_id]
+    )
+)
+def certificate_send(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    programme, participant = _certificate_person(request, slug, participant_id)
+    services.certificate_send(programme=programme, participant=participant, user=request.user)
+    messages.success(
+        request, _("The certificate is being sent by e-mail to %s.") % participant.full_name
+    )
+    return redirect("participants:participant_edit", slug, participant.pk)

@@ -22,6 +22,12 @@ def register() -> None:
             "attendance.sheet_reopened": _with_reason,
             "expense.created": gettext_lazy("Expense of {related} recorded: {target}."),
             "expense.updated": gettext_lazy("Expense of {related} changed: {target}."),
+            "attendance.line_corrected": gettext_lazy(
+                "A signed line of the sheet of {target} corrected ({related})."
+            ),
+            "attendance.paper_scan_added": gettext_lazy(
+                "Scan of the sheet signed on paper added to {target}."
+            ),
             "timetable.trainingday_created": gettext_lazy("Training day added: {target}."),
             "timetable.trainingday_updated": gettext_lazy("Training day changed: {target}."),
             "timetable.trainingday_deleted": gettext_lazy("Training day deleted: {target}."),

@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import TRIAD_CATEGORIES, Category, Participant, PeerGroup
+from programmes.forms.application import validate_scan
 from programmes.forms.common import IdChoiceField, ModelForm, date_fields
 from programmes.models import BudgetLine, Funding, Organisation
 
@@ -159,6 +160,15 @@ class SheetForm:
         ]
 
 
+def time_field(label) -> forms.TimeField:
+    """An optional time of day, typed with the phone's time picker."""
+    return forms.TimeField(
+        label=label,
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+
 class ReopenForm(forms.Form):
     reason = forms.CharField(
         label=_("Why reopen this sheet?"),
@@ -181,15 +191,30 @@ class SignForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    arrived_at = forms.TimeField(
-        label=_("Arrived at"),
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
-    left_at = forms.TimeField(
-        label=_("Left at"),
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    arrived_at = time_field(_("Arrived at"))
+    left_at = time_field(_("Left at"))
+
+
+class CheckinForm(forms.Form):
+    """A signature on the participant's own phone (self check-in): the drawing only."""
+
+    strokes = forms.CharField(required=False, max_length=200_000, widget=forms.HiddenInput)
+
+
+class CorrectionForm(forms.Form):
+    """A signed line corrected: its status, the arrival or departure time, and why."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=AttendanceStatus.choices)
+    arrived_at = time_field(_("Arrived at"))
+    left_at = time_field(_("Left at"))
+    reason = forms.CharField(label=_("Why this correction?"), max_length=500)
+
+
+class PaperScanForm(forms.Form):
+    scan = forms.FileField(
+        label=_("Scan of the sheet signed on paper (PDF or image)"),
+        validators=[validate_scan],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
 
 

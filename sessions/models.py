@@ -325,6 +325,10 @@ class AttendanceSignature(models.Model):
     class Method(models.TextChoices):
         DEVICE = "device", _("Signed on the facilitator’s device")
         MARK_WITH_WITNESS = "mark_with_witness", _("Mark with a witness")
+        SELF_CHECKIN = "self_checkin", _("Self check-in")
+        # Not a signature: a later row that changes the status or times of one already given
+        # (before closing by a facilitator, after closing by an organiser, always with a reason).
+        CORRECTION = "correction", _("Correction")
 
     # Only deleting a whole programme (the demo rebuilds its own) deletes signatures; the
     # timetable refuses to delete a half-day that has any.
@@ -354,11 +358,14 @@ class AttendanceSignature(models.Model):
         null=True,
         blank=True,
     )
+    # Empty for a self check-in through a personal link (the person has no account).
     captured_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("captured by"),
         on_delete=models.PROTECT,
         related_name="+",
+        null=True,
+        blank=True,
     )
     user_agent = models.CharField(_("device (user agent)"), max_length=300, blank=True)
     # Text, not an address type: the database gives back exactly what was hashed.
@@ -366,6 +373,8 @@ class AttendanceSignature(models.Model):
     signed_at = models.DateTimeField(_("signed at (server clock)"))
     arrived_at = models.TimeField(_("arrived at"), null=True, blank=True)
     left_at = models.TimeField(_("left at"), null=True, blank=True)
+    # Why a correction was made (free text about a person: part of the erasable evidence).
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
     # SHA-256 of the evidence (strokes, image, mark, device, address): erasing a person blanks
     # the evidence and keeps this digest, so that the chain over the rows still verifies.
     evidence_hash = models.CharField(_("evidence SHA-256"), max_length=64)
@@ -395,6 +404,45 @@ class AttendanceSignature(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Attendance signatures are append-only: they are never deleted.")
+
+    @property
+    def is_correction(self) -> bool:
+        return self.method == self.Method.CORRECTION
+
+
+def paper_scan_path(scan: "PaperSheet", filename: str) -> str:
+    import secrets
+
+    return f"paper-sheets/{scan.slot_id}-{secrets.token_hex(12)}/{filename}"
+
+
+class PaperSheet(models.Model):
+    """The scan of a half-day's sheet signed in ink (the paper fallback), with its SHA-256.
+    Scans are added, never replaced: a later scan is shown as the current one."""
+
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("half-day"), on_delete=models.CASCADE, related_name="paper_sheets"
+    )
+    file = models.FileField(_("scan"), upload_to=paper_scan_path, max_length=255)
+    content_type = models.CharField(_("file type"), max_length=40)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("paper sheet (scan)")
+        verbose_name_plural = _("paper sheets (scans)")
+
+    def __str__(self) -> str:
+        return f"{self.slot_id} · {self.sha256[:12]}"
 
 
 class Expense(models.Model):

@@ -110,6 +110,7 @@ def _signature(signature: AttendanceSignature) -> dict:
         "mark": signature.mark,
         "user_agent": signature.user_agent,
         "ip_address": signature.ip_address,
+        "reason": signature.reason,
         "row_sha256": signature.row_hash,
     }
 
@@ -133,5 +134,6 @@ def erase(person) -> None:
         mark="",
         user_agent="",
         ip_address=None,
+        reason="",
         evidence_erased_at=timezone.now(),
     )

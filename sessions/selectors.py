@@ -49,6 +49,7 @@ from django.utils.translation import gettext_lazy
 
 from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, Participant
 from participants.selectors import CategoryCount, participant_counts_by_category
+from programmes.models import AuditEntry
 from programmes.selectors import amount_sum, amount_to_receive
 from programmes.stages import TrainingDates
 
@@ -61,6 +62,7 @@ from .models import (
     AttendanceStatus,
     ExpectedSpan,
     Expense,
+    PaperSheet,
     Slot,
     TrainingDay,
 )
@@ -978,6 +980,50 @@ def slot_signatures(*, slot: Slot) -> list[AttendanceSignature]:
     )
 
 
+def slot_paper_scans(*, slot: Slot) -> list[PaperSheet]:
+    """The scans of the sheet signed in ink, the latest first (one query)."""
+    return list(PaperSheet.objects.filter(slot=slot).select_related("uploaded_by"))
+
+
+def slot_last_reopening(*, slot: Slot):
+    """The audit entry of the sheet's last reopening (who, when, why), or None (one query)."""
+    return (
+        AuditEntry.objects.about(slot)
+        .filter(action="attendance.sheet_reopened")
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@dataclass
+class SignedLine:
+    """A trainee's signature on a sheet and what later rows said about it: ``latest`` is the
+    row that gives the status and times now (the signature itself, or its last correction)."""
+
+    signature: AttendanceSignature
+    corrections: list[AttendanceSignature]
+
+    @property
+    def latest(self) -> AttendanceSignature:
+        return self.corrections[-1] if self.corrections else self.signature
+
+
+def signed_lines(signatures) -> dict[int, SignedLine]:
+    """The trainees' signed lines by participant id, from a sheet's rows in sequence order (no
+    query)."""
+    lines: dict[int, SignedLine] = {}
+    for row in signatures:
+        if row.role != AttendanceSignature.Role.TRAINEE:
+            continue
+        if row.method == AttendanceSignature.Method.CORRECTION:
+            if row.participant_id in lines:
+                lines[row.participant_id].corrections.append(row)
+        elif row.participant_id not in lines:
+            lines[row.participant_id] = SignedLine(signature=row, corrections=[])
+    return lines
+
+
 # --- How attendance was proven -------------------------------------------------------------
 
 
@@ -986,6 +1032,7 @@ class Proof(models.TextChoices):
     and the trainees' signatures in the app, or nothing the app can show."""
 
     SIGNED_IN_APP = "app", gettext_lazy("Signed in the app")
+    SIGNED_ON_PAPER = "paper", gettext_lazy("Signed on paper")
     NOT_PROVEN = "none", gettext_lazy("Not proven")
 
 
@@ -995,11 +1042,14 @@ class SlotProof:
     attended: int  # trainees marked present, late or left early
     trainee_signatures: int
     trainer_signatures: int
+    paper_scans: int = 0
 
     @property
     def proof(self) -> str:
         if self.slot.closed and self.trainer_signatures:
             return Proof.SIGNED_IN_APP
+        if self.paper_scans:
+            return Proof.SIGNED_ON_PAPER
         return Proof.NOT_PROVEN
 
     @property
@@ -1007,9 +1057,18 @@ class SlotProof:
         return str(Proof(self.proof).label)
 
 
+def proof_totals(proofs: list[SlotProof]) -> list[tuple[str, str, int]]:
+    """How many held half-days were proven each way: (value, label, count) in ``Proof`` order."""
+    return [
+        (value, str(label), sum(1 for line in proofs if line.proof == value))
+        for value, label in Proof.choices
+    ]
+
+
 def programme_attendance_proofs(*, programme, slots: tuple[SlotInfo, ...]) -> list[SlotProof]:
-    """For each held half-day of ``slots`` (the figures' own), how its attendance is proven and
-    how many trainees and trainers signed it (one query)."""
+    """For each held half-day of ``slots`` (the figures' own), how its attendance is proven (in
+    the app, on paper: a scan kept, or not) and how many trainees and trainers signed it (one
+    query)."""
     Role = AttendanceSignature.Role
     counts = {
         row["pk"]: row
@@ -1021,10 +1080,19 @@ def programme_attendance_proofs(*, programme, slots: tuple[SlotInfo, ...]) -> li
                 & Q(attendances__status__in=ATTENDING_STATUSES),
                 distinct=True,
             ),
-            trainees=Count("signatures", filter=Q(signatures__role=Role.TRAINEE), distinct=True),
-            trainers=Count("signatures", filter=Q(signatures__role=Role.TRAINER), distinct=True),
+            # People, not rows: a correction adds a row to a line already signed.
+            trainees=Count(
+                "signatures__participant",
+                filter=Q(signatures__role=Role.TRAINEE)
+                & ~Q(signatures__method=AttendanceSignature.Method.CORRECTION),
+                distinct=True,
+            ),
+            trainers=Count(
+                "signatures__participant", filter=Q(signatures__role=Role.TRAINER), distinct=True
+            ),
+            papers=Count("paper_sheets", distinct=True),
         )
-        .values("pk", "attended", "trainees", "trainers")
+        .values("pk", "attended", "trainees", "trainers", "papers")
     }
     return [
         SlotProof(
@@ -1032,6 +1100,7 @@ def programme_attendance_proofs(*, programme, slots: tuple[SlotInfo, ...]) -> li
             attended=counts[slot.id]["attended"],
             trainee_signatures=counts[slot.id]["trainees"],
             trainer_signatures=counts[slot.id]["trainers"],
+            paper_scans=counts[slot.id]["papers"],
         )
         for slot in slots
         if slot.held and slot.id in counts

@@ -8,6 +8,7 @@ accepted without a change. Different rows never conflict. Every change adds an
 """
 
 import datetime
+import hashlib
 import ipaddress
 import uuid
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from participants.models import TRIAD_CATEGORIES, Participant
 from programmes.errors import Conflict, InvalidInput, NotFound
+from programmes.forms.application import FILE_SIGNATURES, upload_kind
 from programmes.models import Membership, OutboxMessage
 from programmes.services import audit, notifications
 
@@ -37,6 +39,7 @@ from .models import (
     AttendanceStatus,
     ExpectedSpan,
     Expense,
+    PaperSheet,
     Slot,
     SyncedChange,
     TrainingDay,
@@ -582,6 +585,55 @@ def _normalised_address(value: str | None) -> str | None:
 
 
 MARK_MAX_LENGTH = 20
+REASON_MAX_LENGTH = 500
+# A self check-in this long after the half-day's start counts as a late arrival.
+LATE_AFTER = datetime.timedelta(minutes=15)
+
+
+def _line_times(status: str, arrived_at, left_at, *, default) -> tuple:
+    """The arrival kept for a late person, the departure for one who left early (each given,
+    else ``default``'s); no time for the other statuses."""
+    arrived = (arrived_at or default[0]) if status == AttendanceStatus.LATE else None
+    left = (left_at or default[1]) if status == AttendanceStatus.LEFT_EARLY else None
+    return arrived, left
+
+
+def _lock_open_slot(slot: Slot) -> Slot:
+    locked = (
+        Slot.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("day")
+        .get(pk=slot.pk)
+    )
+    if locked.is_closed:
+        raise _closed_error()
+    return locked
+
+
+def _chain_append(*, slot: Slot, evidence: Evidence, **fields) -> AttendanceSignature:
+    """Append one row at the end of ``slot``'s chain (the slot row is locked by the caller)."""
+    last = (
+        AttendanceSignature.objects.filter(slot=slot)
+        .order_by("-sequence")
+        .values("sequence", "row_hash")
+        .first()
+    )
+    row = AttendanceSignature(
+        slot=slot,
+        sequence=(last["sequence"] + 1) if last else 1,
+        strokes=evidence.strokes,
+        svg=evidence.svg,
+        mark=evidence.mark,
+        user_agent=evidence.user_agent,
+        ip_address=evidence.ip_address,
+        reason=evidence.reason,
+        signed_at=fields.pop("signed_at", None) or timezone.now(),
+        evidence_hash=evidence.digest,
+        previous_hash=last["row_hash"] if last else GENESIS,
+        **fields,
+    )
+    row.row_hash = row_hash(row.previous_hash, row)
+    row.save(force_insert=True)
+    return row
 
 
 def attendance_sign(
@@ -597,21 +649,24 @@ def attendance_sign(
     left_at=None,
     user_agent: str = "",
     ip_address: str | None = None,
+    self_checkin: bool = False,
 ) -> AttendanceSignature:
     """Add one signature (drawn on the device: ``strokes``) or mark (``as_mark``, the
     user as witness) to a half-day's sheet, at the end of the sheet's hash chain.
 
     A trainee signs when marked present, late or left early; a trainer when a facilitator of
-    one of the half-day's activities. Refuses a closed sheet, a person who already signed it,
-    empty strokes or an empty mark (``DomainError``). Arrival (late) and departure (left early)
-    default to now. Side effect: one new row, never a change to an existing one; the slot row
-    is locked while the chain is extended.
+    one of the half-day's activities. ``self_checkin``: the person drew on their own phone
+    (``user`` is their account, or None through a personal link; no mark, nobody to witness
+    it). Refuses a closed sheet, a person who already signed it, empty strokes or an empty
+    mark (``DomainError``). Arrival (late) and departure (left early) default to now. Side
+    effect: one new row, never a change to an existing one; the slot row is locked while the
+    chain is extended.
     """
     Role, Method = AttendanceSignature.Role, AttendanceSignature.Method
     if role not in Role.values:
         raise InvalidInput(_("Unknown signer."), code="unknown_role")
     mark = mark.strip()
-    if as_mark:
+    if as_mark and not self_checkin:
         if not mark or len(mark) > MARK_MAX_LENGTH:
             raise InvalidInput(
                 _("Write the initials or a cross (at most %(max)d characters).")
@@ -621,15 +676,10 @@ def attendance_sign(
         drawing, svg, method, witness = [], "", Method.MARK_WITH_WITNESS, user
     else:
         drawing = clean_strokes(strokes)
-        svg, method, witness, mark = strokes_svg(drawing), Method.DEVICE, None, ""
+        svg, witness, mark = strokes_svg(drawing), None, ""
+        method = Method.SELF_CHECKIN if self_checkin else Method.DEVICE
     with transaction.atomic():
-        locked = (
-            Slot.objects.select_for_update(no_key=True, of=("self",))
-            .select_related("day")
-            .get(pk=slot.pk)
-        )
-        if locked.is_closed:
-            raise _closed_error()
+        locked = _lock_open_slot(slot)
         status = ""
         if role == Role.TRAINEE:
             rows = sheet_rows(slot=locked, participant_id=participant_id)
@@ -646,52 +696,172 @@ def attendance_sign(
                 _("Only a facilitator of this half-day’s activities signs as trainer."),
                 code="not_a_facilitator",
             )
-        last = (
-            AttendanceSignature.objects.filter(slot=locked)
-            .order_by("-sequence")
-            .values("sequence", "row_hash")
-            .first()
-        )
         if AttendanceSignature.objects.filter(
             slot=locked, participant_id=participant_id, role=role
         ).exists():
             raise Conflict(_("This person has already signed this sheet."), code="already_signed")
-        now = timezone.now()
-        local = timezone.localtime(now).time().replace(second=0, microsecond=0)
-        if status != AttendanceStatus.LATE:
-            arrived_at = None
-        elif arrived_at is None:
-            arrived_at = local
-        if status != AttendanceStatus.LEFT_EARLY:
-            left_at = None
-        elif left_at is None:
-            left_at = local
-        user_agent = user_agent[:300]
-        ip_address = _normalised_address(ip_address)
-        evidence = Evidence(drawing, svg, mark, user_agent, ip_address)
-        signature = AttendanceSignature(
+        local = timezone.localtime().time().replace(second=0, microsecond=0)
+        arrived_at, left_at = _line_times(status, arrived_at, left_at, default=(local, local))
+        evidence = Evidence(drawing, svg, mark, user_agent[:300], _normalised_address(ip_address))
+        return _chain_append(
             slot=locked,
-            sequence=(last["sequence"] + 1) if last else 1,
+            evidence=evidence,
             participant_id=participant_id,
             role=role,
             status=status,
             method=method,
-            strokes=drawing,
-            svg=svg,
-            mark=mark,
             witness=witness,
             captured_by=user,
-            user_agent=user_agent,
-            ip_address=ip_address,
-            signed_at=now,
             arrived_at=arrived_at,
             left_at=left_at,
-            evidence_hash=evidence.digest,
-            previous_hash=last["row_hash"] if last else GENESIS,
         )
-        signature.row_hash = row_hash(signature.previous_hash, signature)
-        signature.save(force_insert=True)
-    return signature
+
+
+def attendance_self_checkin(
+    *,
+    slot: Slot,
+    participant_id: int,
+    user,
+    strokes: str,
+    user_agent: str = "",
+    ip_address: str | None = None,
+) -> AttendanceSignature:
+    """A participant signs on their own phone (the sheet's QR code; the code itself is checked
+    by the view). A person not marked yet, or marked absent or excused, becomes present, or
+    late when it is more than ``LATE_AFTER`` past the half-day's start (arrival: now); a
+    status already attending is kept. Side effects: the attendance record (and its history)
+    when the status changes, then one signature row; all or nothing."""
+    drawing = clean_strokes(strokes)  # refuse an empty drawing before touching the record
+    del drawing
+    with transaction.atomic():
+        locked = _lock_open_slot(slot)
+        rows = sheet_rows(slot=locked, participant_id=participant_id)
+        if not rows:
+            raise NotFound(_("This person is not on this sheet."), code="unknown_participant")
+        current = rows[0]
+        if current.status not in ATTENDING_STATUSES:
+            now = timezone.localtime()
+            start = datetime.datetime.combine(now.date(), locked.starts_at, tzinfo=now.tzinfo)
+            late = now.date() == locked.day.date and now > start + LATE_AFTER
+            attendance_record(
+                slot=locked,
+                participant_id=participant_id,
+                status=AttendanceStatus.LATE if late else AttendanceStatus.PRESENT,
+                note=current.note,
+                version=current.version,
+                user=user,
+            )
+        return attendance_sign(
+            slot=locked,
+            participant_id=participant_id,
+            role=AttendanceSignature.Role.TRAINEE,
+            user=user,
+            strokes=strokes,
+            user_agent=user_agent,
+            ip_address=ip_address,
+            self_checkin=True,
+        )
+
+
+def attendance_correct(
+    *,
+    slot: Slot,
+    participant_id: int,
+    user,
+    reason: str,
+    status: str | None = None,
+    arrived_at=None,
+    left_at=None,
+    user_agent: str = "",
+    ip_address: str | None = None,
+) -> AttendanceSignature:
+    """Correct a signed line: the status, or the arrival or departure time prefilled from the
+    tap. The signature row stays as it was given; a new ``correction`` row joins the chain with
+    the new values and the reason (the last row of a person is what the sheet shows). An open
+    sheet only: after closing, an organiser reopens it first (its seal is superseded) and seals
+    it again by closing. Side effects: the correction row, and the attendance record (with its
+    history) when the status changes."""
+    Role, Method = AttendanceSignature.Role, AttendanceSignature.Method
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("Say why this line is corrected."), code="reason_required")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise InvalidInput(
+            _("A reason is at most %(max)d characters long.") % {"max": REASON_MAX_LENGTH},
+            code="reason_too_long",
+        )
+    with transaction.atomic():
+        locked = _lock_open_slot(slot)
+        signed = (
+            AttendanceSignature.objects.filter(
+                slot=locked, participant_id=participant_id, role=Role.TRAINEE
+            )
+            .order_by("-sequence")
+            .first()
+        )
+        if signed is None:
+            raise NotFound(_("This person has not signed this sheet."), code="not_signed")
+        rows = sheet_rows(slot=locked, participant_id=participant_id)
+        current = rows[0]
+        status = status or current.status
+        _check_entry(status, "")
+        if status != current.status:
+            attendance_record(
+                slot=locked,
+                participant_id=participant_id,
+                status=status,
+                note=current.note,
+                version=current.version,
+                user=user,
+            )
+        arrived_at, left_at = _line_times(
+            status, arrived_at, left_at, default=(signed.arrived_at, signed.left_at)
+        )
+        evidence = Evidence([], "", "", user_agent[:300], _normalised_address(ip_address), reason)
+        correction = _chain_append(
+            slot=locked,
+            evidence=evidence,
+            participant_id=participant_id,
+            role=Role.TRAINEE,
+            status=status,
+            method=Method.CORRECTION,
+            captured_by=user,
+            arrived_at=arrived_at,
+            left_at=left_at,
+        )
+        audit(
+            programme=locked.day.programme,
+            actor=user,
+            action="attendance.line_corrected",
+            obj=locked,
+            related=correction.participant,
+            data={"status": status, "sequence": correction.sequence},
+        )
+        return correction
+
+
+def paper_scan_add(*, slot: Slot, upload, user) -> PaperSheet:
+    """Keep the scan of a half-day's sheet signed in ink (already checked by the form: a PDF,
+    PNG or JPEG no larger than a letter), with its SHA-256; the sheet then counts as signed on
+    paper. Scans are added, never replaced. Side effects: the stored file and an audit entry."""
+    kind = upload_kind(upload, kinds=tuple(FILE_SIGNATURES))
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[kind]
+    with transaction.atomic():
+        scan = PaperSheet(slot=slot, content_type=kind, sha256=digest.hexdigest(), uploaded_by=user)
+        scan.file.save(f"paper-sheet-{slot.pk}.{extension}", upload, save=False)
+        scan.save()
+        audit(
+            programme=slot.day.programme,
+            actor=user,
+            action="attendance.paper_scan_added",
+            obj=slot,
+            data={"sha256": scan.sha256},
+        )
+    return scan
 
 
 # --- Timetable -----------------------------------------------------------------------------

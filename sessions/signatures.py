@@ -108,20 +108,20 @@ class Evidence:
     mark: str
     user_agent: str
     ip_address: str | None
+    reason: str = ""
 
     @property
     def digest(self) -> str:
-        return sha256(
-            canonical_json(
-                {
-                    "strokes": self.strokes,
-                    "svg": self.svg,
-                    "mark": self.mark,
-                    "user_agent": self.user_agent,
-                    "ip_address": self.ip_address,
-                }
-            )
-        )
+        content = {
+            "strokes": self.strokes,
+            "svg": self.svg,
+            "mark": self.mark,
+            "user_agent": self.user_agent,
+            "ip_address": self.ip_address,
+        }
+        if self.reason:  # only corrections have one; the rows before them hash as they did
+            content["reason"] = self.reason
+        return sha256(canonical_json(content))
 
 
 def row_content(row) -> dict:
@@ -168,7 +168,9 @@ def chain_check(rows) -> ChainCheck:
         if row.row_hash != row_hash(previous, row):
             intact = False
         if row.evidence_erased_at is None:
-            evidence = Evidence(row.strokes, row.svg, row.mark, row.user_agent, row.ip_address)
+            evidence = Evidence(
+                row.strokes, row.svg, row.mark, row.user_agent, row.ip_address, row.reason
+            )
             if evidence.digest != row.evidence_hash:
                 intact = False
         previous = row.row_hash

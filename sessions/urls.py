@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import checkin_views, views
 
 app_name = "sessions"
 
@@ -61,4 +61,23 @@ urlpatterns = [
     path(f"{P}/expenses/new/", views.expense_form, name="expense_create"),
     path(f"{P}/expenses/<id:pk>/", views.expense_form, name="expense_edit"),
     path(f"{P}/participants/replace/", views.triad_replace, name="triad_replace"),
+    path(
+        f"{P}/attendance/<id:slot_id>/check-in-code/",
+        checkin_views.checkin_code,
+        name="checkin_code",
+    ),
+    path(
+        f"{P}/attendance/<id:slot_id>/correct/<id:participant_id>/",
+        views.attendance_correct,
+        name="attendance_correct",
+    ),
+    path(f"{P}/attendance/<id:slot_id>/paper/", views.paper_scan_upload, name="paper_scan"),
+    path(
+        f"{P}/attendance/<id:slot_id>/paper/<id:scan_id>/",
+        views.paper_scan_download,
+        name="paper_scan_download",
+    ),
+    # Public: a participant's phone, with a personal link or an account.
+    path("check-in/me/<str:token>/", checkin_views.checkin_person, name="checkin_person"),
+    path("check-in/<id:slot_id>/<str:code>/", checkin_views.checkin_sign, name="checkin"),
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,14 +17,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programmes.errors import DomainError, NotFound, back_on_refusal
+from programmes.network import client_ip
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
 from .forms import (
     OFFLINE_CHANGES_MAX,
     ActivityForm,
+    CorrectionForm,
     ExpenseForm,
     OfflineChangeForm,
+    PaperScanForm,
     RecordForm,
     ReopenForm,
     ReplaceForm,
@@ -38,6 +41,7 @@ from .models import (
     AttendanceSignature,
     AttendanceStatus,
     Expense,
+    PaperSheet,
     Slot,
     SyncedChange,
     TrainingDay,
@@ -45,14 +49,18 @@ from .models import (
 from .selectors import (
     SheetGrouping,
     SheetRow,
+    SignedLine,
     attendance_slot_list,
     programme_expenses,
     programme_participation,
     sheet_counts,
     sheet_history,
     sheet_rows,
+    signed_lines,
     slot_activities,
     slot_get,
+    slot_last_reopening,
+    slot_paper_scans,
     slot_signatures,
     timetable_days,
 )
@@ -251,6 +259,7 @@ class RowView:
     error: str = ""
     saved: bool = False
     signature: AttendanceSignature | None = None
+    line: SignedLine | None = None
 
     @classmethod
     def of(cls, row: SheetRow, **kwargs) -> "RowView":
@@ -289,8 +298,10 @@ def _sheet_context(request, slot: Slot, rows: list[RowView], **extra) -> dict:
     signatures = slot_signatures(slot=slot)
     Role = AttendanceSignature.Role
     signed = {(sig.role, sig.participant_id): sig for sig in signatures}
+    lines = signed_lines(signatures)
     for view in rows:
-        view.signature = signed.get((Role.TRAINEE, view.row.participant.pk))
+        view.line = lines.get(view.row.participant.pk)
+        view.signature = view.line.signature if view.line else None
     trainers = {
         person.pk: person for activity in activities for person in activity.facilitators.all()
     }
@@ -313,8 +324,12 @@ def _sheet_context(request, slot: Slot, rows: list[RowView], **extra) -> dict:
             (person, signed.get((Role.TRAINER, person.pk)))
             for person in sorted(trainers.values(), key=lambda p: (p.last_name, p.first_name))
         ],
-        "trainee_signatures": sum(1 for sig in signatures if sig.role == Role.TRAINEE),
+        "trainee_signatures": len(lines),
         "history": sheet_history(slot=slot),
+        "paper_scans": slot_paper_scans(slot=slot),
+        "reopened": slot_last_reopening(slot=slot),
+        "paper_form": extra.pop("paper_form", None) or PaperScanForm(),
+        "can_correct": not slot.is_closed,
         "can_reopen": permissions.can_reopen_sheet(user, programme),
         "reopen_form": extra.pop("reopen_form", None) or ReopenForm(),
         **extra,
@@ -547,8 +562,8 @@ def _sheet_address(request: HttpRequest, slug: str, slot_id: int) -> str:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from (the proxy in front of the app sets REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from, through the trusted proxies only."""
+    return client_ip(request) or None
 
 
 @login_required
@@ -659,6 +674,99 @@ def slot_reopen(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
     services.slot_reopen(slot=slot, user=request.user, reason=form.cleaned_data["reason"])
     messages.success(request, _("The sheet is open again for corrections."))
     return redirect(_sheet_url(request, slot))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_correct(
+    request: HttpRequest, slug: str, slot_id: int, participant_id: int
+) -> HttpResponse:
+    """Correct a signed line (status, arrival or departure time) on an open sheet: a new row
+    with a reason, the signature stays. After closing, an organiser reopens the sheet first."""
+    slot = _sheet_slot(request, slug, slot_id)
+    sheet_url = _sheet_url(request, slot)
+    if slot.is_closed:
+        messages.error(request, _("This sheet is closed: an organiser must reopen it first."))
+        return redirect(sheet_url)
+    rows = sheet_rows(slot=slot, participant_id=participant_id)
+    line = signed_lines(slot_signatures(slot=slot)).get(participant_id)
+    if not rows or line is None:
+        raise Http404
+    latest = line.latest
+    form = CorrectionForm(
+        request.POST or None,
+        initial={
+            "status": rows[0].status,
+            "arrived_at": latest.arrived_at or timezone.localtime().strftime("%H:%M"),
+            "left_at": latest.left_at or timezone.localtime().strftime("%H:%M"),
+        },
+    )
+    status = 200
+    error = ""
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.attendance_correct(
+                    slot=slot,
+                    participant_id=participant_id,
+                    user=request.user,
+                    reason=data["reason"],
+                    status=data["status"],
+                    arrived_at=data["arrived_at"],
+                    left_at=data["left_at"],
+                    user_agent=request.headers.get("User-Agent", ""),
+                    ip_address=_client_ip(request),
+                )
+            except DomainError as problem:
+                error, status = problem.message, problem.status
+            else:
+                messages.success(request, _("Corrected: %s.") % rows[0].participant.full_name)
+                return redirect(f"{sheet_url}#row-{participant_id}")
+    return render(
+        request,
+        "sessions/attendance_correct.html",
+        {
+            "programme": slot.day.programme,
+            "slot": slot,
+            "person": rows[0].participant,
+            "line": line,
+            "form": form,
+            "error": error,
+            "sheet_url": sheet_url,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def paper_scan_upload(request: HttpRequest, slug: str, slot_id: int) -> HttpResponse:
+    """Keep the scan of the sheet signed in ink (the paper fallback)."""
+    slot = _sheet_slot(request, slug, slot_id)
+    form = PaperScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        rows = [RowView.of(row) for row in sheet_rows(slot=slot, group_by=_grouping(request))]
+        context = _sheet_context(request, slot, rows, paper_form=form)
+        return render(request, "sessions/attendance_sheet.html", context, status=400)
+    services.paper_scan_add(slot=slot, upload=form.cleaned_data["scan"], user=request.user)
+    messages.success(request, _("The scan is kept with the sheet: it counts as signed on paper."))
+    return redirect(f"{_sheet_url(request, slot)}#paper")
+
+
+@login_required
+@require_GET
+def paper_scan_download(request: HttpRequest, slug: str, slot_id: int, scan_id: int):
+    slot = _sheet_slot(request, slug, slot_id)
+    scan = get_object_or_404(PaperSheet, pk=scan_id, slot=slot)
+    extension = scan.file.name.rsplit(".", 1)[-1]
+    return FileResponse(
+        scan.file.open("rb"),
+        content_type=scan.content_type,
+        as_attachment=True,
+        filename=f"paper-sheet-{slot.day.date}-{slot.part}.{extension}",
+    )
 
 
 # --- Participation -------------------------------------------------------------------------

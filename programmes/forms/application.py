@@ -103,8 +103,18 @@ class SignUpPasswordForm(SetPasswordForm):
     person's name and address like any other password)."""
 
 
-def validate_pdf(upload) -> None:
-    """A commitment letter must be a PDF (checked on its first bytes, not its name) and small."""
+# The first bytes of each kind of file an upload may be (checked on the content, not the name).
+FILE_SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def upload_kind(upload, *, kinds=("application/pdf",)) -> str:
+    """The type of an uploaded file among ``kinds``, read from its first bytes, after checking
+    its size against ``COMMITMENT_LETTER_MAX_BYTES`` (a letter and a scanned sheet share the
+    rule); ``ValidationError`` otherwise."""
     limit = settings.COMMITMENT_LETTER_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -113,13 +123,28 @@ def validate_pdf(upload) -> None:
             code="too_large",
         )
     upload.seek(0)
-    head = upload.read(5)
+    head = upload.read(8)
     upload.seek(0)
-    if head != b"%PDF-":
-        raise ValidationError(
-            _("This file is not a PDF. Scan or export the signed letter as a PDF and try again."),
-            code="not_pdf",
+    for kind in kinds:
+        if head.startswith(FILE_SIGNATURES[kind]):
+            return kind
+    if kinds == ("application/pdf",):
+        message = _(
+            "This file is not a PDF. Scan or export the signed letter as a PDF and try again."
         )
+    else:
+        message = _("This file is not a PDF, a PNG or a JPEG image. Scan it again as one.")
+    raise ValidationError(message, code="not_pdf")
+
+
+def validate_pdf(upload) -> None:
+    """A commitment letter must be a PDF (checked on its first bytes, not its name) and small."""
+    upload_kind(upload)
+
+
+def validate_scan(upload) -> None:
+    """A scanned sheet: a PDF, PNG or JPEG, as small as a letter."""
+    upload_kind(upload, kinds=tuple(FILE_SIGNATURES))
 
 
 class ApplicationForm(ModelForm):

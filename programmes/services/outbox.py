@@ -17,12 +17,14 @@ delivery is at-least-once.
 """
 
 import logging
+import posixpath
 import re
 import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -86,11 +88,13 @@ def outbox_enqueue(
     html_body: str = "",
     key: str | None = None,
     hold: bool = False,
+    attachment: tuple[str, bytes, str] | None = None,
 ) -> OutboxMessage | None:
     """Write one e-mail in the outbox, in the caller's transaction, and queue its sending for
     after the commit (a rollback leaves neither row nor e-mail). ``hold`` keeps it for the
     recipient's daily digest. Returns None for an address that is not one (nothing to send) or
-    when ``key`` was already used (a periodic task running twice)."""
+    when ``key`` was already used (a periodic task running twice). ``attachment`` is
+    ``(file name, content, MIME type)``: the file is stored with the message and sent with it."""
     recipient = header_line(recipient, max_length=254)
     try:
         validate_email(recipient)
@@ -119,7 +123,12 @@ def outbox_enqueue(
         # unique key lets one write the message and the other leave without breaking its
         # transaction.
         with transaction.atomic():
-            message = OutboxMessage.objects.create(**fields)
+            message = OutboxMessage(**fields)
+            if attachment is not None:
+                name, content, content_type = attachment
+                message.attachment_type = content_type
+                message.attachment.save(name, ContentFile(content), save=False)
+            message.save()
     except IntegrityError:
         if key is None:
             raise
@@ -169,6 +178,13 @@ def _email(message: OutboxMessage) -> EmailMultiAlternatives:
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
+    if message.attachment:
+        with message.attachment.open("rb") as handle:
+            email.attach(
+                posixpath.basename(message.attachment.name),
+                handle.read(),
+                message.attachment_type or "application/octet-stream",
+            )
     return email
 
 
@@ -228,6 +244,14 @@ def outbox_dispatch(*, limit: int = 500) -> int:
 
 
 @transaction.atomic
+def _attachment_of(message: OutboxMessage) -> tuple[str, bytes, str] | None:
+    if not message.attachment:
+        return None
+    with message.attachment.open("rb") as handle:
+        content = handle.read()
+    return posixpath.basename(message.attachment.name), content, message.attachment_type
+
+
 def outbox_resend(*, actor, message: OutboxMessage) -> OutboxMessage:
     """An organiser sends a message again: a new queued copy (the original keeps its history),
     audited."""
@@ -240,6 +264,7 @@ def outbox_resend(*, actor, message: OutboxMessage) -> OutboxMessage:
         kind=message.kind,
         programme=message.programme,
         language=message.language,
+        attachment=_attachment_of(message),
     )
     if copy is None:
         raise InvalidInput(_("This address is not an e-mail address."), code="invalid_recipient")

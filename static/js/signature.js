@@ -25,18 +25,20 @@
     }
 
     function showMode() {
-      form.classList.toggle("sign-form--mark", asMark.checked);
+      form.classList.toggle("sign-form--mark", Boolean(asMark && asMark.checked));
     }
 
     window.addEventListener("resize", resize);
     resize();
     showMode();
-    asMark.addEventListener("change", showMode);
+    if (asMark) {
+      asMark.addEventListener("change", showMode);
+    }
     document.getElementById("sign-clear").addEventListener("click", function () {
       pad.clear();
     });
     form.addEventListener("submit", function (event) {
-      if (asMark.checked) {
+      if (asMark && asMark.checked) {
         return;
       }
       if (pad.isEmpty()) {

@@ -413,6 +413,25 @@ PAGES = {
     "sessions:expense_create": (PROGRAMME, _slug),
     "sessions:expense_edit": (PROGRAMME, lambda w: _slug(w) | {"pk": w.expense.pk}),
     "sessions:triad_replace": (PROGRAMME, _slug),
+    "sessions:checkin_code": (PROGRAMME, _slot),
+    "sessions:attendance_correct": (
+        PROGRAMME,
+        lambda w: _slot(w) | {"participant_id": w.participant.pk},
+    ),
+    "sessions:paper_scan": (PROGRAMME, _slot),
+    "sessions:paper_scan_download": (PROGRAMME, lambda w: _slot(w) | {"scan_id": 1}),
+    # A participant's phone: with a personal link or an account, during the half-day.
+    "sessions:checkin_person": (
+        PUBLIC,
+        lambda w: {"token": signing.dumps(w.participant.pk, salt="sessions.checkin.person")},
+    ),
+    "sessions:checkin": (
+        PUBLIC,
+        lambda w: {
+            "slot_id": w.slot.pk,
+            "code": signing.TimestampSigner(salt="sessions.checkin.code").sign(str(w.slot.pk)),
+        },
+    ),
     "reports:report_list": (PROGRAMME, _slug),
     "reports:report_run_status": (PROGRAMME, lambda w: _slug(w) | {"pk": w.run.pk}),
     "reports:report_run_download": (PROGRAMME, lambda w: _slug(w) | {"pk": w.run.pk}),
@@ -437,6 +456,14 @@ PAGES = {
     # Public once the organisers open it (404 before, except to them).
     "reports:public_results": (PUBLIC, _slug),
     "reports:public_results_toggle": (PROGRAMME, _slug),
+    "reports:certificate_pdf": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"participant_id": w.participant.pk},
+    ),
+    "reports:certificate_send": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"participant_id": w.participant.pk},
+    ),
 }
 
 # The admin is Django's.

@@ -84,13 +84,17 @@ def test_gunicorn_is_reached_only_through_caddy_with_automatic_https():
     site = [line for line in caddyfile.splitlines() if line and not line.startswith("#")]
     # A site address that is a host name: Caddy obtains and renews its certificate itself.
     assert site[0] == "{$COTRAINING_DOMAIN} {"
-    assert "\treverse_proxy web:8000" in site
+    assert "\treverse_proxy web:8000 {" in site
+    # Caddy writes the one X-Forwarded-For the app reads (DJANGO_TRUSTED_PROXIES): what a
+    # client sent in that header is replaced, not passed on.
+    assert "\t\theader_up X-Forwarded-For {remote_host}" in site
     assert ":?" in caddy["environment"]["COTRAINING_DOMAIN"]
 
 
 def test_forwarded_headers_are_trusted_only_behind_the_shipped_proxy():
     env = compose()["services"]["web"]["environment"]
     assert env["DJANGO_BEHIND_PROXY"] == "1"
+    assert "172.16.0.0/12" in env["DJANGO_TRUSTED_PROXIES"]
     assert env["DJANGO_SECURE_SSL_REDIRECT"] == "1"
     assert env["DJANGO_SECURE_COOKIES"] == "1"
     # HSTS on, but its reach beyond this host is the operator's choice.

@@ -193,3 +193,109 @@ def test_the_attendance_pages_pass_axe_at_phone_width(a11y_page, live_server):
         page.goto(base + path)
         assert axe_violations(page) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+def test_five_sign_one_through_the_qr_code_and_the_sealed_sheet_verifies(
+    browser, phone_page, live_server, monkeypatch
+):
+    """Issue 12's "done when": at 390 px, three people sign on the facilitator's phone, one
+    marks, one signs on their own phone through the QR code (a second browser context, checked
+    with axe), the facilitator signs and closes; the sealed PDF shows the five and verifies at
+    /verify/, and the same file with one byte changed does not."""
+    from cotraining.celery import app as celery_app
+    from sessions import checkin
+    from tests.conftest import PHONE, normalise, pdf_text
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    page = phone_page
+    programme, slot, people = training_today()
+    *on_phone, marking, scanning = people
+    login(page, live_server, "anim", factories.PASSWORD)
+    sheet = f"{live_server.url}/programmes/{programme.slug}/attendance/{slot.pk}/"
+    page.goto(sheet)
+    page.locator("form[action*='mark-present'] button").click()
+    page.locator('[data-count="present"]').wait_for()
+    assert page.locator('[data-count="present"]').inner_text() == "5"
+
+    def row(person):
+        return page.locator(f"#row-{person.pk}")
+
+    for person in on_phone:
+        row(person).get_by_role("link", name="Signer").click()
+        draw(page, page.locator("#signature-canvas"))
+        page.get_by_role("button", name="Signer").click()
+        row(person).locator("svg.signature-svg").wait_for()
+    row(marking).get_by_role("link", name="Signer").click()
+    page.get_by_label("Une marque au lieu de la signature").check()
+    page.get_by_label("Initiales ou une croix").fill("X")
+    page.get_by_role("button", name="Signer").click()
+    row(marking).get_by_text("Marque « X »").wait_for()
+
+    # The facilitator shows the code; the participant signs on their own phone.
+    page.get_by_role("link", name="Afficher le code pour signer sur un téléphone").click()
+    page.locator("svg.checkin-qr").wait_for()
+    code_url = page.locator("#checkin-code a").get_attribute("href")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    their = browser.new_context(viewport=PHONE, locale="fr-FR", bypass_csp=True)
+    phone = their.new_page()
+    phone.set_default_timeout(10_000)
+    link = f"{live_server.url}/check-in/me/{checkin.person_token(scanning)}/"
+    phone.goto(link)
+    phone.get_by_text("Ce téléphone est prêt").wait_for()
+    assert axe_violations(phone) == []
+    phone.goto(code_url)
+    phone.get_by_text(f"Vous êtes {scanning.full_name}").wait_for()
+    assert axe_violations(phone) == []
+    draw(phone, phone.locator("#signature-canvas"))
+    phone.get_by_role("button", name="Je signe").click()
+    phone.get_by_text("Vous avez signé").wait_for()
+    assert axe_violations(phone) == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    other = Slot.objects.filter(day=slot.day).exclude(pk=slot.pk).get()
+    phone.goto(f"{live_server.url}/check-in/{slot.pk}/{checkin.code_make(other)}/")
+    phone.get_by_text("une autre demi-journée").wait_for()
+    assert axe_violations(phone) == []
+    their.close()
+
+    page.goto(sheet)
+    row(scanning).locator("svg.signature-svg").wait_for()
+    page.get_by_role("link", name="Signer en tant que formateur·rice").click()
+    draw(page, page.locator("#signature-canvas"))
+    page.get_by_role("button", name="Signer").click()
+    page.locator("#signatures svg.signature-svg").wait_for()
+    page.locator("form[action*='/close/'] button").click()
+    page.locator("[data-sheet-closed]").wait_for()
+    methods = list(
+        AttendanceSignature.objects.filter(slot=slot)
+        .order_by("sequence")
+        .values_list("participant_id", "method")
+    )
+    assert methods == [
+        *((person.pk, "device") for person in on_phone),
+        (marking.pk, "mark_with_witness"),
+        (scanning.pk, "self_checkin"),
+        (methods[-1][0], "device"),
+    ]
+
+    pdf = page.request.get(
+        f"{live_server.url}/programmes/{programme.slug}/attendance/{slot.pk}/sealed.pdf"
+    ).body()
+    text = normalise(pdf_text(pdf))
+    for person in people:
+        assert person.full_name in text
+    seal = SealedSheet.objects.get(slot=slot)
+    assert seal.signature_count == 6
+
+    def verify(content: bytes) -> str:
+        page.goto(f"{live_server.url}/verify/")
+        page.get_by_label("Ou le fichier PDF de la feuille").set_input_files(
+            {"name": "feuille.pdf", "mimeType": "application/pdf", "buffer": content}
+        )
+        page.get_by_role("button", name="Vérifier").click()
+        return page.locator("[data-verify-result]").get_attribute("data-verify-result")
+
+    assert verify(pdf) == "intact"
+    changed = bytearray(pdf)
+    changed[len(changed) // 2] ^= 0x01
+    assert verify(bytes(changed)) == "not-matching"
+    assert page.csp_errors == []

