@@ -7,8 +7,7 @@ exports cannot be joined to each other nor to the app. Evaluation answers of an 
 questionnaire carry no person id at all, and come in random order.
 
 Each CSV file is one entry of ``FILES``: its name, its columns with their meaning, and the
-function that writes its rows. Another file (the cities' follow-up milestones) is one more
-entry.
+function that writes its rows.
 """
 
 import csv
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from participants.models import EvaluationResponse, Participant, Question
+from programmes.models import CityApplication, CouncilMilestone
 from sessions.models import Attendance, AttendanceStatus, Slot
 
 from .exports import safe_text
@@ -123,6 +123,21 @@ def evaluation_rows(*, programme, pseudonyms: Pseudonyms) -> Iterable[list]:
             ]
 
 
+def milestone_rows(*, programme, pseudonyms: Pseudonyms) -> Iterable[list]:
+    """One line per step a selected city's citizens' council reached, with its date: no note
+    and no document, which may name people (one query)."""
+    milestones = CouncilMilestone.objects.filter(
+        application__call__programme=programme,
+        application__status=CityApplication.Status.SELECTED,
+    ).order_by("date", "id")
+    for milestone in milestones.select_related("application"):
+        yield [
+            pseudonyms.get("C", milestone.application.city_id),
+            milestone.kind,
+            milestone.date.isoformat(),
+        ]
+
+
 FILES = [
     ResearchFile(
         name="participation.csv",
@@ -164,6 +179,21 @@ FILES = [
         ],
         rows=evaluation_rows,
     ),
+    ResearchFile(
+        name="council_milestones.csv",
+        description=gettext_lazy(
+            "The steps each selected city's citizens' council reached after the training."
+        ),
+        columns=[
+            Column(
+                "city",
+                gettext_lazy("Pseudonymous id of the city, the same as in participation.csv."),
+            ),
+            Column("milestone", gettext_lazy("The step reached (see the codes below).")),
+            Column("date", gettext_lazy("Date the step was reached (YYYY-MM-DD).")),
+        ],
+        rows=milestone_rows,
+    ),
 ]
 
 
@@ -198,6 +228,7 @@ def research_zip(*, programme) -> tuple[bytes, dict[str, int]]:
             "categories": Participant.Category.choices,
             "statuses": AttendanceStatus.choices,
             "parts": Slot.Part.choices,
+            "milestones": CouncilMilestone.Kind.choices,
             "generated_at": timezone.localtime(),
             "cities": Participant.objects.filter(programme=programme, city__isnull=False)
             .values("city_id")

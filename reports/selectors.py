@@ -9,7 +9,7 @@ arranges them for a page and applies the naming rule of the reports for funders.
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
@@ -644,10 +644,11 @@ def sealed_sheet_current(*, slot) -> SealedSheet | None:
 # --- Evaluation and public results -----------------------------------------------------------
 
 # The public page's sections, in order: one template each, reading ``page`` (a PublicResults).
-# Another section (the narrative, the cities' follow-up) is one more template here.
 PUBLIC_SECTIONS = [
     "reports/public/section_objectives.html",
+    "reports/public/section_narrative.html",
     "reports/public/section_figures.html",
+    "reports/public/section_followup.html",
     "reports/public/section_evaluation.html",
 ]
 
@@ -660,13 +661,18 @@ class PublicResults:
     participation: ParticipationOverview
     evaluation: list
     sections: list[str]
+    # The organiser's narrative in the reader's language, and the cities' follow-up without
+    # owners, notes or documents (the funders' board).
+    narrative: str = ""
+    followups: list[CityFollowUp] = field(default_factory=list)
 
 
-def public_results_data(*, programme: Programme) -> PublicResults:
-    """What the public results page shows: the objectives, key figures (cities, participants by
-    category, the participation rate and half-days of ``programme_participation_overview``) and
-    the evaluation's aggregated results, small groups hidden. Nothing personal, no free text.
-    Eight queries whatever the programme's size. Read-only."""
+def public_results_data(*, programme: Programme, language: str = "") -> PublicResults:
+    """What the public results page shows: the objectives and the organiser's narrative, key
+    figures (cities, participants by category, the participation rate and half-days of
+    ``programme_participation_overview``), the cities' council milestones (dates only) and the
+    evaluation's aggregated results, small groups hidden. Nothing personal, no free text but
+    the organiser's own. Eleven queries whatever the programme's size. Read-only."""
     participation = programme_participation_overview(programme=programme)
     return PublicResults(
         programme=programme,
@@ -679,6 +685,8 @@ def public_results_data(*, programme: Programme) -> PublicResults:
         participation=participation,
         evaluation=evaluation_results(programme=programme),
         sections=PUBLIC_SECTIONS,
+        narrative=programme.narrative_in(language),
+        followups=followup_board(programme=programme, with_names=False),
     )
 
 

@@ -299,7 +299,7 @@ def public_results(request: HttpRequest, slug: str) -> HttpResponse:
         "reports/public/results.html",
         {
             "programme": programme,
-            "page": selectors.public_results_data(programme=programme),
+            "page": selectors.public_results_data(programme=programme, language=get_language()),
             "can_manage": can_manage,
         },
     )

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from participants.models import Category
 from participants.selectors import evaluation_results as evaluation_results_of
-from programmes.models import AuditEntry, Membership
+from programmes.models import AuditEntry, CityApplication, Membership
 from reports.models import ReportRun
 from reports.research import research_zip
 from reports.services import report_run_build, report_run_request
@@ -106,10 +106,20 @@ def test_the_public_page_names_nobody_and_runs_fixed_queries(client, programme):
         programme=programme, first_name="Zéphyrine", last_name="Unique"
     )
     _evaluated(programme)
+    programme.narrative_fr = "Sept villes ont appris ensemble."
+    programme.save()
+    milestone = factories.CouncilMilestoneFactory(
+        application__call__programme=programme, note="Zéphyrine a présidé"
+    )
     url = reverse("reports:public_results", args=[programme.slug])
     with CaptureQueriesContext(connection) as few:
-        page = client.get(url)
-    assert person.first_name not in page.content.decode()
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+    text = page.content.decode()
+    assert person.first_name not in text
+    # The organiser's narrative and the council's step (its date, never its note).
+    assert "Sept villes ont appris ensemble." in text
+    assert milestone.application.city.name in text
+    assert "1 avril 2015" in text or "1er avril 2015" in text
     for _index in range(10):
         factories.ParticipantFactory(programme=programme, category=Category.ACTIVIST)
     _evaluated(programme)
@@ -142,11 +152,16 @@ def test_the_research_export_is_pseudonymous_and_stable_within_one_export(progra
     factories.AttendanceFactory(slot=slot, participant=person)
     factories.AttendanceFactory(slot=other, participant=person)
     _evaluated(programme)
+    application = factories.CityApplicationFactory(
+        call__programme=programme, city=person.city, status=CityApplication.Status.SELECTED
+    )
+    factories.CouncilMilestoneFactory(application=application, note="Mme Zéphyrine est venue")
     content, source = research_zip(programme=programme)
     files = _zip_files(content)
     assert set(files) == {
         "participation.csv",
         "evaluation_answers.csv",
+        "council_milestones.csv",
         "data_dictionary.md",
         "programme.md",
     }
@@ -160,6 +175,10 @@ def test_the_research_export_is_pseudonymous_and_stable_within_one_export(progra
     answers = list(csv.DictReader(io.StringIO(files["evaluation_answers.csv"])))
     assert answers
     assert all(row["person"] == "" for row in answers)  # anonymous
+    # The council's steps: the city under the same pseudonym as in the participation, no note.
+    milestones = list(csv.DictReader(io.StringIO(files["council_milestones.csv"])))
+    assert milestones == [{"city": rows[0]["city"], "milestone": "created", "date": "2015-04-01"}]
+    assert source["council_milestones"] == 1
     for column in ("person", "category", "moment", "answer"):
         assert f"`{column}`" in files["data_dictionary.md"]
     # Another export draws other ids.
