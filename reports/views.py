@@ -305,6 +305,8 @@ def public_results(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
 @back_on_refusal(
     lambda request, slug, participant_id: reverse(
         "participants:participant_edit", args=[slug, participant_id]
@@ -339,6 +341,8 @@ def public_results_toggle(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("reports:public_results", slug)
 
 
+@login_required
+@require_POST
 @back_on_refusal(
     lambda request, slug, participant_id: reverse(
         "participants:participant_edit", args=[slug, participant_id]

@@ -357,6 +357,7 @@ def organisation_image(request: HttpRequest, slug: str, pk: int, which: str) -> 
     return response
 
 
+@login_required
 @require_POST
 @back_on_refusal(lambda request, slug: reverse("programme_overview", args=[slug]))
 def programme_close(request: HttpRequest, slug: str) -> HttpResponse:
