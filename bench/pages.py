@@ -83,6 +83,7 @@ def prepare() -> None:
     from cotraining.demo import demo_build
     from programmes.models import Membership, Programme
 
+    call_command("collectstatic", verbosity=0, interactive=False)  # the demo seals sheets
     call_command("migrate", verbosity=0, interactive=False)
     demo_build(password=PASSWORD)
     build_big_programme()
@@ -99,7 +100,6 @@ def prepare() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    call_command("collectstatic", verbosity=0, interactive=False)
 
 
 def _user(username: str):

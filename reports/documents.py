@@ -2,8 +2,8 @@
 it out for print. The PDF is made from this HTML by :func:`reports.rendering.pdf_from_html`.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -68,13 +68,25 @@ BUILDERS: dict[str, Callable] = {
 }
 
 
-def document_html(*, kind: str, programme: Programme, signatory: str = "") -> DocumentHtml:
+def document_html(
+    *,
+    kind: str,
+    programme: Programme,
+    signatory: str = "",
+    people: Collection[int] | None = None,
+) -> DocumentHtml:
     """The report's HTML in the active language, and counts of the data it was built from.
 
     ``signatory`` is the name printed in the certificates' signature block (the organiser who
-    asked for them). Read-only.
+    asked for them). ``people`` (participant ids) keeps only their certificates: one part of a
+    document built in parts (the counts stay those of the whole programme). Read-only.
     """
     report = BUILDERS[kind](programme, signatory)
+    if people is not None:
+        chosen = set(people)
+        report = replace(
+            report, people=[line for line in report.people if line.person.participant_id in chosen]
+        )
     context = {
         "programme": programme,
         "report": report,

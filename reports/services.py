@@ -50,7 +50,7 @@ from programmes.services import audit
 from sessions.models import AttendanceSignature
 from sessions.signatures import chain_check
 
-from . import selectors
+from . import parts, selectors
 from .documents import document_html
 from .models import (
     SEAL_CODE_ALPHABET,
@@ -182,6 +182,9 @@ def report_files_expire() -> int:
     for run in selectors.report_runs_expired(now=timezone.now()):
         if run.file:
             run.file.delete(save=False)
+        storage = run.file.storage
+        for name in parts.run_people_files(run):
+            storage.delete(name)
         run.status = ReportRun.Status.EXPIRED
         run.save(update_fields=["status", "file"])
         expired += 1
@@ -204,7 +207,9 @@ def export_record_download(*, programme: Programme, dataset: str, user) -> None:
 
 @dataclass(frozen=True)
 class BuildOutcome:
-    state: str  # done, failed, retry (after retry_in seconds), busy (locked elsewhere), skipped
+    # done, failed, retry (after retry_in seconds), busy (locked elsewhere), skipped, dispatched
+    # (cut into parts sent to the workers: see ``reports.parts``)
+    state: str
     retry_in: int | None = None
 
 
@@ -406,6 +411,9 @@ def report_run_build(*, report_run_id: int) -> BuildOutcome:
             return BuildOutcome("skipped")
         with translation.override(run.language), _heartbeat(run):
             try:
+                if run.kind in parts.PART_KINDS:
+                    parts.report_parts_dispatch(run=run)
+                    return BuildOutcome("dispatched")
                 requester = run.requested_by
                 document = document_html(
                     kind=run.kind,
