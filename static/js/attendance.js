@@ -28,6 +28,20 @@
     });
   }
 
+  // The "saving", "offline" and "failed" messages are the same on every line: the page sends
+  // them once (a template) and each line gets a copy here, also the lines swapped in later.
+  function addStateMessages() {
+    const messages = document.getElementById("att-state-messages");
+    if (!messages) {
+      return;
+    }
+    document.querySelectorAll(".att-state").forEach(function (state) {
+      if (!state.querySelector(".att-state__saving")) {
+        state.appendChild(messages.content.cloneNode(true));
+      }
+    });
+  }
+
   function markOffline(element) {
     const row = element && element.closest(".att-row");
     if (row) {
@@ -53,6 +67,8 @@
     if (window.htmx) {
       window.htmx.config.timeout = 15000;
     }
+    addStateMessages();
+    document.body.addEventListener("htmx:oobAfterSwap", addStateMessages);
     sheet().addEventListener("change", recount);
     document.body.addEventListener("htmx:afterSettle", recount);
     document.body.addEventListener("htmx:oobAfterSwap", recount);
