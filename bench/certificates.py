@@ -37,7 +37,7 @@ from data import BIG_SIZE, BIG_SLUG, build_big_programme
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = Path(tempfile.gettempdir()) / "cotraining-bench-certificates.sqlite3"
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{DEFAULT_DB}")
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{DEFAULT_DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cotraining.settings")
 os.environ["DJANGO_DEBUG"] = "0"
 os.environ["DJANGO_PLAIN_STATIC"] = "1"
