@@ -22,16 +22,16 @@ How it holds together when things fail:
 
 import io
 import logging
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
 from pypdf import PdfReader, PdfWriter
 
 from .documents import document_html
+from .locks import advisory_lock
 from .models import ReportPart, ReportRun, person_document_path
 from .rendering import pdf_in_parts
 
@@ -51,26 +51,6 @@ def _signatory(run: ReportRun) -> str:
     if requester is None:
         return ""
     return requester.get_full_name() or requester.get_username()
-
-
-@contextmanager
-def _part_lock(part_id: int):
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = (PART_LOCK_NAMESPACE, part_id % 2_147_483_647)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        locked = cursor.fetchone()[0]
-    try:
-        yield locked
-    finally:
-        if locked:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
-            except (OperationalError, InterfaceError):
-                pass  # the session is gone, and its locks with it
 
 
 def report_parts_dispatch(*, run: ReportRun) -> int:
@@ -141,7 +121,7 @@ def report_part_build(*, part_id: int) -> str:
     file, then merge the run when this was its last part. Idempotent: a part that is done, or
     whose run is no longer running, is left alone; ``busy`` when another process holds it.
     Errors propagate to the caller (the task), which fails the run."""
-    with _part_lock(part_id) as locked:
+    with advisory_lock(PART_LOCK_NAMESPACE, part_id) as locked:
         if not locked:
             return "busy"
         part = (

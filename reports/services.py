@@ -52,6 +52,7 @@ from sessions.signatures import chain_check
 
 from . import parts, selectors
 from .documents import document_html
+from .locks import advisory_lock, locks_available
 from .models import (
     SEAL_CODE_ALPHABET,
     SEAL_CODE_LENGTH,
@@ -213,29 +214,9 @@ class BuildOutcome:
     retry_in: int | None = None
 
 
-def _locks_available() -> bool:
-    return connection.vendor == "postgresql"
-
-
-@contextmanager
-def _build_lock(report_run_id: int) -> Iterator[bool]:
+def _build_lock(report_run_id: int):
     """Hold the run's advisory lock (session level) while building; True if it was free."""
-    if not _locks_available():
-        yield True
-        return
-    key = (LOCK_NAMESPACE, report_run_id % 2_147_483_647)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        locked = cursor.fetchone()[0]
-    try:
-        yield locked
-    finally:
-        if locked:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
-            except (OperationalError, InterfaceError):
-                pass  # the session is gone, and its locks with it
+    return advisory_lock(LOCK_NAMESPACE, report_run_id)
 
 
 def _fail(run: ReportRun, message: str) -> BuildOutcome:
@@ -260,7 +241,7 @@ def _claim(report_run_id: int) -> ReportRun | None:
             return None
         if (
             run.status == ReportRun.Status.RUNNING
-            and not _locks_available()
+            and not locks_available()
             and not run.is_abandoned(now=now)
         ):
             return None  # probably still being built by another worker
