@@ -72,9 +72,11 @@ worker: install ## Run a Celery worker (needs REDIS_URL), started again whenever
 beat: install ## Run Celery beat, the periodic tasks (needs REDIS_URL)
 	$(VENV)/bin/celery -A cotraining beat --loglevel=INFO
 
-bench: install ## Benchmarks: print timings and memory of the reports
+bench: install ## Benchmarks: the pages against the login page, the reports, the certificates in parts
+	$(PY) bench/pages.py
 	DJANGO_DEBUG=1 $(PY) bench/reports.py
 	DJANGO_DEBUG=1 $(PY) bench/seal.py
+	$(PY) bench/certificates.py
 
 messages: $(STAMPS)/python ## Extract the strings to translate into locale/
 	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l fr -l en --no-obsolete --no-location --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench

@@ -250,6 +250,10 @@ REPORT_MAX_ACTIVE_RUNS_PER_USER = int(os.environ.get("REPORT_MAX_ACTIVE_RUNS_PER
 REPORT_HEARTBEAT_TIMEOUT = timedelta(
     seconds=float(os.environ.get("REPORT_HEARTBEAT_TIMEOUT_SECONDS", "60"))
 )
+# A document of independent parts (the certificates) is cut into parts of this many people,
+# built in parallel by the worker processes and merged: a part's memory does not grow with the
+# programme, and two processes take half the time.
+REPORT_PART_SIZE = int(os.environ.get("REPORT_PART_SIZE", "50"))
 CELERY_BEAT_SCHEDULE = {
     "reports-requeue-stuck-runs": {
         "task": "reports.tasks.report_runs_requeue_task",

@@ -2,8 +2,8 @@
 it out for print. The PDF is made from this HTML by :func:`reports.rendering.pdf_from_html`.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -78,16 +78,28 @@ BUILDERS: dict[str, Callable] = {
 
 
 def document_html(
-    *, kind: str, programme: Programme, signatory: str = "", funder: Organisation | None = None
+    *,
+    kind: str,
+    programme: Programme,
+    signatory: str = "",
+    funder: Organisation | None = None,
+    people: Collection[int] | None = None,
 ) -> DocumentHtml:
     """The report's HTML in the active language, and counts of the data it was built from.
 
     ``signatory`` is the name printed in the certificates' signature block (the organiser who
     asked for them); ``funder`` the funder a funder report is made for (None: every funder in
     detail). Every report but the certificates opens on a cover page: the programme, its dates,
-    the organiser's and funders' logos and the narrative in the active language. Read-only.
+    the organiser's and funders' logos and the narrative in the active language. ``people``
+    (participant ids) keeps only their certificates: one part of a document built in parts (the
+    counts stay those of the whole programme). Read-only.
     """
     report = BUILDERS[kind](programme, signatory, funder)
+    if people is not None:
+        chosen = set(people)
+        report = replace(
+            report, people=[line for line in report.people if line.person.participant_id in chosen]
+        )
     language = get_language()
     context = {
         "programme": programme,

@@ -250,3 +250,53 @@ class SealedSheet(models.Model):
         """The code as printed: two groups of five (``ABCDE-FGHJK``)."""
         half = SEAL_CODE_LENGTH // 2
         return f"{self.code[:half]}-{self.code[half:]}"
+
+
+def report_part_path(part: "ReportPart", filename: str) -> str:
+    """A part's file sits in its run's folder, under a name fixed by its place in the run."""
+    return report_file_path(part.run, f"parts/{part.index:04d}.pdf")
+
+
+def person_document_path(run: "ReportRun", participant_id: int) -> str:
+    """Where one person's own copy of a run's document (their certificate) is stored; named by
+    the participant's id, never by their name."""
+    return report_file_path(run, f"people/{participant_id}.pdf")
+
+
+class ReportPart(models.Model):
+    """One chunk of a run's document that a worker process builds on its own (a run of
+    certificates is cut into parts of ``REPORT_PART_SIZE`` people, built in parallel and merged
+    once all are done). A part lost with its worker is built again alone."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    run = models.ForeignKey(
+        ReportRun, verbose_name=_("report run"), on_delete=models.CASCADE, related_name="parts"
+    )
+    index = models.PositiveIntegerField(_("index"))
+    participant_ids = models.JSONField(_("participants"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    file = models.FileField(_("file"), upload_to=report_part_path, max_length=255, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        verbose_name = _("report part")
+        verbose_name_plural = _("report parts")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="reportpart_one_per_index"),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="reportpart_progress_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} · {self.index}"

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import ReportRun, SealedSheet
+from .parts import run_people_files
 
 
 def erase(person) -> None:
@@ -23,7 +24,9 @@ def erase(person) -> None:
     )
     if not runs:
         return
-    files = [(run.file.storage, run.file.name) for run in runs]
+    files = [(run.file.storage, run.file.name) for run in runs] + [
+        (run.file.storage, name) for run in runs for name in run_people_files(run)
+    ]
     ReportRun.objects.filter(pk__in=[run.pk for run in runs]).update(
         status=ReportRun.Status.EXPIRED,
         file="",

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Templates link the print stylesheet with {% static %}; a relative URL such as
@@ -118,3 +118,41 @@ def pdf_from_html(html: str, *, on_layout: Callable[[int], None] | None = None) 
     if on_layout is not None:
         on_layout(pages)
     return Pdf(content=document.write_pdf(**PDF_OPTIONS), pages=pages)
+
+
+@dataclass(frozen=True)
+class PdfInParts(Pdf):
+    # For each anchor asked for, in order, the pages (from, to) of its part; a part runs from
+    # the page holding its anchor to the page before the next part's.
+    ranges: list[tuple[int, int]]
+
+
+def pdf_in_parts(
+    html: str,
+    *,
+    anchors: list[str],
+    css: str = "",
+    on_layout: Callable[[int], None] | None = None,
+) -> PdfInParts:
+    """Like :func:`pdf_from_html`, for a document made of independent parts (one person's
+    certificate each), each starting at the element whose id is in ``anchors``: returns the
+    pages of each part too, so that a caller can cut one file per part. ``css`` is added to the
+    document's own stylesheets. No side effects."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher()).render(
+        stylesheets=[CSS(string=css)] if css else None, **PDF_OPTIONS
+    )
+    pages = len(document.pages)
+    starts = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            starts.setdefault(anchor, number)
+    firsts = [starts.get(anchor) for anchor in anchors]
+    if None in firsts:
+        raise ValueError("A part of the document has no page: its anchor is missing")
+    ranges = [
+        (first, firsts[index + 1] if index + 1 < len(firsts) else pages)
+        for index, first in enumerate(firsts)
+    ]
+    if on_layout is not None:
+        on_layout(pages)
+    return PdfInParts(content=document.write_pdf(**PDF_OPTIONS), pages=pages, ranges=ranges)

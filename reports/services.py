@@ -50,8 +50,9 @@ from programmes.services import audit
 from sessions.models import AttendanceSignature
 from sessions.signatures import chain_check
 
-from . import selectors
+from . import parts, selectors
 from .documents import document_html
+from .locks import advisory_lock, locks_available
 from .models import (
     SEAL_CODE_ALPHABET,
     SEAL_CODE_LENGTH,
@@ -196,6 +197,9 @@ def report_files_expire() -> int:
     for run in selectors.report_runs_expired(now=timezone.now()):
         if run.file:
             run.file.delete(save=False)
+        storage = run.file.storage
+        for name in parts.run_people_files(run):
+            storage.delete(name)
         run.status = ReportRun.Status.EXPIRED
         run.save(update_fields=["status", "file"])
         expired += 1
@@ -218,33 +222,15 @@ def export_record_download(*, programme: Programme, dataset: str, user) -> None:
 
 @dataclass(frozen=True)
 class BuildOutcome:
-    state: str  # done, failed, retry (after retry_in seconds), busy (locked elsewhere), skipped
+    # done, failed, retry (after retry_in seconds), busy (locked elsewhere), skipped, dispatched
+    # (cut into parts sent to the workers: see ``reports.parts``)
+    state: str
     retry_in: int | None = None
 
 
-def _locks_available() -> bool:
-    return connection.vendor == "postgresql"
-
-
-@contextmanager
-def _build_lock(report_run_id: int) -> Iterator[bool]:
+def _build_lock(report_run_id: int):
     """Hold the run's advisory lock (session level) while building; True if it was free."""
-    if not _locks_available():
-        yield True
-        return
-    key = (LOCK_NAMESPACE, report_run_id % 2_147_483_647)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        locked = cursor.fetchone()[0]
-    try:
-        yield locked
-    finally:
-        if locked:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
-            except (OperationalError, InterfaceError):
-                pass  # the session is gone, and its locks with it
+    return advisory_lock(LOCK_NAMESPACE, report_run_id)
 
 
 def _fail(run: ReportRun, message: str) -> BuildOutcome:
@@ -269,7 +255,7 @@ def _claim(report_run_id: int) -> ReportRun | None:
             return None
         if (
             run.status == ReportRun.Status.RUNNING
-            and not _locks_available()
+            and not locks_available()
             and not run.is_abandoned(now=now)
         ):
             return None  # probably still being built by another worker
@@ -429,6 +415,9 @@ def report_run_build(*, report_run_id: int) -> BuildOutcome:
                     content, source = research_zip(programme=run.programme)
                     _store(run, content, None, source)
                     return BuildOutcome("done")
+                if run.kind in parts.PART_KINDS:
+                    parts.report_parts_dispatch(run=run)
+                    return BuildOutcome("dispatched")
                 requester = run.requested_by
                 document = document_html(
                     kind=run.kind,

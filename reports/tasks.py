@@ -8,7 +8,7 @@ loses nothing; the service makes a second delivery harmless. Status lives in the
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import services
+from . import parts, services
 
 BUSY_RETRIES = 3
 BUSY_RETRY_SECONDS = 5
@@ -58,3 +58,25 @@ def certificate_email_task(programme_id: int, participant_id: int, signatory: st
     return services.certificate_email(
         programme_id=programme_id, participant_id=participant_id, signatory=signatory
     )
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def report_part_build_task(self, part_id: int) -> str:
+    """Build one part of a run built in parts, and merge the run after its last part (see
+    ``parts.report_part_build``). A transient error is tried again with a growing delay; any
+    other error, or too many tries, fails the run with a readable message."""
+    try:
+        state = parts.report_part_build(part_id=part_id)
+    except services.TRANSIENT_ERRORS as exc:
+        if self.request.retries < services.MAX_ATTEMPTS:
+            delay = services.RETRY_BASE_SECONDS * 2**self.request.retries
+            raise self.retry(exc=exc, countdown=delay, max_retries=None) from exc
+        parts.report_part_failed(part_id=part_id, transient=True)
+        return "failed"
+    except Exception:
+        services.logger.exception("Report part %s failed", part_id)
+        parts.report_part_failed(part_id=part_id, transient=False)
+        return "failed"
+    if state == "busy" and self.request.retries < BUSY_RETRIES:
+        raise self.retry(countdown=BUSY_RETRY_SECONDS, max_retries=None)
+    return state

@@ -232,3 +232,49 @@ def test_a_killed_main_worker_process_leaves_a_run_the_next_worker_builds_once(
     files = files_of_reports(settings)
     assert len(files) == 1
     assert run.file_size == files[0].stat().st_size
+
+
+def test_certificates_built_in_parts_on_two_processes_rebuild_only_the_parts_killed(
+    client, member, redis_server, celery_worker_factory, publish_to, settings
+):
+    """Two pool processes build the certificates in parts; both are killed (``kill -9``) in
+    the middle: the parts they held come back to the queue and are built again alone, the parts
+    done before are kept, and the merged file is made once, with every certificate in it."""
+    publish_to(redis_server.url)
+    worker = celery_worker_factory(
+        broker_url=redis_server.url, concurrency=2, env={"REPORT_PART_SIZE": "20"}
+    )
+    programme = big_programme(size=200, slots=2)
+    client.force_login(member(programme, "organiser"))
+    client.post(reverse("reports:report_list", args=[programme.slug]), {"kind": Kind.CERTIFICATES})
+    run = wait_for(the_run, timeout=30, what="the run")
+    wait_for(
+        lambda: (
+            run.parts.filter(status="done").exists() and run.parts.filter(status="running").exists()
+        ),
+        timeout=120,
+        interval=0.05,
+        what="a part done and another being built",
+    )
+    pool = worker.pool_pids()
+    assert len(pool) == 2
+    for pid in pool:
+        os.kill(pid, signal.SIGKILL)
+    done_before = set(run.parts.filter(status="done").values_list("index", flat=True))
+
+    run = wait_done(worker, timeout=300)
+    assert worker.process.poll() is None  # the main process replaced its pool processes
+    assert run.page_count == 200
+    assert run.attempts == 1  # the run itself was not started again: only parts
+    attempts = dict(run.parts.values_list("index", "attempts"))
+    assert len(attempts) == 10
+    assert all(attempts[index] == 1 for index in done_before)
+    assert max(attempts.values()) == 2  # a killed part, built again
+    files = files_of_reports(settings)
+    assert sorted(path.parent.name for path in files).count("people") == 200
+    merged = [path for path in files if path.parent.name not in ("people", "parts")]
+    assert len(merged) == 1
+    assert not [path for path in files if path.parent.name == "parts"]  # removed once merged
+    text = normalise(pdf_text(merged[0].read_bytes()))
+    assert "Prénom0 Nom0000" in text
+    assert "Prénom199 Nom0199" in text

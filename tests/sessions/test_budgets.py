@@ -10,6 +10,7 @@ every logged-in request pays before the view runs: the session and the user (two
 """
 
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -194,3 +195,44 @@ def test_other_pages_run_a_fixed_number_of_queries(client, scenes, name):
         results[size] = measure(client, "get", reverse(name, args=[programme.slug]))
     report(name, results)
     assert results[28][:2] == results[500][:2]
+
+
+# The 500-line sheet weighs about 2.6 KB a line (1.28 MB): the no-JS form itself (five radios
+# and their labels, the note, three versions), the signing link, the offline queue's data and
+# the arrival times. The issue's target is 400 KB and is NOT met yet (see bench/pages.py); this
+# guard keeps it from growing while the lighter form is built.
+SHEET_500_MAX_BYTES = 1_300_000
+
+
+def test_the_500_line_sheet_is_one_whole_form_within_its_size(client, scenes):
+    programme, slots = scenes[500]
+    url = reverse("sessions:attendance_sheet", args=[programme.slug, slots[0].pk])
+    response = client.get(url)
+    html = response.content.decode()
+    size = len(response.content)
+    print(f"\nthe 500-line sheet: {size} bytes")
+    assert size <= SHEET_500_MAX_BYTES
+    # Without JavaScript the one form still saves every line.
+    assert html.count('<form method="post" id="sheet-form"') == 1
+    for name in ("status", "note", "version", "seen_status", "seen_note"):
+        expected = 500 * 5 if name == "status" else 500
+        assert len(re.findall(rf'name="{name}_\d+"', html)) == expected
+    assert html.count('<p class="att-state mb-0"') == 500
+
+
+def test_the_sheet_shows_a_tap_made_a_moment_before(client, scenes):
+    """Nothing on the attendance pages is cached: a tap shows on the next page at once."""
+    programme, slots = scenes[28]
+    slot = slots[-1]  # not recorded yet
+    person = Participant.objects.for_programme(programme).trainees().first()
+    sheet = reverse("sessions:attendance_sheet", args=[programme.slug, slot.pk])
+    assert 'value="late" checked' not in client.get(sheet).content.decode()
+
+    tap = reverse("sessions:attendance_record", args=[programme.slug, slot.pk, person.pk])
+    data = {f"status_{person.pk}": "late", f"note_{person.pk}": "bus", f"version_{person.pk}": 0}
+    assert client.post(tap, data, **HTMX).status_code == 200
+
+    html = client.get(sheet).content.decode()
+    assert re.search(rf'id="status-{person.pk}-late" value="late"[^>]* checked', html)
+    assert 'value="bus"' in html
+    assert re.search(r'data-count="late">1<', html)

@@ -1,0 +1,249 @@
+"""Writes for the documents made of independent parts (the certificates): cut the run into
+parts, build the parts in parallel on the worker processes, merge them once.
+
+How it holds together when things fail:
+
+- :func:`report_parts_dispatch` (called by ``services.report_run_build`` once it has claimed
+  the run) records the parts in the database, each with the people it covers, then sends a
+  Celery group of one task per part not yet done. Asked again (the run went quiet and was
+  re-queued), it sends only the parts that are not done: a part lost with its worker process is
+  built again alone; the others are kept.
+- A part is built under its own PostgreSQL advisory lock (freed with a killed process's
+  database session); its file has a fixed name, so a second build replaces the first. The tasks
+  acknowledge late and are given back to the queue when their process dies.
+- The part that finds every part done merges them (pypdf) into the run's file. The merge takes
+  the run's row lock and does nothing when the run is no longer running: two parts finishing
+  at the same moment, or a merge repeated after a crash, make the file once.
+- Progress is summed over the parts: the run shows 5 % when claimed, up to 95 % as the parts
+  are laid out and written, 100 % once merged. Each part's build is a sign of life of its run.
+- Status lives in the database; no result backend is needed (the group is a chord counted in
+  the database). Without a broker the group runs here, part after part.
+"""
+
+import io
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone, translation
+from pypdf import PdfReader, PdfWriter
+
+from .documents import document_html
+from .locks import advisory_lock
+from .models import ReportPart, ReportRun, person_document_path
+from .rendering import pdf_in_parts
+
+logger = logging.getLogger(__name__)
+
+# Kinds built in parts, and the selector data that lists their parts' people.
+PART_KINDS = (ReportRun.Kind.CERTIFICATES,)
+PART_LOCK_NAMESPACE = 5_106
+# A stack of certificates has no page numbers: each is a person's own document (and file), and
+# parts laid out in parallel could not know their first page's number.
+PART_CSS = ".page-number { display: none; }"
+PROGRESS_CLAIMED, PROGRESS_PARTS = 5, 90
+
+
+def _signatory(run: ReportRun) -> str:
+    requester = run.requested_by
+    if requester is None:
+        return ""
+    return requester.get_full_name() or requester.get_username()
+
+
+def report_parts_dispatch(*, run: ReportRun) -> int:
+    """Cut a claimed run into parts of ``REPORT_PART_SIZE`` people (once: the parts of an earlier
+    attempt are kept) and send the parts not yet done to the workers as a Celery group; when all
+    are done already, merge at once. Returns how many parts were sent."""
+    from .tasks import report_part_build_task  # the task module imports this one
+
+    with transaction.atomic():
+        if not run.parts.exists():
+            data = document_people(run)
+            size = max(settings.REPORT_PART_SIZE, 1)
+            people = data["people"]
+            chunks = [people[start : start + size] for start in range(0, len(people), size)]
+            ReportPart.objects.bulk_create(
+                ReportPart(run=run, index=index, participant_ids=chunk)
+                for index, chunk in enumerate(chunks or [[]])
+            )
+            run.source = data["source"]
+            run.save(update_fields=["source"])
+        waiting = list(
+            run.parts.exclude(status=ReportPart.Status.DONE).values_list("pk", flat=True)
+        )
+    if not waiting:
+        report_run_merge(report_run_id=run.pk)
+        return 0
+    from celery import group
+
+    group(report_part_build_task.si(part_id) for part_id in waiting).apply_async()
+    return len(waiting)
+
+
+def document_people(run: ReportRun) -> dict:
+    """The participant ids of the run's document, in their order, and the counts it is built
+    from (seven queries)."""
+    from . import selectors
+
+    with translation.override(run.language):
+        report = selectors.certificates_data(programme=run.programme, signatory="")
+    return {
+        "people": [line.person.participant_id for line in report.people],
+        "source": report.source,
+    }
+
+
+def _run_progress(run_id: int) -> None:
+    """The run's progress is the sum of its parts'; each update is a sign of life."""
+    parts = ReportPart.objects.filter(run_id=run_id)
+    count = parts.count() or 1
+    done = parts.aggregate(total=Sum("progress"))["total"] or 0
+    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(
+        progress=PROGRESS_CLAIMED + PROGRESS_PARTS * done // (100 * count),
+        heartbeat_at=timezone.now(),
+    )
+
+
+def _part_progress(part: ReportPart, percent: int, **fields) -> None:
+    part.progress = percent
+    part.heartbeat_at = timezone.now()
+    for name, value in fields.items():
+        setattr(part, name, value)
+    part.save(update_fields=["progress", "heartbeat_at", *fields])
+    _run_progress(part.run_id)
+
+
+def report_part_build(*, part_id: int) -> str:
+    """Build one part: its people's pages in one PDF (the part's file) and each person's own
+    file, then merge the run when this was its last part. Idempotent: a part that is done, or
+    whose run is no longer running, is left alone; ``busy`` when another process holds it.
+    Errors propagate to the caller (the task), which fails the run."""
+    with advisory_lock(PART_LOCK_NAMESPACE, part_id) as locked:
+        if not locked:
+            return "busy"
+        part = (
+            ReportPart.objects.select_related("run__programme__organiser", "run__requested_by")
+            .filter(pk=part_id)
+            .first()
+        )
+        if part is None or part.status == ReportPart.Status.DONE:
+            return "skipped"
+        run = part.run
+        if run.status != ReportRun.Status.RUNNING:
+            return "skipped"
+        part.attempts += 1
+        _part_progress(part, 10, status=ReportPart.Status.RUNNING, attempts=part.attempts)
+        with translation.override(run.language):
+            document = document_html(
+                kind=run.kind,
+                programme=run.programme,
+                signatory=_signatory(run),
+                people=part.participant_ids,
+            )
+            pdf = pdf_in_parts(
+                document.html,
+                anchors=[f"person-{pk}" for pk in part.participant_ids],
+                css=PART_CSS,
+                on_layout=lambda pages: _part_progress(part, 60),
+            )
+        _store_people(run, part.participant_ids, pdf)
+        storage = part.file.storage
+        if part.file and storage.exists(part.file.name):
+            storage.delete(part.file.name)
+        part.file.save("part.pdf", ContentFile(pdf.content), save=False)
+        _part_progress(
+            part, 100, status=ReportPart.Status.DONE, file=part.file, page_count=pdf.pages
+        )
+    if not run.parts.exclude(status=ReportPart.Status.DONE).exists():
+        report_run_merge(report_run_id=run.pk)
+    return "done"
+
+
+def _store_people(run: ReportRun, participant_ids: list[int], pdf) -> None:
+    """Each person's pages as their own file (their certificate), cut from the part's PDF."""
+    storage = run.file.storage
+    reader = PdfReader(io.BytesIO(pdf.content))
+    for participant_id, (first, last) in zip(participant_ids, pdf.ranges, strict=True):
+        writer = PdfWriter()
+        for number in range(first, last):
+            writer.add_page(reader.pages[number])
+        writer.add_metadata(reader.metadata or {})
+        output = io.BytesIO()
+        writer.write(output)
+        name = person_document_path(run, participant_id)
+        if storage.exists(name):
+            storage.delete(name)
+        storage.save(name, ContentFile(output.getvalue()))
+
+
+def report_run_merge(*, report_run_id: int) -> bool:
+    """Merge the parts of a running run, in order, into the run's file and mark it done; then
+    delete the parts' files (each person's file stays). Made once: a run that is no longer
+    running (merged already) or with a part not done is left alone. Returns whether it merged."""
+    from .services import _store  # the services module imports this one
+
+    with transaction.atomic():
+        run = (
+            ReportRun.objects.select_for_update(of=("self",))
+            .select_related("programme")
+            .filter(pk=report_run_id, status=ReportRun.Status.RUNNING)
+            .first()
+        )
+        if run is None:
+            return False
+        parts = list(run.parts.order_by("index"))
+        if not parts or any(part.status != ReportPart.Status.DONE for part in parts):
+            return False
+        writer = PdfWriter()
+        for part in parts:
+            with part.file.open("rb") as handle:
+                writer.append(io.BytesIO(handle.read()))
+        output = io.BytesIO()
+        writer.write(output)
+        with translation.override(run.language):
+            _store(run, output.getvalue(), sum(part.page_count or 0 for part in parts), run.source)
+        names = [(part.file.storage, part.file.name) for part in parts if part.file]
+        run.parts.update(file="")
+
+    def delete_parts() -> None:
+        for storage, name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_parts)
+    return True
+
+
+def run_people_files(run: ReportRun) -> list[str]:
+    """The names of the people's own files of a run (which may not all exist yet)."""
+    return [
+        person_document_path(run, participant_id)
+        for part in run.parts.all()
+        for participant_id in part.participant_ids
+    ]
+
+
+def report_part_failed(*, part_id: int, transient: bool) -> None:
+    """A part could not be built: fail its run, with a message a person can read."""
+    from django.utils.translation import gettext as _
+
+    from .services import _fail
+
+    part = ReportPart.objects.select_related("run").filter(pk=part_id).first()
+    if part is None or part.run.status != ReportRun.Status.RUNNING:
+        return
+    with translation.override(part.run.language):
+        _fail(
+            part.run,
+            _(
+                "The report could not be built: the database or the file storage could not be "
+                "reached. Ask for it again later; if it fails again, tell the organisers."
+            )
+            if transient
+            else _(
+                "An unexpected error stopped the build. It has been logged for the team; ask "
+                "for the report again later."
+            ),
+        )
