@@ -133,7 +133,7 @@ def test_a_stale_tap_answers_409_with_the_value_on_record(
     response = tap(client, training, person, Status.ABSENT, version=0)
 
     assert response.status_code == 409
-    assert f'value="{Status.EXCUSED}" checked' in response.text
+    assert f'value="{Status.EXCUSED}" autocomplete="off" checked' in response.text
     assert f'id="version-{person.pk}" value="1"' in response.text
     assert person.full_name in response.text
     assert Attendance.objects.get(participant=person).status == Status.EXCUSED
@@ -207,7 +207,9 @@ def test_a_forged_sheet_saves_nothing_and_keeps_what_was_typed(client, training,
 
     assert response.status_code == 400
     assert not Attendance.objects.exists()
-    assert f'id="status-{first.pk}-absent" value="absent" checked' in response.text
+    assert (
+        f'id="status-{first.pk}-absent" value="absent" autocomplete="off" checked' in response.text
+    )
     assert "sleeping" in response.text  # the refused value is named in the message
     assert "alert-danger" in response.text
 
@@ -228,7 +230,10 @@ def test_a_sheet_saved_over_a_newer_change_reports_the_conflict(
     assert response.status_code == 409
     assert Attendance.objects.get(participant=person).status == Status.EXCUSED
     assert Attendance.objects.filter(status=Status.PRESENT).count() == len(training.trainees) - 1
-    assert f'id="status-{person.pk}-excused" value="excused" checked' in response.text
+    assert (
+        f'id="status-{person.pk}-excused" value="excused" autocomplete="off" checked'
+        in response.text
+    )
 
 
 class FormValues(HTMLParser):
