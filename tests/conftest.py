@@ -2,6 +2,7 @@
 ``tests/factories.py``, never from another test module)."""
 
 import io
+import re
 import time
 from pathlib import Path
 
@@ -172,7 +173,9 @@ def log_out(page):
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
         toggle.click()
     page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_load_state("networkidle")
+    # The page's script first sends or forgets what the phone kept offline, then submits the
+    # form: wait for the login page the logout leads to, not merely for the network to rest.
+    page.wait_for_url(re.compile(r"/login/"))
 
 
 def axe_violations(page, *, impacts=("serious", "critical"), best_practices=False) -> list[dict]:

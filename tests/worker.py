@@ -159,8 +159,12 @@ class RedisServer:
 
 
 @pytest.fixture
-def celery_worker_factory(transactional_db, settings, tmp_path):
+def celery_worker_factory(transactional_db, settings, tmp_path, publish_to):
     """Start real workers: ``start(broker_url=None, beat=False, concurrency=1, env=None)``.
+
+    This test process then sends its tasks to the worker's broker, whatever an earlier test of
+    the same process left in Celery's connection pools (under pytest-xdist, a test of a
+    throwaway Redis could run just before and leave the pools pointing at its stopped port).
 
     ``beat=True`` runs Celery beat inside the worker (``--beat``), with the re-queue of stuck
     report runs every ``REPORT_REQUEUE_EVERY_SECONDS`` (2 s unless ``env`` says otherwise).
@@ -173,6 +177,7 @@ def celery_worker_factory(transactional_db, settings, tmp_path):
         *, broker_url: str | None = None, beat: bool = False, concurrency: int = 1, env=None
     ) -> Worker:
         broker_url = broker_url or redis_url
+        publish_to(broker_url)
         purge(broker_url)
         name = f"reports-test-{uuid.uuid4().hex[:8]}"
         log = tmp_path / f"{name}.log"

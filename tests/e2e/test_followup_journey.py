@@ -10,7 +10,7 @@ from participants.models import Category
 from programmes.models import BudgetLine, CityApplication, CouncilMilestone, Membership
 from sessions.models import Expense
 from tests import factories
-from tests.conftest import PHONE, axe_violations, login
+from tests.conftest import PHONE, axe_violations, log_out, login
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 Role = Membership.Role
@@ -21,11 +21,6 @@ def _check(page, problems: dict) -> None:
     violations = axe_violations(page)
     if violations or width > PHONE["width"]:
         problems[page.url] = (width, violations)
-
-
-def log_out(page):
-    page.get_by_role("button", name="Se déconnecter").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_a_city_records_its_first_meeting_and_an_organiser_books_an_activists_trip(

@@ -42,7 +42,7 @@ def test_an_organiser_builds_a_team_that_each_join_from_the_e_mail(page, a11y_pa
     page.locator("#id_title").fill("Co-formation Bobigny 2027")
     page.locator("#id_slug").fill("bobigny-2027")
     page.get_by_role("button", name="Créer le programme").click()
-    page.get_by_role("link", name="Équipe").click()
+    page.get_by_role("link", name="Équipe", exact=True).click()
     assert page.get_by_role("heading", level=1, name="L’équipe du programme").is_visible()
 
     # Three invitations, one per role; the funder's names its funding body.
