@@ -12,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from reports.models import SealedSheet
 from sessions import services
 from sessions.models import Attendance, AttendanceSignature, SyncedChange
 from sessions.signatures import chain_check
 from tests import factories
+from tests.conftest import normalise, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +88,8 @@ def test_a_signature_made_offline_joins_the_chain_at_receipt_with_the_phones_tim
     assert [row.participant_id for row in rows] == [first.pk, second.pk]
     offline = rows[1]
     assert offline.previous_hash == online.row_hash
-    assert offline.recorded_offline and not online.recorded_offline
+    assert offline.recorded_offline
+    assert not online.recorded_offline
     assert timezone.now() - offline.signed_at < dt.timedelta(minutes=1)
     made = timezone.now() - offline.device_signed_at
     assert dt.timedelta(minutes=29) < made < dt.timedelta(minutes=31)
@@ -95,7 +98,8 @@ def test_a_signature_made_offline_joins_the_chain_at_receipt_with_the_phones_tim
     assert offline.arrived_at == timezone.localtime(offline.device_signed_at).time().replace(
         second=0, microsecond=0
     )
-    assert offline.svg.startswith("<svg") and offline.method == "device"
+    assert offline.svg.startswith("<svg")
+    assert offline.method == "device"
     assert chain_check(rows).intact
 
 
@@ -203,3 +207,25 @@ def test_sending_signatures_takes_the_same_number_of_queries_for_2_or_30(
     assert few == many
     assert chain_check(chain(training.slot)).intact
     assert len(chain(training.slot)) == 33
+
+
+def test_the_sheet_and_the_sealed_pdf_say_signed_offline_and_when_received(
+    client, training, facilitator_user, django_capture_on_commit_callbacks
+):
+    client.force_login(facilitator_user)
+    slot, person = training.slot, training.trainees[0]
+    factories.AttendanceFactory(slot=slot, participant=person, status="present")
+    assert results(send(client, slot, [signature(person, minutes_ago=90)])) == ["applied"]
+    row = chain(slot)[0]
+    device = timezone.localtime(row.device_signed_at).strftime("%H:%M")
+    received = timezone.localtime(row.signed_at).strftime("%H:%M")
+    sheet_url = reverse("sessions:attendance_sheet", args=[slot.day.programme.slug, slot.pk])
+    sheet = client.get(sheet_url)
+    assert f"signée hors ligne à {device}, reçue à {received}" in normalise(sheet.text)
+    factories.sign_as_trainer(slot, training.facilitator, user=facilitator_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.slot_close(slot=slot, user=facilitator_user)
+    seal = SealedSheet.objects.get(slot=slot, superseded_at=None)
+    text = normalise(pdf_text(seal.file.read()))
+    assert f"signée hors ligne à {device} (horloge du téléphone), reçue le" in text
+    assert received in text
