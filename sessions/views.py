@@ -549,15 +549,19 @@ def attendance_sync(request: HttpRequest, slug: str, slot_id: int) -> HttpRespon
     except DomainError as error:
         return JsonResponse({"error": error.message}, status=error.status)
     results = []
-    signatures = {c.change_id for c in changes if isinstance(c, services.OfflineSignature)}
+    signatures = {c.change_id: c for c in changes if isinstance(c, services.OfflineSignature)}
     for outcome in outcomes:
         row = outcome.row
         answer = {"id": str(outcome.change_id), "result": outcome.result}
         if outcome.change_id in signatures:
             # The line's radios are not the phone's to change here: only the result and why.
-            answer |= {"kind": "signature", "message": outcome.message}
-            if row is not None:
-                answer["participant"] = row.participant.pk
+            signature = signatures[outcome.change_id]
+            answer |= {
+                "kind": "signature",
+                "participant": signature.participant_id,
+                "role": signature.role,
+                "message": outcome.message,
+            }
         elif row is not None:
             view = RowView.of(
                 row, error=outcome.message, saved=outcome.result == SyncedChange.Result.APPLIED
