@@ -1,7 +1,7 @@
 """What the service worker keeps for the attendance sheets to open without a connection: the
-pages (the list of half-days, the sheets and their signing pages, plus the dashboard, where the home-screen icon
-opens) and the files they need. Read by the worker's view (``cotraining.views``), by the bar
-of the attendance pages and by the tests."""
+pages (the list of half-days, the sheets and their signing pages, plus the dashboard, where the
+home-screen icon opens) and the files they need. Read by the worker's view
+(``cotraining.views``), by the bar of the attendance pages and by the tests."""
 
 import hashlib
 import json
