@@ -432,6 +432,18 @@ def _signature_sync_message(result: str) -> str:
     return ""
 
 
+def _synced(change, *, slot, user, received, result) -> SyncedChange:
+    """The row that remembers a change id and what became of it."""
+    return SyncedChange(
+        change_id=change.change_id,
+        slot=slot,
+        user=user,
+        device_time=change.device_time,
+        received_at=received,
+        result=result,
+    )
+
+
 def _sync_apply(*, slot, changes, user, received, outcomes) -> dict[int, SheetRow]:
     Result = SyncedChange.Result
     with transaction.atomic():
@@ -483,16 +495,7 @@ def _sync_apply(*, slot, changes, user, received, outcomes) -> dict[int, SheetRo
                 )
                 # A phone whose clock runs fast cannot have recorded after we received it.
                 offline_at[change.participant_id] = min(change.device_time, received)
-            synced.append(
-                SyncedChange(
-                    change_id=change.change_id,
-                    slot=slot,
-                    user=user,
-                    device_time=change.device_time,
-                    received_at=received,
-                    result=result,
-                )
-            )
+            synced.append(_synced(change, slot=slot, user=user, received=received, result=result))
             known[change.change_id] = result
             outcomes.append(SyncOutcome(change.change_id, result, None))
         _sync_write(
@@ -604,16 +607,7 @@ def _sync_signatures(*, slot, changes, user, closed, rows, received, outcomes, s
             new_rows.append(signature)
             signed.add((change.participant_id, change.role))
             result = Result.APPLIED
-        synced.append(
-            SyncedChange(
-                change_id=change.change_id,
-                slot=slot,
-                user=user,
-                device_time=change.device_time,
-                received_at=received,
-                result=result,
-            )
-        )
+        synced.append(_synced(change, slot=slot, user=user, received=received, result=result))
         outcomes.append(SyncOutcome(change.change_id, result, None, message))
     # bulk_create inserts only: the rows stay append-only (their save() refuses updates).
     AttendanceSignature.objects.bulk_create(new_rows)
