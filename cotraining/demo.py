@@ -835,6 +835,12 @@ class DemoBuilder:
                     if role == "trainer"
                     else starts + dt.timedelta(minutes=20, seconds=20 * sequence)
                 )
+                # Pierrelaye's first afternoon had no network (``build_offline_marks``): the
+                # trainees signed on the phone, and their signatures arrived two hours later.
+                device = None
+                if slot == self.slots[1] and role == "trainee":
+                    device = signed
+                    signed = starts + dt.timedelta(hours=2, seconds=sequence)
                 row = AttendanceSignature(
                     slot=slot,
                     sequence=sequence,
@@ -850,6 +856,7 @@ class DemoBuilder:
                     user_agent=agent,
                     ip_address="192.0.2.10",
                     signed_at=signed.astimezone(dt.UTC),
+                    device_signed_at=device.astimezone(dt.UTC) if device else None,
                     arrived_at=(starts + dt.timedelta(minutes=25)).time()
                     if status == Attendance.Status.LATE
                     else None,

@@ -12,7 +12,7 @@ from programmes.forms.application import validate_scan
 from programmes.forms.common import IdChoiceField, ModelForm, date_fields
 from programmes.models import BudgetLine, Funding, Organisation
 
-from .models import Activity, AttendanceStatus, Expense, Slot, TrainingDay
+from .models import Activity, AttendanceSignature, AttendanceStatus, Expense, Slot, TrainingDay
 
 
 class TrainingDayForm(ModelForm):
@@ -223,16 +223,27 @@ class OfflineChangeForm(forms.Form):
 
     id = forms.UUIDField()
     participant = forms.IntegerField(min_value=1)
-    kind = forms.ChoiceField(choices=[("tap", "tap"), ("mark_present", "mark_present")])
+    kind = forms.ChoiceField(
+        choices=[("tap", "tap"), ("mark_present", "mark_present"), ("signature", "signature")]
+    )
     status = forms.ChoiceField(choices=AttendanceStatus.choices, required=False)
     note = forms.CharField(max_length=500, required=False, strip=False)
     version = forms.IntegerField(min_value=0)
     device_time = forms.DateTimeField()
+    # A signature: who signs, the drawing (checked by the service) or the mark, and the times.
+    role = forms.ChoiceField(choices=AttendanceSignature.Role.choices, required=False)
+    strokes = forms.CharField(required=False, max_length=200_000)
+    mark = forms.CharField(required=False, max_length=100)
+    as_mark = forms.BooleanField(required=False)
+    arrived_at = forms.TimeField(required=False)
+    left_at = forms.TimeField(required=False)
 
     def clean(self):
         data = super().clean()
         if data.get("kind") == "tap" and not data.get("status"):
             raise forms.ValidationError(_("Choose a status."), code="required")
+        if data.get("kind") == "signature" and not data.get("role"):
+            raise forms.ValidationError(_("Unknown signer."), code="required")
         return data
 
 

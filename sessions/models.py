@@ -371,6 +371,11 @@ class AttendanceSignature(models.Model):
     # Text, not an address type: the database gives back exactly what was hashed.
     ip_address = models.CharField(_("address"), max_length=45, null=True, blank=True)
     signed_at = models.DateTimeField(_("signed at (server clock)"))
+    # Set when the signature was made on a phone without a connection and sent later: when it
+    # was drawn by the phone's clock (``signed_at`` is then when it reached us, its chain order).
+    device_signed_at = models.DateTimeField(
+        _("signed offline at (device clock)"), null=True, blank=True
+    )
     arrived_at = models.TimeField(_("arrived at"), null=True, blank=True)
     left_at = models.TimeField(_("left at"), null=True, blank=True)
     # Why a correction was made (free text about a person: part of the erasable evidence).
@@ -408,6 +413,10 @@ class AttendanceSignature(models.Model):
     @property
     def is_correction(self) -> bool:
         return self.method == self.Method.CORRECTION
+
+    @property
+    def recorded_offline(self) -> bool:
+        return self.device_signed_at is not None
 
 
 def paper_scan_path(scan: "PaperSheet", filename: str) -> str:

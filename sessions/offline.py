@@ -1,7 +1,7 @@
 """What the service worker keeps for the attendance sheets to open without a connection: the
-pages (the list of half-days and the sheets, plus the dashboard, where the home-screen icon
-opens) and the files they need. Read by the worker's view (``cotraining.views``), by the bar
-of the attendance pages and by the tests."""
+pages (the list of half-days, the sheets and their signing pages, plus the dashboard, where the
+home-screen icon opens) and the files they need. Read by the worker's view
+(``cotraining.views``), by the bar of the attendance pages and by the tests."""
 
 import hashlib
 import json
@@ -21,6 +21,8 @@ ASSETS = (
     "js/attendance.js",
     "js/offline.js",
     "js/offline_queue.js",
+    "js/signature.js",
+    "vendor/signature_pad/signature_pad.umd.min.js",
     "img/favicon.svg",
 )
 
@@ -41,7 +43,9 @@ def kept_pages_pattern() -> str:
     placeholder = "SLUG"
     attendance = re.escape(reverse("sessions:attendance_list", args=[placeholder]))
     attendance = attendance.replace(placeholder, "[^/]+")
-    return rf"^(?:{re.escape(reverse('dashboard'))}|{attendance}(?:\d+/)?)$"
+    # A sheet, and its signing pages (kept when the day is prepared: signing offline).
+    sheet = r"(?:\d+/(?:sign/[a-z]+/\d+/)?)?"
+    return rf"^(?:{re.escape(reverse('dashboard'))}|{attendance}{sheet})$"
 
 
 def worker_config(*, fallback: str) -> dict:

@@ -334,6 +334,26 @@ class OfflineChange:
     mark_present: bool = False
 
 
+@dataclass(frozen=True)
+class OfflineSignature:
+    """A signature (``strokes`` as the signing page posts them) or a mark with the user as
+    witness (``as_mark``) drawn on a phone without a connection; ``device_time`` when, by the
+    phone's clock. Arrival and departure (a late person, one who left early) as typed, if
+    typed."""
+
+    change_id: uuid.UUID
+    participant_id: int
+    role: str
+    device_time: datetime.datetime
+    strokes: str = ""
+    mark: str = ""
+    as_mark: bool = False
+    arrived_at: datetime.time | None = None
+    left_at: datetime.time | None = None
+    user_agent: str = ""
+    ip_address: str | None = None
+
+
 @dataclass
 class SyncOutcome:
     """What became of one offline change, with the line as it is now (None: not on the
@@ -373,7 +393,7 @@ def attendance_sync(*, slot: Slot, changes: Sequence[OfflineChange], user) -> li
     whatever the number of changes.
     """
     for change in changes:
-        if not change.mark_present:
+        if isinstance(change, OfflineChange) and not change.mark_present:
             _check_entry(change.status, change.note.strip())
     received = timezone.now()
     outcomes: list[SyncOutcome] = []
@@ -391,8 +411,37 @@ def attendance_sync(*, slot: Slot, changes: Sequence[OfflineChange], user) -> li
     for outcome in outcomes:
         change = by_change[outcome.change_id]
         outcome.row = current.get(change.participant_id)
-        outcome.message = _sync_message(outcome.result, outcome.row, change)
+        if isinstance(change, OfflineSignature):
+            outcome.message = outcome.message or _signature_sync_message(outcome.result)
+        else:
+            outcome.message = _sync_message(outcome.result, outcome.row, change)
     return outcomes
+
+
+def _signature_sync_message(result: str) -> str:
+    Result = SyncedChange.Result
+    if result == Result.CLOSED:
+        return _(
+            "The sheet was closed before the signature made offline arrived; it was not "
+            "added. An organiser may reopen the sheet."
+        )
+    if result == Result.UNCHANGED:
+        return _("This person had already signed this sheet; the second signature was not added.")
+    if result == Result.REFUSED:
+        return _("This signature could not be added to the sheet.")
+    return ""
+
+
+def _synced(change, *, slot, user, received, result) -> SyncedChange:
+    """The row that remembers a change id and what became of it."""
+    return SyncedChange(
+        change_id=change.change_id,
+        slot=slot,
+        user=user,
+        device_time=change.device_time,
+        received_at=received,
+        result=result,
+    )
 
 
 def _sync_apply(*, slot, changes, user, received, outcomes) -> dict[int, SheetRow]:
@@ -407,9 +456,14 @@ def _sync_apply(*, slot, changes, user, received, outcomes) -> dict[int, SheetRo
         current = {row.participant.pk: row for row in sheet_rows(slot=slot)}
         before = {}  # participant id -> version of the line before this batch changed it
         history, synced, offline_at = [], [], {}
+        signatures = []
         for change in changes:
             if change.change_id in known:
                 outcomes.append(SyncOutcome(change.change_id, known[change.change_id], None))
+                continue
+            if isinstance(change, OfflineSignature):
+                # After the taps: a person marked present offline then signed.
+                signatures.append(change)
                 continue
             row = current.get(change.participant_id)
             status, note = change.status, change.note.strip()
@@ -441,16 +495,7 @@ def _sync_apply(*, slot, changes, user, received, outcomes) -> dict[int, SheetRo
                 )
                 # A phone whose clock runs fast cannot have recorded after we received it.
                 offline_at[change.participant_id] = min(change.device_time, received)
-            synced.append(
-                SyncedChange(
-                    change_id=change.change_id,
-                    slot=slot,
-                    user=user,
-                    device_time=change.device_time,
-                    received_at=received,
-                    result=result,
-                )
-            )
+            synced.append(_synced(change, slot=slot, user=user, received=received, result=result))
             known[change.change_id] = result
             outcomes.append(SyncOutcome(change.change_id, result, None))
         _sync_write(
@@ -462,8 +507,126 @@ def _sync_apply(*, slot, changes, user, received, outcomes) -> dict[int, SheetRo
             offline_at=offline_at,
             received=received,
         )
+        if signatures:
+            _sync_signatures(
+                slot=slot,
+                changes=signatures,
+                user=user,
+                closed=closed_at is not None,
+                rows=current,
+                received=received,
+                outcomes=outcomes,
+                synced=synced,
+            )
         SyncedChange.objects.bulk_create(synced)
     return current
+
+
+def _offline_signature_refusal(
+    change: OfflineSignature, row: SheetRow | None, facilitators: set[int]
+) -> tuple[str, str]:
+    """Why a signature made offline cannot join the sheet (result and message), or ``("", "")``."""
+    Role, Result = AttendanceSignature.Role, SyncedChange.Result
+    if change.role == Role.TRAINEE:
+        if row is None:
+            return Result.REFUSED, _("This person is no longer on this sheet.")
+        if row.status not in ATTENDING_STATUSES:
+            return Result.REFUSED, _(
+                "Only a person marked present, late or left early signs the sheet."
+            )
+    elif change.role != Role.TRAINER or change.participant_id not in facilitators:
+        return Result.REFUSED, _(
+            "Only a facilitator of this half-day’s activities signs as trainer."
+        )
+    return "", ""
+
+
+def _sync_signatures(*, slot, changes, user, closed, rows, received, outcomes, synced) -> None:
+    """Append the signatures made offline to the sheet's chain in the order they arrive, with
+    the server's clock as ``signed_at`` and the phone's as ``device_signed_at`` (never later
+    than received). Four queries whatever their number (the slot is locked by the caller)."""
+    Method, Result = AttendanceSignature.Method, SyncedChange.Result
+    facilitators = slot_facilitator_ids(slot=slot)
+    existing = list(
+        AttendanceSignature.objects.filter(slot=slot)
+        .exclude(method=Method.CORRECTION)
+        .values_list("participant_id", "role")
+    )
+    signed = set(existing)
+    last = (
+        AttendanceSignature.objects.filter(slot=slot)
+        .order_by("-sequence")
+        .values("sequence", "row_hash")
+        .first()
+    )
+    sequence, previous = (last["sequence"], last["row_hash"]) if last else (0, GENESIS)
+    new_rows = []
+    for change in changes:
+        row = rows.get(change.participant_id)
+        result, message = _offline_signature_refusal(change, row, facilitators)
+        if closed:
+            result, message = Result.CLOSED, ""
+        elif not result and (change.participant_id, change.role) in signed:
+            result = Result.UNCHANGED
+        if not result:
+            try:
+                evidence = _offline_evidence(change, user)
+            except InvalidInput as problem:
+                result, message = Result.REFUSED, problem.message
+        if not result:
+            device = min(change.device_time, received)
+            status = row.status if change.role == AttendanceSignature.Role.TRAINEE else ""
+            local = timezone.localtime(device).time().replace(second=0, microsecond=0)
+            arrived_at, left_at = _line_times(
+                status, change.arrived_at, change.left_at, default=(local, local)
+            )
+            sequence += 1
+            signature = AttendanceSignature(
+                slot=slot,
+                sequence=sequence,
+                participant_id=change.participant_id,
+                role=change.role,
+                status=status,
+                method=Method.MARK_WITH_WITNESS if change.as_mark else Method.DEVICE,
+                witness=user if change.as_mark else None,
+                captured_by=user,
+                strokes=evidence.strokes,
+                svg=evidence.svg,
+                mark=evidence.mark,
+                user_agent=evidence.user_agent,
+                ip_address=evidence.ip_address,
+                signed_at=received,
+                device_signed_at=device,
+                arrived_at=arrived_at,
+                left_at=left_at,
+                evidence_hash=evidence.digest,
+                previous_hash=previous,
+            )
+            signature.row_hash = row_hash(previous, signature)
+            previous = signature.row_hash
+            new_rows.append(signature)
+            signed.add((change.participant_id, change.role))
+            result = Result.APPLIED
+        synced.append(_synced(change, slot=slot, user=user, received=received, result=result))
+        outcomes.append(SyncOutcome(change.change_id, result, None, message))
+    # bulk_create inserts only: the rows stay append-only (their save() refuses updates).
+    AttendanceSignature.objects.bulk_create(new_rows)
+
+
+def _offline_evidence(change: OfflineSignature, user) -> Evidence:
+    """A signature made offline's evidence, checked as the signing page's (``InvalidInput``)."""
+    ip_address, user_agent = _normalised_address(change.ip_address), change.user_agent[:300]
+    if change.as_mark:
+        mark = change.mark.strip()
+        if not mark or len(mark) > MARK_MAX_LENGTH:
+            raise InvalidInput(
+                _("Write the initials or a cross (at most %(max)d characters).")
+                % {"max": MARK_MAX_LENGTH},
+                code="mark_required",
+            )
+        return Evidence([], "", mark, user_agent, ip_address)
+    drawing = clean_strokes(change.strokes)
+    return Evidence(drawing, strokes_svg(drawing), "", user_agent, ip_address)
 
 
 def _sync_write(*, slot, user, rows, before, history, offline_at, received) -> None:

@@ -130,7 +130,7 @@ def row_content(row) -> dict:
     def when(value):
         return value.isoformat() if value else None
 
-    return {
+    content = {
         "slot": row.slot_id,
         "sequence": row.sequence,
         "participant": row.participant_id,
@@ -144,6 +144,10 @@ def row_content(row) -> dict:
         "left_at": when(row.left_at),
         "evidence": row.evidence_hash,
     }
+    # Only a signature made offline has a device time; the rows before it hash as they did.
+    if getattr(row, "device_signed_at", None) is not None:
+        content["device_signed_at"] = when(row.device_signed_at)
+    return content
 
 
 def row_hash(previous_hash: str, row) -> str:

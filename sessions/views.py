@@ -487,7 +487,9 @@ def attendance_mark_present(request: HttpRequest, slug: str, slot_id: int) -> Ht
     return redirect(_sheet_url(request, slot))
 
 
-def _offline_changes(request: HttpRequest) -> list[services.OfflineChange] | None:
+def _offline_changes(
+    request: HttpRequest,
+) -> list[services.OfflineChange | services.OfflineSignature] | None:
     """The changes a phone sends as JSON (``{"changes": [...]}``), or None when malformed."""
     try:
         payload = json.loads(request.body)
@@ -502,6 +504,23 @@ def _offline_changes(request: HttpRequest) -> list[services.OfflineChange] | Non
         if not form.is_valid():
             return None
         data = form.cleaned_data
+        if data["kind"] == "signature":
+            changes.append(
+                services.OfflineSignature(
+                    change_id=data["id"],
+                    participant_id=data["participant"],
+                    role=data["role"],
+                    device_time=data["device_time"],
+                    strokes=data["strokes"],
+                    mark=data["mark"],
+                    as_mark=data["as_mark"],
+                    arrived_at=data["arrived_at"],
+                    left_at=data["left_at"],
+                    user_agent=request.headers.get("User-Agent", ""),
+                    ip_address=_client_ip(request),
+                )
+            )
+            continue
         changes.append(
             services.OfflineChange(
                 change_id=data["id"],
@@ -530,10 +549,20 @@ def attendance_sync(request: HttpRequest, slug: str, slot_id: int) -> HttpRespon
     except DomainError as error:
         return JsonResponse({"error": error.message}, status=error.status)
     results = []
+    signatures = {c.change_id: c for c in changes if isinstance(c, services.OfflineSignature)}
     for outcome in outcomes:
         row = outcome.row
         answer = {"id": str(outcome.change_id), "result": outcome.result}
-        if row is not None:
+        if outcome.change_id in signatures:
+            # The line's radios are not the phone's to change here: only the result and why.
+            signature = signatures[outcome.change_id]
+            answer |= {
+                "kind": "signature",
+                "participant": signature.participant_id,
+                "role": signature.role,
+                "message": outcome.message,
+            }
+        elif row is not None:
             view = RowView.of(
                 row, error=outcome.message, saved=outcome.result == SyncedChange.Result.APPLIED
             )

@@ -167,6 +167,17 @@ def login(page, live_server, username, password):
     page.wait_for_load_state("networkidle")
 
 
+def draw(page, canvas) -> None:
+    """A short scribble with the finger (the mouse) in the signing box."""
+    box = canvas.bounding_box()
+    x, y = box["x"] + 20, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + step * 15, y + (18 if step % 2 else -18), steps=3)
+    page.mouse.up()
+
+
 def log_out(page):
     """Log out from the header, opening its menu first where a phone folds it."""
     toggle = page.locator("[data-menu-toggle]")

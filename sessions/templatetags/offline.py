@@ -49,6 +49,12 @@ def offline_bar():
         "kept": _("Your taps are kept on this phone and sent when the connection returns."),
         "needs-connection": _("This needs a connection: try again when you are back online."),
         "reload": _("The waiting changes could not be sent: reload the page, signed in."),
+        "signature-waiting": _("Signature waiting to be sent"),
+        "signature-saved": _("Signature received"),
+        "sign-not-prepared": _(
+            "Signing without a connection needs the day prepared beforehand (on the list of "
+            "half-days, online). Sign on paper or wait for the connection."
+        ),
     }
     for name in COUNTED:
         texts |= _counted(name)

@@ -84,7 +84,38 @@
     return document.getElementById("row-" + participant);
   }
 
+  // A signature's place on the sheet: its "Sign" link, or the note put there instead.
+  function signatureSpot(participant, role) {
+    const key = role + "-" + participant;
+    const shown = document.querySelector('[data-signature-for="' + key + '"]');
+    if (shown) {
+      return shown;
+    }
+    const link = document.querySelector('a[href$="/sign/' + role + "/" + participant + '/"]');
+    if (!link) {
+      return null;
+    }
+    const spot = document.createElement("span");
+    spot.dataset.signatureFor = key;
+    link.replaceWith(spot);
+    return spot;
+  }
+
+  function showSignature(participant, role, text, kind) {
+    const spot = signatureSpot(participant, role);
+    if (!spot) {
+      return;
+    }
+    spot.textContent = text;
+    const colour = { waiting: "text-bg-warning", saved: "text-bg-success", conflict: "text-bg-danger" };
+    spot.className = "badge text-wrap att-signature-" + kind + " " + colour[kind];
+  }
+
   function showWaiting(change) {
+    if (change.kind === "signature") {
+      showSignature(change.participant, change.role, bar().dataset.signatureWaiting, "waiting");
+      return;
+    }
     const row = rowOf(change.participant);
     if (!row) {
       return;
@@ -147,6 +178,8 @@
       changes.forEach(function (change) {
         if (change.state === "waiting") {
           showWaiting(change);
+        } else if (change.kind === "signature") {
+          showSignature(change.participant, change.role, change.message, "conflict");
         } else {
           // Refused while the page was closed (Background Sync): the line already shows the
           // value on record; say why the phone's change is not there.
@@ -219,7 +252,15 @@
         lastSync = report.synced_at;
         if (report.sheet === sheetPath()) {
           report.results.forEach(function (answer) {
-            if (answer.participant) {
+            if (answer.kind === "signature") {
+              const sent = answer.result === "applied" || answer.result === "unchanged";
+              showSignature(
+                answer.participant,
+                answer.role,
+                sent ? bar().dataset.signatureSaved : answer.message,
+                sent ? "saved" : "conflict",
+              );
+            } else if (answer.participant) {
               showAnswer(answer.participant, answer);
             }
           });
@@ -315,7 +356,52 @@
     }
   }
 
+  // Offline, a signing page opens only from the phone's copy (kept by "prepare"): without
+  // one, say so on the sheet instead of leaving for a page that cannot open.
+  function interceptSign(event) {
+    const link = event.target.closest && event.target.closest('a[href*="/sign/"]');
+    if (!link || navigator.onLine || !bar() || !window.caches) {
+      return;
+    }
+    event.preventDefault();
+    const url = new URL(link.href, window.location.href);
+    caches
+      .match(url.origin + url.pathname)
+      .then(function (copy) {
+        if (copy) {
+          window.location.href = link.href;
+        } else {
+          say(bar().dataset.signNotPrepared);
+        }
+      })
+      .catch(function () {
+        say(bar().dataset.signNotPrepared);
+      });
+  }
+
   // --- Preparing a day -------------------------------------------------------------------
+
+  // A sheet's signing pages, read from the sheet just fetched: kept too, to sign offline.
+  function signingPages(response) {
+    return response.text().then(function (html) {
+      const page = new DOMParser().parseFromString(html, "text/html");
+      return Array.from(page.querySelectorAll('a[href*="/sign/"]')).map(function (link) {
+        return new URL(link.getAttribute("href"), window.location.href).href;
+      });
+    });
+  }
+
+  function keepPage(cache, url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok || response.redirected) {
+        throw new Error(url);
+      }
+      const copy = response.clone();
+      return cache.put(new URL(url, window.location.href).href, response).then(function () {
+        return copy;
+      });
+    });
+  }
 
   function prepare(button) {
     const element = bar();
@@ -326,12 +412,15 @@
       .then(function (cache) {
         return Promise.all(
           urls.map(function (url) {
-            return fetch(url, { credentials: "same-origin" }).then(function (response) {
-              if (!response.ok || response.redirected) {
-                throw new Error(url);
-              }
-              return cache.put(new URL(url, window.location.href).href, response);
-            });
+            return keepPage(cache, url)
+              .then(signingPages)
+              .then(function (pages) {
+                return Promise.all(
+                  pages.map(function (page) {
+                    return keepPage(cache, page);
+                  }),
+                );
+              });
           }),
         );
       })
@@ -423,6 +512,7 @@
       }
     }
     document.body.addEventListener("htmx:beforeRequest", interceptTap);
+    document.addEventListener("click", interceptSign);
     document.addEventListener("submit", interceptForms);
     document.querySelectorAll("[data-offline-prepare]").forEach(function (button) {
       button.hidden = !window.caches;

@@ -2,7 +2,8 @@
 // (idb-keyval), and sending them in the order they were made. Shared by the page (offline.js)
 // and the service worker (Background Sync), so it needs neither the page nor the worker.
 // A change: {id, seq, sheet, sync, csrf, participant, kind, status, note, version, device_time,
-// state: "waiting" | "conflict", state_html}. "conflict": the server refused it (someone else
+// state: "waiting" | "conflict", state_html}; a signature (kind "signature") adds role, strokes,
+// mark, as_mark, arrived_at, left_at. "conflict": the server refused it (someone else
 // changed the line, the sheet was closed); it stays until the facilitator decides.
 (function (scope) {
   "use strict";
@@ -47,10 +48,15 @@
     return adding;
   }
 
+  // A line's taps replace each other; a signature replaces only that person's earlier one.
+  function group(change) {
+    return change.kind === "signature" ? "signature:" + change.role : "line";
+  }
+
   function addNow(change) {
     return forSheet(change.sheet).then(function (changes) {
       const same = changes.filter(function (other) {
-        return other.participant === change.participant;
+        return other.participant === change.participant && group(other) === group(change);
       });
       const earlier = same.find(function (other) {
         return other.state === "waiting";
@@ -85,7 +91,11 @@
       return kv.delMany(
         changes
           .filter(function (change) {
-            return change.participant === participant && change.state === "conflict";
+            return (
+              change.participant === participant &&
+              change.state === "conflict" &&
+              change.kind !== "signature"
+            );
           })
           .map(function (change) {
             return change.id;
@@ -96,7 +106,7 @@
   }
 
   function payload(change) {
-    return {
+    const sent = {
       id: change.id,
       participant: change.participant,
       kind: change.kind,
@@ -105,6 +115,12 @@
       version: change.version,
       device_time: change.device_time,
     };
+    if (change.kind === "signature") {
+      ["role", "strokes", "mark", "as_mark", "arrived_at", "left_at"].forEach(function (name) {
+        sent[name] = change[name];
+      });
+    }
+    return sent;
   }
 
   // Send one sheet's waiting changes; answer {answers, synced_at} or {error, status}.

@@ -1,5 +1,6 @@
 // Signing page: a signature_pad canvas whose strokes (points in CSS pixels and milliseconds)
-// are written into the hidden "strokes" field when the form is sent. The mark needs no script.
+// are written into the hidden "strokes" field when the form is sent. The mark needs no script
+// online; offline, both are kept on the phone and sent later (see keepOffline).
 (function () {
   "use strict";
 
@@ -39,6 +40,7 @@
     });
     form.addEventListener("submit", function (event) {
       if (asMark && asMark.checked) {
+        keepOffline(event);
         return;
       }
       if (pad.isEmpty()) {
@@ -58,6 +60,46 @@
           });
         }),
       });
+      keepOffline(event);
     });
+
+    // Without a connection the signature waits on the phone with the sheet's taps
+    // (offline_queue.js) and is sent with them; the server adds it when it arrives.
+    function keepOffline(event) {
+      const queue = window.cotrainingQueue;
+      if (navigator.onLine || !queue) {
+        return;
+      }
+      event.preventDefault();
+      const field = function (name) {
+        const input = form.elements[name];
+        return input ? input.value : "";
+      };
+      const bar = document.getElementById("offline-bar");
+      queue
+        .add({
+          sheet: form.dataset.sheet,
+          sync: form.dataset.syncUrl,
+          csrf: field("csrfmiddlewaretoken"),
+          participant: Number(form.dataset.participant),
+          kind: "signature",
+          role: form.dataset.role,
+          status: "",
+          note: "",
+          version: 0,
+          strokes: asMark && asMark.checked ? "" : field("strokes"),
+          as_mark: Boolean(asMark && asMark.checked),
+          mark: field("mark"),
+          arrived_at: field("arrived_at"),
+          left_at: field("left_at"),
+        })
+        .then(function () {
+          window.location.href = form.dataset.sheetUrl + "#row-" + form.dataset.participant;
+        })
+        .catch(function () {
+          empty.textContent = bar ? bar.dataset.noStorage : "";
+          empty.hidden = false;
+        });
+    }
   });
 })();

@@ -187,6 +187,12 @@ def test_every_closed_2015_sheet_is_signed_by_its_trainees_and_a_trainer(demo):
         assert any(row.role == "trainer" for row in rows)
         assert any(row.method == "mark_with_witness" for row in rows)
         assert all(slot.closed_at >= row.signed_at for row in rows)
+        # The chain's order is the order received, whatever the phones' clocks said.
+        assert [row.signed_at for row in rows] == sorted(row.signed_at for row in rows)
+    # Pierrelaye's first afternoon, without a network: its trainees signed offline.
+    offline = AttendanceSignature.objects.filter(device_signed_at__isnull=False)
+    assert set(offline.values_list("slot__part", flat=True)) == {Slot.Part.AFTERNOON}
+    assert all(row.device_signed_at < row.signed_at for row in offline)
 
 
 def test_each_selected_city_followed_up_its_council_through_2015_and_2016(demo):

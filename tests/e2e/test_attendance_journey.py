@@ -12,7 +12,7 @@ from programmes.models import Membership
 from reports.models import SealedSheet
 from sessions.models import Attendance, AttendanceSignature, Slot
 from tests import factories
-from tests.conftest import axe_violations, login
+from tests.conftest import axe_violations, draw, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,17 +71,6 @@ def eventually(check, seconds: float = 10) -> None:
     while not check():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
-
-
-def draw(page, canvas) -> None:
-    """A short scribble with the finger (the mouse) in the signing box."""
-    box = canvas.bounding_box()
-    x, y = box["x"] + 20, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(x + step * 15, y + (18 if step % 2 else -18), steps=3)
-    page.mouse.up()
 
 
 def test_a_facilitator_takes_attendance_on_a_phone(phone_page, live_server, monkeypatch):

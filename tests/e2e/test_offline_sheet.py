@@ -1,6 +1,7 @@
-"""Issue 13: a facilitator on a phone takes attendance without a network. The taps wait on the
-phone, survive a reload, and are saved once when the connection returns; a line someone else
-changed meanwhile is shown as a conflict; with the worker's cache gone, a clear message."""
+"""Issue 13: a facilitator on a phone takes attendance without a network. The taps and a
+signature wait on the phone, survive a reload, and are saved once when the connection returns; a
+line someone else changed meanwhile is shown as a conflict; with the worker's cache gone, a clear
+message."""
 
 import datetime as dt
 
@@ -10,9 +11,10 @@ from django.utils import timezone
 from participants.models import Category
 from programmes.models import Membership
 from sessions import services
-from sessions.models import Attendance, AttendanceChange, Slot, SyncedChange
+from sessions.models import Attendance, AttendanceChange, AttendanceSignature, Slot, SyncedChange
+from sessions.signatures import chain_check
 from tests import factories
-from tests.conftest import PHONE, axe_violations, login, wait_for
+from tests.conftest import PHONE, axe_violations, draw, login, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,9 +47,14 @@ def training_today():
 @pytest.fixture
 def phone(browser):
     """A phone (390 x 844) whose service worker may run; the Content Security Policy is
-    bypassed only so that axe-core can be injected."""
+    bypassed only so that axe-core can be injected. Reduced motion: Bootstrap then skips its
+    colour transitions, which axe-core could otherwise catch halfway."""
     context = browser.new_context(
-        viewport=PHONE, locale="fr-FR", service_workers="allow", bypass_csp=True
+        viewport=PHONE,
+        locale="fr-FR",
+        service_workers="allow",
+        bypass_csp=True,
+        reduced_motion="reduce",
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -115,13 +122,27 @@ def test_taps_made_offline_survive_a_reload_and_are_saved_once_with_a_conflict_s
     page.get_by_text("Hors ligne — 5 modifications en attente").wait_for()
     assert not Attendance.objects.exists()  # nothing reached the server
 
+    # One of them signs on the phone, still offline: the signing page was kept when the day
+    # was prepared; the signature waits with the taps.
+    signer = tapped[3]
+    page.locator(f"a[href$='/sign/trainee/{signer.pk}/']").click()
+    page.locator("#signature-canvas").wait_for()
+    assert axe_violations(page) == []
+    draw(page, page.locator("#signature-canvas"))
+    page.get_by_role("button", name="Signer", exact=True).click()
+    page.locator(f"#row-{signer.pk}").wait_for()
+    page.get_by_text("Signature en attente d’envoi").wait_for()
+    page.get_by_text("Hors ligne — 6 modifications en attente").wait_for()
+    assert not AttendanceSignature.objects.exists()
+
     # Meanwhile, online, the other facilitator marks one of the same people absent.
     services.attendance_record(
         slot=slot, participant_id=tapped[2].pk, status="absent", version=0, user=other_user
     )
 
-    page.reload()  # still offline: the kept sheet, plus the taps waiting
-    page.get_by_text("Hors ligne — 5 modifications en attente").wait_for()
+    page.reload()  # still offline: the kept sheet, plus the taps and the signature waiting
+    page.get_by_text("Hors ligne — 6 modifications en attente").wait_for()
+    page.get_by_text("Signature en attente d’envoi").wait_for()
     assert page.locator(f"#status-{tapped[0].pk}-late").is_checked()
     for person in tapped[1:]:
         assert page.locator(f"#status-{person.pk}-present").is_checked()
@@ -153,8 +174,16 @@ def test_taps_made_offline_survive_a_reload_and_are_saved_once_with_a_conflict_s
         "applied",
         "applied",
         "applied",
+        "applied",
         "conflict",
     ]
+    # The signature, once, at the end of the chain, with the phone's time kept apart.
+    page.get_by_text("Signature reçue").wait_for()
+    (signature,) = AttendanceSignature.objects.filter(slot=slot)
+    assert (signature.participant_id, signature.status) == (signer.pk, "present")
+    assert signature.device_signed_at <= signature.signed_at
+    assert signature.svg.startswith("<svg")
+    assert chain_check([signature]).intact
     # The page's counters match the database.
     for status in ("present", "late", "absent"):
         expected = sum(1 for r in records.values() if r.status == status)
@@ -176,6 +205,10 @@ def test_with_the_workers_cache_cleared_the_page_says_so_and_nothing_is_lost(pho
     tap(page, people[1], "absent")
     page.get_by_text("Hors ligne — 2 modifications en attente").wait_for()
     page.evaluate("async () => Promise.all((await caches.keys()).map((n) => caches.delete(n)))")
+    # Signing offline needs the signing page kept: without it the sheet says so and stays.
+    page.locator(f"a[href$='/sign/trainee/{people[0].pk}/']").click()
+    page.get_by_text("Pour signer sans connexion, la journée doit avoir été préparée").wait_for()
+    assert page.locator("#sheet-form").is_visible()
 
     page.reload()
     heading = page.get_by_role("heading", level=1)

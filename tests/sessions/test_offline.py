@@ -298,6 +298,7 @@ def test_the_service_worker_keeps_the_attendance_pages_and_their_files(client):
     assert pattern.match(reverse("sessions:attendance_list", args=["seine"]))
     assert pattern.match(reverse("sessions:attendance_sheet", args=["seine", 12]))
     assert pattern.match(reverse("dashboard"))
+    assert pattern.match(reverse("sessions:attendance_sign", args=["seine", 12, "trainee", 3]))
     assert not pattern.match(reverse("participants:participant_list", args=["seine"]))
     assert not pattern.match(reverse("sessions:attendance_sync", args=["seine", 12]))
     assert config["assets"] == offline.asset_urls()
