@@ -48,33 +48,21 @@ def static_file_path(name: str) -> Path | None:
     return Path(found) if isinstance(found, str) else None
 
 
-# Organisation logos and stamps, and paper scans, come inline, checked when they were uploaded
-# (programmes.images, the letters' validator).
-DATA_IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
+# Organisation logos and stamps come inline, checked when they were uploaded (programmes.images).
+DATA_IMAGE_TYPES = ("image/png", "image/svg+xml")
 
 
 def _data_image(url: str) -> URLFetcherResponse:
-    """A base64 ``data:`` URI of a PNG, a JPEG or an SVG; anything else is refused."""
+    """A base64 ``data:`` URI of a PNG or an SVG; anything else is refused."""
     header, _comma, payload = url.partition(",")
     content_type = header.removeprefix("data:").removesuffix(";base64")
     if content_type not in DATA_IMAGE_TYPES or not header.endswith(";base64"):
-        raise ResourceRefused("Reports take only PNG, JPEG or SVG images inline")
+        raise ResourceRefused("Reports take only PNG or SVG images inline")
     try:
         body = base64.b64decode(payload, validate=True)
     except binascii.Error as error:
         raise ResourceRefused("A damaged inline image") from error
     return URLFetcherResponse("data:", body, {"Content-Type": content_type})
-
-
-def image_data_url(content: bytes) -> str:
-    """A PNG or JPEG as a data URL a document can carry; empty for any other content."""
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        kind = "png"
-    elif content.startswith(b"\xff\xd8\xff"):
-        kind = "jpeg"
-    else:
-        return ""
-    return f"data:image/{kind};base64,{base64.b64encode(content).decode()}"
 
 
 class StaticFilesFetcher(URLFetcher):

@@ -63,7 +63,6 @@ from sessions.signatures import chain_check
 
 from .models import ReportRun, SealedSheet
 from .permissions import report_run_policy
-from .rendering import image_data_url
 
 # Columns of half-days per table of the attendance report: ten fit across a landscape A4 page.
 SLOTS_PER_TABLE = 10
@@ -513,24 +512,6 @@ class Certificate:
     logo: str = ""
 
 
-def _organisation_image(organisation, field: str) -> str:
-    """An organisation's image (``stamp``, ``logo``) as a data URL, when the model has the field
-    and the file is a PNG or a JPEG; empty otherwise."""
-    image = getattr(organisation, field, None) if organisation is not None else None
-    if not image:
-        return ""
-    try:
-        with image.open("rb") as handle:
-            return image_data_url(
-                handle.read(CERTIFICATE_IMAGE_MAX_BYTES + 1)[:CERTIFICATE_IMAGE_MAX_BYTES]
-            )
-    except (OSError, ValueError):
-        return ""
-
-
-CERTIFICATE_IMAGE_MAX_BYTES = 2 * 1024 * 1024
-
-
 def certificate_common(*, programme: Programme, signatory: str) -> Certificate:
     organisation = programme.organiser
     venue = programme.venue or ""
@@ -543,8 +524,10 @@ def certificate_common(*, programme: Programme, signatory: str) -> Certificate:
         # "Centre international ATD Quart Monde, Pierrelaye": signed in Pierrelaye.
         done_at=venue.rsplit(",", 1)[-1].strip(),
         date=timezone.localdate(),
-        stamp=_organisation_image(organisation, "stamp"),
-        logo=_organisation_image(organisation, "logo"),
+        # Checked when they were uploaded (programmes.images), read as the reports' covers read
+        # their logos.
+        stamp=data_uri(organisation.stamp) if organisation else "",
+        logo=data_uri(organisation.logo) if organisation else "",
     )
 
 
