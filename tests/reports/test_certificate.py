@@ -103,3 +103,18 @@ def test_without_an_address_it_says_so(client, training, organiser):
     url = reverse("reports:certificate_send", args=[training.programme.slug, person.pk])
     client.post(url)
     assert not OutboxMessage.objects.filter(kind=OutboxMessage.Kind.CERTIFICATE).exists()
+
+
+def test_the_certificate_carries_the_organisers_stamp_and_renders(training, activist):
+    from django.core.files.base import ContentFile
+
+    from reports.rendering import pdf_from_html
+
+    organisation = factories.OrganisationFactory(name="Profession Banlieue")
+    organisation.stamp.save("stamp.png", ContentFile(factories.png_logo()), save=True)
+    programme = training.programme
+    programme.organiser = organisation
+    programme.save()
+    html = certificate_html(programme=programme, participant_id=activist.pk, signatory="C. M.")
+    assert 'class="certificate-stamp" src="data:image/png;base64,' in html
+    assert pdf_from_html(html).pages == 1  # the renderer takes the inline stamp
