@@ -8,6 +8,7 @@
 
   const queue = window.cotrainingQueue;
   const RETRY_EVERY_MS = 15000;
+  const SIGN_LINKS = 'a[href*="/sign/"], a[href^="sign/"]';
   let lastSync = "";
   let notice = "";
 
@@ -91,7 +92,8 @@
     if (shown) {
       return shown;
     }
-    const link = document.querySelector('a[href$="/sign/' + role + "/" + participant + '/"]');
+    // The sheet's own links are relative ("sign/trainee/7/"), a refused form's are not.
+    const link = document.querySelector('a[href$="sign/' + role + "/" + participant + '/"]');
     if (!link) {
       return null;
     }
@@ -359,7 +361,7 @@
   // Offline, a signing page opens only from the phone's copy (kept by "prepare"): without
   // one, say so on the sheet instead of leaving for a page that cannot open.
   function interceptSign(event) {
-    const link = event.target.closest && event.target.closest('a[href*="/sign/"]');
+    const link = event.target.closest && event.target.closest(SIGN_LINKS);
     if (!link || navigator.onLine || !bar() || !window.caches) {
       return;
     }
@@ -385,8 +387,9 @@
   function signingPages(response) {
     return response.text().then(function (html) {
       const page = new DOMParser().parseFromString(html, "text/html");
-      return Array.from(page.querySelectorAll('a[href*="/sign/"]')).map(function (link) {
-        return new URL(link.getAttribute("href"), window.location.href).href;
+      return Array.from(page.querySelectorAll(SIGN_LINKS)).map(function (link) {
+        // Relative to the sheet they are on, not to the page that prepares the day.
+        return new URL(link.getAttribute("href"), response.url).href;
       });
     });
   }

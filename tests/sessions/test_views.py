@@ -133,8 +133,9 @@ def test_a_stale_tap_answers_409_with_the_value_on_record(
     response = tap(client, training, person, Status.ABSENT, version=0)
 
     assert response.status_code == 409
-    assert f'value="{Status.EXCUSED}" autocomplete="off" checked' in response.text
-    assert f'id="version-{person.pk}" value="1"' in response.text
+    assert f'<option value="{Status.EXCUSED}" selected>' in response.text
+    assert f'name="version_{person.pk}" value="1"' in response.text
+    assert 'hx-swap-oob="true"' in response.text  # the line, swapped in place
     assert person.full_name in response.text
     assert Attendance.objects.get(participant=person).status == Status.EXCUSED
 
@@ -207,9 +208,7 @@ def test_a_forged_sheet_saves_nothing_and_keeps_what_was_typed(client, training,
 
     assert response.status_code == 400
     assert not Attendance.objects.exists()
-    assert (
-        f'id="status-{first.pk}-absent" value="absent" autocomplete="off" checked' in response.text
-    )
+    assert '<option value="absent" selected>' in line_of(response, first)
     assert "sleeping" in response.text  # the refused value is named in the message
     assert "alert-danger" in response.text
 
@@ -230,33 +229,68 @@ def test_a_sheet_saved_over_a_newer_change_reports_the_conflict(
     assert response.status_code == 409
     assert Attendance.objects.get(participant=person).status == Status.EXCUSED
     assert Attendance.objects.filter(status=Status.PRESENT).count() == len(training.trainees) - 1
-    assert (
-        f'id="status-{person.pk}-excused" value="excused" autocomplete="off" checked'
-        in response.text
-    )
+    assert '<option value="excused" selected>' in line_of(response, person)
+
+
+def line_of(response, person) -> str:
+    """The sheet's line of one person, as the server wrote it."""
+    return response.text.split(f'id="row-{person.pk}"')[1].split("</fieldset>")[0]
 
 
 class FormValues(HTMLParser):
     """What a browser without JavaScript posts from the sheet: every named input's value (the
-    checked radio button only)."""
+    checked radio button only) and each select's selected option (else its first)."""
 
     def __init__(self):
         super().__init__()
         self.data = {}
+        self.select = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and self.select:
+            if self.select not in self.data or "selected" in attrs:
+                self.data[self.select] = attrs.get("value") or ""
         if tag != "input" or "name" not in attrs or attrs.get("type") == "submit":
             return
         if attrs.get("type") == "radio" and "checked" not in attrs:
             return
         self.data[attrs["name"]] = attrs.get("value") or ""
 
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+
 
 def sheet_form(page) -> dict:
     parser = FormValues()
     parser.feed(page.text)
     return parser.data
+
+
+def test_the_sheet_without_javascript_marks_every_line_and_saves_them_in_one_post(
+    client, training, facilitator_user
+):
+    """The page's own form, as a browser without JavaScript posts it: a status chosen in each
+    line's select and a note typed save in one post."""
+    client.force_login(facilitator_user)
+    page = client.get(slot_url("sessions:attendance_sheet", training))
+    data = sheet_form(page)
+    people = training.trainees
+    assert {data[f"status_{person.pk}"] for person in people} == {""}  # nobody marked yet
+    assert f'aria-label="Remarque sur {people[0].full_name}"' in line_of(page, people[0])
+    for person in people:
+        data[f"status_{person.pk}"] = Status.LATE
+    data[f"note_{people[0].pk}"] = "bus"
+
+    response = client.post(slot_url("sessions:attendance_sheet", training), data)
+
+    assert response.status_code == 302
+    saved = Attendance.objects.filter(slot=training.slot, status=Status.LATE)
+    assert saved.count() == len(people)
+    assert saved.get(participant=people[0]).note == "bus"
 
 
 def test_a_stale_sheet_saves_its_changes_and_leaves_the_lines_it_did_not_change(
