@@ -167,7 +167,7 @@ def _row(view, texts: SheetTexts, *, closed: bool, sign_url: str, correct_url: s
         meta += f" · {_esc(person.city.name)}"
     parts = [
         f'<fieldset class="att-row{" att-row--error" if view.error else ""}" id="row-{pid}"'
-        f'{' hx-swap-oob="true"' if oob else ""}><legend>{name} '
+        f"{' hx-swap-oob="true"' if oob else ''}><legend>{name} "
         f"<small>{meta}</small></legend>"
     ]
     status = view.status
@@ -196,14 +196,10 @@ def _row(view, texts: SheetTexts, *, closed: bool, sign_url: str, correct_url: s
         if row.status:
             parts.append(f'<input type="hidden" name="seen_status_{pid}" value="{row.status}">')
         if row.note:
-            parts.append(
-                f'<input type="hidden" name="seen_note_{pid}" value="{_esc(row.note)}">'
-            )
+            parts.append(f'<input type="hidden" name="seen_note_{pid}" value="{_esc(row.note)}">')
     if view.signature:
         after = _line_after(view, name, texts, "" if closed else correct_url)
-        parts.append(
-            f'<div class="att-signature">{_signature(view.signature, texts)}{after}</div>'
-        )
+        parts.append(f'<div class="att-signature">{_signature(view.signature, texts)}{after}</div>')
     elif not closed:
         parts.append(
             f'<a class="att-sign" href="{sign_url}trainee/{pid}/">{texts.sign}'

@@ -250,9 +250,12 @@ class FormValues(HTMLParser):
         attrs = dict(attrs)
         if tag == "select":
             self.select = attrs["name"]
-        elif tag == "option" and self.select:
-            if self.select not in self.data or "selected" in attrs:
-                self.data[self.select] = attrs.get("value") or ""
+        elif (
+            tag == "option"
+            and self.select
+            and (self.select not in self.data or "selected" in attrs)
+        ):
+            self.data[self.select] = attrs.get("value") or ""
         if tag != "input" or "name" not in attrs or attrs.get("type") == "submit":
             return
         if attrs.get("type") == "radio" and "checked" not in attrs:
