@@ -884,7 +884,8 @@ class SheetRow:
 
 def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, participant_id=None):
     """The expected participants of a half-day's sheet (the trainees expected at it) with
-    their current record, sorted by group (peer group or city) then name (one query).
+    their current record, sorted by group (peer group or city) then name (one query). Of each
+    person only the name, category, city and peer group are loaded.
 
     With ``participant_id``, only that participant's row (an empty list if not expected).
     """
@@ -893,6 +894,9 @@ def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, particip
         .filter(category__in=TRAINEE_VALUES)
         .filter(expected_at_slot_filter(slot))
         .select_related("city", "peer_group")
+        # What the sheets, their documents and the signing pages show of a person: loading
+        # every field (dates, consents, contact) of 500 people was a good part of the time.
+        .only("first_name", "last_name", "category", "city__name", "peer_group__name")
         .annotate(
             record=FilteredRelation("attendances", condition=Q(attendances__slot=slot)),
             record_id=F("record__id"),
@@ -972,10 +976,13 @@ def slot_facilitator_ids(*, slot: Slot) -> set[int]:
 
 def slot_signatures(*, slot: Slot) -> list[AttendanceSignature]:
     """The signatures of a half-day's sheet in the order they were given, with who captured
-    them and the witness (one query)."""
+    them and the witness (one query). Without the strokes: the pages and the sealed sheet show
+    the SVG drawn from them, and decoding each drawing's JSON was a good part of a signed
+    sheet's time."""
     return list(
         AttendanceSignature.objects.filter(slot=slot)
         .select_related("participant", "captured_by", "witness")
+        .defer("strokes")
         .order_by("sequence")
     )
 

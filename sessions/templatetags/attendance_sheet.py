@@ -56,6 +56,7 @@ class SheetTexts:
     sign: str = field(default_factory=lambda: _esc(_("Sign")))
     signed: str = field(default_factory=lambda: _esc(_("Signed")))
     correct: str = field(default_factory=lambda: _esc(_("Correct")))
+    note_about: str = field(default_factory=lambda: _("Note about %(name)s"))
 
     @classmethod
     def now(cls) -> "SheetTexts":
@@ -186,7 +187,7 @@ def _row(view, texts: SheetTexts, *, closed: bool, sign_url: str, correct_url: s
         for value, label in texts.statuses:
             selected = " selected" if value == status else ""
             parts.append(f'<option value="{value}"{selected}>{label}')
-        about = _esc(_("Note about %(name)s") % {"name": person.full_name})
+        about = _esc(texts.note_about % {"name": person.full_name})
         parts.append(
             f'</select><input name="note_{pid}" value="{_esc(view.note)}" maxlength="500" '
             f'placeholder="{texts.placeholder}" aria-label="{about}">'
@@ -206,8 +207,8 @@ def _row(view, texts: SheetTexts, *, closed: bool, sign_url: str, correct_url: s
             f'<span class="visually-hidden"> · {name}</span></a>'
         )
     state = row_state(view)
-    if state:  # otherwise the script adds the line's live region, empty until a tap
-        parts.append(f'<p class="att-state" id="state-{pid}" role="status">{state}</p>')
+    if state:  # the script makes it the line's live region (or adds one, empty until a tap)
+        parts.append(f'<p class="att-state">{state}</p>')
     parts.append("</fieldset>\n")
     return "".join(parts)
 

@@ -70,14 +70,14 @@
     if (sign) {
       sign.classList.add("btn", "btn-outline-primary");
     }
-    let state = document.getElementById("state-" + pid);
+    let state = row.querySelector(".att-state");
     if (!state) {
       state = document.createElement("p");
       state.className = "att-state";
-      state.id = "state-" + pid;
-      state.setAttribute("role", "status");
       row.appendChild(state);
     }
+    state.id = "state-" + pid;
+    state.setAttribute("role", "status");
     addStateMessages(state);
     const form = sheet();
     row.setAttribute("hx-post", form.dataset.recordUrl + pid + "/");
