@@ -35,6 +35,7 @@
       return; // a closed sheet's line, or already done
     }
     const pid = row.id.slice("row-".length);
+    row.dataset.participant = pid; // offline.js reads it
     const statuses = document.createElement("div");
     statuses.className = "att-statuses";
     Array.from(select.options).forEach(function (option) {

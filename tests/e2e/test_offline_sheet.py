@@ -125,7 +125,7 @@ def test_taps_made_offline_survive_a_reload_and_are_saved_once_with_a_conflict_s
     # One of them signs on the phone, still offline: the signing page was kept when the day
     # was prepared; the signature waits with the taps.
     signer = tapped[3]
-    page.locator(f"a[href$='/sign/trainee/{signer.pk}/']").click()
+    page.locator(f"a[href$='sign/trainee/{signer.pk}/']").click()
     page.locator("#signature-canvas").wait_for()
     assert axe_violations(page) == []
     draw(page, page.locator("#signature-canvas"))
@@ -206,7 +206,7 @@ def test_with_the_workers_cache_cleared_the_page_says_so_and_nothing_is_lost(pho
     page.get_by_text("Hors ligne — 2 modifications en attente").wait_for()
     page.evaluate("async () => Promise.all((await caches.keys()).map((n) => caches.delete(n)))")
     # Signing offline needs the signing page kept: without it the sheet says so and stays.
-    page.locator(f"a[href$='/sign/trainee/{people[0].pk}/']").click()
+    page.locator(f"a[href$='sign/trainee/{people[0].pk}/']").click()
     page.get_by_text("Pour signer sans connexion, la journée doit avoir été préparée").wait_for()
     assert page.locator("#sheet-form").is_visible()
 
