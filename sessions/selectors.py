@@ -817,46 +817,76 @@ def slot_get(*, slug: str, slot_id: int) -> Slot:
     return slot
 
 
-def current_slot_order(slots: list[Slot], now: dt.datetime) -> list[Slot]:
+def current_slot_order(slots: list, now: dt.datetime) -> list:
     """The slot happening now (or the next one today, or else the next to come, or else the
-    last one held) first, the others in timetable order."""
+    last one held) first, the others in timetable order. A slot has ``pk``, ``date``,
+    ``starts_at`` and ``ends_at``."""
     if not slots:
         return []
     local = timezone.localtime(now)
     today, time = local.date(), local.time()
 
-    def key(slot: Slot):
-        return (slot.day.date, slot.starts_at)
+    def key(slot):
+        return (slot.date, slot.starts_at)
 
-    running = [s for s in slots if s.day.date == today and s.starts_at <= time <= s.ends_at]
+    running = [s for s in slots if s.date == today and s.starts_at <= time <= s.ends_at]
     upcoming = [s for s in slots if key(s) >= (today, time)]
     current = (running or upcoming or [max(slots, key=key)])[0]
     return [current, *(slot for slot in slots if slot.pk != current.pk)]
 
 
-def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[Slot]:
-    """The programme's half-days for the attendance page, current one first, each annotated
-    with ``recorded`` and ``attended`` (trainees' records) and its activities prefetched
-    (two queries). ``expected`` is set on each slot: the trainees expected at it
-    (``_population``, two more queries)."""
-    trainee_records = counted_records_filter(programme, "attendances__", slot="")
-    slots = list(
-        Slot.objects.filter(day__programme=programme)
-        .select_related("day", "closed_by")
-        .annotate(
-            recorded=Count("attendances", filter=trainee_records),
-            attended=Count(
-                "attendances",
-                filter=trainee_records & Q(attendances__status__in=ATTENDING_STATUSES),
-            ),
-        )
-        .prefetch_related("activities")
-        .order_by("day__date", "starts_at")
-    )
-    _, expected = _population(programme, _slots(programme))
+@dataclass(frozen=True)
+class AttendanceSlot:
+    """A half-day on the attendance page: when it is, its activities' titles, whether its
+    sheet is closed, and its trainees' figures: ``expected`` at it, ``recorded`` (their records)
+    and ``attended`` (those present, late or left early)."""
+
+    pk: int
+    date: dt.date
+    part_label: str
+    starts_at: dt.time
+    ends_at: dt.time
+    is_closed: bool
+    activities: tuple[str, ...]
+    expected: int
+    recorded: int
+    attended: int
+
+
+def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[AttendanceSlot]:
+    """The programme's half-days for the attendance page, current one first (four queries
+    whatever the size: the half-days, their activities' titles, the records counted per
+    half-day and status as the participation figures count them, and who is expected at each
+    half-day, ``_population``)."""
+    slots = _slots(programme)
+    titles: dict[int, list[str]] = {}
+    for slot_id, title in (
+        Activity.objects.filter(slot__day__programme=programme)
+        .order_by("slot", "position", "id")
+        .values_list("slot_id", "title")
+    ):
+        titles.setdefault(slot_id, []).append(title)
+    counts = _record_counts(_trainee_records(programme), "slot_id")
+    _, expected = _population(programme, slots)
+    lines = []
     for slot in slots:
-        slot.expected = expected.get(slot.pk, 0)
-    return current_slot_order(slots, now or timezone.now())
+        figures = counts.get((slot.id,), NO_COUNTS)
+        lines.append(
+            AttendanceSlot(
+                pk=slot.id,
+                date=slot.date,
+                part_label=slot.part_label,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                is_closed=slot.closed,
+                activities=tuple(titles.get(slot.id, ())),
+                expected=expected.get(slot.id, 0),
+                # Every status adds to one of the three counts (STATUS_COUNT).
+                recorded=sum(figures[name] for name in COUNT_FIELDS),
+                attended=figures["attended"],
+            )
+        )
+    return current_slot_order(lines, now or timezone.now())
 
 
 class SheetGrouping(models.TextChoices):

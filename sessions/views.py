@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -47,6 +49,7 @@ from .models import (
     TrainingDay,
 )
 from .selectors import (
+    AttendanceSlot,
     SheetGrouping,
     SheetRow,
     SignedLine,
@@ -213,6 +216,28 @@ def timetable_delete(request: HttpRequest, slug: str, model: str, pk: int) -> Ht
 # --- Attendance ----------------------------------------------------------------------------
 
 
+# An id no row has, put in an address by one reverse() and replaced by each row's id: the list
+# pages build one address per row without resolving the URL pattern for every row.
+ROW_ID = 918273645546372819
+
+
+def row_url(pattern: str, pk: int) -> str:
+    """``pattern`` (an address reversed with ``ROW_ID`` as its last id) for the row ``pk``."""
+    head, tail = pattern.rsplit(str(ROW_ID), 1)
+    return f"{head}{pk}{tail}"
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    """A half-day of the attendance page with what its card shows, formatted once."""
+
+    slot: AttendanceSlot
+    url: str
+    heading: str  # "Jeudi 22 janvier · Matin"
+    times: str  # "09:00–12:30 · Accueil · Plénière"
+    figures: str  # "12 of 28 marked, 10 attending"
+
+
 @login_required
 @require_GET
 def attendance_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -220,23 +245,37 @@ def attendance_list(request: HttpRequest, slug: str) -> HttpResponse:
     require(permissions.can_record_attendance(request.user, programme))
     slots = attendance_slot_list(programme=programme)
     now = timezone.localtime()
+    sheet = reverse("sessions:attendance_sheet", args=[programme.slug, ROW_ID])
+    lines = [
+        AttendanceLine(
+            slot=slot,
+            url=row_url(sheet, slot.pk),
+            heading=f"{capfirst(date_format(slot.date, 'l j F'))} · {slot.part_label}",
+            times=" · ".join(
+                (f"{time_format(slot.starts_at, 'H:i')}–{time_format(slot.ends_at, 'H:i')}",)
+                + slot.activities
+            ),
+            figures=_("%(recorded)s of %(expected)s marked, %(attended)s attending")
+            % {"recorded": slot.recorded, "expected": slot.expected, "attended": slot.attended},
+        )
+        for slot in slots
+    ]
     return render(
         request,
         "sessions/attendance_list.html",
         {
             "programme": programme,
-            "slots": slots,
+            "lines": lines,
             # The first one is the last held when every half-day is over (a finished programme).
             "first_is_over": bool(slots)
-            and (slots[0].day.date, slots[0].ends_at) < (now.date(), now.time()),
+            and (slots[0].date, slots[0].ends_at) < (now.date(), now.time()),
             # "Prepare for offline use": every sheet of the current or next training day.
             "prepare_urls": [
-                reverse("sessions:attendance_sheet", args=[programme.slug, slot.pk])
-                for slot in slots
-                if slot.day_id == slots[0].day_id and not slot.is_closed
-            ]
-            if slots
-            else [],
+                line.url
+                for line in lines
+                if line.slot.date == slots[0].date and not line.slot.is_closed
+            ],
+            "prepare_day": date_format(slots[0].date, "l j F") if slots else "",
         },
     )
 
