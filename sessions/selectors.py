@@ -37,13 +37,13 @@ from django.db.models import (
     F,
     FilteredRelation,
     OuterRef,
-    Prefetch,
     Q,
     Sum,
 )
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -788,20 +788,114 @@ def programme_participation(*, programme) -> Participation:
 # --- Timetable and attendance sheets -------------------------------------------------------
 
 
-def timetable_days(*, programme) -> list[TrainingDay]:
+@dataclass(frozen=True)
+class TimetableActivity:
+    pk: int
+    kind: str
+    kind_label: str
+    title: str
+    description: str
+    peer_group: str  # its name, "" without one
+    facilitators: tuple[str, ...]  # full names, by last then first name
+
+
+@dataclass(frozen=True)
+class TimetableSlot:
+    pk: int
+    date: dt.date
+    part_label: str
+    starts_at: dt.time
+    ends_at: dt.time
+    is_closed: bool
+    activities: tuple[TimetableActivity, ...]
+
+    def __str__(self) -> str:  # as ``Slot.__str__``
+        return f"{date_format(self.date, 'DATE_FORMAT')} {self.part_label}"
+
+    @property
+    def heading(self) -> str:
+        """ "Matin · 09:00–12:30"."""
+        times = f"{time_format(self.starts_at, 'H:i')}–{time_format(self.ends_at, 'H:i')}"
+        return f"{self.part_label} · {times}"
+
+
+@dataclass(frozen=True)
+class TimetableDay:
+    pk: int
+    date: dt.date
+    title: str
+    place: str
+    slots: tuple[TimetableSlot, ...]
+
+    @property
+    def date_heading(self) -> str:
+        """ "Jeudi 22 janvier 2015"."""
+        return capfirst(date_format(self.date, "l j F Y"))
+
+    @property
+    def date_label(self) -> str:
+        return date_format(self.date, "DATE_FORMAT")
+
+
+def timetable_days(*, programme) -> list[TimetableDay]:
     """The programme's days in order, each with its half-days and their activities, peer groups
-    and facilitators prefetched (four queries whatever the size)."""
-    activities = Activity.objects.select_related("peer_group").prefetch_related(
-        Prefetch("facilitators", queryset=Participant.objects.order_by("last_name", "first_name"))
-    )
-    slots = Slot.objects.order_by("starts_at").prefetch_related(
-        Prefetch("activities", queryset=activities)
-    )
-    return list(
-        TrainingDay.objects.filter(programme=programme)
+    and facilitators, as plain values (four queries whatever the size)."""
+    facilitators: dict[int, list[str]] = {}
+    for activity_id, first_name, last_name in (
+        Activity.facilitators.through.objects.filter(activity__slot__day__programme=programme)
+        .order_by("participant__last_name", "participant__first_name")
+        .values_list("activity_id", "participant__first_name", "participant__last_name")
+    ):
+        # As ``Participant.full_name``.
+        facilitators.setdefault(activity_id, []).append(f"{first_name} {last_name}".strip())
+    kinds = dict(Activity.Kind.choices)
+    activities: dict[int, list[TimetableActivity]] = {}
+    for row in (
+        Activity.objects.filter(slot__day__programme=programme)
+        .order_by("slot", "position", "id")
+        .values("id", "slot_id", "kind", "title", "description", "peer_group__name")
+    ):
+        activities.setdefault(row["slot_id"], []).append(
+            TimetableActivity(
+                pk=row["id"],
+                kind=row["kind"],
+                kind_label=str(kinds.get(row["kind"], row["kind"])),
+                title=row["title"],
+                description=row["description"],
+                peer_group=row["peer_group__name"] or "",
+                facilitators=tuple(facilitators.get(row["id"], ())),
+            )
+        )
+    parts = dict(Slot.Part.choices)
+    slots: dict[int, list[TimetableSlot]] = {}
+    for row in (
+        Slot.objects.filter(day__programme=programme)
+        .order_by("starts_at")
+        .values("id", "day_id", "day__date", "part", "starts_at", "ends_at", "closed_at")
+    ):
+        slots.setdefault(row["day_id"], []).append(
+            TimetableSlot(
+                pk=row["id"],
+                date=row["day__date"],
+                part_label=str(parts.get(row["part"], row["part"])),
+                starts_at=row["starts_at"],
+                ends_at=row["ends_at"],
+                is_closed=row["closed_at"] is not None,
+                activities=tuple(activities.get(row["id"], ())),
+            )
+        )
+    return [
+        TimetableDay(
+            pk=row["id"],
+            date=row["date"],
+            title=row["title"],
+            place=row["place"],
+            slots=tuple(slots.get(row["id"], ())),
+        )
+        for row in TrainingDay.objects.filter(programme=programme)
         .order_by("date")
-        .prefetch_related(Prefetch("slots", queryset=slots))
-    )
+        .values("id", "date", "title", "place")
+    ]
 
 
 def slot_get(*, slug: str, slot_id: int) -> Slot:

@@ -23,6 +23,7 @@ from programmes.network import client_ip
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
+from .addresses import row_pattern, row_url
 from .forms import (
     OFFLINE_CHANGES_MAX,
     ActivityForm,
@@ -76,15 +77,18 @@ from .selectors import (
 def timetable(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_view_timetable(request.user, programme))
-    return render(
-        request,
-        "sessions/timetable.html",
-        {
-            "programme": programme,
-            "days": timetable_days(programme=programme),
-            "can_edit": permissions.can_edit_timetable(request.user, programme),
-        },
-    )
+    can_edit = permissions.can_edit_timetable(request.user, programme)
+    context = {
+        "programme": programme,
+        "days": timetable_days(programme=programme),
+        "can_edit": can_edit,
+    }
+    if can_edit:  # one reverse() per kind of link, not per row (sessions.addresses)
+        context["urls"] = {
+            name: row_pattern(f"sessions:{name}", programme.slug)
+            for name in ("day_edit", "slot_create", "slot_edit", "activity_create", "activity_edit")
+        }
+    return render(request, "sessions/timetable.html", context)
 
 
 def _editable_programme(request: HttpRequest, slug: str):
@@ -216,17 +220,6 @@ def timetable_delete(request: HttpRequest, slug: str, model: str, pk: int) -> Ht
 # --- Attendance ----------------------------------------------------------------------------
 
 
-# An id no row has, put in an address by one reverse() and replaced by each row's id: the list
-# pages build one address per row without resolving the URL pattern for every row.
-ROW_ID = 918273645546372819
-
-
-def row_url(pattern: str, pk: int) -> str:
-    """``pattern`` (an address reversed with ``ROW_ID`` as its last id) for the row ``pk``."""
-    head, tail = pattern.rsplit(str(ROW_ID), 1)
-    return f"{head}{pk}{tail}"
-
-
 @dataclass(frozen=True)
 class AttendanceLine:
     """A half-day of the attendance page with what its card shows, formatted once."""
@@ -245,7 +238,7 @@ def attendance_list(request: HttpRequest, slug: str) -> HttpResponse:
     require(permissions.can_record_attendance(request.user, programme))
     slots = attendance_slot_list(programme=programme)
     now = timezone.localtime()
-    sheet = reverse("sessions:attendance_sheet", args=[programme.slug, ROW_ID])
+    sheet = row_pattern("sessions:attendance_sheet", programme.slug)
     lines = [
         AttendanceLine(
             slot=slot,
