@@ -802,39 +802,23 @@ class TimetableActivity:
 @dataclass(frozen=True)
 class TimetableSlot:
     pk: int
-    date: dt.date
-    part_label: str
-    starts_at: dt.time
-    ends_at: dt.time
+    label: str  # as ``str(slot)``: "22/01/2015 Matin"
+    heading: str  # "Matin · 09:00–12:30"
     is_closed: bool
     activities: tuple[TimetableActivity, ...]
 
-    def __str__(self) -> str:  # as ``Slot.__str__``
-        return f"{date_format(self.date, 'DATE_FORMAT')} {self.part_label}"
-
-    @property
-    def heading(self) -> str:
-        """ "Matin · 09:00–12:30"."""
-        times = f"{time_format(self.starts_at, 'H:i')}–{time_format(self.ends_at, 'H:i')}"
-        return f"{self.part_label} · {times}"
+    def __str__(self) -> str:
+        return self.label
 
 
 @dataclass(frozen=True)
 class TimetableDay:
     pk: int
-    date: dt.date
+    date_heading: str  # "Jeudi 22 janvier 2015"
+    date_label: str  # "22/01/2015"
     title: str
     place: str
     slots: tuple[TimetableSlot, ...]
-
-    @property
-    def date_heading(self) -> str:
-        """ "Jeudi 22 janvier 2015"."""
-        return capfirst(date_format(self.date, "l j F Y"))
-
-    @property
-    def date_label(self) -> str:
-        return date_format(self.date, "DATE_FORMAT")
 
 
 def timetable_days(*, programme) -> list[TimetableDay]:
@@ -873,13 +857,13 @@ def timetable_days(*, programme) -> list[TimetableDay]:
         .order_by("starts_at")
         .values("id", "day_id", "day__date", "part", "starts_at", "ends_at", "closed_at")
     ):
+        part = str(parts.get(row["part"], row["part"]))
+        times = f"{time_format(row['starts_at'], 'H:i')}–{time_format(row['ends_at'], 'H:i')}"
         slots.setdefault(row["day_id"], []).append(
             TimetableSlot(
                 pk=row["id"],
-                date=row["day__date"],
-                part_label=str(parts.get(row["part"], row["part"])),
-                starts_at=row["starts_at"],
-                ends_at=row["ends_at"],
+                label=f"{date_format(row['day__date'], 'DATE_FORMAT')} {part}",  # Slot.__str__
+                heading=f"{part} · {times}",
                 is_closed=row["closed_at"] is not None,
                 activities=tuple(activities.get(row["id"], ())),
             )
@@ -887,7 +871,8 @@ def timetable_days(*, programme) -> list[TimetableDay]:
     return [
         TimetableDay(
             pk=row["id"],
-            date=row["date"],
+            date_heading=capfirst(date_format(row["date"], "l j F Y")),
+            date_label=date_format(row["date"], "DATE_FORMAT"),
             title=row["title"],
             place=row["place"],
             slots=tuple(slots.get(row["id"], ())),
