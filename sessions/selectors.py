@@ -566,41 +566,14 @@ def _record_counts(records, *fields: str) -> dict[tuple, dict[str, int]]:
     The records are counted per ``fields`` and status in the database (a few rows), then each
     status is added to its count with ``STATUS_COUNT``.
     """
-    return _added_counts(records.values_list(*fields, "status").order_by().annotate(n=Count("id")))
-
-
-def _added_counts(rows) -> dict[tuple, dict[str, int]]:
-    """``(*key, status, number)`` rows added up per key into attended, excused and absent."""
     totals: dict[tuple, dict[str, int]] = {}
-    for *key, status, number in rows:
+    for *key, status, number in (
+        records.values_list(*fields, "status").order_by().annotate(n=Count("id"))
+    ):
         counts = totals.setdefault(tuple(key), dict(NO_COUNTS))
         if status in STATUS_COUNT:
             counts[STATUS_COUNT[status]] += number
     return totals
-
-
-def _record_counts_per_slot(programme) -> dict[tuple, dict[str, int]]:
-    """``_record_counts(_trainee_records(programme), "slot_id")``, in one query that stays
-    cheap with thousands of records.
-
-    ``counted_records_filter`` splits in two parts that do not overlap: the records of the
-    active trainees without a span, who count on every half-day, and those of the trainees with
-    a span, who count on the half-days it covers. The first part, nearly every record, needs no
-    join: the records of the programme's half-days whose participant is in a list of ids,
-    counted from the records' own columns. Only the few records of the second part are joined
-    to their half-day and span. Both are counted per half-day and status, and added up.
-    """
-    trainees = Participant.objects.filter(programme=programme, category__in=TRAINEE_VALUES)
-    plain = Attendance.objects.filter(
-        slot__in=Slot.objects.filter(day__programme=programme).values("pk"),
-        participant__in=trainees.filter(is_active=True, expected_span__isnull=True).values("pk"),
-    )
-    spanned = _trainee_records(programme).filter(participant__expected_span__isnull=False)
-    plain_rows, spanned_rows = (
-        records.values_list("slot_id", "status").order_by().annotate(n=Count("id"))
-        for records in (plain, spanned)
-    )
-    return _added_counts(plain_rows.union(spanned_rows, all=True).order_by())
 
 
 def _row(*, key, label: str, expected: int, counts) -> ParticipationRow:
@@ -972,7 +945,7 @@ def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[A
         .values_list("slot_id", "title")
     ):
         titles.setdefault(slot_id, []).append(title)
-    counts = _record_counts_per_slot(programme)
+    counts = _record_counts(_trainee_records(programme), "slot_id")
     _, expected = _population(programme, slots)
     lines = []
     for slot in slots:
