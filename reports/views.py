@@ -81,6 +81,16 @@ def _request_message(request: HttpRequest, result: services.ReportRequest) -> No
         )
 
 
+def _export_links(programme: Programme) -> list[tuple[str, str, str]]:
+    """(label, CSV address, Excel address) of each dataset, from one reverse()."""
+    pattern = reverse("reports:export", args=[programme.slug, "DATASET", "FORMAT"])
+    head, tail = pattern.rsplit("DATASET.FORMAT", 1)
+    return [
+        (label, f"{head}{dataset}.csv{tail}", f"{head}{dataset}.xlsx{tail}")
+        for dataset, label in exports.DATASET_LABELS.items()
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -117,12 +127,13 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("reports:report_list", slug=programme.slug)
         else:
             status = 400
+    can_export = permissions.can_export_data(request.user, programme)
     context = {
         "programme": programme,
         "form": form,
         "runs": selectors.report_run_list(programme=programme, user=request.user),
-        "can_export": permissions.can_export_data(request.user, programme),
-        "exports": exports.DATASET_LABELS.items(),
+        "can_export": can_export,
+        "exports": _export_links(programme) if can_export else (),
     }
     return render(request, "reports/report_list.html", context, status=status)
 

@@ -37,13 +37,13 @@ from django.db.models import (
     F,
     FilteredRelation,
     OuterRef,
-    Prefetch,
     Q,
     Sum,
 )
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -788,20 +788,99 @@ def programme_participation(*, programme) -> Participation:
 # --- Timetable and attendance sheets -------------------------------------------------------
 
 
-def timetable_days(*, programme) -> list[TrainingDay]:
+@dataclass(frozen=True)
+class TimetableActivity:
+    pk: int
+    kind: str
+    kind_label: str
+    title: str
+    description: str
+    peer_group: str  # its name, "" without one
+    facilitators: tuple[str, ...]  # full names, by last then first name
+
+
+@dataclass(frozen=True)
+class TimetableSlot:
+    pk: int
+    label: str  # as ``str(slot)``: "22/01/2015 Matin"
+    heading: str  # "Matin · 09:00–12:30"
+    is_closed: bool
+    activities: tuple[TimetableActivity, ...]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class TimetableDay:
+    pk: int
+    date_heading: str  # "Jeudi 22 janvier 2015"
+    date_label: str  # "22/01/2015"
+    title: str
+    place: str
+    slots: tuple[TimetableSlot, ...]
+
+
+def timetable_days(*, programme) -> list[TimetableDay]:
     """The programme's days in order, each with its half-days and their activities, peer groups
-    and facilitators prefetched (four queries whatever the size)."""
-    activities = Activity.objects.select_related("peer_group").prefetch_related(
-        Prefetch("facilitators", queryset=Participant.objects.order_by("last_name", "first_name"))
-    )
-    slots = Slot.objects.order_by("starts_at").prefetch_related(
-        Prefetch("activities", queryset=activities)
-    )
-    return list(
-        TrainingDay.objects.filter(programme=programme)
+    and facilitators, as plain values (four queries whatever the size)."""
+    facilitators: dict[int, list[str]] = {}
+    for activity_id, first_name, last_name in (
+        Activity.facilitators.through.objects.filter(activity__slot__day__programme=programme)
+        .order_by("participant__last_name", "participant__first_name")
+        .values_list("activity_id", "participant__first_name", "participant__last_name")
+    ):
+        # As ``Participant.full_name``.
+        facilitators.setdefault(activity_id, []).append(f"{first_name} {last_name}".strip())
+    kinds = dict(Activity.Kind.choices)
+    activities: dict[int, list[TimetableActivity]] = {}
+    for row in (
+        Activity.objects.filter(slot__day__programme=programme)
+        .order_by("slot", "position", "id")
+        .values("id", "slot_id", "kind", "title", "description", "peer_group__name")
+    ):
+        activities.setdefault(row["slot_id"], []).append(
+            TimetableActivity(
+                pk=row["id"],
+                kind=row["kind"],
+                kind_label=str(kinds.get(row["kind"], row["kind"])),
+                title=row["title"],
+                description=row["description"],
+                peer_group=row["peer_group__name"] or "",
+                facilitators=tuple(facilitators.get(row["id"], ())),
+            )
+        )
+    parts = dict(Slot.Part.choices)
+    slots: dict[int, list[TimetableSlot]] = {}
+    for row in (
+        Slot.objects.filter(day__programme=programme)
+        .order_by("starts_at")
+        .values("id", "day_id", "day__date", "part", "starts_at", "ends_at", "closed_at")
+    ):
+        part = str(parts.get(row["part"], row["part"]))
+        times = f"{time_format(row['starts_at'], 'H:i')}–{time_format(row['ends_at'], 'H:i')}"
+        slots.setdefault(row["day_id"], []).append(
+            TimetableSlot(
+                pk=row["id"],
+                label=f"{date_format(row['day__date'], 'DATE_FORMAT')} {part}",  # Slot.__str__
+                heading=f"{part} · {times}",
+                is_closed=row["closed_at"] is not None,
+                activities=tuple(activities.get(row["id"], ())),
+            )
+        )
+    return [
+        TimetableDay(
+            pk=row["id"],
+            date_heading=capfirst(date_format(row["date"], "l j F Y")),
+            date_label=date_format(row["date"], "DATE_FORMAT"),
+            title=row["title"],
+            place=row["place"],
+            slots=tuple(slots.get(row["id"], ())),
+        )
+        for row in TrainingDay.objects.filter(programme=programme)
         .order_by("date")
-        .prefetch_related(Prefetch("slots", queryset=slots))
-    )
+        .values("id", "date", "title", "place")
+    ]
 
 
 def slot_get(*, slug: str, slot_id: int) -> Slot:
@@ -817,46 +896,76 @@ def slot_get(*, slug: str, slot_id: int) -> Slot:
     return slot
 
 
-def current_slot_order(slots: list[Slot], now: dt.datetime) -> list[Slot]:
+def current_slot_order(slots: list, now: dt.datetime) -> list:
     """The slot happening now (or the next one today, or else the next to come, or else the
-    last one held) first, the others in timetable order."""
+    last one held) first, the others in timetable order. A slot has ``pk``, ``date``,
+    ``starts_at`` and ``ends_at``."""
     if not slots:
         return []
     local = timezone.localtime(now)
     today, time = local.date(), local.time()
 
-    def key(slot: Slot):
-        return (slot.day.date, slot.starts_at)
+    def key(slot):
+        return (slot.date, slot.starts_at)
 
-    running = [s for s in slots if s.day.date == today and s.starts_at <= time <= s.ends_at]
+    running = [s for s in slots if s.date == today and s.starts_at <= time <= s.ends_at]
     upcoming = [s for s in slots if key(s) >= (today, time)]
     current = (running or upcoming or [max(slots, key=key)])[0]
     return [current, *(slot for slot in slots if slot.pk != current.pk)]
 
 
-def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[Slot]:
-    """The programme's half-days for the attendance page, current one first, each annotated
-    with ``recorded`` and ``attended`` (trainees' records) and its activities prefetched
-    (two queries). ``expected`` is set on each slot: the trainees expected at it
-    (``_population``, two more queries)."""
-    trainee_records = counted_records_filter(programme, "attendances__", slot="")
-    slots = list(
-        Slot.objects.filter(day__programme=programme)
-        .select_related("day", "closed_by")
-        .annotate(
-            recorded=Count("attendances", filter=trainee_records),
-            attended=Count(
-                "attendances",
-                filter=trainee_records & Q(attendances__status__in=ATTENDING_STATUSES),
-            ),
-        )
-        .prefetch_related("activities")
-        .order_by("day__date", "starts_at")
-    )
-    _, expected = _population(programme, _slots(programme))
+@dataclass(frozen=True)
+class AttendanceSlot:
+    """A half-day on the attendance page: when it is, its activities' titles, whether its
+    sheet is closed, and its trainees' figures: ``expected`` at it, ``recorded`` (their records)
+    and ``attended`` (those present, late or left early)."""
+
+    pk: int
+    date: dt.date
+    part_label: str
+    starts_at: dt.time
+    ends_at: dt.time
+    is_closed: bool
+    activities: tuple[str, ...]
+    expected: int
+    recorded: int
+    attended: int
+
+
+def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[AttendanceSlot]:
+    """The programme's half-days for the attendance page, current one first (four queries
+    whatever the size: the half-days, their activities' titles, the records counted per
+    half-day and status as the participation figures count them, and who is expected at each
+    half-day, ``_population``)."""
+    slots = _slots(programme)
+    titles: dict[int, list[str]] = {}
+    for slot_id, title in (
+        Activity.objects.filter(slot__day__programme=programme)
+        .order_by("slot", "position", "id")
+        .values_list("slot_id", "title")
+    ):
+        titles.setdefault(slot_id, []).append(title)
+    counts = _record_counts(_trainee_records(programme), "slot_id")
+    _, expected = _population(programme, slots)
+    lines = []
     for slot in slots:
-        slot.expected = expected.get(slot.pk, 0)
-    return current_slot_order(slots, now or timezone.now())
+        figures = counts.get((slot.id,), NO_COUNTS)
+        lines.append(
+            AttendanceSlot(
+                pk=slot.id,
+                date=slot.date,
+                part_label=slot.part_label,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                is_closed=slot.closed,
+                activities=tuple(titles.get(slot.id, ())),
+                expected=expected.get(slot.id, 0),
+                # Every status adds to one of the three counts (STATUS_COUNT).
+                recorded=sum(figures[name] for name in COUNT_FIELDS),
+                attended=figures["attended"],
+            )
+        )
+    return current_slot_order(lines, now or timezone.now())
 
 
 class SheetGrouping(models.TextChoices):

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +23,7 @@ from programmes.network import client_ip
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
+from .addresses import row_pattern, row_url
 from .forms import (
     OFFLINE_CHANGES_MAX,
     ActivityForm,
@@ -47,6 +50,7 @@ from .models import (
     TrainingDay,
 )
 from .selectors import (
+    AttendanceSlot,
     SheetGrouping,
     SheetRow,
     SignedLine,
@@ -73,15 +77,18 @@ from .selectors import (
 def timetable(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_view_timetable(request.user, programme))
-    return render(
-        request,
-        "sessions/timetable.html",
-        {
-            "programme": programme,
-            "days": timetable_days(programme=programme),
-            "can_edit": permissions.can_edit_timetable(request.user, programme),
-        },
-    )
+    can_edit = permissions.can_edit_timetable(request.user, programme)
+    context = {
+        "programme": programme,
+        "days": timetable_days(programme=programme),
+        "can_edit": can_edit,
+    }
+    if can_edit:  # one reverse() per kind of link, not per row (sessions.addresses)
+        context["urls"] = {
+            name: row_pattern(f"sessions:{name}", programme.slug)
+            for name in ("day_edit", "slot_create", "slot_edit", "activity_create", "activity_edit")
+        }
+    return render(request, "sessions/timetable.html", context)
 
 
 def _editable_programme(request: HttpRequest, slug: str):
@@ -213,6 +220,17 @@ def timetable_delete(request: HttpRequest, slug: str, model: str, pk: int) -> Ht
 # --- Attendance ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AttendanceLine:
+    """A half-day of the attendance page with what its card shows, formatted once."""
+
+    slot: AttendanceSlot
+    url: str
+    heading: str  # "Jeudi 22 janvier · Matin"
+    times: str  # "09:00–12:30 · Accueil · Plénière"
+    figures: str  # "12 of 28 marked, 10 attending"
+
+
 @login_required
 @require_GET
 def attendance_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -220,23 +238,37 @@ def attendance_list(request: HttpRequest, slug: str) -> HttpResponse:
     require(permissions.can_record_attendance(request.user, programme))
     slots = attendance_slot_list(programme=programme)
     now = timezone.localtime()
+    sheet = row_pattern("sessions:attendance_sheet", programme.slug)
+    lines = [
+        AttendanceLine(
+            slot=slot,
+            url=row_url(sheet, slot.pk),
+            heading=f"{capfirst(date_format(slot.date, 'l j F'))} · {slot.part_label}",
+            times=" · ".join(
+                (f"{time_format(slot.starts_at, 'H:i')}–{time_format(slot.ends_at, 'H:i')}",)
+                + slot.activities
+            ),
+            figures=_("%(recorded)s of %(expected)s marked, %(attended)s attending")
+            % {"recorded": slot.recorded, "expected": slot.expected, "attended": slot.attended},
+        )
+        for slot in slots
+    ]
     return render(
         request,
         "sessions/attendance_list.html",
         {
             "programme": programme,
-            "slots": slots,
+            "lines": lines,
             # The first one is the last held when every half-day is over (a finished programme).
             "first_is_over": bool(slots)
-            and (slots[0].day.date, slots[0].ends_at) < (now.date(), now.time()),
+            and (slots[0].date, slots[0].ends_at) < (now.date(), now.time()),
             # "Prepare for offline use": every sheet of the current or next training day.
             "prepare_urls": [
-                reverse("sessions:attendance_sheet", args=[programme.slug, slot.pk])
-                for slot in slots
-                if slot.day_id == slots[0].day_id and not slot.is_closed
-            ]
-            if slots
-            else [],
+                line.url
+                for line in lines
+                if line.slot.date == slots[0].date and not line.slot.is_closed
+            ],
+            "prepare_day": date_format(slots[0].date, "l j F") if slots else "",
         },
     )
 

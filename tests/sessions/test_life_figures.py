@@ -9,7 +9,7 @@ from programmes.errors import Conflict, InvalidInput
 from programmes.models import Membership
 from reports.selectors import funder_report_data
 from sessions import services
-from sessions.selectors import programme_participation, sheet_rows
+from sessions.selectors import attendance_slot_list, programme_participation, sheet_rows
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,33 @@ def test_a_replaced_member_and_the_newcomer_count_for_their_own_half_days(traini
     )
     assert people == report.participation.summary.trainees == trainees + 1
     assert sum(line.total for line in report.cities) == trainees + 1
+
+
+def test_the_attendance_list_counts_only_records_within_each_persons_half_days(training, organiser):
+    """The attendance list counts its records in two parts (people without a span, people with
+    one): a record made outside someone's span counts nowhere, as in the figures."""
+    first, second, third = training.slots
+    leaving = next(p for p in training.trainees if p.category == Category.ELECTED_OFFICIAL)
+    for slot in (first, second):
+        _all_present(training, slot, training.trainees)
+    newcomer = services.participant_replace(
+        actor=organiser, participant=leaving, slot=third, fields=NEWCOMER
+    )
+    stayed = [p for p in training.trainees if p.pk != leaving.pk]
+    _all_present(training, third, [*stayed, newcomer])
+    # Outside their spans: the one who left on the third, the newcomer on the first.
+    factories.AttendanceFactory(slot=third, participant=leaving)
+    factories.AttendanceFactory(slot=first, participant=newcomer)
+
+    figures = programme_participation(programme=training.programme)
+    by_slot = {row.key: row for row in figures.by_slot}
+    lines = attendance_slot_list(programme=training.programme)
+    assert {line.pk for line in lines} == {first.pk, second.pk, third.pk}
+    for line in lines:
+        row = by_slot[line.pk]
+        assert line.attended == row.attended == len(stayed) + 1
+        assert line.recorded == row.attended + row.excused + row.absent
+        assert line.expected == len(stayed) + 1
 
 
 def test_a_replacement_is_refused_on_a_closed_sheet_or_for_someone_gone(training, organiser):

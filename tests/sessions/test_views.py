@@ -388,6 +388,9 @@ def test_the_attendance_page_does_not_call_a_past_half_day_upcoming(
     page = client.get(reverse("sessions:attendance_list", args=[training.programme.slug]))
     assert "Dernière demi-journée tenue" in page.text  # every half-day was in January 2015
     assert "en cours ou à venir" not in page.text
+    for slot in training.slots:  # each card opens its own sheet
+        sheet = reverse("sessions:attendance_sheet", args=[training.programme.slug, slot.pk])
+        assert f'<a href="{sheet}">' in page.text
 
     factories.SlotFactory(
         day__programme=training.programme, day__date=dt.date.today() + dt.timedelta(days=2)
@@ -505,6 +508,18 @@ def test_an_organiser_builds_the_timetable(client, programme, organiser):
     assert "Groupes de pairs" in page.text
     assert facilitator.full_name in page.text
     assert "09:00–12:30" in page.text
+    # The links are made from one address per kind with the row's id put in: each reaches
+    # its own row.
+    for name, pk in [
+        ("day_edit", day.pk),
+        ("slot_edit", slot.pk),
+        ("activity_create", slot.pk),
+        ("activity_edit", activity.pk),
+    ]:
+        url = reverse(f"sessions:{name}", args=[slug, pk])
+        assert f'href="{url}"' in page.text
+        assert client.get(url).status_code == 200
+    assert f'href="{reverse("sessions:slot_create", args=[slug, day.pk])}"' in page.text
 
 
 def test_timetable_forms_refuse_bad_input_and_keep_it(client, training, organiser):

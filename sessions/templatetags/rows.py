@@ -1,0 +1,13 @@
+"""``{{ pattern|row_url:pk }}``: a row's address from its list's pattern (``sessions.addresses``),
+instead of a ``{% url %}`` resolved for every row."""
+
+from django import template
+
+from ..addresses import row_url as _row_url
+
+register = template.Library()
+
+
+@register.filter
+def row_url(pattern: str, pk) -> str:
+    return _row_url(pattern, pk)
