@@ -210,7 +210,7 @@ def test_a_server_error_shows_a_french_page_that_does_not_need_the_database(
     def broken(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("cotraining.views.programme_list_for_user", broken)
+    monkeypatch.setattr("cotraining.views.dashboard_get", broken)
     client.force_login(member(programme, Role.ORGANISER))
     client.raise_request_exception = False
     response = client.get(reverse("dashboard"))
