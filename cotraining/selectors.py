@@ -33,11 +33,7 @@ from programmes.permissions import can_create_programme, programme_policy
 from programmes.selectors import application_submission_problems
 from programmes.stages import ProgrammeStage, programme_stage
 from sessions.models import Activity, Slot
-from sessions.selectors import (
-    TimetableFigures,
-    programme_timetable_figures,
-    programme_training_dates,
-)
+from sessions.selectors import programme_timetable_figures, programme_training_dates
 
 Role = Membership.Role
 Status = CityApplication.Status
@@ -78,12 +74,12 @@ def _memberships(user) -> list[Membership]:
 def dashboard_get(*, user, now: dt.datetime | None = None) -> Dashboard:
     """Everything the dashboard shows: the programmes the user may see, each with the user's
     roles in it, their to-do (``todo_list``) and its stage; whether they may start a
-    programme; today's sheets (``todays_sheets``). Two queries (the memberships with their
-    programmes and calls; the timetables), one more for a superuser (every programme), and
-    each only when it has something to read: the files to assign and reviews missing (an
-    organiser or reviewer of a programme whose selection is open), a city contact's
-    applications and their nominees, today's sheets (a facilitator of a programme with a
-    half-day today). None grows with the number of programmes, files or half-days."""
+    programme; today's sheets (``todays_sheets``). Four queries whatever the user's roles and
+    the size of their programmes (none of the last three without a membership): the
+    memberships with their programmes and calls; the timetables; the files to assign and
+    reviews missing; today's sheets. Two more for a city contact (their application and its
+    nominees), one more for a superuser (every programme).
+    """
     now = now or timezone.now()
     memberships = _memberships(user)
     if user.is_superuser:
@@ -125,9 +121,7 @@ def dashboard_get(*, user, now: dt.datetime | None = None) -> Dashboard:
         can_create_programme=can_create_programme(
             user, held_roles={membership.role for membership in memberships}
         ),
-        todays_sheets=todays_sheets(
-            user=user, now=now, memberships=memberships, timetable=timetable
-        ),
+        todays_sheets=todays_sheets(user=user, now=now, memberships=memberships),
     )
 
 
@@ -135,8 +129,8 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
     """What the user has to do in each of their programmes, computed from the data, keyed by
     programme id: organisers' files to assign, selection to close and sheets left open;
     reviewers' reviews missing; facilitators' sheets of the day; a city contact's application
-    still incomplete. At most five queries, whatever the size of the programmes
-    (``dashboard_get`` says which run when)."""
+    still incomplete. Three queries whatever the user's roles and the size of the programmes,
+    two more for a city contact."""
     now = now or timezone.now()
     memberships = _memberships(user)
     timetable = programme_timetable_figures(
@@ -145,22 +139,23 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
     return _todo(user=user, memberships=memberships, timetable=timetable, now=now)
 
 
-def _application_counts(*, user, calls) -> dict[int, dict]:
-    """Per call, whose selection must be open: the files nobody reviews yet (for its
+def _application_counts(*, user, programme_ids) -> dict[int, dict]:
+    """Per programme whose selection is open: the files nobody reviews yet (for its
     organisers) and the files assigned to ``user`` without their submitted review (for a
-    reviewer), keyed by programme id. One query (none without calls)."""
-    if not calls:
+    reviewer). One query (none without ids)."""
+    if not programme_ids:
         return {}
-    programme_of = {call.pk: call.programme_id for call in calls}
     assigned_to_user = ReviewAssignment.objects.filter(application=OuterRef("pk"), reviewer=user)
     reviewed = Review.objects.filter(
         application=OuterRef("pk"), reviewer=user, submitted_at__isnull=False
     )
     return {
-        programme_of[row["call_id"]]: row
-        for row in CityApplication.objects.filter(call_id__in=sorted(programme_of))
+        row["call__programme_id"]: row
+        for row in CityApplication.objects.filter(
+            call__programme_id__in=programme_ids, call__selection_closed_at__isnull=True
+        )
         .order_by()
-        .values("call_id")
+        .values("call__programme_id")
         .annotate(
             unassigned=Count(
                 "pk",
@@ -189,16 +184,9 @@ def _todo(*, user, memberships, timetable, now: dt.datetime) -> dict[int, list[T
     for membership in memberships:
         roles.setdefault(membership.programme_id, set()).add(membership.role)
         programmes[membership.programme_id] = membership.programme
-    # Files to assign and reviews missing: in the calls whose selection is open, of the
-    # programmes the user organises or reviews for (no query when there are none).
-    open_calls = [
-        call
-        for pk, held in roles.items()
-        if held & {Role.ORGANISER, Role.REVIEWER}
-        and (call := getattr(programmes[pk], "call", None)) is not None
-        and not call.is_selection_closed
-    ]
-    counts = _application_counts(user=user, calls=open_calls)
+    # Read for every programme of the user, whatever their roles (a role adds no query); the
+    # lines below use what each role needs.
+    counts = _application_counts(user=user, programme_ids=sorted(roles))
     # City contacts: their application while it is in their hands, and what it still lacks.
     contact_of = [m.application_id for m in memberships if m.role == Role.CITY_CONTACT]
     editable, nominees = [], {}
@@ -283,33 +271,24 @@ def _todo(*, user, memberships, timetable, now: dt.datetime) -> dict[int, list[T
 
 
 def todays_sheets(
-    *,
-    user,
-    now: dt.datetime | None = None,
-    memberships: list[Membership] | None = None,
-    timetable: dict[int, TimetableFigures] | None = None,
+    *, user, now: dt.datetime | None = None, memberships: list[Membership] | None = None
 ) -> list[Slot]:
     """Today's half-days in the programmes where the user records attendance as a facilitator,
     those whose activities they lead first, then by time; each with its programme and day,
     ``recorded`` (how many attendance lines are marked) and ``mine`` (they lead one of its
-    activities). At most one query, whatever the number of programmes and half-days: none
-    when the user facilitates no programme or, given the programmes' ``timetable`` figures
-    for ``now``, none of them has a half-day today. ``memberships``: the user's, when the
-    caller read them already."""
-    now = now or timezone.now()
+    activities). One query, whatever the number of programmes and half-days (``memberships``:
+    the user's, when the caller read them already)."""
+    today = timezone.localdate(now or timezone.now())
     if memberships is None:
         memberships = _memberships(user)
-    ids = sorted(
-        {
-            m.programme_id
-            for m in memberships
-            if m.role == Role.FACILITATOR and (timetable is None or timetable[m.programme_id].today)
-        }
-    )
+    # Read in every programme of the user, whatever their roles (a role adds no query), then
+    # kept where they facilitate.
+    ids = sorted({m.programme_id for m in memberships})
+    facilitated = {m.programme_id for m in memberships if m.role == Role.FACILITATOR}
     if not ids:
         return []
-    return list(
-        Slot.objects.filter(day__date=timezone.localdate(now), day__programme_id__in=ids)
+    slots = (
+        Slot.objects.filter(day__date=today, day__programme_id__in=ids)
         .select_related("day__programme")
         .annotate(
             recorded=Count("attendances"),
@@ -317,6 +296,7 @@ def todays_sheets(
         )
         .order_by("-mine", "starts_at", "day__programme__title", "pk")
     )
+    return [slot for slot in slots if slot.day.programme_id in facilitated]
 
 
 # --- A programme's stage and its set-up checklist -------------------------------------------
