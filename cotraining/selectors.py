@@ -311,16 +311,21 @@ def todays_sheets(
 
 def programme_stages(*, programmes, today: dt.date | None = None) -> dict[int, ProgrammeStage]:
     """The derived stage of each programme (``programmes.stages.programme_stage``), keyed by id:
-    the calls in one query (each programme keeps its call, which other figures read) and the
-    timetables' dates in one, whatever the number of programmes."""
+    the calls in one query (none when the programmes were read with them; each programme keeps
+    its call, which other figures read) and the timetables' dates in one, whatever the number
+    of programmes."""
     programmes = list(programmes)
     today = today or timezone.localdate()
     ids = [programme.pk for programme in programmes]
-    calls = {
-        call.programme_id: call for call in Call.objects.filter(programme_id__in=ids).order_by()
-    }
-    for programme in programmes:
-        Programme.call.related.set_cached_value(programme, calls.get(programme.pk))
+    call_of = Programme.call.related
+    if all(call_of.is_cached(programme) for programme in programmes):
+        calls = {programme.pk: call_of.get_cached_value(programme) for programme in programmes}
+    else:
+        calls = {
+            call.programme_id: call for call in Call.objects.filter(programme_id__in=ids).order_by()
+        }
+        for programme in programmes:
+            call_of.set_cached_value(programme, calls.get(programme.pk))
     dates = programme_training_dates(programme_ids=ids)
     return {
         programme.pk: programme_stage(

@@ -64,7 +64,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    programme = permissions.programme_get_for_user(request.user, slug)
+    # With its call, which the stage and the application figures read.
+    programme = permissions.programme_get_for_user(request.user, slug, related=("call",))
     user = request.user
     stage = programme_stages(programmes=[programme])[programme.pk]
     can_manage = permissions.can_manage_programme(user, programme)

@@ -163,9 +163,10 @@ def require(allowed: bool) -> None:
         raise Http404
 
 
-def programme_get_for_user(user, slug: str) -> Programme:
-    """The programme with this slug if the user may see it, else 404."""
-    programme = Programme.objects.filter(slug=slug).select_related("organiser").first()
+def programme_get_for_user(user, slug: str, *, related: tuple[str, ...] = ()) -> Programme:
+    """The programme with this slug if the user may see it, else 404; ``related``: more
+    relations to read with it (its organiser always is)."""
+    programme = Programme.objects.filter(slug=slug).select_related("organiser", *related).first()
     if programme is None or not can_view_programme(user, programme):
         raise Http404
     return programme
