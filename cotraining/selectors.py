@@ -6,8 +6,9 @@ It lives here because it reads applications and reviews (``programmes``) and att
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,17 +22,16 @@ from programmes.models import (
     Funding,
     Membership,
     Programme,
-    Review,
-    ReviewAssignment,
     SelectionCriterion,
     TeamInvitation,
     TriadNominee,
     statuses_allowing,
 )
+from programmes.permissions import can_create_programme, programme_policy
 from programmes.selectors import application_submission_problems
 from programmes.stages import ProgrammeStage, programme_stage
 from sessions.models import Activity, Slot
-from sessions.selectors import programme_training_dates
+from sessions.selectors import programme_timetable_figures, programme_training_dates
 
 Role = Membership.Role
 Status = CityApplication.Status
@@ -43,101 +43,176 @@ class TodoItem:
     url: str
 
 
-def _programmes_where(user, *roles: str):
-    """The ids of the programmes where the user holds one of ``roles``, as a subquery: the
-    queries below run whatever the user's roles, so the page's count never depends on them."""
-    return Membership.objects.filter(user=user, role__in=roles).values("programme_id")
+class DashboardProgramme(NamedTuple):
+    """A line of the dashboard (a tuple: the template unpacks it)."""
+
+    programme: Programme
+    roles: list[str]
+    todo: list[TodoItem]
+    stage: ProgrammeStage
 
 
-def _counts(queryset, key: str, **annotations) -> dict[int, dict]:
-    return {
-        row[key]: row
-        for row in queryset.order_by().values(key).annotate(**annotations).values(key, *annotations)
-    }
+@dataclass(frozen=True)
+class Dashboard:
+    programmes: list[DashboardProgramme]
+    can_create_programme: bool
+    todays_sheets: list[Slot]
+
+
+def _memberships(user) -> list[Membership]:
+    """The user's memberships with their programme and its call, in the order the dashboard
+    lists the programmes (and each one's roles in the order of their names)."""
+    return list(
+        Membership.objects.filter(user_id=user.pk)
+        .select_related("programme__call")
+        .order_by("-programme__start_date", "programme__title", "programme_id", "role")
+    )
+
+
+def dashboard_get(*, user, now: dt.datetime | None = None) -> Dashboard:
+    """Everything the dashboard shows: the programmes the user may see, each with the user's
+    roles in it, their to-do (``todo_list``) and its stage; whether they may start a
+    programme; today's sheets (``todays_sheets``). Four queries whatever the user's roles and
+    the size of their programmes (none of the last three without a membership): the
+    memberships with their programmes and calls; the timetables; the files to assign and
+    reviews missing; today's sheets. Two more for a city contact (their application and its
+    nominees), one more for a superuser (every programme).
+    """
+    now = now or timezone.now()
+    memberships = _memberships(user)
+    if user.is_superuser:
+        programmes = list(
+            programme_policy.instances_user_can(user, "view")
+            .select_related("call")
+            .order_by("-start_date", "title")
+        )
+        labels = {programme.pk: [str(_("Administrator"))] for programme in programmes}
+    else:
+        visible = programme_policy.roles_for("view")
+        programmes, labels = [], {}
+        for membership in memberships:
+            if membership.role not in visible:
+                continue
+            if membership.programme_id not in labels:
+                programmes.append(membership.programme)
+                labels[membership.programme_id] = []
+            labels[membership.programme_id].append(membership.get_role_display())
+    ids = {programme.pk for programme in programmes} | {m.programme_id for m in memberships}
+    timetable = programme_timetable_figures(programme_ids=sorted(ids), now=now)
+    todo = _todo(user=user, memberships=memberships, timetable=timetable, now=now)
+    today = timezone.localdate(now)
+    return Dashboard(
+        programmes=[
+            DashboardProgramme(
+                programme=programme,
+                roles=labels[programme.pk],
+                todo=todo.get(programme.pk, []),
+                stage=programme_stage(
+                    programme=programme,
+                    call=getattr(programme, "call", None),
+                    training=timetable[programme.pk].dates,
+                    today=today,
+                ),
+            )
+            for programme in programmes
+        ],
+        can_create_programme=can_create_programme(
+            user, held_roles={membership.role for membership in memberships}
+        ),
+        todays_sheets=todays_sheets(user=user, now=now, memberships=memberships),
+    )
 
 
 def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoItem]]:
     """What the user has to do in each of their programmes, computed from the data, keyed by
     programme id: organisers' files to assign, selection to close and sheets left open;
     reviewers' reviews missing; facilitators' sheets of the day; a city contact's application
-    still incomplete. Six queries, whatever the user's roles and the size of the programmes."""
+    still incomplete. Three queries whatever the user's roles and the size of the programmes,
+    two more for a city contact."""
     now = now or timezone.now()
-    local = timezone.localtime(now)
-    today = local.date()
+    memberships = _memberships(user)
+    timetable = programme_timetable_figures(
+        programme_ids=sorted({m.programme_id for m in memberships}), now=now
+    )
+    return _todo(user=user, memberships=memberships, timetable=timetable, now=now)
+
+
+def _application_counts(*, user, programme_ids) -> dict[int, dict]:
+    """Per programme whose selection is open: the files nobody reviews yet (for its
+    organisers) and the files assigned to ``user`` without their submitted review (for a
+    reviewer). One query (none without ids).
+
+    Joins rather than subqueries, which the ORM takes several times longer to build: a file
+    meets at most one assignment and one review of a reviewer (both unique), and a file
+    without any assignment meets none, so each count counts each file once."""
+    if not programme_ids:
+        return {}
+    return {
+        row["call__programme_id"]: row
+        for row in CityApplication.objects.filter(
+            call__programme_id__in=programme_ids, call__selection_closed_at__isnull=True
+        )
+        .annotate(
+            reviewed=FilteredRelation(
+                "reviews",
+                condition=Q(reviews__reviewer_id=user.pk, reviews__submitted_at__isnull=False),
+            )
+        )
+        .order_by()
+        .values("call__programme_id")
+        .annotate(
+            unassigned=Count(
+                "pk",
+                filter=Q(
+                    status__in=(Status.SUBMITTED, Status.UNDER_REVIEW),
+                    assignments__isnull=True,
+                ),
+            ),
+            missing_reviews=Count(
+                "pk",
+                filter=Q(assignments__reviewer_id=user.pk, reviewed__isnull=True)
+                & ~Q(status__in=(Status.DRAFT, Status.WITHDRAWN)),
+            ),
+        )
+    }
+
+
+def _todo(*, user, memberships, timetable, now: dt.datetime) -> dict[int, list[TodoItem]]:
+    today = timezone.localdate(now)
     todo: dict[int, list[TodoItem]] = {}
 
     def add(programme_id: int, label: str, url: str) -> None:
         todo.setdefault(programme_id, []).append(TodoItem(label, url))
 
-    memberships = list(
-        Membership.objects.filter(user=user).select_related("programme__call").order_by("pk")
-    )
     roles: dict[int, set[str]] = {}
-    programmes = {}
+    programmes: dict[int, Programme] = {}
     for membership in memberships:
         roles.setdefault(membership.programme_id, set()).add(membership.role)
         programmes[membership.programme_id] = membership.programme
-
-    # Organisers: files nobody reviews yet, and a call closed whose selection is still open.
-    unassigned = _counts(
-        CityApplication.objects.filter(
-            call__programme__in=_programmes_where(user, Role.ORGANISER),
-            call__selection_closed_at__isnull=True,
-            status__in=(Status.SUBMITTED, Status.UNDER_REVIEW),
-        ).filter(~Exists(ReviewAssignment.objects.filter(application=OuterRef("pk")))),
-        "call__programme_id",
-        n=Count("pk"),
-    )
-    # Half-days: a past one whose sheet is still open (organisers), today's (facilitators).
-    past = Q(day__date__lt=today) | Q(day__date=today, ends_at__lte=local.time())
-    sheets = _counts(
-        Slot.objects.filter(
-            day__programme__in=_programmes_where(user, Role.ORGANISER, Role.FACILITATOR)
-        ),
-        "day__programme_id",
-        open_past=Count("pk", filter=past & Q(closed_at__isnull=True)),
-        today=Count("pk", filter=Q(day__date=today)),
-    )
-    # Reviewers: files assigned to them, still open to review, without their submitted review.
-    missing_reviews = _counts(
-        ReviewAssignment.objects.filter(
-            reviewer=user,
-            application__call__programme__in=_programmes_where(user, Role.REVIEWER),
-            application__call__selection_closed_at__isnull=True,
-        )
-        .exclude(application__status__in=(Status.DRAFT, Status.WITHDRAWN))
-        .filter(
-            ~Exists(
-                Review.objects.filter(
-                    application=OuterRef("application"),
-                    reviewer=user,
-                    submitted_at__isnull=False,
-                )
-            )
-        ),
-        "application__call__programme_id",
-        n=Count("pk"),
-    )
+    # Read for every programme of the user, whatever their roles (a role adds no query); the
+    # lines below use what each role needs.
+    counts = _application_counts(user=user, programme_ids=sorted(roles))
     # City contacts: their application while it is in their hands, and what it still lacks.
-    mine = Q(contact_memberships__user=user, contact_memberships__role=Role.CITY_CONTACT)
-    editable = list(
-        CityApplication.objects.filter(mine, status__in=statuses_allowing("submit"))
-        .select_related("call__programme", "city")
-        .distinct()
-        .order_by("pk")
-    )
-    nominees: dict[int, list[TriadNominee]] = {}
-    for nominee in TriadNominee.objects.filter(
-        application__contact_memberships__user=user,
-        application__contact_memberships__role=Role.CITY_CONTACT,
-        application__status__in=statuses_allowing("submit"),
-    ).order_by("pk"):
-        nominees.setdefault(nominee.application_id, []).append(nominee)
+    contact_of = [m.application_id for m in memberships if m.role == Role.CITY_CONTACT]
+    editable, nominees = [], {}
+    if contact_of:
+        editable = list(
+            CityApplication.objects.filter(
+                pk__in=contact_of, status__in=statuses_allowing("submit")
+            )
+            .select_related("call__programme", "city")
+            .order_by("pk")
+        )
+        for nominee in TriadNominee.objects.filter(
+            application__in=[application.pk for application in editable]
+        ).order_by("pk"):
+            nominees.setdefault(nominee.application_id, []).append(nominee)
 
     for programme_id, held in roles.items():
         slug = programmes[programme_id].slug
+        sheets = timetable.get(programme_id)
         if Role.ORGANISER in held:
-            n = unassigned.get(programme_id, {}).get("n", 0)
+            n = counts.get(programme_id, {}).get("unassigned", 0)
             if n:
                 add(
                     programme_id,
@@ -156,7 +231,7 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
                     _("Selection to close"),
                     reverse("programmes:selection_board", args=[slug]),
                 )
-            n = sheets.get(programme_id, {}).get("open_past", 0)
+            n = sheets.open_past if sheets else 0
             if n:
                 add(
                     programme_id,
@@ -164,7 +239,7 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
                     reverse("sessions:attendance_list", args=[slug]),
                 )
         if Role.REVIEWER in held:
-            n = missing_reviews.get(programme_id, {}).get("n", 0)
+            n = counts.get(programme_id, {}).get("missing_reviews", 0)
             if n:
                 add(
                     programme_id,
@@ -172,7 +247,7 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
                     reverse("programmes:application_list", args=[slug]),
                 )
         if Role.FACILITATOR in held:
-            n = sheets.get(programme_id, {}).get("today", 0)
+            n = sheets.today if sheets else 0
             if n:
                 add(
                     programme_id,
@@ -200,24 +275,35 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
     return todo
 
 
-def todays_sheets(*, user, now: dt.datetime | None = None) -> list[Slot]:
+def todays_sheets(
+    *, user, now: dt.datetime | None = None, memberships: list[Membership] | None = None
+) -> list[Slot]:
     """Today's half-days in the programmes where the user records attendance as a facilitator,
     those whose activities they lead first, then by time; each with its programme and day,
     ``recorded`` (how many attendance lines are marked) and ``mine`` (they lead one of its
-    activities). One query, whatever the number of programmes and half-days."""
+    activities). One query, whatever the number of programmes and half-days (``memberships``:
+    the user's, when the caller read them already)."""
     today = timezone.localdate(now or timezone.now())
-    return list(
-        Slot.objects.filter(
-            day__date=today,
-            day__programme__in=_programmes_where(user, Role.FACILITATOR),
-        )
+    if memberships is None:
+        memberships = _memberships(user)
+    # Read in every programme of the user, whatever their roles (a role adds no query), then
+    # kept where they facilitate.
+    ids = sorted({m.programme_id for m in memberships})
+    facilitated = {m.programme_id for m in memberships if m.role == Role.FACILITATOR}
+    if not ids:
+        return []
+    slots = (
+        Slot.objects.filter(day__date=today, day__programme_id__in=ids)
         .select_related("day__programme")
         .annotate(
             recorded=Count("attendances"),
-            mine=Exists(Activity.objects.filter(slot=OuterRef("pk"), facilitators__user=user)),
+            mine=Exists(
+                Activity.objects.filter(slot=OuterRef("pk"), facilitators__user_id=user.pk)
+            ),
         )
         .order_by("-mine", "starts_at", "day__programme__title", "pk")
     )
+    return [slot for slot in slots if slot.day.programme_id in facilitated]
 
 
 # --- A programme's stage and its set-up checklist -------------------------------------------
@@ -225,11 +311,21 @@ def todays_sheets(*, user, now: dt.datetime | None = None) -> list[Slot]:
 
 def programme_stages(*, programmes, today: dt.date | None = None) -> dict[int, ProgrammeStage]:
     """The derived stage of each programme (``programmes.stages.programme_stage``), keyed by id:
-    the calls in one query and the timetables' dates in two, whatever the number of programmes."""
+    the calls in one query (none when the programmes were read with them; each programme keeps
+    its call, which other figures read) and the timetables' dates in one, whatever the number
+    of programmes."""
     programmes = list(programmes)
     today = today or timezone.localdate()
     ids = [programme.pk for programme in programmes]
-    calls = {call.programme_id: call for call in Call.objects.filter(programme_id__in=ids)}
+    call_of = Programme.call.related
+    if all(call_of.is_cached(programme) for programme in programmes):
+        calls = {programme.pk: call_of.get_cached_value(programme) for programme in programmes}
+    else:
+        calls = {
+            call.programme_id: call for call in Call.objects.filter(programme_id__in=ids).order_by()
+        }
+        for programme in programmes:
+            call_of.set_cached_value(programme, calls.get(programme.pk))
     dates = programme_training_dates(programme_ids=ids)
     return {
         programme.pk: programme_stage(

@@ -299,8 +299,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions stay in the database so that logging in works even while Redis is down.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions stay in the database so that logging in works even while Redis is down (Django's
+# store, its read made cheaper: cotraining/session_store.py).
+SESSION_ENGINE = "cotraining.session_store"
 
 # E-mail (Django 6.1 mailers): printed on the console unless an SMTP host is configured.
 EMAIL_SMTP_HOST = os.environ.get("EMAIL_HOST", "")

@@ -30,7 +30,6 @@ from programmes.selectors import (
     contact_application_for_programme,
     programme_application_figures,
     programme_finance_figures,
-    programme_list_for_user,
 )
 from programmes.stages import Stage
 from sessions import offline
@@ -38,7 +37,7 @@ from sessions.selectors import people_by_category, programme_participation_overv
 
 from . import personal_data
 from .health import health_report
-from .selectors import programme_setup_checklist, programme_stages, todays_sheets, todo_list
+from .selectors import dashboard_get, programme_setup_checklist, programme_stages
 
 # The overview shows the set-up checklist to organisers until the training starts.
 SETUP_STAGES = (Stage.PREPARING, Stage.CALL_OPEN, Stage.SELECTION, Stage.READY)
@@ -50,27 +49,23 @@ ACCESSIBILITY_AUDIT_DATE = "2026-12-01"
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    todo = todo_list(user=request.user)
-    listed = programme_list_for_user(user=request.user)
-    stages = programme_stages(programmes=[programme for programme, _roles in listed])
+    board = dashboard_get(user=request.user)
     return render(
         request,
         "cotraining/dashboard.html",
         {
-            "programmes": [
-                (programme, roles, todo.get(programme.pk, []), stages[programme.pk])
-                for programme, roles in listed
-            ],
-            "can_create_programme": permissions.can_create_programme(request.user),
+            "programmes": board.programmes,
+            "can_create_programme": board.can_create_programme,
             # A facilitator opens the app in the room: the day's sheets come first.
-            "todays_sheets": todays_sheets(user=request.user),
+            "todays_sheets": board.todays_sheets,
         },
     )
 
 
 @login_required
 def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    programme = permissions.programme_get_for_user(request.user, slug)
+    # With its call, which the stage and the application figures read.
+    programme = permissions.programme_get_for_user(request.user, slug, related=("call",))
     user = request.user
     stage = programme_stages(programmes=[programme])[programme.pk]
     can_manage = permissions.can_manage_programme(user, programme)

@@ -10,6 +10,8 @@ wrappers that views and templates call. Views answer 404 when a user may not see
 so that ids of other programmes do not leak.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -43,9 +45,9 @@ def programme_roles(user, programme: Programme) -> frozenset[str]:
             cache[user.pk] = frozenset(Role.values) - {Role.CITY_CONTACT}
         else:
             cache[user.pk] = frozenset(
-                Membership.objects.filter(programme=programme, user=user).values_list(
-                    "role", flat=True
-                )
+                Membership.objects.filter(programme=programme, user=user)
+                .order_by()
+                .values_list("role", flat=True)
             )
     return cache[user.pk]
 
@@ -161,9 +163,10 @@ def require(allowed: bool) -> None:
         raise Http404
 
 
-def programme_get_for_user(user, slug: str) -> Programme:
-    """The programme with this slug if the user may see it, else 404."""
-    programme = Programme.objects.filter(slug=slug).select_related("organiser").first()
+def programme_get_for_user(user, slug: str, *, related: tuple[str, ...] = ()) -> Programme:
+    """The programme with this slug if the user may see it, else 404; ``related``: more
+    relations to read with it (its organiser always is)."""
+    programme = Programme.objects.filter(slug=slug).select_related("organiser", *related).first()
     if programme is None or not can_view_programme(user, programme):
         raise Http404
     return programme
@@ -172,11 +175,16 @@ def programme_get_for_user(user, slug: str) -> Programme:
 # --- programme set-up, the call, applications, reviews and selection -------------------------
 
 
-def can_create_programme(user) -> bool:
-    """Superusers, and people who already organise a programme, may start a new one."""
+def can_create_programme(user, *, held_roles: Iterable[str] | None = None) -> bool:
+    """Superusers, and people who already organise a programme, may start a new one.
+    ``held_roles``: every role the user holds, when the caller read them already."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or Membership.objects.filter(user=user, role=Role.ORGANISER).exists()
+    if user.is_superuser:
+        return True
+    if held_roles is not None:
+        return Role.ORGANISER in held_roles
+    return Membership.objects.filter(user=user, role=Role.ORGANISER).exists()
 
 
 def _cached(application, key: str, user, compute) -> bool:

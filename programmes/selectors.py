@@ -214,10 +214,20 @@ def programme_finance_rows(*, programme: Programme) -> FinanceRows:
 
 
 def programme_finance_figures(*, programme: Programme) -> FinanceFigures:
-    """The money totals of a programme (three queries): ``finance_totals`` of its rows."""
+    """The money totals of a programme (three queries): ``finance_totals`` of its rows, read
+    with their amounts only (no related rows, no order: a sum needs neither)."""
     rows = programme_finance_rows(programme=programme)
+    fields: dict[str, set[str]] = {}
+    for kind, field in FINANCE_TOTALS.values():
+        fields.setdefault(kind, set()).add(field)
+
+    def amounts(queryset: QuerySet, kind: str, *more: str) -> QuerySet:
+        return queryset.select_related(None).order_by().only(*sorted(fields[kind]), *more)
+
     return finance_totals(
-        fundings=rows.fundings, budget_lines=rows.budget_lines, contributions=rows.contributions
+        fundings=amounts(rows.fundings, "fundings"),
+        budget_lines=amounts(rows.budget_lines, "budget_lines"),
+        contributions=amounts(rows.contributions, "contributions", "cancelled_at"),
     )
 
 

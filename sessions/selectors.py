@@ -493,9 +493,12 @@ TRAINEE_VALUES = tuple(str(category) for category in TRAINEE_CATEGORIES)
 TRIAD_VALUES = tuple(str(category) for category in TRIAD_CATEGORIES)
 
 
-def slots_held_filter() -> Q:
-    """Slots that count as held: closed, or with at least one attendance record."""
-    return Q(closed_at__isnull=False) | Q(Exists(Attendance.objects.filter(slot=OuterRef("pk"))))
+def slots_held_filter(slot: str = "") -> Q:
+    """Slots that count as held: closed, or with at least one attendance record. ``slot`` is
+    the lookup from the queried model to the slot (``"slots__"`` from a training day)."""
+    return Q(**{f"{slot}closed_at__isnull": False}) | Q(
+        Exists(Attendance.objects.filter(slot=OuterRef(f"{slot}pk")))
+    )
 
 
 def _within_span(slot: str, span: str) -> Q:
@@ -1359,31 +1362,68 @@ def _named(expenses) -> set[int]:
     return {e.participant_id for e in expenses if e.participant.consent_name_in_reports}
 
 
-def programme_training_dates(*, programme_ids) -> dict[int, TrainingDates]:
-    """What the stage of each programme needs from its timetable (``programmes.stages``): the
-    first and last training day and whether a half-day was held. Two queries whatever the
-    number of programmes or days."""
+@dataclass(frozen=True)
+class TimetableFigures:
+    """A programme's timetable as the dashboard reads it: its dates (``programmes.stages``)
+    and, when asked at a moment, its half-days past with their sheet still open and today's."""
+
+    dates: TrainingDates
+    open_past: int = 0
+    today: int = 0
+
+
+def programme_timetable_figures(
+    *, programme_ids, now: dt.datetime | None = None
+) -> dict[int, TimetableFigures]:
+    """For each programme: the first and last training day, whether a half-day was held and,
+    with ``now``, how many half-days ended before it with their sheet open and how many are
+    today. One query whatever the number of programmes or days (no query without ids)."""
     ids = list(programme_ids)
-    spans = {
+    if not ids:
+        return {}
+    counts = {}
+    if now is not None:
+        local = timezone.localtime(now)
+        today = local.date()
+        past = Q(date__lt=today) | Q(date=today, slots__ends_at__lte=local.time())
+        counts = {
+            "open_past": models.Count("slots", filter=past & Q(slots__closed_at__isnull=True)),
+            "today": models.Count("slots", filter=Q(date=today)),
+        }
+    rows = {
         row["programme_id"]: row
         for row in TrainingDay.objects.filter(programme_id__in=ids)
-        .values("programme_id")
         .order_by()
-        .annotate(first=models.Min("date"), last=models.Max("date"))
+        .values("programme_id")
+        .annotate(
+            first=models.Min("date"),
+            last=models.Max("date"),
+            held=models.Count("slots", filter=slots_held_filter("slots__")),
+            **counts,
+        )
     }
-    held = set(
-        Slot.objects.filter(day__programme_id__in=ids)
-        .filter(slots_held_filter())
-        .values_list("day__programme_id", flat=True)
-        .distinct()
-    )
+    empty: dict = {}
     return {
-        pk: TrainingDates(
-            first_day=spans.get(pk, {}).get("first"),
-            last_day=spans.get(pk, {}).get("last"),
-            any_held=pk in held,
+        pk: TimetableFigures(
+            dates=TrainingDates(
+                first_day=rows.get(pk, empty).get("first"),
+                last_day=rows.get(pk, empty).get("last"),
+                any_held=bool(rows.get(pk, empty).get("held")),
+            ),
+            open_past=rows.get(pk, empty).get("open_past", 0),
+            today=rows.get(pk, empty).get("today", 0),
         )
         for pk in ids
+    }
+
+
+def programme_training_dates(*, programme_ids) -> dict[int, TrainingDates]:
+    """What the stage of each programme needs from its timetable (``programmes.stages``): the
+    first and last training day and whether a half-day was held. One query whatever the
+    number of programmes or days."""
+    return {
+        pk: figures.dates
+        for pk, figures in programme_timetable_figures(programme_ids=programme_ids).items()
     }
 
 

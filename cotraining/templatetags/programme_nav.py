@@ -3,8 +3,10 @@
 Each link asks the predicate its page's view checks, so the menu and the pages follow one rule.
 """
 
+import functools
+
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from participants import permissions as participants
@@ -40,16 +42,32 @@ PAGES = [
 ]
 
 
+# A slug never holds this text: each page's address is reversed once with it in the slug's
+# place, then the programme's slug replaces it (``reverse`` costs more than the rest of the
+# menu). The addresses depend only on the URL configuration and the script prefix, both fixed
+# for the life of the process.
+_SLUG = "--slug--"
+
+
+@functools.cache
+def _address_patterns(prefix: str) -> tuple[tuple[str, str | None], ...]:
+    patterns = []
+    for name, _label, _allowed in PAGES:
+        try:
+            patterns.append((name, reverse(name, args=[_SLUG])))
+        except NoReverseMatch:
+            patterns.append((name, None))  # the page is not built yet
+    return tuple(patterns)
+
+
 @register.inclusion_tag("components/programme_nav.html", takes_context=True)
 def programme_nav(context, programme, active: str = ""):
     user = context["request"].user
     links = []
-    for name, label, allowed in PAGES:
-        if not allowed(user, programme):
+    patterns = _address_patterns(get_script_prefix())
+    for (name, label, allowed), (_name, pattern) in zip(PAGES, patterns, strict=True):
+        if pattern is None or not allowed(user, programme):
             continue
-        try:
-            url = reverse(name, args=[programme.slug])
-        except NoReverseMatch:
-            continue  # the page is not built yet
+        url = pattern.replace(_SLUG, programme.slug)
         links.append({"url": url, "label": label, "active": name == active})
     return {"links": links, "programme": programme}
