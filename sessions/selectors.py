@@ -463,11 +463,40 @@ def _held_expected(held: tuple[SlotInfo, ...]):
     """The number of the ``held`` half-days the participant of the outer query was expected
     at: all of them without a span, those their span covers otherwise (``ExpectedSpan.covers``
     written in SQL): a correlated subquery, so that the count is made in the database."""
+    covered = (
+        Slot.objects.filter(pk__in=[slot.id for slot in held])
+        .filter(_in_outer_span(F("day__date"), F("starts_at")))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(covered), 0)
+
+
+def _attended_expected(held: tuple[SlotInfo, ...]):
+    """The number of half-days the participant of the outer query attended among those of
+    ``held`` they were expected at (a correlated subquery, like :func:`_held_expected`)."""
+    attended = (
+        Attendance.objects.filter(
+            participant=OuterRef("pk"),
+            status__in=ATTENDING_STATUSES,
+            slot_id__in=[slot.id for slot in held],
+        )
+        .filter(_in_outer_span(F("slot__day__date"), F("slot__starts_at")))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(attended), 0)
+
+
+def _in_outer_span(day, start) -> Q:
+    """Half-days starting on ``day`` at ``start`` that the span of the participant of the outer
+    query covers (``ExpectedSpan.covers`` in SQL; no span covers everything)."""
 
     def span(name: str):
         return OuterRef(f"expected_span__{name}")
 
-    day, start = F("day__date"), F("starts_at")
     after_start = (
         Q(IsNull(span("from_day"), True))
         | Q(GreaterThan(day, span("from_day")))
@@ -478,14 +507,7 @@ def _held_expected(held: tuple[SlotInfo, ...]):
         | Q(LessThan(day, span("until_day")))
         | (Q(Exact(day, span("until_day"))) & Q(LessThan(start, span("until_time"))))
     )
-    covered = (
-        Slot.objects.filter(pk__in=[slot.id for slot in held])
-        .filter(after_start & before_end)
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
-    return Coalesce(Subquery(covered), 0)
+    return after_start & before_end
 
 
 def _trainee_lines(programme, held: tuple[SlotInfo, ...]):
@@ -519,7 +541,7 @@ def trainee_line_totals(*, programme, held: tuple[SlotInfo, ...]) -> TraineeLine
     given = triad & Q(commitment_given=True)
     totals = (
         _trainee_lines(programme, held)
-        .annotate(halfdays_attended=Count("attendances", filter=_attending_filter(programme)))
+        .annotate(halfdays_attended=_attended_expected(held))
         .aggregate(
             trainees=Count("pk"),
             triad_members=Count("pk", filter=triad),
