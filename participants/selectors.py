@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Value, When
+from django.db.models import Case, Count, F, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -50,16 +50,50 @@ CATEGORY_ORDER = Case(
 )
 
 
-def participant_list(*, programme) -> list[Participant]:
+PARTICIPANT_LIST_ORDER = (
+    CATEGORY_ORDER,
+    F("city__name").asc(nulls_first=True),
+    "last_name",
+    "first_name",
+    "pk",
+)
+
+
+def participant_list(*, programme) -> QuerySet[Participant]:
     """Everyone taking part in a programme, by category (in the categories' order), then city
-    and name, with city, organisation and peer group loaded (one query)."""
-    return list(
+    and name, with city, organisation and peer group loaded (one query, lazy: a page of the
+    list slices it in the database)."""
+    return (
         Participant.objects.for_programme(programme)
         .select_related("city", "organisation", "peer_group")
-        .order_by(
-            CATEGORY_ORDER, F("city__name").asc(nulls_first=True), "last_name", "first_name", "pk"
-        )
+        .order_by(*PARTICIPANT_LIST_ORDER)
     )
+
+
+def participant_list_counts(*, programme) -> dict[str, int]:
+    """How many people of each category :func:`participant_list` holds, active or not (one
+    query): the whole list's figures, for a page that shows a part of it."""
+    return dict(
+        Participant.objects.for_programme(programme)
+        .values_list("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
+        .order_by()
+    )
+
+
+def participant_list_position(*, programme, participant_id: int) -> int | None:
+    """Where a person comes in :func:`participant_list` (0 for the first), None when they are
+    not in it (one query, of the ids only)."""
+    ids = list(
+        Participant.objects.for_programme(programme)
+        .order_by(*PARTICIPANT_LIST_ORDER)
+        .values_list("pk", flat=True)
+    )
+    try:
+        return ids.index(participant_id)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """Pages of the people of a programme and of its peer groups."""
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +16,29 @@ from programmes.permissions import programme_get_for_user, require
 from . import permissions, services
 from .forms import CompositionForm, ParticipantForm, PeerGroupForm
 from .models import TRIAD_CATEGORIES, Category, Participant, PeerGroup
-from .selectors import participant_counts_by_city, participant_list, peer_group_board
+from .selectors import (
+    participant_counts_by_city,
+    participant_list,
+    participant_list_counts,
+    participant_list_position,
+    peer_group_board,
+)
+
+# People per page of the list: a page of 50 renders in a few milliseconds, however many
+# people the programme has.
+LIST_PAGE_SIZE = 50
+PLACEHOLDER_ID = 987654321
+
+
+@dataclass
+class ListSection:
+    """The people of one category on a page of the list; ``count`` is the category's
+    whole number, also when the category runs over several pages."""
+
+    category: str
+    label: str
+    count: int
+    people: list = field(default_factory=list)
 
 
 @login_required
@@ -21,18 +46,46 @@ from .selectors import participant_counts_by_city, participant_list, peer_group_
 def participant_list_view(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_view_participants(request.user, programme))
+    counts = participant_list_counts(programme=programme)
+    paginator = Paginator(participant_list(programme=programme), LIST_PAGE_SIZE)
+    paginator.count = sum(counts.values())  # known already: no COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    can_manage = permissions.can_manage_participants(request.user, programme)
+    # One reverse() for the page, not one per person.
+    edit_url = reverse("participants:participant_edit", args=[slug, PLACEHOLDER_ID])
+    labels = dict(Category.choices)
+    sections: list[ListSection] = []
+    for person in page.object_list:
+        if not sections or sections[-1].category != person.category:
+            label = str(labels.get(person.category, person.category))
+            sections.append(ListSection(person.category, label, counts.get(person.category, 0)))
+        if can_manage:
+            person.edit_url = edit_url.replace(str(PLACEHOLDER_ID), str(person.pk))
+        sections[-1].people.append(person)
     return render(
         request,
         "participants/participant_list.html",
         {
             "programme": programme,
-            "participants": participant_list(programme=programme),
+            "page": page,
+            "sections": sections,
             "cities": participant_counts_by_city(programme=programme),
             "triad_labels": [Category(value).label for value in TRIAD_CATEGORIES],
-            "can_manage": permissions.can_manage_participants(request.user, programme),
+            "can_manage": can_manage,
             "show_contacts": permissions.can_view_contact_details(request.user, programme),
         },
     )
+
+
+def participant_list_url(*, programme, participant_id: int | None = None) -> str:
+    """The list, at the page where the person is and scrolled to their line."""
+    url = reverse("participants:participant_list", args=[programme.slug])
+    if participant_id is None:
+        return url
+    position = participant_list_position(programme=programme, participant_id=participant_id)
+    if position and position >= LIST_PAGE_SIZE:
+        url += f"?page={position // LIST_PAGE_SIZE + 1}"
+    return f"{url}#p-{participant_id}"
 
 
 def _managed_programme(request: HttpRequest, slug: str):
@@ -55,7 +108,7 @@ def participant_form(
     context = {
         "programme": programme,
         "participant": participant if participant.pk else None,
-        "cancel_url": reverse("participants:participant_list", args=[slug]),
+        "cancel_url": participant_list_url(programme=programme, participant_id=participant.pk),
         "can_export": permissions.can_export_personal_data(request.user, programme),
         "can_erase": permissions.can_erase_personal_data(request.user, programme),
         "title": _("Edit %s") % participant.full_name if participant.pk else _("Add a participant"),
@@ -77,7 +130,7 @@ def participant_form(
             participant=form.save(commit=False), user=request.user, changed=form.changed_data
         )
         messages.success(request, _("Saved: %s.") % saved.full_name)
-        return redirect(reverse("participants:participant_list", args=[slug]) + f"#p-{saved.pk}")
+        return redirect(participant_list_url(programme=programme, participant_id=saved.pk))
     return render(
         request,
         "participants/form.html",

@@ -27,19 +27,27 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 from django.db import models
 from django.db.models import (
+    Case,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
+    Func,
     OuterRef,
     Q,
+    Subquery,
     Sum,
+    Value,
+    When,
 )
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull, LessThan
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
@@ -375,16 +383,24 @@ def span_of(participant: Participant) -> ExpectedSpan | None:
         return None
 
 
+def _on_expected_filter() -> Q:
+    """A participant's records on the half-days they were expected at (from a participant)."""
+    return Q(expected_span__isnull=True) | _within_span("attendances__slot__", "expected_span__")
+
+
+def _attending_filter(programme) -> Q:
+    """A participant's records that count as attended (from a participant)."""
+    return (
+        Q(attendances__status__in=ATTENDING_STATUSES, attendances__slot__day__programme=programme)
+        & _on_expected_filter()
+    )
+
+
 def _participant_hours(programme, held: tuple[SlotInfo, ...]):
     """Half-days and hours attended per trainee against the half-days held they were expected
     at, summed in the database (one query)."""
-    on_expected = Q(expected_span__isnull=True) | _within_span(
-        "attendances__slot__", "expected_span__"
-    )
-    attending = (
-        Q(attendances__status__in=ATTENDING_STATUSES, attendances__slot__day__programme=programme)
-        & on_expected
-    )
+    on_expected = _on_expected_filter()
+    attending = _attending_filter(programme)
     length = ExpressionWrapper(
         F("attendances__slot__ends_at") - F("attendances__slot__starts_at"),
         output_field=DurationField(),
@@ -433,6 +449,202 @@ def _participant_hours(programme, held: tuple[SlotInfo, ...]):
             )
         )
     return tuple(lines)
+
+
+# --- The per-trainee lines, a page at a time -------------------------------------------------
+#
+# A page shows the lines of a few trainees: only those are built, while the figures over every
+# trainee (how many lines, commitments given and kept) are counted in the database.
+
+PEOPLE_PAGE_SIZE = 50
+
+
+def _held_expected(held: tuple[SlotInfo, ...]):
+    """The number of the ``held`` half-days the participant of the outer query was expected
+    at: all of them without a span, those their span covers otherwise (``ExpectedSpan.covers``
+    written in SQL): a correlated subquery, so that the count is made in the database."""
+    covered = (
+        Slot.objects.filter(pk__in=[slot.id for slot in held])
+        .filter(_in_outer_span(F("day__date"), F("starts_at")))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(covered), 0)
+
+
+def _attended_expected(held: tuple[SlotInfo, ...]):
+    """The number of half-days the participant of the outer query attended among those of
+    ``held`` they were expected at (a correlated subquery, like :func:`_held_expected`)."""
+    attended = (
+        Attendance.objects.filter(
+            participant=OuterRef("pk"),
+            status__in=ATTENDING_STATUSES,
+            slot_id__in=[slot.id for slot in held],
+        )
+        .filter(_in_outer_span(F("slot__day__date"), F("slot__starts_at")))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(attended), 0)
+
+
+def _in_outer_span(day, start) -> Q:
+    """Half-days starting on ``day`` at ``start`` that the span of the participant of the outer
+    query covers (``ExpectedSpan.covers`` in SQL; no span covers everything)."""
+
+    def span(name: str):
+        return OuterRef(f"expected_span__{name}")
+
+    after_start = (
+        Q(IsNull(span("from_day"), True))
+        | Q(GreaterThan(day, span("from_day")))
+        | (Q(Exact(day, span("from_day"))) & Q(GreaterThanOrEqual(start, span("from_time"))))
+    )
+    before_end = (
+        Q(IsNull(span("until_day"), True))
+        | Q(LessThan(day, span("until_day")))
+        | (Q(Exact(day, span("until_day"))) & Q(LessThan(start, span("until_time"))))
+    )
+    return after_start & before_end
+
+
+def _trainee_lines(programme, held: tuple[SlotInfo, ...]):
+    """The trainees who have a line in the figures (as ``_participant_hours`` keeps them), with
+    ``halfdays_held``, the half-days held they were expected at, counted in the database."""
+    return (
+        Participant.objects.for_programme(programme)
+        .filter(category__in=TRAINEE_VALUES)
+        .filter(Q(is_active=True) | Q(expected_span__isnull=False))
+        .annotate(halfdays_held=_held_expected(held))
+        .filter(Q(is_active=True) | Q(halfdays_held__gt=0))
+    )
+
+
+@dataclass(frozen=True)
+class TraineeLineTotals:
+    """Counted over every trainee's line: ``trainees`` lines (``commitments`` of them triad
+    members), ``commitments_given`` and ``commitments_kept`` as :class:`Participation` counts
+    them (kept: every half-day held they were expected at was attended)."""
+
+    trainees: int
+    triad_members: int
+    commitments_given: int
+    commitments_kept: int
+
+
+def trainee_line_totals(*, programme, held: tuple[SlotInfo, ...]) -> TraineeLineTotals:
+    """How many trainee lines there are and the commitments given and kept, counted in the
+    database over every trainee (one query). Read-only."""
+    triad = Q(category__in=TRIAD_VALUES)
+    given = triad & Q(commitment_given=True)
+    totals = (
+        _trainee_lines(programme, held)
+        .annotate(halfdays_attended=_attended_expected(held))
+        .aggregate(
+            trainees=Count("pk"),
+            triad_members=Count("pk", filter=triad),
+            commitments_given=Count("pk", filter=given),
+            commitments_kept=Count(
+                "pk",
+                filter=given & Q(halfdays_held__gt=0, halfdays_attended__gte=F("halfdays_held")),
+            ),
+        )
+    )
+    return TraineeLineTotals(**{name: totals[name] or 0 for name in totals})
+
+
+@dataclass(frozen=True)
+class LinesPage:
+    """Which lines a page shows: ``limit`` lines from ``offset``, of every trainee or of the
+    triad members only (the lines of :attr:`Participation.commitments`)."""
+
+    offset: int
+    limit: int
+    triad_only: bool = False
+
+
+def trainee_lines_pages(
+    *,
+    programme,
+    slots: tuple[SlotInfo, ...],
+    pages: Iterable[LinesPage],
+    for_funders: bool = False,
+) -> list[tuple[ParticipantHours, ...]]:
+    """The lines of the per-trainee figures (those of :attr:`Participation.participants`, or
+    of ``commitments``) that each of ``pages`` shows, in the order of the figures, or with
+    ``for_funders`` in the order of ``order_for_readers`` (people not named after the named
+    ones of their category). One query per page for its people, then one for all their
+    records: the work is the pages' size, whatever the number of trainees. Read-only."""
+    held = tuple(slot for slot in slots if slot.held)
+    if for_funders:
+        named = Q(consent_name_in_reports=True)
+        order = (
+            "category",
+            Case(When(named, then=Value(0)), default=Value(1)),
+            Case(When(named, then=F("last_name")), default=Value("")),
+            Case(When(named, then=F("first_name")), default=Value("")),
+            "pk",
+        )
+    else:
+        order = ("category", "last_name", "first_name", "pk")
+    fields = ("pk", "first_name", "last_name", "consent_name_in_reports", "category")
+    fields += ("city__name", "commitment_given", *(f"expected_span__{f}" for f in SPAN_FIELDS))
+    people = _trainee_lines(programme, held).order_by(*order).values(*fields)
+    pages_rows = [
+        list(
+            (people.filter(category__in=TRIAD_VALUES) if page.triad_only else people)[
+                page.offset : page.offset + page.limit
+            ]
+        )
+        for page in pages
+    ]
+    # The records of these people, counted here with the rules of the figures: on the
+    # half-days their span covers (``counted_records_filter``), by ``STATUS_COUNT``, for the
+    # whole length of the half-day (``_participant_hours``).
+    # The rules read from plain objects: a model instance per line costs more than the line.
+    covers, full_name, initials = ExpectedSpan.covers, Participant.full_name, Participant.initials
+    spans = {
+        row["pk"]: SimpleNamespace(**{f: row[f"expected_span__{f}"] for f in SPAN_FIELDS})
+        for rows in pages_rows
+        for row in rows
+    }
+    by_id = {slot.id: slot for slot in slots}
+    length = {slot.id: slot.duration for slot in slots}
+    counts = {pk: dict(NO_COUNTS, time=dt.timedelta()) for pk in spans}
+    for pk, slot_id, status in Attendance.objects.filter(
+        participant_id__in=list(spans), slot_id__in=list(by_id)
+    ).values_list("participant_id", "slot_id", "status"):
+        slot = by_id[slot_id]
+        if status in STATUS_COUNT and covers(spans[pk], slot.date, slot.starts_at):
+            counts[pk][STATUS_COUNT[status]] += 1
+            if STATUS_COUNT[status] == "attended":
+                counts[pk]["time"] += length[slot_id]
+    labels = dict(Category.choices)
+
+    def line(row) -> ParticipantHours:
+        span = spans[row["pk"]]
+        expected = [slot for slot in held if covers(span, slot.date, slot.starts_at)]
+        record = counts[row["pk"]]
+        name = SimpleNamespace(first_name=row["first_name"], last_name=row["last_name"])
+        return ParticipantHours(
+            participant_id=row["pk"],
+            name=full_name.fget(name),
+            initials=initials.fget(name),
+            named=row["consent_name_in_reports"],
+            category=row["category"],
+            category_label=str(labels.get(row["category"], row["category"])),
+            city=row["city__name"] or "",
+            commitment_given=row["commitment_given"],
+            halfdays_attended=record["attended"],
+            halfdays_excused=record["excused"],
+            halfdays_held=len(expected),
+            hours_attended=hours(record["time"]),
+            hours_held=hours(sum((length[slot.id] for slot in expected), dt.timedelta())),
+        )
+
+    return [tuple(line(row) for row in rows) for rows in pages_rows]
 
 
 def _triads(programme, groups, slots: tuple[SlotInfo, ...]):
@@ -724,7 +936,7 @@ def programme_participation_summary(*, programme) -> ParticipationSummary:
     return programme_participation_overview(programme=programme).summary
 
 
-def programme_participation(*, programme) -> Participation:
+def programme_participation(*, programme, people: bool = True) -> Participation:
     """All participation figures of a programme, aggregated in the database.
 
     Seven queries whatever the number of participants, records or half-days: the three of
@@ -735,6 +947,10 @@ def programme_participation(*, programme) -> Participation:
 
     See the module docstring for the definitions (rate, expected, held half-day, hours). Only
     active trainees count; records of facilitators and support people are ignored.
+
+    With ``people=False`` the per-trainee lines are left out (``participants`` and
+    ``commitments`` are empty, one query fewer): a page reads them a page at a time with
+    :func:`trainee_lines_page` and their totals with :func:`trainee_line_totals`.
     """
     overview = programme_participation_overview(programme=programme)
     summary, slots, groups = overview.summary, overview.slots, overview.trainee_groups
@@ -772,7 +988,7 @@ def programme_participation(*, programme) -> Participation:
             city_names, key=lambda city_id: (city_id is None, city_names[city_id].casefold())
         )
     )
-    participants = _participant_hours(programme, held)
+    participants = _participant_hours(programme, held) if people else ()
     return Participation(
         summary=summary,
         by_category=by_category,

@@ -5,9 +5,11 @@ Every view checks a predicate of ``sessions.permissions``; what a user may not s
 
 import json
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -50,7 +52,9 @@ from .models import (
     TrainingDay,
 )
 from .selectors import (
+    PEOPLE_PAGE_SIZE,
     AttendanceSlot,
+    LinesPage,
     SheetGrouping,
     SheetRow,
     SignedLine,
@@ -67,6 +71,8 @@ from .selectors import (
     slot_paper_scans,
     slot_signatures,
     timetable_days,
+    trainee_line_totals,
+    trainee_lines_pages,
 )
 
 # --- Timetable -----------------------------------------------------------------------------
@@ -845,13 +851,41 @@ def participation(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_view_participation(request.user, programme))
     show_names = permissions.can_view_participant_names(request.user, programme)
-    figures = programme_participation(programme=programme)
+    figures = programme_participation(programme=programme, people=False)
+    held = tuple(slot for slot in figures.slots if slot.held)
+    totals = trainee_line_totals(programme=programme, held=held)
+    # Two tables of people, each a page at a time; only the lines shown are built.
+    hours_page = Paginator(range(totals.trainees), PEOPLE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    commitments_page = Paginator(range(totals.triad_members), PEOPLE_PAGE_SIZE).get_page(
+        request.GET.get("commitments")
+    )
+    hours_page.object_list, commitments_page.object_list = trainee_lines_pages(
+        programme=programme,
+        slots=figures.slots,
+        pages=[
+            LinesPage(offset=max(hours_page.start_index() - 1, 0), limit=PEOPLE_PAGE_SIZE),
+            LinesPage(
+                offset=max(commitments_page.start_index() - 1, 0),
+                limit=PEOPLE_PAGE_SIZE,
+                triad_only=True,
+            ),
+        ],
+        for_funders=not show_names,
+    )
     return render(
         request,
         "sessions/participation.html",
         {
             "programme": programme,
-            "figures": figures if show_names else figures.without_names(),
+            "figures": figures,
+            "totals": totals,
+            "hours_page": hours_page,
+            "commitments_page": commitments_page,
+            # Each table's page links keep the other table's page.
+            "hours_query": urlencode({"commitments": commitments_page.number}),
+            "commitments_query": urlencode({"page": hours_page.number}),
             "show_names": show_names,
             "now": timezone.now(),
         },

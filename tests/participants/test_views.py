@@ -1,9 +1,12 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from participants.models import Category, Participant, PeerGroup
+from participants.selectors import participant_list
 from programmes.models import Membership
 from tests import factories
 from tests.factories import ROLES, add_trainees, user_with
@@ -378,3 +381,52 @@ def test_the_erasure_runs_the_same_queries_for_few_or_many_records(client, train
     # link and written words (two queries); their expenses' notes are blanked (one); the city's
     # thread (its messages, other signatories, its documents: three).
     assert counts == [(5, 27), (5, 27)]
+
+
+# --- The list, 50 people a page ----------------------------------------------------------------
+
+
+def listed(html: str) -> list[str]:
+    return re.findall(r'<tr id="p-(\d+)">', html)
+
+
+def test_page_two_of_the_list_starts_at_the_51st_person_with_the_counts_of_everyone(
+    client, training, organiser
+):
+    programme = training.programme
+    add_trainees(programme, cities=10, activists=30, groups=training.groups)
+    everyone = [str(person.pk) for person in participant_list(programme=programme)]
+    assert len(everyone) > 50
+    client.force_login(organiser)
+    url = reverse("participants:participant_list", args=[programme.slug])
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    assert listed(first) == everyone[:50]
+    assert listed(second) == everyone[50:100]
+    # A category's heading counts all its people, also on a page that shows some of them.
+    activists = Participant.objects.filter(programme=programme, category=Category.ACTIVIST)
+    label = str(Category.ACTIVIST.label)
+    assert f'{label} <span class="fw-normal">({activists.count()})</span>' in second
+    assert '<nav aria-label="' in second
+    assert 'aria-current="page"' in second
+    assert 'href="?page=1"' in second
+
+
+@pytest.mark.parametrize("value", ["", "abc", "0", "-3", "999", "1" * 30])
+def test_a_bad_page_of_the_list_answers_a_page(client, training, organiser, value):
+    client.force_login(organiser)
+    url = reverse("participants:participant_list", args=[training.programme.slug])
+    assert client.get(url, {"page": value}).status_code == 200
+
+
+def test_a_saved_person_is_shown_on_their_page_of_the_list(client, training, organiser):
+    programme = training.programme
+    add_trainees(programme, cities=10, activists=30, groups=training.groups)
+    last = list(participant_list(programme=programme))[-1]
+    client.force_login(organiser)
+    edit = reverse("participants:participant_edit", args=[programme.slug, last.pk])
+    form = client.get(edit)
+    assert form.context["cancel_url"].endswith(f"?page=2#p-{last.pk}")
+    first = list(participant_list(programme=programme))[0]
+    edit_first = reverse("participants:participant_edit", args=[programme.slug, first.pk])
+    assert client.get(edit_first).context["cancel_url"].endswith(f"/participants/#p-{first.pk}")
