@@ -46,16 +46,49 @@ def test_certificates_are_built_in_parts_merged_in_order_and_each_person_has_a_f
     assert [len(part.participant_ids) for part in chunks] == [10, 10, len(people) - 20]
     assert {(part.status, part.attempts, part.progress) for part in chunks} == {("done", 1, 100)}
     assert all(not part.file for part in chunks)  # merged, then removed
-    pages = [normalise(page) for page in pdf_text(run.file.read()).split("\f")]
-    for page, person in zip(pages, people, strict=True):
+    merged = run.file.read()
+    pages = [normalise(page) for page in pdf_text(merged).split("\f")]
+    for number, (page, person) in enumerate(zip(pages, people, strict=True), start=1):
         assert person.name in page
-        assert "Page 1 of" not in page  # a stack of certificates is not numbered
-    first, second = people[0], people[1]
-    with default_storage.open(person_document_path(run, first.participant_id)) as handle:
+        # Numbered across the parts, as the document laid out in one piece is.
+        assert f"Page {number} of {len(people)}" in page
+    assert_tagged(merged, pages=len(people), language="en")
+    first, second = people[0], people[11]
+    with default_storage.open(person_document_path(run, second.participant_id)) as handle:
         own = handle.read()
     assert len(PdfReader(io.BytesIO(own)).pages) == 1
-    assert first.name in normalise(pdf_text(own))
-    assert second.name not in normalise(pdf_text(own))
+    assert second.name in normalise(pdf_text(own))
+    assert first.name not in normalise(pdf_text(own))
+    assert_tagged(own, pages=1, language="en")
+
+
+def assert_tagged(content: bytes, *, pages: int, language: str) -> None:
+    """What a screen reader needs of the file: tagged (a structure tree whose parent tree
+    names the elements of every page), its language and its title."""
+    reader = PdfReader(io.BytesIO(content))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == language
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert "Attendance certificates" in reader.metadata.title
+    assert b"pdfuaid" in catalog["/Metadata"].get_object().get_data()
+    tree = catalog["/StructTreeRoot"].get_object()
+    (document,) = tree["/K"]
+    assert document.get_object()["/S"] == "/Document"
+    nums = tree["/ParentTree"].get_object()["/Nums"]
+    assert sorted(page["/StructParents"] for page in reader.pages) == list(nums[::2])
+    assert len(nums) == 2 * pages
+    for elements in nums[1::2]:
+        assert elements and all(element.get_object()["/S"] for element in elements)
+        assert {element.get_object().raw_get("/Pg").idnum for element in elements} <= {
+            page.indirect_reference.idnum for page in reader.pages
+        }
+    # One section per certificate, each opening on its heading, in the document's kids.
+    sections = [kid.get_object() for kid in document.get_object()["/K"]]
+    assert [section["/S"] for section in sections] == ["/Sect"] * pages
+    assert all(
+        "/H1" in [kid.get_object()["/S"] for kid in section["/K"]] for section in sections
+    )
 
 
 def test_a_part_lost_with_its_worker_is_built_again_alone_and_the_file_is_made_once(
