@@ -178,11 +178,12 @@ def report_part_build(*, part_id: int) -> str:
 def _store_people(run: ReportRun, participant_ids: list[int], pdf) -> None:
     """Each person's pages as their own file (their certificate), cut from the part's PDF."""
     storage = run.file.storage
-    for participant_id, (first, last) in zip(participant_ids, pdf.ranges, strict=True):
+    files = pdf_pages(pdf.content, pdf.ranges)
+    for participant_id, content in zip(participant_ids, files, strict=True):
         name = person_document_path(run, participant_id)
         if storage.exists(name):
             storage.delete(name)
-        storage.save(name, ContentFile(pdf_pages(pdf.content, first, last)))
+        storage.save(name, ContentFile(content))
 
 
 def report_run_merge(*, report_run_id: int) -> bool:

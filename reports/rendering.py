@@ -202,6 +202,29 @@ def _top_of(ref: IndirectObject) -> IndirectObject:
         ref = parent
 
 
+def _structure(reader: PdfReader, tree: DictionaryObject) -> tuple[list, dict]:
+    """The kids of the document element with the pages each sits on, and the parent tree by
+    key; worked out once per reader (cutting a part into many files reads it many times)."""
+    cached = getattr(reader, "_cotraining_structure", None)
+    if cached is not None:
+        return cached
+    kids = []
+    for top in _as_list(tree.get("/K", ArrayObject())):
+        top_object = top.get_object()
+        if top_object.get("/S") == "/Document":
+            kids += _as_list(top_object.get("/K", ArrayObject()))
+        else:
+            kids.append(top)
+    parent_tree = tree.get("/ParentTree")
+    entries = _as_list(parent_tree.get_object().get("/Nums", [])) if parent_tree else []
+    cached = (
+        [(kid, _pages_of(kid)) for kid in kids],
+        dict(zip(entries[::2], entries[1::2], strict=True)),
+    )
+    reader._cotraining_structure = cached
+    return cached
+
+
 class _TaggedWriter:
     """Copies pages of tagged PDFs into one, with the parts of their structure trees."""
 
@@ -221,9 +244,8 @@ class _TaggedWriter:
         self.nums = ArrayObject()
         self.first: PdfReader | None = None
 
-    def add(self, content: bytes, numbers: list[int] | None = None) -> None:
+    def add(self, reader: PdfReader, numbers: list[int] | None = None) -> None:
         """Add the pages ``numbers`` (all when None) of a PDF, with their tagged content."""
-        reader = PdfReader(io.BytesIO(content))
         whole = numbers is None
         numbers = list(range(len(reader.pages))) if numbers is None else numbers
         start = len(self.writer.pages)
@@ -237,22 +259,11 @@ class _TaggedWriter:
         tree = reader.trailer["/Root"].get("/StructTreeRoot")
         if tree is None:
             return
-        tree = tree.get_object()
+        kids, by_key = _structure(reader, tree.get_object())
         elements: dict[int, IndirectObject] = {}
-        for top in _as_list(tree.get("/K", ArrayObject())):
-            top_object = top.get_object()
-            kids = (
-                _as_list(top_object.get("/K", ArrayObject()))
-                if top_object.get("/S") == "/Document"
-                else [top]
-            )
-            for kid in kids:
-                touched = _pages_of(kid)
-                if touched & pages.keys() or (not touched and whole):
-                    self.kids.append(self._copy(kid, self.document_ref, pages, elements))
-        parent_tree = tree.get("/ParentTree")
-        entries = _as_list(parent_tree.get_object().get("/Nums", [])) if parent_tree else []
-        by_key = dict(zip(entries[::2], entries[1::2], strict=True))
+        for kid, touched in kids:
+            if touched & pages.keys() or (not touched and whole):
+                self.kids.append(self._copy(kid, self.document_ref, pages, elements))
         for idnum, page in pages.items():
             key = reader.get_object(idnum).get("/StructParents")
             if key is None or key not in by_key:
@@ -339,13 +350,18 @@ def pdf_merge(contents: list[bytes]) -> bytes:
     under one document), with the first one's language, title and metadata. No side effects."""
     merged = _TaggedWriter()
     for content in contents:
-        merged.add(content)
+        merged.add(PdfReader(io.BytesIO(content)))
     return merged.output()
 
 
-def pdf_pages(content: bytes, first: int, last: int) -> bytes:
-    """The pages ``first`` to ``last - 1`` of a PDF as a file of their own, tagged as they were
-    (the structure elements on those pages), with its language, title and metadata."""
-    cut = _TaggedWriter()
-    cut.add(content, list(range(first, last)))
-    return cut.output()
+def pdf_pages(content: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
+    """For each range (``first``, ``last``), the pages ``first`` to ``last - 1`` of a PDF as a
+    file of their own, tagged as they were (the structure elements on those pages), with its
+    language, title and metadata. The PDF is read once. No side effects."""
+    reader = PdfReader(io.BytesIO(content))
+    files = []
+    for first, last in ranges:
+        cut = _TaggedWriter()
+        cut.add(reader, list(range(first, last)))
+        files.append(cut.output())
+    return files
