@@ -14,6 +14,11 @@ How it holds together when things fail:
 - The part that finds every part done merges them (pypdf) into the run's file. The merge takes
   the run's row lock and does nothing when the run is no longer running: two parts finishing
   at the same moment, or a merge repeated after a crash, make the file once.
+- Each part prints its pages' numbers in the whole run ("Page 51 of 500"), from the place it
+  was given (a certificate is one page); the merge checks them against the parts' page counts
+  and has the parts that printed wrong ones built again before it merges.
+- The merge and the cuts into per-person files carry the structure tree (PDF/UA tags), the
+  language, the title and the XMP metadata over (``rendering.pdf_merge``, ``pdf_pages``).
 - Progress is summed over the parts: the run shows 5 % when claimed, up to 95 % as the parts
   are laid out and written, 100 % once merged. Each part's build is a sign of life of its run.
 - Status lives in the database; no result backend is needed (the group is a chord counted in
