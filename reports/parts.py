@@ -17,8 +17,10 @@ How it holds together when things fail:
 - Each part prints its pages' numbers in the whole run ("Page 51 of 500"), from the place it
   was given (a certificate is one page); the merge checks them against the parts' page counts
   and has the parts that printed wrong ones built again before it merges.
-- The merge and the cuts into per-person files carry the structure tree (PDF/UA tags), the
-  language, the title and the XMP metadata over (``rendering.pdf_merge``, ``pdf_pages``).
+- The cuts into per-person files carry the structure tree (PDF/UA tags), the language, the
+  title and the XMP metadata over (``rendering.pdf_pages``); the merged file keeps the
+  language and the title, not the tags, which cost the merging process more than the 200 MB
+  a worker process may take for 500 certificates (``rendering.pdf_merge``).
 - Progress is summed over the parts: the run shows 5 % when claimed, up to 95 % as the parts
   are laid out and written, 100 % once merged. Each part's build is a sign of life of its run.
 - Status lives in the database; no result backend is needed (the group is a chord counted in

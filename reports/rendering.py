@@ -345,13 +345,34 @@ class _TaggedWriter:
         return output.getvalue()
 
 
-def pdf_merge(contents: list[bytes]) -> bytes:
-    """The PDFs one after the other in one file, tagged as they were (their structure trees
-    under one document), with the first one's language, title and metadata. No side effects."""
-    merged = _TaggedWriter()
+def pdf_merge(contents: list[bytes], *, tagged: bool = False) -> bytes:
+    """The PDFs one after the other in one file, with the first one's language, title and
+    metadata; ``tagged``: with their structure trees under one document too. No side effects.
+
+    Untagged by default: for 500 certificates the structure trees cost the merging process
+    289 MB (over the 200 MB a worker process may take) and 50 % more time, and made the file
+    four times larger (pypdf writes no object streams)."""
+    if tagged:
+        merged = _TaggedWriter()
+        for content in contents:
+            merged.add(PdfReader(io.BytesIO(content)))
+        return merged.output()
+    writer, first = PdfWriter(), None
     for content in contents:
-        merged.add(PdfReader(io.BytesIO(content)))
-    return merged.output()
+        reader = PdfReader(io.BytesIO(content))
+        first = first or reader
+        writer.append(reader)
+    if first is not None:
+        source = first.trailer["/Root"]
+        for key in ("/Lang", "/ViewerPreferences"):
+            if key in source:
+                writer._root_object[NameObject(key)] = source[key].clone(writer)
+        writer.add_metadata(
+            {key: value for key, value in (first.metadata or {}).items() if key != "/Producer"}
+        )
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
 
 
 def pdf_pages(content: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:

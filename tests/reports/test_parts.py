@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from programmes.models import AuditEntry
 from reports import parts, services
 from reports.models import ReportPart, ReportRun, person_document_path
+from reports.rendering import pdf_merge
 from sessions.selectors import programme_participation
 from tests import factories
 from tests.conftest import normalise, pdf_text
@@ -56,7 +57,10 @@ def test_certificates_are_built_in_parts_merged_in_order_and_each_person_has_a_f
         assert person.name in page
         # Numbered across the parts, as the document laid out in one piece is.
         assert f"Page {number} of {len(people)}" in page
-    assert_tagged(merged, pages=len(people), language="en")
+    # The merged file keeps the language and title (not the tags: see rendering.pdf_merge).
+    catalog = PdfReader(io.BytesIO(merged)).trailer["/Root"]
+    assert catalog["/Lang"] == "en"
+    assert "Attendance certificates" in PdfReader(io.BytesIO(merged)).metadata.title
     first, second = people[0], people[11]
     with default_storage.open(person_document_path(run, second.participant_id)) as handle:
         own = handle.read()
@@ -64,6 +68,9 @@ def test_certificates_are_built_in_parts_merged_in_order_and_each_person_has_a_f
     assert second.name in normalise(pdf_text(own))
     assert first.name not in normalise(pdf_text(own))
     assert_tagged(own, pages=1, language="en")
+    # The merge can keep the tags too (off by default: memory and time).
+    with default_storage.open(person_document_path(run, first.participant_id)) as handle:
+        assert_tagged(pdf_merge([handle.read(), own], tagged=True), pages=2, language="en")
 
     # The organiser finds each person's file from the run's page and downloads it alone.
     client.force_login(run.requested_by)
