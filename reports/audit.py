@@ -30,14 +30,17 @@ def register() -> None:
             "export.applications": gettext_lazy("Export of the applications downloaded."),
             "export.budget": gettext_lazy("Export of the budget downloaded."),
             "export.contributions": gettext_lazy("Export of the city contributions downloaded."),
+            "report.certificate_sent": gettext_lazy(
+                "Certificate of completion e-mailed to {target}."
+            ),
+            "report.person_downloaded": gettext_lazy(
+                "Certificate of completion of {target} downloaded."
+            ),
         }
     )
     name_families(
         {
             "report": gettext_lazy("Reports"),
             "export": gettext_lazy("Exports"),
-            "report.certificate_sent": gettext_lazy(
-                "Certificate of completion e-mailed to {target}."
-            ),
         }
     )

@@ -285,6 +285,11 @@ class ReportPart(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     file = models.FileField(_("file"), upload_to=report_part_path, max_length=255, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    # The number its first page prints and the run's page count it prints ("Page 51 of 500"):
+    # laid out in parallel, a part is given them; the merge checks them against the parts'
+    # page counts and has the parts that printed wrong numbers built again.
+    first_page = models.PositiveIntegerField(_("first page"), default=1)
+    page_total = models.PositiveIntegerField(_("pages of the run"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:

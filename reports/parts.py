@@ -14,35 +14,50 @@ How it holds together when things fail:
 - The part that finds every part done merges them (pypdf) into the run's file. The merge takes
   the run's row lock and does nothing when the run is no longer running: two parts finishing
   at the same moment, or a merge repeated after a crash, make the file once.
+- Each part prints its pages' numbers in the whole run ("Page 51 of 500"), from the place it
+  was given (a certificate is one page); the merge checks them against the parts' page counts
+  and has the parts that printed wrong ones built again before it merges.
+- The cuts into per-person files carry the structure tree (PDF/UA tags), the language, the
+  title and the XMP metadata over (``rendering.pdf_pages``); the merged file keeps the
+  language and the title, not the tags, which cost the merging process more than the 200 MB
+  a worker process may take for 500 certificates (``rendering.pdf_merge``).
 - Progress is summed over the parts: the run shows 5 % when claimed, up to 95 % as the parts
   are laid out and written, 100 % once merged. Each part's build is a sign of life of its run.
 - Status lives in the database; no result backend is needed (the group is a chord counted in
   the database). Without a broker the group runs here, part after part.
 """
 
-import io
 import logging
 
+from celery import group
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
-from pypdf import PdfReader, PdfWriter
 
 from .documents import document_html
 from .locks import advisory_lock
 from .models import ReportPart, ReportRun, person_document_path
-from .rendering import pdf_in_parts
+from .rendering import pdf_in_parts, pdf_merge, pdf_pages
 
 logger = logging.getLogger(__name__)
 
 # Kinds built in parts, and the selector data that lists their parts' people.
 PART_KINDS = (ReportRun.Kind.CERTIFICATES,)
 PART_LOCK_NAMESPACE = 5_106
-# A stack of certificates has no page numbers: each is a person's own document (and file), and
-# parts laid out in parallel could not know their first page's number.
-PART_CSS = ".page-number { display: none; }"
+
+
+def part_css(part: ReportPart) -> str:
+    """A part prints the page numbers it has in the whole run ("Page 51 of 500"), as the
+    document laid out in one piece does."""
+    total = part.page_total if part.page_total is not None else "?"
+    return (
+        f"@page:first {{ counter-reset: page {part.first_page}; }}\n"
+        f'.page-number .total::after {{ content: "{total}" !important; }}'
+    )
+
+
 PROGRESS_CLAIMED, PROGRESS_PARTS = 5, 90
 
 
@@ -65,8 +80,15 @@ def report_parts_dispatch(*, run: ReportRun) -> int:
             size = max(settings.REPORT_PART_SIZE, 1)
             people = data["people"]
             chunks = [people[start : start + size] for start in range(0, len(people), size)]
+            # A certificate is one page: the numbers each part prints, checked at the merge.
             ReportPart.objects.bulk_create(
-                ReportPart(run=run, index=index, participant_ids=chunk)
+                ReportPart(
+                    run=run,
+                    index=index,
+                    participant_ids=chunk,
+                    first_page=1 + index * size,
+                    page_total=max(len(people), 1),
+                )
                 for index, chunk in enumerate(chunks or [[]])
             )
             run.source = data["source"]
@@ -77,8 +99,6 @@ def report_parts_dispatch(*, run: ReportRun) -> int:
     if not waiting:
         report_run_merge(report_run_id=run.pk)
         return 0
-    from celery import group
-
     group(report_part_build_task.si(part_id) for part_id in waiting).apply_async()
     return len(waiting)
 
@@ -146,7 +166,7 @@ def report_part_build(*, part_id: int) -> str:
             pdf = pdf_in_parts(
                 document.html,
                 anchors=[f"person-{pk}" for pk in part.participant_ids],
-                css=PART_CSS,
+                css=part_css(part),
                 on_layout=lambda pages: _part_progress(part, 60),
             )
         _store_people(run, part.participant_ids, pdf)
@@ -165,18 +185,12 @@ def report_part_build(*, part_id: int) -> str:
 def _store_people(run: ReportRun, participant_ids: list[int], pdf) -> None:
     """Each person's pages as their own file (their certificate), cut from the part's PDF."""
     storage = run.file.storage
-    reader = PdfReader(io.BytesIO(pdf.content))
-    for participant_id, (first, last) in zip(participant_ids, pdf.ranges, strict=True):
-        writer = PdfWriter()
-        for number in range(first, last):
-            writer.add_page(reader.pages[number])
-        writer.add_metadata(reader.metadata or {})
-        output = io.BytesIO()
-        writer.write(output)
+    files = pdf_pages(pdf.content, pdf.ranges)
+    for participant_id, content in zip(participant_ids, files, strict=True):
         name = person_document_path(run, participant_id)
         if storage.exists(name):
             storage.delete(name)
-        storage.save(name, ContentFile(output.getvalue()))
+        storage.save(name, ContentFile(content))
 
 
 def report_run_merge(*, report_run_id: int) -> bool:
@@ -197,14 +211,24 @@ def report_run_merge(*, report_run_id: int) -> bool:
         parts = list(run.parts.order_by("index"))
         if not parts or any(part.status != ReportPart.Status.DONE for part in parts):
             return False
-        writer = PdfWriter()
+        misnumbered = _renumber(parts)
+        if misnumbered:
+            # A certificate ran over one page: the parts after it printed wrong numbers. They
+            # are built again with the right ones (their page counts stay), then merged.
+            from .tasks import report_part_build_task  # the task module imports this one
+
+            ids = [part.pk for part in misnumbered]
+            transaction.on_commit(
+                lambda: group(report_part_build_task.si(pk) for pk in ids).apply_async()
+            )
+            return False
+        contents = []
         for part in parts:
             with part.file.open("rb") as handle:
-                writer.append(io.BytesIO(handle.read()))
-        output = io.BytesIO()
-        writer.write(output)
+                contents.append(handle.read())
+        pages = sum(part.page_count or 0 for part in parts)
         with translation.override(run.language):
-            _store(run, output.getvalue(), sum(part.page_count or 0 for part in parts), run.source)
+            _store(run, pdf_merge(contents), pages, run.source)
         names = [(part.file.storage, part.file.name) for part in parts if part.file]
         run.parts.update(file="")
 
@@ -214,6 +238,21 @@ def report_run_merge(*, report_run_id: int) -> bool:
 
     transaction.on_commit(delete_parts)
     return True
+
+
+def _renumber(parts: list[ReportPart]) -> list[ReportPart]:
+    """The parts whose printed page numbers do not follow from the parts' page counts, given
+    the right numbers and set to be built again."""
+    total = sum(part.page_count or 0 for part in parts)
+    first, wrong = 1, []
+    for part in parts:
+        if (part.first_page, part.page_total) != (first, total):
+            part.first_page, part.page_total = first, total
+            part.status, part.progress = ReportPart.Status.PENDING, 0
+            part.save(update_fields=["first_page", "page_total", "status", "progress"])
+            wrong.append(part)
+        first += part.page_count or 0
+    return wrong
 
 
 def run_people_files(run: ReportRun) -> list[str]:

@@ -9,6 +9,7 @@ one of our static files is refused, and WeasyPrint renders the document without 
 
 import base64
 import binascii
+import io
 import mimetypes
 import posixpath
 from collections.abc import Callable
@@ -19,6 +20,15 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NullObject,
+    NumberObject,
+)
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -144,3 +154,235 @@ def pdf_in_parts(
     if on_layout is not None:
         on_layout(pages)
     return PdfInParts(content=document.write_pdf(**PDF_OPTIONS), pages=pages, ranges=ranges)
+
+
+# --- Tagged PDFs cut and merged -----------------------------------------------------------------
+# pypdf copies pages, not the structure tree that makes a PDF tagged (PDF/UA): these functions
+# carry it over, with the language, the title and the XMP metadata, so that a file cut from a
+# part (a person's certificate) or merged from parts (the whole run) stays as accessible as the
+# WeasyPrint rendering it comes from.
+
+
+def _as_list(value) -> list:
+    value = value.get_object() if isinstance(value, IndirectObject) else value
+    return list(value) if isinstance(value, ArrayObject) else [value]
+
+
+def _pages_of(element, seen: set[int] | None = None) -> set[int]:
+    """The ids of the pages a structure element or its descendants sit on."""
+    seen = set() if seen is None else seen
+    pages = set()
+    obj = element.get_object() if isinstance(element, IndirectObject) else element
+    if isinstance(element, IndirectObject):
+        if element.idnum in seen:
+            return pages
+        seen.add(element.idnum)
+    if isinstance(obj, DictionaryObject):
+        page = obj.get("/Pg")
+        if isinstance(page, IndirectObject):
+            pages.add(page.idnum)
+        if "/K" in obj:
+            for kid in _as_list(obj["/K"]):
+                pages |= _pages_of(kid, seen)
+    return pages
+
+
+def _top_of(ref: IndirectObject) -> IndirectObject:
+    """The ancestor of a structure element that sits right under the document element."""
+    while True:
+        parent = ref.get_object().get("/P")
+        if not isinstance(parent, IndirectObject):
+            return ref
+        parent_object = parent.get_object()
+        if parent_object.get("/Type") == "/StructTreeRoot" or parent_object.get("/S") in (
+            "/Document",
+            None,
+        ):
+            return ref
+        ref = parent
+
+
+def _structure(reader: PdfReader, tree: DictionaryObject) -> tuple[list, dict]:
+    """The kids of the document element with the pages each sits on, and the parent tree by
+    key; worked out once per reader (cutting a part into many files reads it many times)."""
+    cached = getattr(reader, "_cotraining_structure", None)
+    if cached is not None:
+        return cached
+    kids = []
+    for top in _as_list(tree.get("/K", ArrayObject())):
+        top_object = top.get_object()
+        if top_object.get("/S") == "/Document":
+            kids += _as_list(top_object.get("/K", ArrayObject()))
+        else:
+            kids.append(top)
+    parent_tree = tree.get("/ParentTree")
+    entries = _as_list(parent_tree.get_object().get("/Nums", [])) if parent_tree else []
+    cached = (
+        [(kid, _pages_of(kid)) for kid in kids],
+        dict(zip(entries[::2], entries[1::2], strict=True)),
+    )
+    reader._cotraining_structure = cached
+    return cached
+
+
+class _TaggedWriter:
+    """Copies pages of tagged PDFs into one, with the parts of their structure trees."""
+
+    def __init__(self) -> None:
+        self.writer = PdfWriter()
+        self.tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+        self.tree_ref = self.writer._add_object(self.tree)
+        self.document = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/StructElem"),
+                NameObject("/S"): NameObject("/Document"),
+                NameObject("/P"): self.tree_ref,
+            }
+        )
+        self.document_ref = self.writer._add_object(self.document)
+        self.kids = ArrayObject()
+        self.nums = ArrayObject()
+        self.first: PdfReader | None = None
+
+    def add(self, reader: PdfReader, numbers: list[int] | None = None) -> None:
+        """Add the pages ``numbers`` (all when None) of a PDF, with their tagged content."""
+        whole = numbers is None
+        numbers = list(range(len(reader.pages))) if numbers is None else numbers
+        start = len(self.writer.pages)
+        self.writer.append(reader, pages=numbers)
+        if self.first is None:
+            self.first = reader
+        pages = {
+            reader.pages[number].indirect_reference.idnum: self.writer.pages[start + offset]
+            for offset, number in enumerate(numbers)
+        }
+        tree = reader.trailer["/Root"].get("/StructTreeRoot")
+        if tree is None:
+            return
+        kids, by_key = _structure(reader, tree.get_object())
+        elements: dict[int, IndirectObject] = {}
+        for kid, touched in kids:
+            if touched & pages.keys() or (not touched and whole):
+                self.kids.append(self._copy(kid, self.document_ref, pages, elements))
+        for idnum, page in pages.items():
+            key = reader.get_object(idnum).get("/StructParents")
+            if key is None or key not in by_key:
+                continue
+            for ref in _as_list(by_key[key]):
+                if isinstance(ref, IndirectObject) and ref.idnum not in elements:
+                    # WeasyPrint leaves the running headers and footers out of the document's
+                    # kids (found only from their page): copied the same way.
+                    self._copy(_top_of(ref), self.document_ref, pages, elements)
+            new_key = NumberObject(len(self.nums) // 2)
+            page[NameObject("/StructParents")] = new_key
+            self.nums.append(new_key)
+            self.nums.append(
+                ArrayObject(
+                    elements.get(ref.idnum, NullObject())
+                    if isinstance(ref, IndirectObject)
+                    else NullObject()
+                    for ref in _as_list(by_key[key])
+                )
+            )
+
+    def _copy(self, value, parent, pages: dict, elements: dict):
+        """A copy of a structure element (its parent set to ``parent``) or of a kid of one."""
+        if isinstance(value, IndirectObject):
+            if value.idnum in elements:
+                return elements[value.idnum]
+            obj = value.get_object()
+            if not isinstance(obj, DictionaryObject):
+                return obj.clone(self.writer)
+            copy = DictionaryObject()
+            ref = self.writer._add_object(copy)
+            elements[value.idnum] = ref
+            self._fill(copy, obj, ref, parent, pages, elements)
+            return ref
+        if isinstance(value, DictionaryObject):  # a marked-content or object reference
+            copy = DictionaryObject()
+            self._fill(copy, value, parent, parent, pages, elements)
+            return copy
+        if isinstance(value, ArrayObject):
+            return ArrayObject(self._copy(kid, parent, pages, elements) for kid in value)
+        return value.clone(self.writer)
+
+    def _fill(self, copy, obj, ref, parent, pages: dict, elements: dict) -> None:
+        for key, item in obj.items():
+            if key == "/P":
+                copy[NameObject(key)] = parent
+            elif key == "/Pg":
+                page = pages.get(item.idnum) if isinstance(item, IndirectObject) else None
+                if page is not None:
+                    copy[NameObject(key)] = page.indirect_reference
+            elif key == "/K":
+                copy[NameObject(key)] = self._copy(item, ref, pages, elements)
+            elif key == "/Obj":
+                continue  # an annotation: pypdf leaves them out of copied pages
+            else:
+                copy[NameObject(key)] = item.clone(self.writer)
+
+    def output(self) -> bytes:
+        writer, first = self.writer, self.first
+        self.document[NameObject("/K")] = self.kids
+        self.tree[NameObject("/K")] = ArrayObject([self.document_ref])
+        self.tree[NameObject("/ParentTree")] = DictionaryObject({NameObject("/Nums"): self.nums})
+        self.tree[NameObject("/ParentTreeNextKey")] = NumberObject(len(self.nums) // 2)
+        catalog = writer._root_object
+        catalog[NameObject("/StructTreeRoot")] = self.tree_ref
+        if first is not None:
+            source = first.trailer["/Root"]
+            for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata"):
+                if key in source:
+                    catalog[NameObject(key)] = source[key].clone(writer)
+            if "/RoleMap" in source.get("/StructTreeRoot", {}):
+                role_map = source["/StructTreeRoot"].get_object()["/RoleMap"]
+                self.tree[NameObject("/RoleMap")] = role_map.clone(writer)
+            writer.add_metadata(
+                {key: value for key, value in (first.metadata or {}).items() if key != "/Producer"}
+            )
+        output = io.BytesIO()
+        writer.write(output)
+        return output.getvalue()
+
+
+def pdf_merge(contents: list[bytes], *, tagged: bool = False) -> bytes:
+    """The PDFs one after the other in one file, with the first one's language, title and
+    metadata; ``tagged``: with their structure trees under one document too. No side effects.
+
+    Untagged by default: for 500 certificates the structure trees cost the merging process
+    289 MB (over the 200 MB a worker process may take) and 50 % more time, and made the file
+    four times larger (pypdf writes no object streams)."""
+    if tagged:
+        merged = _TaggedWriter()
+        for content in contents:
+            merged.add(PdfReader(io.BytesIO(content)))
+        return merged.output()
+    writer, first = PdfWriter(), None
+    for content in contents:
+        reader = PdfReader(io.BytesIO(content))
+        first = first or reader
+        writer.append(reader)
+    if first is not None:
+        source = first.trailer["/Root"]
+        for key in ("/Lang", "/ViewerPreferences"):
+            if key in source:
+                writer._root_object[NameObject(key)] = source[key].clone(writer)
+        writer.add_metadata(
+            {key: value for key, value in (first.metadata or {}).items() if key != "/Producer"}
+        )
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def pdf_pages(content: bytes, ranges: list[tuple[int, int]]) -> list[bytes]:
+    """For each range (``first``, ``last``), the pages ``first`` to ``last - 1`` of a PDF as a
+    file of their own, tagged as they were (the structure elements on those pages), with its
+    language, title and metadata. The PDF is read once. No side effects."""
+    reader = PdfReader(io.BytesIO(content))
+    files = []
+    for first, last in ranges:
+        cut = _TaggedWriter()
+        cut.add(reader, list(range(first, last)))
+        files.append(cut.output())
+    return files

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category
+from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, Participant
 from participants.selectors import (
     CategoryCount,
     evaluation_results,
@@ -61,7 +61,7 @@ from sessions.selectors import (
 )
 from sessions.signatures import chain_check
 
-from .models import ReportRun, SealedSheet
+from .models import ReportPart, ReportRun, SealedSheet
 from .permissions import report_run_policy
 
 # Columns of half-days per table of the attendance report: ten fit across a landscape A4 page.
@@ -92,6 +92,44 @@ def report_run_get(*, programme: Programme, pk: int) -> ReportRun | None:
         ReportRun.objects.filter(programme=programme, pk=pk)
         .select_related("programme", "requested_by", "funder")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class RunPerson:
+    """A person who has their own file in a run built in parts (their certificate)."""
+
+    participant_id: int
+    name: str
+
+
+def report_run_people(*, run: ReportRun) -> list[RunPerson]:
+    """The people of a run built in parts, in the document's order, each with the name to show
+    next to their own file (erasing a person expires the run and deletes its files); a run built
+    in one piece has none (two queries)."""
+    ids = [
+        participant_id
+        for chunk in ReportPart.objects.filter(run=run)
+        .order_by("index")
+        .values_list("participant_ids", flat=True)
+        for participant_id in chunk
+    ]
+    if not ids:
+        return []
+    names = {
+        pk: f"{first} {last}".strip()
+        for pk, first, last in Participant.objects.filter(
+            programme_id=run.programme_id, pk__in=ids
+        ).values_list("pk", "first_name", "last_name")
+    }
+    return [RunPerson(pk, names[pk]) for pk in ids if pk in names]
+
+
+def report_run_has_person(*, run: ReportRun, participant_id: int) -> bool:
+    """Whether the person has their own file in this run built in parts (one query)."""
+    return any(
+        participant_id in chunk
+        for chunk in ReportPart.objects.filter(run=run).values_list("participant_ids", flat=True)
     )
 
 

@@ -211,6 +211,17 @@ def report_run_record_download(*, run: ReportRun, user) -> None:
     _audit(user=user, action="report.downloaded", run=run)
 
 
+def report_run_record_person_download(*, run: ReportRun, participant, user) -> None:
+    """Record who downloaded one person's own file of a run (their certificate)."""
+    audit(
+        actor=user,
+        programme=run.programme,
+        action="report.person_downloaded",
+        obj=participant,
+        data={"kind": run.kind, "language": run.language, "run": run.pk},
+    )
+
+
 def export_record_download(*, programme: Programme, dataset: str, user) -> None:
     """Record who downloaded which export of a programme (``export.participants``,
     ``export.attendance``): a bulk export holds the contact details of many people."""

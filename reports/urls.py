@@ -35,6 +35,12 @@ urlpatterns = [
     ),
     path(f"{P}/reports/<id:pk>/status/", views.report_run_status, name="report_run_status"),
     path(f"{P}/reports/<id:pk>/download/", views.report_run_download, name="report_run_download"),
+    path(f"{P}/reports/<id:pk>/people/", views.report_run_people, name="report_run_people"),
+    path(
+        f"{P}/reports/<id:pk>/people/<id:participant_id>/download/",
+        views.report_run_person_download,
+        name="report_run_person_download",
+    ),
     path(
         f"{P}/exports/<str:dataset>.<str:file_format>",
         views.export_download,

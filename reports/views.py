@@ -26,7 +26,8 @@ from sessions.selectors import slot_get
 
 from . import documents, exports, permissions, selectors, services
 from .forms import ReportRequestForm, VerifyForm
-from .models import ReportRun
+from .models import ReportRun, person_document_path
+from .parts import PART_KINDS
 from .rendering import pdf_from_html
 
 # Refusals that are not about the form's content: too many reports asked for at once.
@@ -155,27 +156,83 @@ def report_run_download(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     """The run's PDF, after checking the permission again, under a name the server chooses."""
     run = _run_for_user(request, slug, pk)
     if not run.is_downloadable:
-        return render(
-            request,
-            "reports/report_unavailable.html",
-            {"run": run, "programme": run.programme},
-            status=410 if run.status == ReportRun.Status.EXPIRED else 409,
-        )
+        return _unavailable(request, run)
     try:
         handle = run.file.open("rb")
     except FileNotFoundError:
-        return render(
-            request,
-            "reports/report_unavailable.html",
-            {"run": run, "programme": run.programme, "missing": True},
-            status=410,
-        )
+        return _unavailable(request, run, missing=True)
     services.report_run_record_download(run=run, user=request.user)
     return FileResponse(
         handle,
         as_attachment=True,
         filename=posixpath.basename(run.file.name),
         content_type=run.file_type[1],
+    )
+
+
+def _unavailable(request: HttpRequest, run: ReportRun, *, missing: bool = False) -> HttpResponse:
+    status = 410 if missing or run.status == ReportRun.Status.EXPIRED else 409
+    return render(
+        request,
+        "reports/report_unavailable.html",
+        {"run": run, "programme": run.programme, "missing": missing},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def report_run_people(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The people of a run built in parts (the certificates), each with a link to their own
+    file: a certificate to hand to its holder without the others'."""
+    run = _run_for_user(request, slug, pk)
+    if run.kind not in PART_KINDS:
+        raise Http404
+    if not run.is_downloadable:
+        return _unavailable(request, run)
+    # One reverse() for every row: the URL differs by the participant's id only.
+    url = reverse(
+        "reports:report_run_person_download",
+        kwargs={"slug": run.programme.slug, "pk": run.pk, "participant_id": 1},
+    )
+    people = [
+        (person, url.replace("/people/1/", f"/people/{person.participant_id}/"))
+        for person in selectors.report_run_people(run=run)
+    ]
+    return render(
+        request,
+        "reports/report_run_people.html",
+        {"run": run, "programme": run.programme, "people": people},
+    )
+
+
+@login_required
+@require_GET
+def report_run_person_download(
+    request: HttpRequest, slug: str, pk: int, participant_id: int
+) -> HttpResponse:
+    """One person's own file of a run built in parts (their certificate, cut from the run),
+    under the same permission as the whole run; 404 for a person the run does not hold."""
+    run = _run_for_user(request, slug, pk)
+    if run.kind not in PART_KINDS or not selectors.report_run_has_person(
+        run=run, participant_id=participant_id
+    ):
+        raise Http404
+    if not run.is_downloadable:
+        return _unavailable(request, run)
+    participant = Participant.objects.filter(pk=participant_id, programme=run.programme).first()
+    if participant is None:
+        raise Http404
+    try:
+        handle = run.file.storage.open(person_document_path(run, participant_id), "rb")
+    except FileNotFoundError:
+        return _unavailable(request, run, missing=True)
+    services.report_run_record_person_download(run=run, participant=participant, user=request.user)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=services.certificate_file_name(run.programme, participant),
+        content_type="application/pdf",
     )
 
 

@@ -24,6 +24,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -41,7 +43,7 @@ from programmes.models import (
 from programmes.selectors import INVITATION_SALT
 from programmes.services import team_invitation_create
 from programmes.services.applications import SIGN_UP_SALT
-from reports.models import ReportRun
+from reports.models import ReportPart, ReportRun, person_document_path
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +75,7 @@ class World:
     sign_up_token: str
     users: dict
     run: ReportRun  # a participation report, built: funders may download it
-    certificates: ReportRun  # built too, for organisers only
+    certificates: ReportRun  # built too, in parts (the participant has their own file)
     invitation: object  # a pending invitation to the team
     team_token: str  # its link's token
     membership: object  # a team member's role
@@ -138,6 +140,15 @@ def build_world(*, with_users: bool = True) -> World:
         )
         for kind in (ReportRun.Kind.PARTICIPATION, ReportRun.Kind.CERTIFICATES)
     )
+    ReportPart.objects.create(
+        run=certificates,
+        index=0,
+        participant_ids=[participant.pk],
+        status=ReportPart.Status.DONE,
+        progress=100,
+        page_count=1,
+    )
+    default_storage.save(person_document_path(certificates, participant.pk), ContentFile(PDF))
     invitation, team_url = team_invitation_create(
         actor=None,
         programme=programme,
@@ -435,6 +446,11 @@ PAGES = {
     "reports:report_list": (PROGRAMME, _slug),
     "reports:report_run_status": (PROGRAMME, lambda w: _slug(w) | {"pk": w.run.pk}),
     "reports:report_run_download": (PROGRAMME, lambda w: _slug(w) | {"pk": w.run.pk}),
+    "reports:report_run_people": (PROGRAMME, lambda w: _slug(w) | {"pk": w.certificates.pk}),
+    "reports:report_run_person_download": (
+        PROGRAMME,
+        lambda w: _slug(w) | {"pk": w.certificates.pk, "participant_id": w.participant.pk},
+    ),
     "reports:export": (
         PROGRAMME,
         lambda w: _slug(w) | {"dataset": "attendance", "file_format": "csv"},
@@ -579,6 +595,38 @@ REPORT_ANSWERS = [
             None,
         ),
         ORGANISERS_ONLY,
+    ),
+    (
+        (
+            "the certificates' people",
+            "get",
+            lambda w: _reports(w, "report_run_people", pk=w.certificates.pk),
+            None,
+        ),
+        ORGANISERS_ONLY,
+    ),
+    (
+        (
+            "one person's certificate from the run",
+            "get",
+            lambda w: _reports(
+                w,
+                "report_run_person_download",
+                pk=w.certificates.pk,
+                participant_id=w.participant.pk,
+            ),
+            None,
+        ),
+        ORGANISERS_ONLY,
+    ),
+    (
+        (
+            "the participation report's people (not built in parts)",
+            "get",
+            lambda w: _reports(w, "report_run_people", pk=w.run.pk),
+            None,
+        ),
+        {"organiser": 404, "funder": 404, **NOBODY_ELSE},
     ),
     (
         (
