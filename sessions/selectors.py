@@ -1256,6 +1256,14 @@ def programme_expense_costs(*, programme) -> ExpenseCosts:
     expenses = list(
         Expense.objects.filter(day__programme=programme)
         .select_related("participant", "budget_line", "funding__funder")
+        .only(
+            "amount",
+            "status",
+            "participant__first_name",
+            "participant__last_name",
+            "budget_line__label",
+            "funding__funder__name",
+        )
         .order_by("day__date", "participant__last_name", "participant__first_name", "kind", "id")
     )
     labels = _person_labels({e.participant for e in expenses}, for_funders=False)
