@@ -84,8 +84,10 @@ def application_for_staff(request: HttpRequest, slug: str, pk: int):
 
 def review_file(request, programme, application, *, status=200, **forms_given) -> HttpResponse:
     user = request.user
-    file = selectors.application_file(application=application, user=user)
     is_organiser = permissions.can_manage_programme(user, programme)
+    file = selectors.application_file(
+        application=application, user=user, reviewer_choices=is_organiser
+    )
     context = {
         "programme": programme,
         "application": application,
