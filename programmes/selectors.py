@@ -561,8 +561,7 @@ def application_list(
     nobody sees drafts (``ApplicationPolicy``, the rule of ``can_view_application``). The
     figures, and so the order by score, count only the reviews the user may see."""
     queryset = (
-        application_policy.instances_user_can(user, "view")
-        .for_programme(programme)
+        application_policy.instances_user_can(user, "view", programme)
         .select_related("city")
         .with_eligibility()
         .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
