@@ -10,7 +10,9 @@ wrappers that views and templates call. Views answer 404 when a user may not see
 so that ids of other programmes do not leak.
 """
 
+import operator
 from collections.abc import Iterable
+from functools import reduce
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -294,55 +296,108 @@ class ApplicationPolicy:
         raise ValueError(action)
 
     # -- the same parts, as a query -----------------------------------------------------------
+    # Given the programme (a list of its applications), the parts that depend only on the
+    # user's roles in it are decided here from ``programme_roles`` (asked once a request)
+    # rather than by a subquery per application: the query keeps only what varies by
+    # application. Each part is a Q, or True/False once decided.
 
     @staticmethod
-    def _holds_q(user, action: str) -> Q:
+    def _holds_q(user, action: str, programme=None):
         roles = roles_for(action)
-        parts = Q(pk__in=[])
+        parts = []
         if Role.CITY_CONTACT in roles:
-            parts |= _contact_q(user)
+            parts.append(_contact_q(user))
         if Role.REVIEWER in roles:
-            parts |= _assigned_q(user)
+            parts.append(_assigned_q(user, programme))
         if Role.ORGANISER in roles:
-            parts |= holds_role(user, {Role.ORGANISER}, programme="call__programme")
-        return parts
+            parts.append(_role_part(user, {Role.ORGANISER}, programme))
+        return _any(*parts)
 
-    def instances_user_can(self, user, action: str) -> QuerySet:
+    def instances_user_can(self, user, action: str, programme=None) -> QuerySet:
+        """The applications ``user_has_permission`` allows; of ``programme`` only, when given."""
         Status = CityApplication.Status
         if action == "view":
-            condition = ~Q(status=Status.DRAFT) & (
-                holds_role(user, {Role.ORGANISER}, programme="call__programme") | _assigned_q(user)
+            condition = _all(
+                ~Q(status=Status.DRAFT),
+                _any(
+                    _role_part(user, {Role.ORGANISER}, programme),
+                    _assigned_q(user, programme),
+                ),
             )
         elif action == "view_own":
             condition = _contact_q(user)
         elif action == "download_letter":
-            return self.instances_user_can(user, "view") | self.instances_user_can(user, "view_own")
+            return self.instances_user_can(user, "view", programme) | self.instances_user_can(
+                user, "view_own", programme
+            )
         elif action == "edit":
-            condition = Q(status__in=statuses_allowing("submit")) & self._holds_q(user, "submit")
+            condition = _all(
+                Q(status__in=statuses_allowing("submit")),
+                self._holds_q(user, "submit", programme),
+            )
         elif action == "withdraw":
             today = timezone.localdate()
             begun = Q(
                 call__programme__status__in=[Programme.Status.RUNNING, Programme.Status.CLOSED]
             ) | Q(call__programme__start_date__lte=today)
-            condition = (
-                Q(status__in=statuses_allowing("withdraw"))
-                & ~begun
-                & self._holds_q(user, "withdraw")
+            condition = _all(
+                Q(status__in=statuses_allowing("withdraw")),
+                ~begun,
+                self._holds_q(user, "withdraw", programme),
             )
         elif action in ("review", "decide", "request_information"):
-            condition = (
-                Q(status__in=statuses_allowing(action))
-                & Q(call__selection_closed_at__isnull=True)
-                & self._holds_q(user, action)
+            condition = _all(
+                Q(status__in=statuses_allowing(action)),
+                Q(call__selection_closed_at__isnull=True),
+                self._holds_q(user, action, programme),
             )
         else:
             raise ValueError(action)
-        return CityApplication.objects.filter(condition)
+        applications = CityApplication.objects.all()
+        if programme is not None:
+            applications = applications.filter(call__programme=programme)
+        if condition is False:
+            return applications.none()
+        return applications if condition is True else applications.filter(condition)
 
 
-def _contact_q(user) -> Q:
+def _any(*parts):
+    """Parts (Q, True or False) joined by "or", decided when one is True or all are False."""
+    conditions = []
+    for part in parts:
+        if part is True:
+            return True
+        if part is not False:
+            conditions.append(part)
+    if not conditions:
+        return False
+    return reduce(operator.or_, conditions)
+
+
+def _all(*parts):
+    """Parts (Q, True or False) joined by "and", decided when one is False or all are True."""
+    conditions = []
+    for part in parts:
+        if part is False:
+            return False
+        if part is not True:
+            conditions.append(part)
+    if not conditions:
+        return True
+    return reduce(operator.and_, conditions)
+
+
+def _role_part(user, roles, programme):
+    """``holds_role`` for an application's programme; decided (True/False) when that
+    programme is given, from the roles ``programme_roles`` counts the same way."""
+    if programme is None:
+        return holds_role(user, roles, programme="call__programme")
+    return bool(programme_roles(user, programme) & frozenset(roles))
+
+
+def _contact_q(user):
     if not _is_active(user):
-        return Q(pk__in=[])
+        return False
     return Q(
         Exists(
             Membership.objects.filter(user=user, role=Role.CITY_CONTACT, application=OuterRef("pk"))
@@ -350,12 +405,13 @@ def _contact_q(user) -> Q:
     )
 
 
-def _assigned_q(user) -> Q:
+def _assigned_q(user, programme=None):
     """Assigned to the user, who holds the reviewer role in the programme."""
     if not _is_active(user):
-        return Q(pk__in=[])
-    return holds_role(user, {Role.REVIEWER}, programme="call__programme") & Q(
-        Exists(ReviewAssignment.objects.filter(application=OuterRef("pk"), reviewer=user))
+        return False
+    return _all(
+        _role_part(user, {Role.REVIEWER}, programme),
+        Q(Exists(ReviewAssignment.objects.filter(application=OuterRef("pk"), reviewer=user))),
     )
 
 

@@ -390,6 +390,10 @@ def invitation_email_read(*, token: str, programme: Programme) -> str | None:
 # Eligibility --------------------------------------------------------------------------------
 
 
+# The checklist's lines that are the eligibility conditions (``with_eligibility``'s three).
+ELIGIBILITY_CHECKS = ("triad", "commitments", "contribution")
+
+
 @dataclass(frozen=True)
 class Check:
     """One line of an application's checklist: a condition, whether it holds, and what is wrong."""
@@ -567,8 +571,7 @@ def application_list(
     nobody sees drafts (``ApplicationPolicy``, the rule of ``can_view_application``). The
     figures, and so the order by score, count only the reviews the user may see."""
     queryset = (
-        application_policy.instances_user_can(user, "view")
-        .for_programme(programme)
+        application_policy.instances_user_can(user, "view", programme)
         .select_related("city")
         .with_eligibility()
         .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
@@ -583,13 +586,12 @@ def application_list(
 
 
 def application_get(*, programme: Programme, pk: int, user) -> CityApplication:
-    """One application of the programme, with eligibility and review figures, else 404."""
+    """One application of the programme, else 404. Its eligibility and review figures come
+    with its file (``application_file``), from the rows the file shows."""
     application = (
         CityApplication.objects.for_programme(programme)
         .filter(pk=pk)
         .select_related("call", "city", "contact_user")
-        .with_eligibility()
-        .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
         .first()
     )
     if application is None:
@@ -625,10 +627,30 @@ class ApplicationFile:
     reviewer_choices: list
     checklist: list[Check]
 
+    @property
+    def eligible(self) -> bool:
+        """The three eligibility conditions of the checklist hold (``ELIGIBILITY_CHECKS``)."""
+        return all(check.ok for check in self.checklist if check.key in ELIGIBILITY_CHECKS)
 
-def application_file(*, application: CityApplication, user) -> ApplicationFile:
+    @property
+    def review_count(self) -> int:
+        """The submitted reviews, as ``with_review_figures`` counts them."""
+        return len(self.reviews)
+
+    @property
+    def average_score(self) -> float | None:
+        """Over every score of the submitted reviews, as ``with_review_figures`` averages."""
+        given = [score for row in self.reviews for score in row.scores if score is not None]
+        return sum(given) / len(given) if given else None
+
+
+def application_file(
+    *, application: CityApplication, user, reviewer_choices: bool = True
+) -> ApplicationFile:
     """Everything the review file shows, in a fixed number of queries: nominees (with the
-    participant each became), the grid, the reviews with their scores, the log, the reviewers."""
+    participant each became), the grid, the reviews with their scores, the log, the reviewers
+    (and those who could be assigned, unless ``reviewer_choices`` is false: the form that
+    offers them is the organisers')."""
     nominees = list(application.nominees.select_related("participant").in_triad_order())
     criteria = list(application.call.criteria.all())
     reviews = list(
@@ -646,14 +668,17 @@ def application_file(*, application: CityApplication, user) -> ApplicationFile:
         given = [row.scores[index] for row in rows if row.scores[index] is not None]
         averages.append(sum(given) / len(given) if given else None)
     assignments = list(application.assignments.select_related("reviewer").order_by("pk"))
-    reviewer_choices = list(
-        get_user_model()
-        .objects.filter(
-            memberships__programme=application.call.programme_id, memberships__role=Role.REVIEWER
+    choices = []
+    if reviewer_choices:
+        choices = list(
+            get_user_model()
+            .objects.filter(
+                memberships__programme=application.call.programme_id,
+                memberships__role=Role.REVIEWER,
+            )
+            .order_by("last_name", "first_name", "username")
+            .distinct()
         )
-        .order_by("last_name", "first_name", "username")
-        .distinct()
-    )
     return ApplicationFile(
         nominees=nominees,
         criteria=criteria,
@@ -662,7 +687,7 @@ def application_file(*, application: CityApplication, user) -> ApplicationFile:
         my_review=next((row.review for row in rows if row.review.reviewer_id == user.pk), None),
         events=list(application.events.select_related("actor").order_by("created_at", "pk")),
         assigned=[assignment.reviewer for assignment in assignments],
-        reviewer_choices=reviewer_choices,
+        reviewer_choices=choices,
         checklist=application_checklist(application=application, nominees=nominees),
     )
 

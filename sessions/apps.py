@@ -20,5 +20,5 @@ class TrainingConfig(AppConfig):
 
         audit.register()
         finance_section_register(
-            template="sessions/_finance_expenses.html", build=selectors.programme_expenses
+            template="sessions/_finance_expenses.html", build=selectors.programme_expense_costs
         )

@@ -1574,6 +1574,46 @@ def programme_expenses(*, programme, for_funders: bool = False) -> ExpensesOverv
     )
 
 
+@dataclass(frozen=True)
+class ExpenseCosts:
+    """What the people, the budget lines and the fundings cost, without the expenses one by one."""
+
+    people: list[CostLine]
+    budget_lines: list[CostLine]
+    fundings: list[CostLine]
+    figures: ExpenseFigures
+
+
+def programme_expense_costs(*, programme) -> ExpenseCosts:
+    """The totals of ``programme_expenses`` (per person, budget line and funding, planned
+    against paid), for a page that lists no expense: one query, without the attendance each
+    line is checked against nor the days and payers."""
+    expenses = list(
+        Expense.objects.filter(day__programme=programme)
+        .select_related("participant", "budget_line", "funding__funder")
+        .only(
+            "amount",
+            "status",
+            "participant__first_name",
+            "participant__last_name",
+            "budget_line__label",
+            "funding__funder__name",
+        )
+        .order_by("day__date", "participant__last_name", "participant__first_name", "kind", "id")
+    )
+    labels = _person_labels({e.participant for e in expenses}, for_funders=False)
+    return ExpenseCosts(
+        people=_grouped(expenses, lambda e: e.participant_id, lambda e: labels[e.participant_id]),
+        budget_lines=_grouped(expenses, lambda e: e.budget_line_id, lambda e: e.budget_line.label),
+        fundings=_grouped(
+            expenses,
+            lambda e: e.funding_id,
+            lambda e: str(e.funding.funder) if e.funding else _("No funding"),
+        ),
+        figures=expense_totals(expenses),
+    )
+
+
 def _named(expenses) -> set[int]:
     return {e.participant_id for e in expenses if e.participant.consent_name_in_reports}
 

@@ -152,6 +152,21 @@ class ApplicationFilterForm(forms.Form):
         for name in ("status", "eligibility", "sort"):
             self.fields[name].widget.attrs["class"] = "form-select"
 
+    @property
+    def options(self) -> dict[str, list[tuple[str, str, bool]]]:
+        """Each select's options as (value, label, selected), selected as Django's ``Select``
+        marks them, for a page that writes the ``<select>`` itself (a widget rendered through
+        its templates costs more than the whole list)."""
+        lists = {}
+        for name in ("status", "eligibility", "sort"):
+            current = self[name].value()
+            current = "" if current is None else str(current)
+            lists[name] = [
+                (str(value), label, str(value) == current)
+                for value, label in self.fields[name].choices
+            ]
+        return lists
+
     def values(self) -> dict:
         self.is_valid()  # a field with a bad value is left out of cleaned_data
         data = self.cleaned_data

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +16,7 @@ from ..models import ApplicationMessage, CityAccessRequest, CityApplication
 from .common import base_url, organiser_programme, submit
 
 LIST_PAGE_SIZE = 25
+ID_PLACEHOLDER = 999999999999  # stands for each row's id in an address reversed once
 
 
 @login_required
@@ -60,6 +62,11 @@ def application_list(request: HttpRequest, slug: str) -> HttpResponse:
         programme=programme, user=request.user, **filters.values()
     )
     page = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # One reverse for the page's rows, rather than a {% url %} for each.
+    url = reverse("programmes:application_detail", args=[programme.slug, ID_PLACEHOLDER])
+    page.object_list = list(page.object_list)
+    for application in page.object_list:
+        application.detail_url = url.replace(str(ID_PLACEHOLDER), str(application.pk))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -84,8 +91,10 @@ def application_for_staff(request: HttpRequest, slug: str, pk: int):
 
 def review_file(request, programme, application, *, status=200, **forms_given) -> HttpResponse:
     user = request.user
-    file = selectors.application_file(application=application, user=user)
     is_organiser = permissions.can_manage_programme(user, programme)
+    file = selectors.application_file(
+        application=application, user=user, reviewer_choices=is_organiser
+    )
     context = {
         "programme": programme,
         "application": application,

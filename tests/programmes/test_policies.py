@@ -126,6 +126,30 @@ def test_application_policy_lists_exactly_what_it_allows(world, action):
     assert disagreements(application_policy, action, world.users, fresh_applications) == {}
 
 
+@pytest.mark.parametrize("action", ApplicationPolicy.ACTIONS)
+def test_application_policy_lists_the_same_within_one_programme(world, action):
+    """Given the programme, the roles are decided once instead of queried per application:
+    the applications listed are still exactly those allowed, of that programme only."""
+    found = {}
+    for programme_pk in (world.begun.pk, world.selecting.pk, world.closed.pk):
+        for name, user in world.users.items():
+            programme = Programme.objects.get(pk=programme_pk)
+            allowed = {
+                application.pk
+                for application in fresh_applications()
+                if application.call.programme_id == programme_pk
+                and application_policy.user_has_permission(user, action, application)
+            }
+            listed = set(
+                application_policy.instances_user_can(user, action, programme).values_list(
+                    "pk", flat=True
+                )
+            )
+            if listed != allowed:
+                found[name, programme_pk] = (listed, allowed)
+    assert found == {}
+
+
 @pytest.mark.parametrize("action", sorted(programme_policy.actions))
 def test_programme_policy_lists_exactly_what_it_allows(world, action):
     programmes = Programme.objects.all

@@ -628,7 +628,7 @@ def test_a_reviewer_sees_only_assigned_applications_and_others_reviews_after_the
     assert response.status_code == 302
     after = client.get(url("application_detail", slug, mine.pk))
     assert "Avis de l&#x27;autre relecteur" in after.text
-    assert after.context["application"].average_score == pytest.approx(3.5)
+    assert after.context["file"].average_score == pytest.approx(3.5)
     # A reviewer cannot decide.
     decide = client.post(url("application_decide", slug, mine.pk), {"decision": "selected"})
     assert decide.status_code == 404

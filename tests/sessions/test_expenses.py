@@ -282,7 +282,7 @@ def test_the_pages_run_the_same_queries_for_few_or_many_expenses(client, program
     assert _queries(client, url) == few
     # The expenses page: session, user, programme, roles, expenses, attendance; the finances
     # page adds those two to its own nine (with the organisations and their logos).
-    assert few == {"sessions:expenses": 6, "programmes:finances": 11}[page]
+    assert few == {"sessions:expenses": 6, "programmes:finances": 10}[page]
 
 
 def test_the_finances_page_shows_planned_against_paid_per_line(client, programme, setting):
