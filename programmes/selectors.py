@@ -45,20 +45,7 @@ from .models import (
     TriadNominee,
     UserProfile,
 )
-from .permissions import application_policy, can_see_every_review, programme_policy
-
-
-def programme_list_for_user(*, user) -> list[tuple[Programme, list[str]]]:
-    """The programmes a user may see, each with the labels of the user's roles in it."""
-    programmes = list(
-        programme_policy.instances_user_can(user, "view").order_by("-start_date", "title")
-    )
-    if user.is_superuser:
-        return [(programme, [str(_("Administrator"))]) for programme in programmes]
-    labels: dict[int, list[str]] = {}
-    for membership in Membership.objects.filter(user=user).order_by("role"):
-        labels.setdefault(membership.programme_id, []).append(membership.get_role_display())
-    return [(programme, labels.get(programme.pk, [])) for programme in programmes]
+from .permissions import application_policy, can_see_every_review
 
 
 @dataclass(frozen=True)
