@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from programmes.addresses import row_pattern, row_url
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
@@ -27,7 +28,6 @@ from .selectors import (
 # People per page of the list: a page of 50 renders in a few milliseconds, however many
 # people the programme has.
 LIST_PAGE_SIZE = 50
-PLACEHOLDER_ID = 987654321
 
 
 @dataclass
@@ -52,7 +52,7 @@ def participant_list_view(request: HttpRequest, slug: str) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     can_manage = permissions.can_manage_participants(request.user, programme)
     # One reverse() for the page, not one per person.
-    edit_url = reverse("participants:participant_edit", args=[slug, PLACEHOLDER_ID])
+    edit_url = row_pattern("participants:participant_edit", slug)
     labels = dict(Category.choices)
     sections: list[ListSection] = []
     for person in page.object_list:
@@ -60,7 +60,7 @@ def participant_list_view(request: HttpRequest, slug: str) -> HttpResponse:
             label = str(labels.get(person.category, person.category))
             sections.append(ListSection(person.category, label, counts.get(person.category, 0)))
         if can_manage:
-            person.edit_url = edit_url.replace(str(PLACEHOLDER_ID), str(person.pk))
+            person.edit_url = row_url(edit_url, person.pk)
         sections[-1].people.append(person)
     return render(
         request,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from participants import permissions as evaluation_permissions
 from participants.models import Participant, Questionnaire
 from participants.selectors import evaluation_results as evaluation_results_of
+from programmes.addresses import row_pattern, row_url
 from programmes.errors import DomainError, back_on_refusal
 from programmes.models import Programme
 from programmes.permissions import can_manage_programme, programme_get_for_user, require
@@ -191,12 +192,9 @@ def report_run_people(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not run.is_downloadable:
         return _unavailable(request, run)
     # One reverse() for every row: the URL differs by the participant's id only.
-    url = reverse(
-        "reports:report_run_person_download",
-        kwargs={"slug": run.programme.slug, "pk": run.pk, "participant_id": 1},
-    )
+    url = row_pattern("reports:report_run_person_download", run.programme.slug, run.pk)
     people = [
-        (person, url.replace("/people/1/", f"/people/{person.participant_id}/"))
+        (person, row_url(url, person.participant_id))
         for person in selectors.report_run_people(run=run)
     ]
     return render(

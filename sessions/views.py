@@ -20,12 +20,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from programmes.addresses import row_pattern, row_url
 from programmes.errors import DomainError, NotFound, back_on_refusal
 from programmes.network import client_ip
 from programmes.permissions import programme_get_for_user, require
 
 from . import permissions, services
-from .addresses import row_pattern, row_url
 from .forms import (
     OFFLINE_CHANGES_MAX,
     ActivityForm,
@@ -89,7 +89,7 @@ def timetable(request: HttpRequest, slug: str) -> HttpResponse:
         "days": timetable_days(programme=programme),
         "can_edit": can_edit,
     }
-    if can_edit:  # one reverse() per kind of link, not per row (sessions.addresses)
+    if can_edit:  # one reverse() per kind of link, not per row (programmes.addresses)
         context["urls"] = {
             name: row_pattern(f"sessions:{name}", programme.slug)
             for name in ("day_edit", "slot_create", "slot_edit", "activity_create", "activity_edit")

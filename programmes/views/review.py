@@ -5,18 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import forms, permissions, selectors, services
+from ..addresses import row_pattern, row_url
 from ..errors import DomainError
 from ..models import ApplicationMessage, CityAccessRequest, CityApplication
 from .common import base_url, organiser_programme, submit
 
 LIST_PAGE_SIZE = 25
-ID_PLACEHOLDER = 999999999999  # stands for each row's id in an address reversed once
 
 
 @login_required
@@ -63,10 +62,10 @@ def application_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     page = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     # One reverse for the page's rows, rather than a {% url %} for each.
-    url = reverse("programmes:application_detail", args=[programme.slug, ID_PLACEHOLDER])
+    url = row_pattern("programmes:application_detail", programme.slug)
     page.object_list = list(page.object_list)
     for application in page.object_list:
-        application.detail_url = url.replace(str(ID_PLACEHOLDER), str(application.pk))
+        application.detail_url = row_url(url, application.pk)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

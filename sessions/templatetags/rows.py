@@ -1,9 +1,9 @@
-"""``{{ pattern|row_url:pk }}``: a row's address from its list's pattern (``sessions.addresses``),
+"""``{{ pattern|row_url:pk }}``: a row's address from its list's pattern (``programmes.addresses``),
 instead of a ``{% url %}`` resolved for every row."""
 
 from django import template
 
-from ..addresses import row_url as _row_url
+from programmes.addresses import row_url as _row_url
 
 register = template.Library()
 
