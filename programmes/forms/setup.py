@@ -265,6 +265,10 @@ class CriterionForm(ModelForm):
         widgets = {"description": forms.TextInput}
 
 
+# A call scores on a handful of criteria; the cap also bounds the work a forged form count asks
+# for (Django would otherwise build, validate and render up to 1,000 forms more than max_num).
+MAX_CRITERIA = 20
+
 CriterionFormSet = forms.inlineformset_factory(
     Call,
     SelectionCriterion,
@@ -273,6 +277,9 @@ CriterionFormSet = forms.inlineformset_factory(
     can_delete=True,
     min_num=1,
     validate_min=True,
+    max_num=MAX_CRITERIA,
+    validate_max=True,
+    absolute_max=MAX_CRITERIA,
 )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from participants.models import Participant
 from programmes.models import (
     ApplicationEvent,
+    Call,
     City,
     CityAccessRequest,
     CityApplication,
@@ -901,6 +902,33 @@ def test_call_dates_the_wrong_way_round_are_refused_and_the_typed_values_kept(cl
     programme.refresh_from_db()
     assert programme.call.is_published
     assert client.get(url("call_public", programme.slug)).status_code == 200
+
+
+def test_a_forged_count_of_criteria_is_refused_without_building_the_forms(
+    client, programme, organiser
+):
+    """A million criteria announced: the page says at most 20 and renders 20 rows at most (it
+    used to build, validate and render a thousand, a minute of the server's time)."""
+    client.force_login(organiser)
+    data = {
+        "title": "Appel 2016",
+        "opens_on": "2016-01-01",
+        "closes_on": "2016-02-01",
+        "eligibility_terms": "Un trinôme",
+        "required_contribution": "500",
+        "places": "7",
+        "criteria-TOTAL_FORMS": "1000000",
+        "criteria-INITIAL_FORMS": "0",
+        "criteria-MIN_NUM_FORMS": "1",
+        "criteria-MAX_NUM_FORMS": "1000",
+    }
+    data.update({f"criteria-{index}-label": f"Critère {index}" for index in range(25)})
+    response = client.post(url("call_edit", programme.slug), data)
+    assert response.status_code == 400
+    assert "au plus 20 formulaires" in response.text
+    assert len(re.findall(r'name="criteria-\d+-label"', response.text)) == 20
+    assert 'value="Critère 19"' in response.text  # what was typed comes back
+    assert not Call.objects.filter(programme=programme).exists()
 
 
 def test_the_public_page_of_an_unpublished_call_does_not_exist(client, programme):
