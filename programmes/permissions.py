@@ -10,10 +10,12 @@ wrappers that views and templates call. Views answer 404 when a user may not see
 so that ids of other programmes do not leak.
 """
 
+import functools
 import operator
 from collections.abc import Iterable
 from functools import reduce
 
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -46,12 +48,33 @@ def programme_roles(user, programme: Programme) -> frozenset[str]:
         if user.is_superuser:
             cache[user.pk] = frozenset(Role.values) - {Role.CITY_CONTACT}
         else:
-            cache[user.pk] = frozenset(
-                Membership.objects.filter(programme=programme, user=user)
-                .order_by()
-                .values_list("role", flat=True)
-            )
+            cache[user.pk] = _held_roles(programme.pk, user.pk)
     return cache[user.pk]
+
+
+def _held_roles(programme_id: int, user_id: int) -> frozenset[str]:
+    """The roles of the user's memberships of the programme.
+
+    Every page of a programme asks it first; building the ORM query for it cost several times
+    what the database takes to answer, so the statement is put together once per process from
+    the model's own names (as ``cotraining.session_store`` reads the session).
+    """
+    using = router.db_for_read(Membership)
+    with connections[using].cursor() as cursor:
+        cursor.execute(_roles_sql(using), [programme_id, user_id])
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+@functools.cache
+def _roles_sql(using: str) -> str:
+    quote = connections[using].ops.quote_name
+    meta = Membership._meta
+    column = {name: quote(meta.get_field(name).column) for name in ("role", "programme", "user")}
+    # Names from the model's metadata, quoted; the values go as parameters.
+    return (
+        f"SELECT {column['role']} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"WHERE {column['programme']} = %s AND {column['user']} = %s"
+    )
 
 
 def holds_role(user, roles, *, programme: str = "pk") -> Q:
@@ -168,10 +191,13 @@ def require(allowed: bool) -> None:
 def programme_get_for_user(user, slug: str, *, related: tuple[str, ...] = ()) -> Programme:
     """The programme with this slug if the user may see it, else 404; ``related``: more
     relations to read with it (its organiser always is)."""
-    programme = Programme.objects.filter(slug=slug).select_related("organiser", *related).first()
-    if programme is None or not can_view_programme(user, programme):
+    # The slug is unique: no ordering to build (``first()`` would order by the model's).
+    found = list(
+        Programme.objects.filter(slug=slug).select_related("organiser", *related).order_by()
+    )
+    if not found or not can_view_programme(user, found[0]):
         raise Http404
-    return programme
+    return found[0]
 
 
 # --- programme set-up, the call, applications, reviews and selection -------------------------
