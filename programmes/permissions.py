@@ -20,9 +20,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from . import prepared
 from .models import (
     CityApplication,
     Membership,
+    Organisation,
     Programme,
     ReviewAssignment,
     roles_for,
@@ -53,12 +55,8 @@ def programme_roles(user, programme: Programme) -> frozenset[str]:
 
 
 def _held_roles(programme_id: int, user_id: int) -> frozenset[str]:
-    """The roles of the user's memberships of the programme.
-
-    Every page of a programme asks it first; building the ORM query for it cost several times
-    what the database takes to answer, so the statement is put together once per process from
-    the model's own names (as ``cotraining.session_store`` reads the session).
-    """
+    """The roles of the user's memberships of the programme (every programme page asks it
+    first: a statement put together once per process, ``programmes.prepared``)."""
     using = router.db_for_read(Membership)
     with connections[using].cursor() as cursor:
         cursor.execute(_roles_sql(using), [programme_id, user_id])
@@ -67,13 +65,12 @@ def _held_roles(programme_id: int, user_id: int) -> frozenset[str]:
 
 @functools.cache
 def _roles_sql(using: str) -> str:
-    quote = connections[using].ops.quote_name
-    meta = Membership._meta
-    column = {name: quote(meta.get_field(name).column) for name in ("role", "programme", "user")}
-    # Names from the model's metadata, quoted; the values go as parameters.
+    def column(name: str) -> str:
+        return prepared.column(Membership, name, "m", using)
+
     return (
-        f"SELECT {column['role']} FROM {quote(meta.db_table)} "  # noqa: S608
-        f"WHERE {column['programme']} = %s AND {column['user']} = %s"
+        f"SELECT {column('role')} FROM {prepared.table(Membership, 'm', using)} "  # noqa: S608
+        f"WHERE {column('programme')} = %s AND {column('user')} = %s"
     )
 
 
@@ -191,13 +188,47 @@ def require(allowed: bool) -> None:
 def programme_get_for_user(user, slug: str, *, related: tuple[str, ...] = ()) -> Programme:
     """The programme with this slug if the user may see it, else 404; ``related``: more
     relations to read with it (its organiser always is)."""
-    # The slug is unique: no ordering to build (``first()`` would order by the model's).
-    found = list(
-        Programme.objects.filter(slug=slug).select_related("organiser", *related).order_by()
-    )
-    if not found or not can_view_programme(user, found[0]):
+    programme = _programme_read(slug, related)
+    if programme is None or not can_view_programme(user, programme):
         raise Http404
-    return found[0]
+    return programme
+
+
+def _programme_read(slug: str, related: tuple[str, ...]) -> Programme | None:
+    """The programme and its organiser, read with a statement put together once per process
+    (``programmes.prepared``): every page of a programme starts with it."""
+    if related:
+        # The slug is unique: no ordering to build.
+        queryset = Programme.objects.filter(slug=slug).select_related("organiser", *related)
+        return next(iter(queryset.order_by()), None)
+    using = router.db_for_read(Programme)
+    sql, programme_columns, organiser_columns = _programme_statement(using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    size = len(programme_columns)
+    programme = programme_columns.instance(using, row[:size])
+    organiser = organiser_columns.instance(using, row[size:])
+    Programme._meta.get_field("organiser").set_cached_value(programme, organiser)
+    return programme
+
+
+@functools.cache
+def _programme_statement(using: str):
+    programme = prepared.columns(Programme, "p", using)
+    organiser = prepared.columns(Organisation, "o", using)
+    organisation_id = prepared.column(Organisation, "id", "o", using)
+    return (
+        f"SELECT {programme.select}, {organiser.select} "  # noqa: S608
+        f"FROM {prepared.table(Programme, 'p', using)} "
+        f"LEFT OUTER JOIN {prepared.table(Organisation, 'o', using)} "
+        f"ON {organisation_id} = {prepared.column(Programme, 'organiser', 'p', using)} "
+        f"WHERE {prepared.column(Programme, 'slug', 'p', using)} = %s",
+        programme,
+        organiser,
+    )
 
 
 # --- programme set-up, the call, applications, reviews and selection -------------------------
