@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from . import prepared
 from .models import (
+    Call,
     CityApplication,
     Membership,
     Organisation,
@@ -195,40 +196,58 @@ def programme_get_for_user(user, slug: str, *, related: tuple[str, ...] = ()) ->
 
 
 def _programme_read(slug: str, related: tuple[str, ...]) -> Programme | None:
-    """The programme and its organiser, read with a statement put together once per process
-    (``programmes.prepared``): every page of a programme starts with it."""
-    if related:
+    """The programme, its organiser and its call if asked, read with a statement put together
+    once per process (``programmes.prepared``): every page of a programme starts with it."""
+    if set(related) - {"call"}:
         # The slug is unique: no ordering to build.
         queryset = Programme.objects.filter(slug=slug).select_related("organiser", *related)
         return next(iter(queryset.order_by()), None)
+    with_call = bool(related)
     using = router.db_for_read(Programme)
-    sql, programme_columns, organiser_columns = _programme_statement(using)
+    sql, parts = _programme_statement(using, with_call=with_call)
     with connections[using].cursor() as cursor:
         cursor.execute(sql, [slug])
         row = cursor.fetchone()
     if row is None:
         return None
-    size = len(programme_columns)
-    programme = programme_columns.instance(using, row[:size])
-    organiser = organiser_columns.instance(using, row[size:])
+    objects, start = [], 0
+    for columns in parts:
+        objects.append(columns.instance(using, row[start : start + len(columns)]))
+        start += len(columns)
+    programme, organiser, *call = objects
     Programme._meta.get_field("organiser").set_cached_value(programme, organiser)
+    if with_call:  # as select_related("call") leaves it, the missing call included
+        Programme.call.related.set_cached_value(programme, call[0])
+        if call[0] is not None:
+            Call._meta.get_field("programme").set_cached_value(call[0], programme)
     return programme
 
 
 @functools.cache
-def _programme_statement(using: str):
-    programme = prepared.columns(Programme, "p", using)
-    organiser = prepared.columns(Organisation, "o", using)
-    organisation_id = prepared.column(Organisation, "id", "o", using)
-    return (
-        f"SELECT {programme.select}, {organiser.select} "  # noqa: S608
-        f"FROM {prepared.table(Programme, 'p', using)} "
+def _programme_statement(using: str, *, with_call: bool):
+    def column(model, name: str, alias: str) -> str:
+        return prepared.column(model, name, alias, using)
+
+    parts = [
+        prepared.columns(Programme, "p", using),
+        prepared.columns(Organisation, "o", using),
+    ]
+    joins = (
         f"LEFT OUTER JOIN {prepared.table(Organisation, 'o', using)} "
-        f"ON {organisation_id} = {prepared.column(Programme, 'organiser', 'p', using)} "
-        f"WHERE {prepared.column(Programme, 'slug', 'p', using)} = %s",
-        programme,
-        organiser,
+        f"ON {column(Organisation, 'id', 'o')} = {column(Programme, 'organiser', 'p')}"
     )
+    if with_call:
+        parts.append(prepared.columns(Call, "c", using))
+        joins += (
+            f" LEFT OUTER JOIN {prepared.table(Call, 'c', using)} "
+            f"ON {column(Call, 'programme', 'c')} = {column(Programme, 'id', 'p')}"
+        )
+    select = ", ".join(part.select for part in parts)
+    sql = (
+        f"SELECT {select} FROM {prepared.table(Programme, 'p', using)} {joins} "  # noqa: S608
+        f"WHERE {column(Programme, 'slug', 'p')} = %s"
+    )
+    return sql, tuple(parts)
 
 
 # --- programme set-up, the call, applications, reviews and selection -------------------------

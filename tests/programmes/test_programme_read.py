@@ -4,7 +4,7 @@ in it with statements put together once per process: they must give what the ORM
 import pytest
 from django.http import Http404
 
-from programmes.models import Membership, Organisation, Programme
+from programmes.models import Call, Membership, Organisation, Programme
 from programmes.permissions import programme_get_for_user, programme_roles
 from tests import factories
 
@@ -47,3 +47,20 @@ def test_a_programme_without_organiser_or_not_the_users_is_not_read(member):
         programme_get_for_user(user, other.slug)
     with pytest.raises(Http404):
         programme_get_for_user(user, "no-such-programme")
+
+
+def test_the_overview_reads_the_call_with_the_programme_or_knows_there_is_none(
+    member, django_assert_num_queries
+):
+    call = factories.CallFactory(places=9)
+    user = member(call.programme, Role.ORGANISER)
+    with django_assert_num_queries(2):  # the programme with its organiser and call, the roles
+        read = programme_get_for_user(user, call.programme.slug, related=("call",))
+        assert read.call.programme is read
+    same_fields(read.call, Call.objects.get(pk=call.pk))
+
+    without = factories.ProgrammeFactory()
+    user = member(without, Role.ORGANISER)
+    with django_assert_num_queries(2):
+        read = programme_get_for_user(user, without.slug, related=("call",))
+        assert not hasattr(read, "call")
