@@ -130,10 +130,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
 # one address, that pair is paused for the cool-off, then tries again freely; never a
 # permanent lockout, and a pause does not grow while it is being hammered.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Passwords are checked by Django's ModelBackend; LOGIN_BACKEND, its subclass, only reads the
+# signed-in user of each request more cheaply. The pages that sign someone in themselves (an
+# accepted invitation, a city's new account) name it.
+LOGIN_BACKEND = "cotraining.auth.UserBackend"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", LOGIN_BACKEND]
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -10,17 +10,22 @@ wrappers that views and templates call. Views answer 404 when a user may not see
 so that ids of other programmes do not leak.
 """
 
+import functools
 import operator
 from collections.abc import Iterable
 from functools import reduce
 
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from . import prepared
 from .models import (
+    Call,
     CityApplication,
     Membership,
+    Organisation,
     Programme,
     ReviewAssignment,
     roles_for,
@@ -46,12 +51,28 @@ def programme_roles(user, programme: Programme) -> frozenset[str]:
         if user.is_superuser:
             cache[user.pk] = frozenset(Role.values) - {Role.CITY_CONTACT}
         else:
-            cache[user.pk] = frozenset(
-                Membership.objects.filter(programme=programme, user=user)
-                .order_by()
-                .values_list("role", flat=True)
-            )
+            cache[user.pk] = _held_roles(programme.pk, user.pk)
     return cache[user.pk]
+
+
+def _held_roles(programme_id: int, user_id: int) -> frozenset[str]:
+    """The roles of the user's memberships of the programme (every programme page asks it
+    first: a statement put together once per process, ``programmes.prepared``)."""
+    using = router.db_for_read(Membership)
+    with connections[using].cursor() as cursor:
+        cursor.execute(_roles_sql(using), [programme_id, user_id])
+        return frozenset(row[0] for row in cursor.fetchall())
+
+
+@functools.cache
+def _roles_sql(using: str) -> str:
+    def column(name: str) -> str:
+        return prepared.column(Membership, name, "m", using)
+
+    return (
+        f"SELECT {column('role')} FROM {prepared.table(Membership, 'm', using)} "  # noqa: S608
+        f"WHERE {column('programme')} = %s AND {column('user')} = %s"
+    )
 
 
 def holds_role(user, roles, *, programme: str = "pk") -> Q:
@@ -168,10 +189,65 @@ def require(allowed: bool) -> None:
 def programme_get_for_user(user, slug: str, *, related: tuple[str, ...] = ()) -> Programme:
     """The programme with this slug if the user may see it, else 404; ``related``: more
     relations to read with it (its organiser always is)."""
-    programme = Programme.objects.filter(slug=slug).select_related("organiser", *related).first()
+    programme = _programme_read(slug, related)
     if programme is None or not can_view_programme(user, programme):
         raise Http404
     return programme
+
+
+def _programme_read(slug: str, related: tuple[str, ...]) -> Programme | None:
+    """The programme, its organiser and its call if asked, read with a statement put together
+    once per process (``programmes.prepared``): every page of a programme starts with it."""
+    if set(related) - {"call"}:
+        # The slug is unique: no ordering to build.
+        queryset = Programme.objects.filter(slug=slug).select_related("organiser", *related)
+        return next(iter(queryset.order_by()), None)
+    with_call = bool(related)
+    using = router.db_for_read(Programme)
+    sql, parts = _programme_statement(using, with_call=with_call)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    objects, start = [], 0
+    for columns in parts:
+        objects.append(columns.instance(using, row[start : start + len(columns)]))
+        start += len(columns)
+    programme, organiser, *call = objects
+    Programme._meta.get_field("organiser").set_cached_value(programme, organiser)
+    if with_call:  # as select_related("call") leaves it, the missing call included
+        Programme.call.related.set_cached_value(programme, call[0])
+        if call[0] is not None:
+            Call._meta.get_field("programme").set_cached_value(call[0], programme)
+    return programme
+
+
+@functools.cache
+def _programme_statement(using: str, *, with_call: bool):
+    def column(model, name: str, alias: str) -> str:
+        return prepared.column(model, name, alias, using)
+
+    parts = [
+        prepared.columns(Programme, "p", using),
+        prepared.columns(Organisation, "o", using),
+    ]
+    joins = (
+        f"LEFT OUTER JOIN {prepared.table(Organisation, 'o', using)} "
+        f"ON {column(Organisation, 'id', 'o')} = {column(Programme, 'organiser', 'p')}"
+    )
+    if with_call:
+        parts.append(prepared.columns(Call, "c", using))
+        joins += (
+            f" LEFT OUTER JOIN {prepared.table(Call, 'c', using)} "
+            f"ON {column(Call, 'programme', 'c')} = {column(Programme, 'id', 'p')}"
+        )
+    select = ", ".join(part.select for part in parts)
+    sql = (
+        f"SELECT {select} FROM {prepared.table(Programme, 'p', using)} {joins} "  # noqa: S608
+        f"WHERE {column(Programme, 'slug', 'p')} = %s"
+    )
+    return sql, tuple(parts)
 
 
 # --- programme set-up, the call, applications, reviews and selection -------------------------

@@ -1,6 +1,7 @@
 """The public call and the city's own pages: sign-up, the application form, its status,
 withdrawal."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -239,7 +240,7 @@ def _create_account_asking(request, call, data, password):
         new_city=data["new_city"],
         base_url=base_url(request),
     )
-    login(request, access_request.requester, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, access_request.requester, backend=settings.LOGIN_BACKEND)
     return access_request
 
 
@@ -260,7 +261,7 @@ def _create_account(request, call, data, password) -> CityApplication:
             _("%(city)s has already started an application.") % {"city": city.name},
             code="city_taken",
         ) from error
-    login(request, application.contact_user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, application.contact_user, backend=settings.LOGIN_BACKEND)
     return application
 
 

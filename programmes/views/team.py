@@ -1,5 +1,6 @@
 """The team page (organisers), accepting an invitation (anyone with the link), one's account."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -230,7 +231,7 @@ def _accepted(request, invitation, run, *, log_in: bool = False) -> HttpResponse
             messages.error(request, message)
         return redirect(request.path)
     if log_in:
-        login(request, result, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, result, backend=settings.LOGIN_BACKEND)
     messages.success(
         request,
         _("Welcome to the team of %(programme)s as %(role)s.")
