@@ -736,9 +736,9 @@ def application_file(
     *, application: CityApplication, user, reviewer_choices: bool = True
 ) -> ApplicationFile:
     """Everything the review file shows, in a fixed number of queries: nominees (with the
-    participant each became), the grid, the reviews with their scores, the log, the reviewers
-    (and those who could be assigned, unless ``reviewer_choices`` is false: the form that
-    offers them is the organisers')."""
+    participant each became), the grid, the reviews with their scores, the log, and, unless
+    ``reviewer_choices`` is false, the reviewers assigned and those who could be (for the form
+    that assigns them, the organisers')."""
     nominees = list(application.nominees.select_related("participant").in_triad_order())
     criteria = list(application.call.criteria.all())
     reviews = list(
@@ -755,9 +755,12 @@ def application_file(
     for index in range(len(criteria)):
         given = [row.scores[index] for row in rows if row.scores[index] is not None]
         averages.append(sum(given) / len(given) if given else None)
-    assignments = list(application.assignments.select_related("reviewer").order_by("pk"))
-    choices = []
+    assigned, choices = [], []
     if reviewer_choices:
+        assigned = [
+            assignment.reviewer
+            for assignment in application.assignments.select_related("reviewer").order_by("pk")
+        ]
         choices = list(
             get_user_model()
             .objects.filter(
@@ -774,7 +777,7 @@ def application_file(
         criterion_averages=averages,
         my_review=next((row.review for row in rows if row.review.reviewer_id == user.pk), None),
         events=list(application.events.select_related("actor").order_by("created_at", "pk")),
-        assigned=[assignment.reviewer for assignment in assignments],
+        assigned=assigned,
         reviewer_choices=choices,
         checklist=application_checklist(application=application, nominees=nominees),
     )

@@ -118,7 +118,7 @@ def setting(open_call, people):
         ("application_list", "organiser", 7),
         ("application_list", "reviewer", 7),
         ("application_detail", "organiser", 14),
-        ("application_detail", "reviewer", 13),
+        ("application_detail", "reviewer", 12),  # the assignments only for the organisers
         ("selection_board", "organiser", 11),
     ],
 )
