@@ -1,4 +1,5 @@
-"""Reads for programmes: lists and key figures, with all aggregation done in the database;
+"""Reads for programmes: lists and key figures, with the aggregation done in the database (but
+for the applications list, a call's tens of rows, counted in Python from three plain queries);
 the call, the applications with their eligibility and reviews, the selection board, finances."""
 
 from collections import Counter
