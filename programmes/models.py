@@ -415,7 +415,7 @@ class CityApplicationQuerySet(models.QuerySet):
         # The review figures (``with_review_figures``) stay subqueries, so that no other
         # to-many join multiplies these rows.
         return (
-            self.annotate(
+            self.alias(  # counted for the conditions below, never read themselves
                 n_elected=nominees(Q(nominees__role=Role.ELECTED_OFFICIAL)),
                 n_professionals=nominees(Q(nominees__role=Role.CITY_PROFESSIONAL)),
                 n_delegates=nominees(Q(nominees__role=Role.PREFECTS_DELEGATE)),

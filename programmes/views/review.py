@@ -57,15 +57,12 @@ def application_list(request: HttpRequest, slug: str) -> HttpResponse:
     programme = permissions.programme_get_for_user(request.user, slug)
     permissions.require(permissions.can_view_applications(request.user, programme))
     filters = forms.ApplicationFilterForm(request.GET)
-    queryset = selectors.application_list(
-        programme=programme, user=request.user, **filters.values()
-    )
-    page = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.application_list(programme=programme, user=request.user, **filters.values())
+    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     # One reverse for the page's rows, rather than a {% url %} for each.
     url = row_pattern("programmes:application_detail", programme.slug)
-    page.object_list = list(page.object_list)
-    for application in page.object_list:
-        application.detail_url = row_url(url, application.pk)
+    for row in page.object_list:
+        row.detail_url = row_url(url, row.pk)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

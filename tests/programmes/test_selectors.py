@@ -59,10 +59,10 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_database_eligibility_agrees_with_the_checklist(open_call, case):
+def test_database_eligibility_agrees_with_the_checklist_and_the_list(open_call, people, case):
     build, expected = CASES[case]
     application = factories.CityApplicationFactory(
-        call=open_call, contribution_pledged=Decimal("500.00")
+        call=open_call, contribution_pledged=Decimal("500.00"), status=Status.SUBMITTED
     )
     build(application)
     annotated = CityApplication.objects.with_eligibility().get(pk=application.pk)
@@ -75,13 +75,16 @@ def test_database_eligibility_agrees_with_the_checklist(open_call, case):
         check.key: check.ok for check in selectors.application_checklist(application=annotated)
     }
     in_python = (checklist["triad"], checklist["commitments"], checklist["contribution"])
+    (row,) = selectors.application_list(programme=open_call.programme, user=people.organiser)
+    in_list = (row.triad_complete, row.commitments_given, row.contribution_ok)
     assert in_database == expected
     assert in_python == expected
-    assert annotated.eligible == all(expected)
+    assert in_list == expected
+    assert annotated.eligible == row.eligible == all(expected)
 
 
 def test_review_figures_average_every_score_of_submitted_reviews(open_call, people):
-    application = factories.CityApplicationFactory(call=open_call)
+    application = factories.CityApplicationFactory(call=open_call, status=Status.UNDER_REVIEW)
     criteria = list(open_call.criteria.all())
     for reviewer, score in [(people.reviewer, 5), (people.other_reviewer, 2)]:
         review = factories.ReviewFactory(
@@ -95,6 +98,9 @@ def test_review_figures_average_every_score_of_submitted_reviews(open_call, peop
     assert annotated.review_count == 2
     assert annotated.average_score == pytest.approx(3.5)
     assert annotated.reviewed_by_me is True
+    (row,) = selectors.application_list(programme=open_call.programme, user=people.organiser)
+    assert (row.review_count, row.reviewed_by_me) == (2, False)
+    assert row.average_score == pytest.approx(3.5)
     board = selectors.board_details(applications=[annotated], criteria=criteria)
     assert [average for _c, average in board[0].criterion_scores] == [3.5, 3.5, 3.5]
 
