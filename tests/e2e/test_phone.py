@@ -3,9 +3,8 @@ header menu opens by keyboard, and the pages with table boxes inside titled sect
 axe-core's best-practice rules too (landmark-unique: a section and its table box labelled alike)."""
 
 import pytest
-from django.utils import translation
 
-from cotraining.demo import SLUG, demo_build
+from cotraining.demo import SLUG
 from sessions.models import Attendance
 from tests import factories
 from tests.conftest import PHONE, axe_violations, login
@@ -16,14 +15,8 @@ OLD = f"/programmes/{SLUG}"
 CONTENT_TOP = "document.querySelector('main h1').getBoundingClientRect().top + window.scrollY"
 
 
-@pytest.fixture
-def demo(live_server):
-    with translation.override("fr"):
-        demo_build(password=factories.PASSWORD)
-
-
 def test_at_390_px_the_content_starts_within_120_px_and_the_menus_work(
-    phone_page, live_server, demo
+    phone_page, live_server, demo_pages
 ):
     page = phone_page  # the real Content Security Policy: the menu's script must run under it
     assert page.viewport_size == PHONE
@@ -68,14 +61,14 @@ def test_at_390_px_the_content_starts_within_120_px_and_the_menus_work(
     assert page.evaluate("document.activeElement.hasAttribute('data-menu-toggle')")
 
 
-def test_a_desktop_shows_the_header_unfolded(page, live_server, demo):
+def test_a_desktop_shows_the_header_unfolded(page, live_server, demo_pages):
     login(page, live_server, "organiser", factories.PASSWORD)
     page.goto(f"{live_server.url}{OLD}/")
     assert not page.get_by_role("button", name="Menu").is_visible()
     assert page.get_by_label("Langue").is_visible()
 
 
-def test_the_pages_with_table_boxes_pass_axe_best_practices(a11y_page, live_server, demo):
+def test_the_pages_with_table_boxes_pass_axe_best_practices(a11y_page, live_server, demo_pages):
     page = a11y_page
     # A sheet with a history of changes (its table box sits in the "History" section).
     attendance = Attendance.objects.filter(slot__day__programme__slug=SLUG).first()

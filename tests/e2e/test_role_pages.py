@@ -3,9 +3,8 @@ fit a 390 px phone. The journeys' own tests cover the forms they fill; these are
 person lands on and reads, with real data (two programmes, 28 trainees, nine half-days)."""
 
 import pytest
-from django.utils import translation
 
-from cotraining.demo import OPEN_SLUG, SLUG, demo_build
+from cotraining.demo import OPEN_SLUG, SLUG
 from programmes.models import CityApplication, Funding
 from sessions.models import Slot
 from tests import factories
@@ -64,9 +63,9 @@ def pages_of(role: str) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["organiser", "reviewer", "facilitator", "funder", "city"])
-def test_the_main_pages_of_each_role_pass_axe_and_fit_a_phone(a11y_page, live_server, role):
-    with translation.override("fr"):
-        demo_build(password=factories.PASSWORD)
+def test_the_main_pages_of_each_role_pass_axe_and_fit_a_phone(
+    a11y_page, live_server, demo_pages, role
+):
     page = a11y_page
     assert page.viewport_size == PHONE
     login(page, live_server, role, factories.PASSWORD)
