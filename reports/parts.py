@@ -222,13 +222,9 @@ def report_run_merge(*, report_run_id: int) -> bool:
                 lambda: group(report_part_build_task.si(pk) for pk in ids).apply_async()
             )
             return False
-        contents = []
-        for part in parts:
-            with part.file.open("rb") as handle:
-                contents.append(handle.read())
         pages = sum(part.page_count or 0 for part in parts)
         with translation.override(run.language):
-            _store(run, pdf_merge(contents), pages, run.source)
+            _store(run, pdf_merge(_PartFiles(parts)), pages, run.source)
         names = [(part.file.storage, part.file.name) for part in parts if part.file]
         run.parts.update(file="")
 
@@ -238,6 +234,19 @@ def report_run_merge(*, report_run_id: int) -> bool:
 
     transaction.on_commit(delete_parts)
     return True
+
+
+class _PartFiles:
+    """The parts' files, read one at a time as the merge comes to them (and again, should the
+    merge have to start over with pypdf)."""
+
+    def __init__(self, parts: list[ReportPart]) -> None:
+        self.parts = parts
+
+    def __iter__(self):
+        for part in self.parts:
+            with part.file.open("rb") as handle:
+                yield handle.read()
 
 
 def _renumber(parts: list[ReportPart]) -> list[ReportPart]:
