@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Iterable
 
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError as PdfError
 from pypdf.generic import IndirectObject
 
 # Literal strings (balanced parentheses one level deep, as any producer may write; WeasyPrint
@@ -114,7 +115,10 @@ class PdfObjects:
 
     def __init__(self, content: bytes) -> None:
         self.content = content
-        reader = PdfReader(io.BytesIO(content))
+        try:
+            reader = PdfReader(io.BytesIO(content))
+        except PdfError as error:
+            raise CannotCopy(f"pypdf cannot read its table: {error}") from error
         root = reader.trailer.raw_get("/Root")
         info = reader.trailer.raw_get("/Info")
         if not isinstance(root, IndirectObject) or reader.is_encrypted:
@@ -345,13 +349,17 @@ def _renew(value, numbers: dict[int, int]):
     return value
 
 
+# What reading a file this module does not understand may raise, said as CannotCopy.
+_UNREADABLE = (KeyError, IndexError, ValueError, TypeError, AttributeError, zlib.error, PdfError)
+
+
 def pdf_cut(content: bytes, ranges: list[tuple[int, int]]) -> list[bytes] | None:
     """For each range (``first``, ``last``), the pages ``first`` to ``last - 1`` as a tagged
     file of their own (see the module's docstring); None when this file cannot be cut so."""
     try:
         objects = PdfObjects(content)
         return [_cut(objects, first, last) for first, last in ranges]
-    except (CannotCopy, KeyError, IndexError, ValueError, TypeError, zlib.error):
+    except _UNREADABLE:
         return None
 
 
@@ -531,6 +539,15 @@ def pdf_concatenate(contents: Iterable[bytes]) -> bytes:
     """The PDFs one after the other in one file, untagged, with their outlines and named
     destinations, and the first one's language, viewer preferences and information (title).
     Reads one file at a time. Raises :class:`CannotCopy` for a file it cannot read."""
+    try:
+        return _concatenate(contents)
+    except CannotCopy:
+        raise
+    except _UNREADABLE as error:
+        raise CannotCopy(str(error)) from error
+
+
+def _concatenate(contents: Iterable[bytes]) -> bytes:
     writer = _Writer()
     catalog_number, pages_root, outline_root = writer.reserve(), writer.reserve(), writer.reserve()
     kids: list[int] = []
