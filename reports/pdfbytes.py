@@ -421,6 +421,8 @@ def _cut(objects: PdfObjects, first: int, last: int) -> bytes:
     kept = {key: value for key, value in catalog.items() if key not in _CATALOG_OWN}
     starts = [*pages, *refs_in(kept), *([objects.info] if objects.info is not None else [])]
     found, named = objects.closure(starts, _UP, known=rebuilt)
+    if set(all_pages).intersection(found).difference(pages):
+        raise CannotCopy("a page links to another page")
     # The structure: the elements marked on these pages (their parent-tree keys), from the
     # document's kid each sits under; the running headers and footers are not the document's
     # kids (WeasyPrint finds them from their page only) and are copied all the same.
