@@ -133,10 +133,8 @@ class PdfObjects:
                 raise CannotCopy("objects of a later generation")
             for number, offset in offsets.items():
                 self._read_top(number, offset)
-        containers: dict[int, list[tuple[int, int]]] = {}
-        for number, (container, index) in reader.xref_objStm.items():
-            containers.setdefault(container, []).append((index, number))
-        for container in containers:
+        self.structure = None  # worked out once by _structure
+        for container in {container for container, _index in reader.xref_objStm.values()}:
             self._read_container(container)
 
     def _read_top(self, number: int, offset: int) -> None:
@@ -156,16 +154,15 @@ class PdfObjects:
         self.heads[number] = head
         if word == b"stream":
             length = parse(head).get(b"/Length")
-            if isinstance(length, Ref):
-                length = self.heads.get(length) or parse(self._top_head(length))
+            if isinstance(length, Ref):  # WeasyPrint writes it in place; another may not
+                if length not in self.heads:
+                    raise CannotCopy(f"the length of stream {number} is read later")
+                length = self.heads[length]
             data_start = token.end() + (
                 2 if self.content[token.end() : token.end() + 2] == b"\r\n" else 1
             )
             data = self.content[data_start : data_start + int(length)]
             self.streams[number] = b"stream\n" + data + b"\nendstream"
-
-    def _top_head(self, number: int) -> bytes:
-        raise CannotCopy(f"a stream's length in object {number}, read later")
 
     def _read_container(self, container: int) -> None:
         head = self.value(container)
@@ -329,7 +326,8 @@ class _Identity(dict):
 
 
 def _dump_new(value, numbers: dict[int, int]) -> bytes:
-    """Dump a value whose Refs are old numbers, except the ones already new (marked _New)."""
+    """A value written with its references renumbered by ``numbers``, but for those marked
+    :class:`_New`, which are new numbers already (objects this module writes)."""
     return dump(_renew(value, numbers), _Identity())
 
 
@@ -366,9 +364,8 @@ def pdf_cut(content: bytes, ranges: list[tuple[int, int]]) -> list[bytes] | None
 def _structure(objects: PdfObjects):
     """The structure tree root, its document element, the document's kids and the parent tree
     by key (parsed once per file)."""
-    cached = objects._values.get("structure")
-    if cached is not None:
-        return cached
+    if objects.structure is not None:
+        return objects.structure
     tree_ref = objects.catalog().get(b"/StructTreeRoot")
     if not isinstance(tree_ref, Ref):
         raise CannotCopy("not tagged")
@@ -392,9 +389,8 @@ def _structure(objects: PdfObjects):
             walk(kid)
 
     walk(tree[b"/ParentTree"])
-    cached = (tree_ref, tree, document, kids, by_key)
-    objects._values["structure"] = cached
-    return cached
+    objects.structure = (tree_ref, tree, document, kids, by_key)
+    return objects.structure
 
 
 def _top_of(objects: PdfObjects, element: int, document: int, tree: int) -> int:
