@@ -56,11 +56,12 @@ def participant_list_view(request: HttpRequest, slug: str) -> HttpResponse:
     labels = dict(Category.choices)
     sections: list[ListSection] = []
     for person in page.object_list:
-        if not sections or sections[-1].category != person.category:
-            label = str(labels.get(person.category, person.category))
-            sections.append(ListSection(person.category, label, counts.get(person.category, 0)))
+        category = person["category"]
+        if not sections or sections[-1].category != category:
+            label = str(labels.get(category, category))
+            sections.append(ListSection(category, label, counts.get(category, 0)))
         if can_manage:
-            person.edit_url = row_url(edit_url, person.pk)
+            person["edit_url"] = row_url(edit_url, person["pk"])
         sections[-1].people.append(person)
     return render(
         request,

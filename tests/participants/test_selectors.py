@@ -103,7 +103,7 @@ def test_participants_are_listed_by_category_then_city(programme):
     activist = person(programme, Category.ACTIVIST)
     professional = person(programme, Category.CITY_PROFESSIONAL, city=zebra)
 
-    assert [p.pk for p in participant_list(programme=programme)] == [
+    assert [row["pk"] for row in participant_list(programme=programme)] == [
         early.pk,
         late.pk,
         professional.pk,
