@@ -93,18 +93,6 @@ def participant_list(*, programme) -> QuerySet[dict]:
     )
 
 
-def participant_list_counts(*, programme) -> dict[str, int]:
-    """How many people of each category :func:`participant_list` holds, active or not (one
-    query): the whole list's figures, for a page that shows a part of it."""
-    return dict(
-        Participant.objects.for_programme(programme)
-        .values_list("category")
-        .annotate(n=Count("id"))
-        .values_list("category", "n")
-        .order_by()
-    )
-
-
 def participant_list_position(*, programme, participant_id: int) -> int | None:
     """Where a person comes in :func:`participant_list` (0 for the first), None when they are
     not in it (one query, of the ids only)."""
@@ -129,22 +117,38 @@ class CityRow:
         return sum(self.counts)
 
 
-def participant_counts_by_city(*, programme) -> list[CityRow]:
-    """Active triad members per city and category, counted in the database (one query)."""
+@dataclass(frozen=True)
+class ListFigures:
+    """The whole list's figures, for a page that shows a part of it: how many people of each
+    category :func:`participant_list` holds (``counts``, active or not) and the active triad
+    members per city and category (``cities``, by city name)."""
+
+    counts: dict[str, int]
+    cities: list[CityRow]
+
+
+def participant_list_figures(*, programme) -> ListFigures:
+    """The list's counts per category and its triads by city (``ListFigures``), both from the
+    people counted per category, city and activity in the database (one query, a few rows)."""
     rows = (
         Participant.objects.for_programme(programme)
-        .filter(is_active=True, category__in=TRIAD_CATEGORIES)
-        .values("city__name", "category")
+        .values_list("category", "city__name", "is_active")
         .order_by()
         .annotate(n=Count("id"))
     )
+    counts: dict[str, int] = {}
     table: dict[str, dict[str, int]] = {}
-    for row in rows:
-        table.setdefault(row["city__name"], {})[row["category"]] = row["n"]
-    return [
-        CityRow(city, tuple(counts.get(category, 0) for category in TRIAD_CATEGORIES))
-        for city, counts in sorted(table.items(), key=lambda item: item[0].casefold())
-    ]
+    for category, city, is_active, n in rows:
+        counts[category] = counts.get(category, 0) + n
+        if is_active and category in TRIAD_CATEGORIES:
+            table.setdefault(city, {})[category] = n
+    return ListFigures(
+        counts=counts,
+        cities=[
+            CityRow(city, tuple(by_category.get(category, 0) for category in TRIAD_CATEGORIES))
+            for city, by_category in sorted(table.items(), key=lambda item: item[0].casefold())
+        ],
+    )
 
 
 # --- Peer groups ---------------------------------------------------------------------------
