@@ -255,6 +255,9 @@ REPORT_HEARTBEAT_TIMEOUT = timedelta(
 # built in parallel by the worker processes and merged: a part's memory does not grow with the
 # programme, and two processes take half the time.
 REPORT_PART_SIZE = int(os.environ.get("REPORT_PART_SIZE", "50"))
+# How many worker processes build the parts (the worker's --concurrency; Celery's default is
+# the number of CPUs): the last parts are made smaller so that the processes finish together.
+REPORT_PART_WORKERS = int(os.environ.get("REPORT_PART_WORKERS", str(os.cpu_count() or 2)))
 CELERY_BEAT_SCHEDULE = {
     "reports-requeue-stuck-runs": {
         "task": "reports.tasks.report_runs_requeue_task",

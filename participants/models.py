@@ -34,6 +34,12 @@ TRIAD_CATEGORIES = (
 )
 
 
+def full_name(first_name: str, last_name: str) -> str:
+    """A person's name as every page writes it (``Participant.full_name``), also from a row
+    read without its model."""
+    return f"{first_name} {last_name}".strip()
+
+
 class ParticipantQuerySet(models.QuerySet):
     def for_programme(self, programme) -> "ParticipantQuerySet":
         return self.filter(programme=programme)
@@ -131,7 +137,7 @@ class Participant(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return full_name(self.first_name, self.last_name)
 
     @property
     def initials(self) -> str:

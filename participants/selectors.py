@@ -59,26 +59,37 @@ PARTICIPANT_LIST_ORDER = (
 )
 
 
-def participant_list(*, programme) -> QuerySet[Participant]:
+# What a line of the list shows of a person (``participant_list``), besides the names of
+# their city, organisation and peer group.
+LIST_FIELDS = (
+    "pk",
+    "category",
+    "first_name",
+    "last_name",
+    "position",
+    "is_active",
+    "consent_name_in_reports",
+    "consent_photos",
+    "email",
+    "phone",
+)
+
+
+def participant_list(*, programme) -> QuerySet[dict]:
     """Everyone taking part in a programme, by category (in the categories' order), then city
-    and name, with city, organisation and peer group loaded (one query, lazy: a page of the
-    list slices it in the database)."""
+    and name: a dict per person with ``LIST_FIELDS`` and ``city_name``, ``organisation_name``
+    and ``peer_group_name`` (None without one). One query, lazy: a page of the list slices it
+    in the database; no model is built (the people, cities, organisations and groups built
+    for a page cost more than the rest of its query)."""
     return (
         Participant.objects.for_programme(programme)
-        .select_related("city", "organisation", "peer_group")
         .order_by(*PARTICIPANT_LIST_ORDER)
-    )
-
-
-def participant_list_counts(*, programme) -> dict[str, int]:
-    """How many people of each category :func:`participant_list` holds, active or not (one
-    query): the whole list's figures, for a page that shows a part of it."""
-    return dict(
-        Participant.objects.for_programme(programme)
-        .values_list("category")
-        .annotate(n=Count("id"))
-        .values_list("category", "n")
-        .order_by()
+        .values(
+            *LIST_FIELDS,
+            city_name=F("city__name"),
+            organisation_name=F("organisation__name"),
+            peer_group_name=F("peer_group__name"),
+        )
     )
 
 
@@ -106,22 +117,38 @@ class CityRow:
         return sum(self.counts)
 
 
-def participant_counts_by_city(*, programme) -> list[CityRow]:
-    """Active triad members per city and category, counted in the database (one query)."""
+@dataclass(frozen=True)
+class ListFigures:
+    """The whole list's figures, for a page that shows a part of it: how many people of each
+    category :func:`participant_list` holds (``counts``, active or not) and the active triad
+    members per city and category (``cities``, by city name)."""
+
+    counts: dict[str, int]
+    cities: list[CityRow]
+
+
+def participant_list_figures(*, programme) -> ListFigures:
+    """The list's counts per category and its triads by city (``ListFigures``), both from the
+    people counted per category, city and activity in the database (one query, a few rows)."""
     rows = (
         Participant.objects.for_programme(programme)
-        .filter(is_active=True, category__in=TRIAD_CATEGORIES)
-        .values("city__name", "category")
+        .values_list("category", "city__name", "is_active")
         .order_by()
         .annotate(n=Count("id"))
     )
+    counts: dict[str, int] = {}
     table: dict[str, dict[str, int]] = {}
-    for row in rows:
-        table.setdefault(row["city__name"], {})[row["category"]] = row["n"]
-    return [
-        CityRow(city, tuple(counts.get(category, 0) for category in TRIAD_CATEGORIES))
-        for city, counts in sorted(table.items(), key=lambda item: item[0].casefold())
-    ]
+    for category, city, is_active, n in rows:
+        counts[category] = counts.get(category, 0) + n
+        if is_active and category in TRIAD_CATEGORIES:
+            table.setdefault(city, {})[category] = n
+    return ListFigures(
+        counts=counts,
+        cities=[
+            CityRow(city, tuple(by_category.get(category, 0) for category in TRIAD_CATEGORIES))
+            for city, by_category in sorted(table.items(), key=lambda item: item[0].casefold())
+        ],
+    )
 
 
 # --- Peer groups ---------------------------------------------------------------------------

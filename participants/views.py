@@ -18,9 +18,8 @@ from . import permissions, services
 from .forms import CompositionForm, ParticipantForm, PeerGroupForm
 from .models import TRIAD_CATEGORIES, Category, Participant, PeerGroup
 from .selectors import (
-    participant_counts_by_city,
     participant_list,
-    participant_list_counts,
+    participant_list_figures,
     participant_list_position,
     peer_group_board,
 )
@@ -46,7 +45,8 @@ class ListSection:
 def participant_list_view(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_view_participants(request.user, programme))
-    counts = participant_list_counts(programme=programme)
+    figures = participant_list_figures(programme=programme)
+    counts = figures.counts
     paginator = Paginator(participant_list(programme=programme), LIST_PAGE_SIZE)
     paginator.count = sum(counts.values())  # known already: no COUNT query
     page = paginator.get_page(request.GET.get("page"))
@@ -56,11 +56,12 @@ def participant_list_view(request: HttpRequest, slug: str) -> HttpResponse:
     labels = dict(Category.choices)
     sections: list[ListSection] = []
     for person in page.object_list:
-        if not sections or sections[-1].category != person.category:
-            label = str(labels.get(person.category, person.category))
-            sections.append(ListSection(person.category, label, counts.get(person.category, 0)))
+        category = person["category"]
+        if not sections or sections[-1].category != category:
+            label = str(labels.get(category, category))
+            sections.append(ListSection(category, label, counts.get(category, 0)))
         if can_manage:
-            person.edit_url = row_url(edit_url, person.pk)
+            person["edit_url"] = row_url(edit_url, person["pk"])
         sections[-1].people.append(person)
     return render(
         request,
@@ -69,7 +70,7 @@ def participant_list_view(request: HttpRequest, slug: str) -> HttpResponse:
             "programme": programme,
             "page": page,
             "sections": sections,
-            "cities": participant_counts_by_city(programme=programme),
+            "cities": figures.cities,
             "triad_labels": [Category(value).label for value in TRIAD_CATEGORIES],
             "can_manage": can_manage,
             "show_contacts": permissions.can_view_contact_details(request.user, programme),

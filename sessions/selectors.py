@@ -1584,33 +1584,73 @@ class ExpenseCosts:
     figures: ExpenseFigures
 
 
+@dataclass(frozen=True)
+class _ExpenseSum:
+    """The expenses of one person, charged to one budget line and one funding, in one status,
+    summed: adds up (``expense_totals``) and groups (``_grouped``) as the expenses would."""
+
+    amount: Decimal
+    is_spent: bool
+    participant_id: int
+    budget_line_id: int
+    budget_line_label: str
+    funding_id: int | None
+    funder: str
+
+
 def programme_expense_costs(*, programme) -> ExpenseCosts:
     """The totals of ``programme_expenses`` (per person, budget line and funding, planned
-    against paid), for a page that lists no expense: one query, without the attendance each
-    line is checked against nor the days and payers."""
-    expenses = list(
+    against paid), for a page that lists no expense: one query, the amounts summed in the
+    database per person, budget line, funding and status (a few rows whatever the number of
+    expenses), then added up per person, line and funding as the expenses are."""
+    rows = (
         Expense.objects.filter(day__programme=programme)
-        .select_related("participant", "budget_line", "funding__funder")
-        .only(
-            "amount",
-            "status",
+        .values(
+            "participant_id",
             "participant__first_name",
             "participant__last_name",
+            "budget_line_id",
             "budget_line__label",
+            "funding_id",
             "funding__funder__name",
+            "status",
         )
-        .order_by("day__date", "participant__last_name", "participant__first_name", "kind", "id")
+        .order_by()
+        .annotate(total=Sum("amount"))
     )
-    labels = _person_labels({e.participant for e in expenses}, for_funders=False)
+    sums, people = [], {}
+    for row in rows:
+        person = row["participant_id"]
+        if person not in people:
+            people[person] = Participant(
+                pk=person,
+                first_name=row["participant__first_name"],
+                last_name=row["participant__last_name"],
+            )
+        sums.append(
+            _ExpenseSum(
+                amount=row["total"],
+                is_spent=row["status"] in Expense.SPENT_STATUSES,
+                participant_id=person,
+                budget_line_id=row["budget_line_id"],
+                budget_line_label=row["budget_line__label"],
+                funding_id=row["funding_id"],
+                funder=row["funding__funder__name"],
+            )
+        )
+    # By person then line: the order the lines come in when their labels are the same.
+    sums.sort(key=lambda e: (e.participant_id, e.budget_line_id))
+    labels = _person_labels(people.values(), for_funders=False)
     return ExpenseCosts(
-        people=_grouped(expenses, lambda e: e.participant_id, lambda e: labels[e.participant_id]),
-        budget_lines=_grouped(expenses, lambda e: e.budget_line_id, lambda e: e.budget_line.label),
+        people=_grouped(sums, lambda e: e.participant_id, lambda e: labels[e.participant_id]),
+        budget_lines=_grouped(sums, lambda e: e.budget_line_id, lambda e: e.budget_line_label),
         fundings=_grouped(
-            expenses,
+            sums,
             lambda e: e.funding_id,
-            lambda e: str(e.funding.funder) if e.funding else _("No funding"),
+            # The funder's name, as ``str()`` of the funder in ``programme_expenses``.
+            lambda e: e.funder if e.funding_id else _("No funding"),
         ),
-        figures=expense_totals(expenses),
+        figures=expense_totals(sums),
     )
 
 

@@ -13,8 +13,12 @@ def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def organiser_programme(request: HttpRequest, slug: str) -> Programme:
-    programme = permissions.programme_get_for_user(request.user, slug)
+def organiser_programme(
+    request: HttpRequest, slug: str, *, related: tuple[str, ...] = ()
+) -> Programme:
+    """The programme if the user organises it, else 404; ``related``: more relations to read
+    with it (``permissions.programme_get_for_user``)."""
+    programme = permissions.programme_get_for_user(request.user, slug, related=related)
     permissions.require(permissions.can_manage_programme(request.user, programme))
     return programme
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import forms, images, permissions, selectors, services
+from ..addresses import row_pattern, row_url
 from ..errors import DomainError, back_on_refusal
 from ..models import BudgetLine, CityContribution, Funding
 from .common import add_errors, base_url, organiser_programme, submit
@@ -64,14 +65,28 @@ def programme_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def finances(request: HttpRequest, slug: str) -> HttpResponse:
-    programme = organiser_programme(request, slug)
+    # With its call (the page only says whether there is one): no query of its own for it.
+    programme = organiser_programme(request, slug, related=("call",))
+    finances = selectors.programme_finances(programme=programme)
+    # One reverse() for each kind of link, not one per row.
+    for rows, edit, kind in (
+        (finances.fundings, "programmes:funding_edit", "fundings"),
+        (finances.budget_lines, "programmes:budget_line_edit", "budget-lines"),
+    ):
+        edit_url = row_pattern(edit, programme.slug)
+        delete_url = row_pattern("programmes:finance_row_delete", programme.slug, kind)
+        for row in rows:
+            row.edit_url, row.delete_url = row_url(edit_url, row.pk), row_url(delete_url, row.pk)
+    edit_url = row_pattern("programmes:contribution_edit", programme.slug)
+    for contribution in finances.contributions:
+        contribution.edit_url = row_url(edit_url, contribution.pk)
     return render(
         request,
         "programmes/finances.html",
         {
             "programme": programme,
-            "finances": selectors.programme_finances(programme=programme),
-            "call": selectors.call_get_for_programme(programme=programme),
+            "finances": finances,
+            "call": getattr(programme, "call", None),
             "sections": selectors.finance_sections(programme=programme),
             "organisations": selectors.programme_organisation_list(programme=programme),
         },

@@ -1,9 +1,9 @@
 import pytest
 
-from participants.models import Category, PeerGroup
+from participants.models import Category, Participant, PeerGroup
 from participants.selectors import (
-    participant_counts_by_city,
     participant_list,
+    participant_list_figures,
     peer_group_board,
 )
 from tests import factories
@@ -103,13 +103,22 @@ def test_participants_are_listed_by_category_then_city(programme):
     activist = person(programme, Category.ACTIVIST)
     professional = person(programme, Category.CITY_PROFESSIONAL, city=zebra)
 
-    assert [p.pk for p in participant_list(programme=programme)] == [
+    assert [row["pk"] for row in participant_list(programme=programme)] == [
         early.pk,
         late.pk,
         professional.pk,
         activist.pk,
     ]
-    rows = participant_counts_by_city(programme=programme)
+    # Someone who left is in the list and its counts, not in the triads by city.
+    left = person(programme, Category.CITY_PROFESSIONAL, city=aulnay)
+    Participant.objects.filter(pk=left.pk).update(is_active=False)
+    figures = participant_list_figures(programme=programme)
+    assert figures.counts == {
+        Category.ELECTED_OFFICIAL: 2,
+        Category.CITY_PROFESSIONAL: 2,
+        Category.ACTIVIST: 1,
+    }
+    rows = figures.cities
     assert [(row.city, row.counts, row.total) for row in rows] == [
         ("Aulnay", (1, 0, 0), 1),
         ("Zèbreville", (1, 1, 0), 2),

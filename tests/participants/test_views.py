@@ -107,6 +107,62 @@ def test_facilitators_see_the_list_but_not_the_contact_details(client, training,
     )
 
 
+def test_a_line_of_the_list_shows_the_person_as_each_reader_may_see_them(
+    client, programme, organiser, facilitator_user
+):
+    city = factories.CityFactory(name="L'Haÿ-les-Roses")
+    group = factories.PeerGroupFactory(programme=programme, name="Groupe <B>")
+    person = factories.ParticipantFactory(
+        programme=programme,
+        category=Category.ELECTED_OFFICIAL,
+        first_name="Zoé",
+        last_name="O'Neil & <Cie>",
+        city=city,
+        organisation=factories.OrganisationFactory(name="Mairie"),
+        position="Adjointe",
+        peer_group=group,
+        email="zoe@ville.fr",
+        phone="01 02",
+        consent_name_in_reports=True,
+        is_active=False,
+    )
+    alone = factories.ParticipantFactory(
+        programme=programme,
+        category=Category.ACTIVIST,
+        first_name="Ali",
+        last_name="Ben",
+        city=None,
+    )
+    url = reverse("participants:participant_list", args=[programme.slug])
+    edit = reverse("participants:participant_edit", args=[programme.slug, person.pk])
+
+    def line(html, who):
+        return re.search(rf'<tr id="p-{who.pk}">(.*?)</tr>', html, re.S).group(1)
+
+    client.force_login(organiser)
+    page = client.get(url).content.decode()
+    name = "Zoé O&#x27;Neil &amp; &lt;Cie&gt;"
+    cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", line(page, person), re.S)
+    assert [cell.strip() for cell in cells] == [
+        f'{name} <span class="badge text-bg-secondary">inactif</span>',
+        "L&#x27;Haÿ-les-Roses",
+        "Mairie, Adjointe",
+        "Groupe &lt;B&gt;",
+        "nommé·e dans les rapports<br>pas de photos",
+        '<a href="mailto:zoe@ville.fr">zoe@ville.fr</a><br>01 02',
+        f'<a class="btn btn-sm btn-outline-dark" href="{edit}">Modifier'
+        f'<span class="visually-hidden"> {name}</span></a>',
+    ]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", line(page, alone), re.S)[:2] == ["—", ""]
+    assert line(page, alone).count("—") == 3  # no city, no peer group, no contact
+
+    client.force_login(facilitator_user)
+    page = client.get(url).content.decode()
+    assert "zoe@ville.fr" not in line(page, person)
+    assert edit not in page
+    assert len(re.findall(r"<td", line(page, person))) == 4
+
+
 def test_an_organiser_composes_the_groups(client, training, organiser):
     client.force_login(organiser)
     slug = training.programme.slug
@@ -395,7 +451,7 @@ def test_page_two_of_the_list_starts_at_the_51st_person_with_the_counts_of_every
 ):
     programme = training.programme
     add_trainees(programme, cities=10, activists=30, groups=training.groups)
-    everyone = [str(person.pk) for person in participant_list(programme=programme)]
+    everyone = [str(row["pk"]) for row in participant_list(programme=programme)]
     assert len(everyone) > 50
     client.force_login(organiser)
     url = reverse("participants:participant_list", args=[programme.slug])
@@ -422,11 +478,11 @@ def test_a_bad_page_of_the_list_answers_a_page(client, training, organiser, valu
 def test_a_saved_person_is_shown_on_their_page_of_the_list(client, training, organiser):
     programme = training.programme
     add_trainees(programme, cities=10, activists=30, groups=training.groups)
-    last = list(participant_list(programme=programme))[-1]
+    rows = list(participant_list(programme=programme))
+    last, first = rows[-1]["pk"], rows[0]["pk"]
     client.force_login(organiser)
-    edit = reverse("participants:participant_edit", args=[programme.slug, last.pk])
+    edit = reverse("participants:participant_edit", args=[programme.slug, last])
     form = client.get(edit)
-    assert form.context["cancel_url"].endswith(f"?page=2#p-{last.pk}")
-    first = list(participant_list(programme=programme))[0]
-    edit_first = reverse("participants:participant_edit", args=[programme.slug, first.pk])
-    assert client.get(edit_first).context["cancel_url"].endswith(f"/participants/#p-{first.pk}")
+    assert form.context["cancel_url"].endswith(f"?page=2#p-{last}")
+    edit_first = reverse("participants:participant_edit", args=[programme.slug, first])
+    assert client.get(edit_first).context["cancel_url"].endswith(f"/participants/#p-{first}")

@@ -125,6 +125,21 @@ def test_the_board_shows_only_eligible_applications_awaiting_or_holding_a_decisi
     assert figures.places_left == 1
 
 
+def test_application_figures_count_each_status_and_leave_drafts_out(open_call):
+    statuses = [Status.DRAFT, Status.DRAFT, Status.SUBMITTED, Status.UNDER_REVIEW]
+    statuses += [Status.INFO_REQUESTED, Status.SELECTED, Status.SELECTED, Status.WAITLISTED]
+    statuses += [Status.REJECTED, Status.WITHDRAWN]
+    for status in statuses:
+        factories.CityApplicationFactory(call=open_call, status=status)
+    factories.CityApplicationFactory(status=Status.SELECTED)  # another programme's
+
+    figures = selectors.programme_application_figures(programme=open_call.programme)
+
+    assert figures == selectors.ApplicationFigures(
+        total=8, submitted=3, selected=2, waitlisted=1, rejected=1, places=2
+    )
+
+
 def test_finances_list_only_selected_cities_in_the_ledger(open_call, complete_application):
     programme = open_call.programme
     factories.FundingFactory(programme=programme, amount_awarded=Decimal("22000"))

@@ -242,7 +242,9 @@ def test_certificates_built_in_parts_on_two_processes_rebuild_only_the_parts_kil
     done before are kept, and the merged file is made once, with every certificate in it."""
     publish_to(redis_server.url)
     worker = celery_worker_factory(
-        broker_url=redis_server.url, concurrency=2, env={"REPORT_PART_SIZE": "20"}
+        broker_url=redis_server.url,
+        concurrency=2,
+        env={"REPORT_PART_SIZE": "20", "REPORT_PART_WORKERS": "1"},
     )
     programme = big_programme(size=200, slots=2)
     client.force_login(member(programme, "organiser"))

@@ -129,6 +129,35 @@ def test_planned_against_paid_per_line_person_and_funding(programme, setting):
     assert AuditEntry.objects.filter(action="expense.created").count() == 4
 
 
+def test_the_finances_costs_add_up_as_the_expenses_do(programme, setting):
+    """The finances page sums the amounts in the database; its lines are those the expenses
+    page adds up one expense at a time, cent for cent."""
+    organiser = factories.user_with(Role.ORGANISER, programme)
+    s = setting
+    other_line = factories.BudgetLineFactory(programme=programme, label="Repas")
+    for changes in [
+        {},
+        {"amount": Decimal("0.10"), "kind": Expense.Kind.MEALS},
+        {"amount": Decimal("0.20"), "kind": Expense.Kind.CHILDCARE, "status": "planned"},
+        {"amount": Decimal("9.95"), "funding": s["grant"], "budget_line": other_line},
+        {"participant": s["absent"], "amount": Decimal("20.05"), "funding": s["grant"]},
+        {"participant": s["absent"], "amount": Decimal("3.00"), "kind": Expense.Kind.MEALS},
+    ]:
+        services.expense_save(programme=programme, actor=organiser, fields=_fields(s, **changes))
+    expenses = selectors.programme_expenses(programme=programme)
+    costs = selectors.programme_expense_costs(programme=programme)
+
+    def lines(rows):
+        return [(line.label, line.key, line.figures) for line in rows]
+
+    total = selectors.ExpenseFigures(planned=Decimal("47.50"), paid=Decimal("47.30"))
+    assert costs.figures == expenses.figures == total
+    assert lines(costs.people) == lines(expenses.people)
+    assert lines(costs.budget_lines) == lines(expenses.budget_lines)
+    assert lines(costs.fundings) == lines(expenses.fundings)
+    assert [line.label for line in costs.fundings] == ["Département", "No funding"]
+
+
 def test_an_expense_for_a_day_the_person_did_not_attend_is_flagged(programme, setting):
     factories.ExpenseFactory(
         participant=setting["came"], day=setting["day"], budget_line=setting["line"]
@@ -281,8 +310,9 @@ def test_the_pages_run_the_same_queries_for_few_or_many_expenses(client, program
     _bulk_expenses(programme, setting, 25)
     assert _queries(client, url) == few
     # The expenses page: session, user, programme, roles, expenses, attendance; the finances
-    # page adds those two to its own nine (with the organisations and their logos).
-    assert few == {"sessions:expenses": 6, "programmes:finances": 10}[page]
+    # page: session, user, the programme with its call, roles, fundings, budget lines,
+    # contributions, the expenses summed, the organisations (with their logos).
+    assert few == {"sessions:expenses": 6, "programmes:finances": 9}[page]
 
 
 def test_the_finances_page_shows_planned_against_paid_per_line(client, programme, setting):
