@@ -369,38 +369,33 @@ def _by_day(slots: tuple[SlotInfo, ...], by_slot: tuple[ParticipationRow, ...]):
     )
 
 
-def _on_expected_filter() -> Q:
-    """A participant's records on the half-days they were expected at (from a participant)."""
-    return Q(expected_span__isnull=True) | _within_span("attendances__slot__", "expected_span__")
-
-
-def _attending_filter(programme) -> Q:
-    """A participant's records that count as attended (from a participant)."""
-    return (
-        Q(attendances__status__in=ATTENDING_STATUSES, attendances__slot__day__programme=programme)
-        & _on_expected_filter()
-    )
-
-
-def _participant_hours(programme, slots: tuple[SlotInfo, ...]):
+def _participant_hours(programme, slots: tuple[SlotInfo, ...], records):
     """Half-days and hours attended per trainee against the half-days held they were expected
-    at (one query: each trainee with their records counted in the database).
+    at (two queries: the trainees, and their ``records`` counted per person in the database;
+    the records' filter, built once, is shared with the other counts).
 
     A half-day attended counts for its whole length: each record adds its half-day's length,
     written in the query as a constant per half-day, so that the database adds up plain
     numbers. The lengths and half-days held of a span are worked out once per span (most
     trainees have none)."""
     held = tuple(slot for slot in slots if slot.held)
-    on_expected = _on_expected_filter()
-    attending = _attending_filter(programme)
     by_length: dict[int, list[int]] = {}
     for slot in slots:
         by_length.setdefault(int(slot.duration.total_seconds()), []).append(slot.id)
     length = Case(
-        *(When(attendances__slot_id__in=ids, then=Value(s)) for s, ids in by_length.items()),
+        *(When(slot_id__in=ids, then=Value(seconds)) for seconds, ids in by_length.items()),
         default=Value(0),
     )
-    span_fields = tuple(f"expected_span__{name}" for name in SPAN_FIELDS)
+    counted = {
+        pk: (attended, excused, seconds or 0)
+        for pk, attended, excused, seconds in records.values_list("participant_id")
+        .order_by()
+        .annotate(
+            attended=Count("pk", filter=Q(status__in=COUNT_STATUSES["attended"])),
+            excused=Count("pk", filter=Q(status__in=COUNT_STATUSES["excused"])),
+            seconds=Sum(length, filter=Q(status__in=COUNT_STATUSES["attended"])),
+        )
+    }
     rows = (
         Participant.objects.for_programme(programme)
         .filter(category__in=TRAINEE_VALUES)
@@ -414,19 +409,7 @@ def _participant_hours(programme, slots: tuple[SlotInfo, ...]):
             "city__name",
             "commitment_given",
             "is_active",
-            *span_fields,
-        )
-        .annotate(
-            halfdays_attended=Count("attendances", filter=attending),
-            halfdays_excused=Count(
-                "attendances",
-                filter=Q(
-                    attendances__status=AttendanceStatus.EXCUSED,
-                    attendances__slot__day__programme=programme,
-                )
-                & on_expected,
-            ),
-            seconds_attended=Sum(length, filter=attending),
+            *(f"expected_span__{name}" for name in SPAN_FIELDS),
         )
         .order_by("category", "last_name", "first_name", "pk")
     )
@@ -435,8 +418,8 @@ def _participant_hours(programme, slots: tuple[SlotInfo, ...]):
     expected_of: dict[tuple, tuple[int, Decimal]] = {}
     hours_of: dict[int, Decimal] = {}
     lines = []
-    for pk, first, last, named, category, city, given, active, *rest in rows:
-        span, (attended, excused, seconds) = tuple(rest[:4]), rest[4:]
+    for pk, first, last, named, category, city, given, active, *span in rows:
+        span = tuple(span)
         if span not in expected_of:
             covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
             expected = [slot for slot in held if covers(slot.date, slot.starts_at)]
@@ -444,7 +427,7 @@ def _participant_hours(programme, slots: tuple[SlotInfo, ...]):
         halfdays_held, hours_held = expected_of[span]
         if not active and not halfdays_held:
             continue  # left before any half-day they were expected at was held
-        seconds = seconds or 0
+        attended, excused, seconds = counted.get(pk, (0, 0, 0))
         if seconds not in hours_of:
             hours_of[seconds] = hours(dt.timedelta(seconds=seconds))
         name = SimpleNamespace(first_name=first, last_name=last)
@@ -768,18 +751,18 @@ def _added(total: dict[str, int], counts: dict[str, int]) -> None:
 def programme_participation(*, programme) -> Participation:
     """All participation figures of a programme, aggregated in the database.
 
-    Four queries whatever the number of participants, records or half-days: the half-days and
+    Five queries whatever the number of participants, records or half-days: the half-days and
     the trainee groups of :func:`programme_participation_overview`; the records counted per
     half-day, category and city, from which the summary (added up as the overview does), the
     breakdowns (which add up to the summary) and the roles present per city and half-day are
-    all taken; and half-days and hours per trainee. Read-only.
+    all taken; the trainees, and their records counted per person. The records' filter is
+    built once for both counts (building a query costs more than running it). Read-only.
 
     See the module docstring for the definitions (rate, expected, held half-day, hours). Only
     active trainees count; records of facilitators and support people are ignored.
     """
-    cells = _record_counts(
-        _trainee_records(programme), "slot_id", "participant__category", "participant__city_id"
-    )
+    records = _trainee_records(programme)
+    cells = _record_counts(records, "slot_id", "participant__category", "participant__city_id")
     overall, per_slot, per_group = dict(NO_COUNTS), {}, {}
     roles_present: dict[tuple, int] = {}
     for (slot_id, category, city_id), counts in cells.items():
@@ -820,7 +803,7 @@ def programme_participation(*, programme) -> Participation:
             city_names, key=lambda city_id: (city_id is None, city_names[city_id].casefold())
         )
     )
-    participants = _participant_hours(programme, slots)
+    participants = _participant_hours(programme, slots, records)
     return Participation(
         summary=summary,
         by_category=by_category,
