@@ -105,7 +105,7 @@ def report_parts_dispatch(*, run: ReportRun) -> int:
 
 def document_people(run: ReportRun) -> dict:
     """The participant ids of the run's document, in their order, and the counts it is built
-    from (five queries)."""
+    from (four queries)."""
     from . import selectors
 
     with translation.override(run.language):

@@ -24,6 +24,7 @@ the breakdowns. Pages and documents read one of the two.
 """
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -369,10 +370,11 @@ def _by_day(slots: tuple[SlotInfo, ...], by_slot: tuple[ParticipationRow, ...]):
     )
 
 
-def _participant_hours(programme, slots: tuple[SlotInfo, ...], records):
+def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records):
     """Half-days and hours attended per trainee against the half-days held they were expected
-    at (two queries: the trainees, and their ``records`` counted per person in the database;
-    the records' filter, built once, is shared with the other counts).
+    at: ``people`` are the trainees' ``PERSON_FIELDS`` in the lines' order, their ``records``
+    are counted per person in the database (one query, from the records' filter the other
+    counts share).
 
     A half-day attended counts for its whole length: each record adds its half-day's length,
     written in the query as a constant per half-day, so that the database adds up plain
@@ -396,29 +398,12 @@ def _participant_hours(programme, slots: tuple[SlotInfo, ...], records):
             seconds=Sum(length, filter=Q(status__in=COUNT_STATUSES["attended"])),
         )
     }
-    rows = (
-        Participant.objects.for_programme(programme)
-        .filter(category__in=TRAINEE_VALUES)
-        .filter(Q(is_active=True) | Q(expected_span__isnull=False))
-        .values_list(
-            "pk",
-            "first_name",
-            "last_name",
-            "consent_name_in_reports",
-            "category",
-            "city__name",
-            "commitment_given",
-            "is_active",
-            *(f"expected_span__{name}" for name in SPAN_FIELDS),
-        )
-        .order_by("category", "last_name", "first_name", "pk")
-    )
     labels = {value: str(label) for value, label in Category.choices}
     full_name, initials = Participant.full_name.fget, Participant.initials.fget
     expected_of: dict[tuple, tuple[int, Decimal]] = {}
     hours_of: dict[int, Decimal] = {}
     lines = []
-    for pk, first, last, named, category, city, given, active, *span in rows:
+    for pk, first, last, named, given, category, _city_id, city, active, *span in people:
         span = tuple(span)
         if span not in expected_of:
             covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
@@ -631,47 +616,51 @@ class TraineeGroup:
 
 
 SPAN_FIELDS = ("from_day", "from_time", "until_day", "until_time")
+# What the figures read of each trainee, in the order of the figures' lines.
+PERSON_FIELDS = (
+    "pk",
+    "first_name",
+    "last_name",
+    "consent_name_in_reports",
+    "commitment_given",
+    "category",
+    "city_id",
+    "city__name",
+    "is_active",
+    *(f"expected_span__{name}" for name in SPAN_FIELDS),
+)
+PERSON_ORDER = ("category", "last_name", "first_name", "pk")
 
 
-def _span_of(row: dict, prefix: str = "expected_span__") -> ExpectedSpan:
-    return ExpectedSpan(**{name: row[f"{prefix}{name}"] for name in SPAN_FIELDS})
-
-
-def _population(programme, slots: tuple[SlotInfo, ...]):
-    """Who is expected at which half-day: the trainee groups (``TraineeGroup``) and the number
-    of trainees expected at each half-day of ``slots``, held or not (one query).
-
-    The trainees are counted per category, city and span in the database: people without a span
-    fall in one row per category and city, so the rows stay few whatever the size.
-    """
-    rows = (
+def _trainees(programme):
+    """The trainees the figures count: triad members and activists, active or with a span
+    (someone who left is counted where they were expected)."""
+    return (
         Participant.objects.for_programme(programme)
         .filter(category__in=TRAINEE_VALUES)
         .filter(Q(is_active=True) | Q(expected_span__isnull=False))
-        .values(
-            "category",
-            "city_id",
-            "city__name",
-            "is_active",
-            *(f"expected_span__{name}" for name in SPAN_FIELDS),
-        )
-        .order_by()
-        .annotate(n=Count("id"))
     )
+
+
+def _population_of(rows: Iterable[tuple], slots: tuple[SlotInfo, ...]):
+    """Who is expected at which half-day: the trainee groups (``TraineeGroup``) and the number
+    of trainees expected at each half-day of ``slots``, held or not, from ``rows`` of trainees
+    counted per (category, city id, city, active, span), the span as ``SPAN_FIELDS``."""
     groups: dict[tuple, dict] = {}
     by_slot = dict.fromkeys((slot.id for slot in slots), 0)
-    for row in rows:
-        span = _span_of(row)
-        covered = [slot for slot in slots if span.covers(slot.date, slot.starts_at)]
+    for (category, city_id, city, active, span), n in rows:
+        covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
+        covered = [slot for slot in slots if covers(slot.date, slot.starts_at)]
         held = sum(1 for slot in covered if slot.held)
-        if not row["is_active"] and not held:
+        if not active and not held:
             continue  # left before any half-day they were expected at was held
-        key = (row["category"], row["city_id"])
-        group = groups.setdefault(key, {"city": row["city__name"] or "", "count": 0, "expected": 0})
-        group["count"] += row["n"]
-        group["expected"] += row["n"] * held
+        group = groups.setdefault(
+            (category, city_id), {"city": city or "", "count": 0, "expected": 0}
+        )
+        group["count"] += n
+        group["expected"] += n * held
         for slot in covered:
-            by_slot[slot.id] += row["n"]
+            by_slot[slot.id] += n
     return (
         tuple(
             TraineeGroup(category=category, city_id=city_id, **values)
@@ -679,6 +668,19 @@ def _population(programme, slots: tuple[SlotInfo, ...]):
         ),
         by_slot,
     )
+
+
+def _population(programme, slots: tuple[SlotInfo, ...]):
+    """:func:`_population_of` the programme's trainees counted in the database (one query):
+    people without a span fall in one row per category and city, so the rows stay few."""
+    fields = ("category", "city_id", "city__name", "is_active")
+    rows = (
+        _trainees(programme)
+        .values_list(*fields, *(f"expected_span__{name}" for name in SPAN_FIELDS))
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    return _population_of((((*row[:4], tuple(row[4:-1])), row[-1]) for row in rows), slots)
 
 
 @dataclass(frozen=True)
@@ -697,11 +699,10 @@ class ParticipationOverview:
     expected_by_slot: dict[int, int]
 
 
-def _overview(programme, counts: dict[str, int]) -> ParticipationOverview:
-    """The overview from the records' overall ``counts``, with the half-days and the trainee
-    groups it reads (two queries)."""
-    slots = _slots(programme)
-    groups, by_slot = _population(programme, slots)
+def _overview(counts: dict[str, int], slots: tuple[SlotInfo, ...], population):
+    """The overview from the records' overall ``counts``, the half-days and the
+    :func:`_population_of` the trainees."""
+    groups, by_slot = population
     held = tuple(slot for slot in slots if slot.held)
     trainees = sum(group.count for group in groups)
     overall = _row(
@@ -734,7 +735,9 @@ def programme_participation_overview(*, programme) -> ParticipationOverview:
     category and city; their records counted (one row: the funder report reads this selector
     for its speed); the half-days, each flagged held or not. Read-only.
     """
-    return _overview(programme, _record_counts(_trainee_records(programme)).get((), NO_COUNTS))
+    counts = _record_counts(_trainee_records(programme)).get((), NO_COUNTS)
+    slots = _slots(programme)
+    return _overview(counts, slots, _population(programme, slots))
 
 
 def programme_participation_summary(*, programme) -> ParticipationSummary:
@@ -751,12 +754,14 @@ def _added(total: dict[str, int], counts: dict[str, int]) -> None:
 def programme_participation(*, programme) -> Participation:
     """All participation figures of a programme, aggregated in the database.
 
-    Five queries whatever the number of participants, records or half-days: the half-days and
-    the trainee groups of :func:`programme_participation_overview`; the records counted per
-    half-day, category and city, from which the summary (added up as the overview does), the
-    breakdowns (which add up to the summary) and the roles present per city and half-day are
-    all taken; the trainees, and their records counted per person. The records' filter is
-    built once for both counts (building a query costs more than running it). Read-only.
+    Four queries whatever the number of participants, records or half-days: the half-days, as
+    :func:`programme_participation_overview` reads them; the trainees, whose lines they are
+    and who make up the trainee groups (counted here, as the overview counts them in the
+    database); the records counted per half-day, category and city, from which the summary
+    (added up as the overview does), the breakdowns (which add up to the summary) and the
+    roles present per city and half-day are all taken; and the records counted per person.
+    The records' filter is built once for both counts (building a query costs more than
+    running it). Read-only.
 
     See the module docstring for the definitions (rate, expected, held half-day, hours). Only
     active trainees count; records of facilitators and support people are ignored.
@@ -771,8 +776,12 @@ def programme_participation(*, programme) -> Participation:
         _added(per_group.setdefault((category, city_id), dict(NO_COUNTS)), counts)
         if category in TRIAD_VALUES and counts["attended"]:
             roles_present[city_id, slot_id] = roles_present.get((city_id, slot_id), 0) + 1
-    overview = _overview(programme, overall)
-    summary, slots, groups = overview.summary, overview.slots, overview.trainee_groups
+    slots = _slots(programme)
+    people = list(_trainees(programme).values_list(*PERSON_FIELDS).order_by(*PERSON_ORDER))
+    # The population, counted here from the people read for their lines.
+    population = Counter((*row[5:9], tuple(row[9:])) for row in people)
+    overview = _overview(overall, slots, _population_of(population.items(), slots))
+    summary, groups = overview.summary, overview.trainee_groups
     by_slot = tuple(
         _row(
             key=slot.id,
@@ -803,7 +812,7 @@ def programme_participation(*, programme) -> Participation:
             city_names, key=lambda city_id: (city_id is None, city_names[city_id].casefold())
         )
     )
-    participants = _participant_hours(programme, slots, records)
+    participants = _participant_hours(people, slots, records)
     return Participation(
         summary=summary,
         by_category=by_category,
