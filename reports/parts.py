@@ -127,7 +127,7 @@ def part_sizes(count: int) -> list[int]:
 
 def document_people(run: ReportRun) -> dict:
     """The participant ids of the run's document, in their order, and the counts it is built
-    from (seven queries)."""
+    from (four queries)."""
     from . import selectors
 
     with translation.override(run.language):

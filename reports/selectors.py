@@ -279,7 +279,7 @@ def attendance_report_data(*, programme: Programme) -> AttendanceReport:
     """Per half-day, every trainee's status; totals per half-day; hours per trainee. A report
     for funders: activists who did not consent are not named.
 
-    Nine queries: the seven of ``programme_participation``, the statuses of the records and
+    Six queries: the four of ``programme_participation``, the statuses of the records and
     how each half-day was proven (``programme_attendance_proofs``).
     A held half-day with no record for someone shows "–" (it counts as not attending); a
     half-day not held yet shows an empty cell.
@@ -354,7 +354,7 @@ class ParticipationReport:
 
 
 def participation_report_data(*, programme: Programme) -> ParticipationReport:
-    """The participation figures with the triad members' named commitments (seven queries)."""
+    """The participation figures with the triad members' named commitments (four queries)."""
     participation = programme_participation(programme=programme)
     return ParticipationReport(
         programme=programme,
@@ -587,7 +587,7 @@ def certificates_data(
 ) -> CertificatesReport:
     """One certificate per trainee who attended at least one half-day (or only
     ``participant_id``'s), named in full: the certificate is the person's own document, an
-    activist included. In the order of the figures (seven queries)."""
+    activist included. In the order of the figures (four queries)."""
     participation = programme_participation(programme=programme)
     people = [
         line

@@ -24,6 +24,7 @@ the breakdowns. Pages and documents read one of the two.
 """
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,21 +34,15 @@ from django.db import models
 from django.db.models import (
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     FilteredRelation,
-    Func,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull, LessThan
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
@@ -375,291 +370,79 @@ def _by_day(slots: tuple[SlotInfo, ...], by_slot: tuple[ParticipationRow, ...]):
     )
 
 
-def span_of(participant: Participant) -> ExpectedSpan | None:
-    """The participant's span, None when they have none (loaded with ``select_related``)."""
-    try:
-        return participant.expected_span
-    except ExpectedSpan.DoesNotExist:
-        return None
-
-
-def _on_expected_filter() -> Q:
-    """A participant's records on the half-days they were expected at (from a participant)."""
-    return Q(expected_span__isnull=True) | _within_span("attendances__slot__", "expected_span__")
-
-
-def _attending_filter(programme) -> Q:
-    """A participant's records that count as attended (from a participant)."""
-    return (
-        Q(attendances__status__in=ATTENDING_STATUSES, attendances__slot__day__programme=programme)
-        & _on_expected_filter()
-    )
-
-
-def _participant_hours(programme, held: tuple[SlotInfo, ...]):
+def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records):
     """Half-days and hours attended per trainee against the half-days held they were expected
-    at, summed in the database (one query)."""
-    on_expected = _on_expected_filter()
-    attending = _attending_filter(programme)
-    length = ExpressionWrapper(
-        F("attendances__slot__ends_at") - F("attendances__slot__starts_at"),
-        output_field=DurationField(),
+    at: ``people`` are the trainees' ``PERSON_FIELDS`` in the lines' order, their ``records``
+    are counted per person in the database (one query, from the records' filter the other
+    counts share).
+
+    A half-day attended counts for its whole length: each record adds its half-day's length,
+    written in the query as a constant per half-day, so that the database adds up plain
+    numbers. The lengths and half-days held of a span are worked out once per span (most
+    trainees have none)."""
+    held = tuple(slot for slot in slots if slot.held)
+    by_length: dict[int, list[int]] = {}
+    for slot in slots:
+        by_length.setdefault(int(slot.duration.total_seconds()), []).append(slot.id)
+    length = Case(
+        *(When(slot_id__in=ids, then=Value(seconds)) for seconds, ids in by_length.items()),
+        default=Value(0),
     )
-    rows = (
-        Participant.objects.for_programme(programme)
-        .filter(category__in=TRAINEE_VALUES)
-        .filter(Q(is_active=True) | Q(expected_span__isnull=False))
-        .select_related("city", "expected_span")
+    counted = {
+        pk: (attended, excused, seconds or 0)
+        for pk, attended, excused, seconds in records.values_list("participant_id")
+        .order_by()
         .annotate(
-            halfdays_attended=Count("attendances", filter=attending),
-            halfdays_excused=Count(
-                "attendances",
-                filter=Q(
-                    attendances__status=AttendanceStatus.EXCUSED,
-                    attendances__slot__day__programme=programme,
-                )
-                & on_expected,
-            ),
-            time_attended=Sum(length, filter=attending),
+            attended=Count("pk", filter=Q(status__in=COUNT_STATUSES["attended"])),
+            excused=Count("pk", filter=Q(status__in=COUNT_STATUSES["excused"])),
+            seconds=Sum(length, filter=Q(status__in=COUNT_STATUSES["attended"])),
         )
-        .order_by("category", "last_name", "first_name", "id")
-    )
-    labels = dict(Category.choices)
+    }
+    labels = {value: str(label) for value, label in Category.choices}
+    full_name, initials = Participant.full_name.fget, Participant.initials.fget
+    expected_of: dict[tuple, tuple[int, Decimal]] = {}
+    hours_of: dict[int, Decimal] = {}
     lines = []
-    for person in rows:
-        span = span_of(person)
-        expected = [s for s in held if span is None or span.covers(s.date, s.starts_at)]
-        if not person.is_active and not expected:
+    for pk, first, last, named, given, category, _city_id, city, active, *span in people:
+        span = tuple(span)
+        if span not in expected_of:
+            covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
+            expected = [slot for slot in held if covers(slot.date, slot.starts_at)]
+            expected_of[span] = (len(expected), _hours_of(expected))
+        halfdays_held, hours_held = expected_of[span]
+        if not active and not halfdays_held:
             continue  # left before any half-day they were expected at was held
+        attended, excused, seconds = counted.get(pk, (0, 0, 0))
+        if seconds not in hours_of:
+            hours_of[seconds] = hours(dt.timedelta(seconds=seconds))
+        name = SimpleNamespace(first_name=first, last_name=last)
         lines.append(
             ParticipantHours(
-                participant_id=person.pk,
-                name=person.full_name,
-                initials=person.initials,
-                named=person.consent_name_in_reports,
-                category=person.category,
-                category_label=str(labels.get(person.category, person.category)),
-                city=person.city.name if person.city else "",
-                commitment_given=person.commitment_given,
-                halfdays_attended=person.halfdays_attended,
-                halfdays_excused=person.halfdays_excused,
-                halfdays_held=len(expected),
-                hours_attended=hours(person.time_attended),
-                hours_held=_hours_of(expected),
+                participant_id=pk,
+                name=full_name(name),
+                initials=initials(name),
+                named=named,
+                category=category,
+                category_label=labels.get(category, category),
+                city=city or "",
+                commitment_given=given,
+                halfdays_attended=attended,
+                halfdays_excused=excused,
+                halfdays_held=halfdays_held,
+                hours_attended=hours_of[seconds],
+                hours_held=hours_held,
             )
         )
     return tuple(lines)
 
 
-# --- The per-trainee lines, a page at a time -------------------------------------------------
-#
-# A page shows the lines of a few trainees: only those are built, while the figures over every
-# trainee (how many lines, commitments given and kept) are counted in the database.
-
+# The participation page shows its tables of people this many lines a page.
 PEOPLE_PAGE_SIZE = 50
 
 
-def _held_expected(held: tuple[SlotInfo, ...]):
-    """The number of the ``held`` half-days the participant of the outer query was expected
-    at: all of them without a span, those their span covers otherwise (``ExpectedSpan.covers``
-    written in SQL): a correlated subquery, so that the count is made in the database."""
-    covered = (
-        Slot.objects.filter(pk__in=[slot.id for slot in held])
-        .filter(_in_outer_span(F("day__date"), F("starts_at")))
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
-    return Coalesce(Subquery(covered), 0)
-
-
-def _attended_expected(held: tuple[SlotInfo, ...]):
-    """The number of half-days the participant of the outer query attended among those of
-    ``held`` they were expected at (a correlated subquery, like :func:`_held_expected`)."""
-    attended = (
-        Attendance.objects.filter(
-            participant=OuterRef("pk"),
-            status__in=ATTENDING_STATUSES,
-            slot_id__in=[slot.id for slot in held],
-        )
-        .filter(_in_outer_span(F("slot__day__date"), F("slot__starts_at")))
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
-    return Coalesce(Subquery(attended), 0)
-
-
-def _in_outer_span(day, start) -> Q:
-    """Half-days starting on ``day`` at ``start`` that the span of the participant of the outer
-    query covers (``ExpectedSpan.covers`` in SQL; no span covers everything)."""
-
-    def span(name: str):
-        return OuterRef(f"expected_span__{name}")
-
-    after_start = (
-        Q(IsNull(span("from_day"), True))
-        | Q(GreaterThan(day, span("from_day")))
-        | (Q(Exact(day, span("from_day"))) & Q(GreaterThanOrEqual(start, span("from_time"))))
-    )
-    before_end = (
-        Q(IsNull(span("until_day"), True))
-        | Q(LessThan(day, span("until_day")))
-        | (Q(Exact(day, span("until_day"))) & Q(LessThan(start, span("until_time"))))
-    )
-    return after_start & before_end
-
-
-def _trainee_lines(programme, held: tuple[SlotInfo, ...]):
-    """The trainees who have a line in the figures (as ``_participant_hours`` keeps them), with
-    ``halfdays_held``, the half-days held they were expected at, counted in the database."""
-    return (
-        Participant.objects.for_programme(programme)
-        .filter(category__in=TRAINEE_VALUES)
-        .filter(Q(is_active=True) | Q(expected_span__isnull=False))
-        .annotate(halfdays_held=_held_expected(held))
-        .filter(Q(is_active=True) | Q(halfdays_held__gt=0))
-    )
-
-
-@dataclass(frozen=True)
-class TraineeLineTotals:
-    """Counted over every trainee's line: ``trainees`` lines (``commitments`` of them triad
-    members), ``commitments_given`` and ``commitments_kept`` as :class:`Participation` counts
-    them (kept: every half-day held they were expected at was attended)."""
-
-    trainees: int
-    triad_members: int
-    commitments_given: int
-    commitments_kept: int
-
-
-def trainee_line_totals(*, programme, held: tuple[SlotInfo, ...]) -> TraineeLineTotals:
-    """How many trainee lines there are and the commitments given and kept, counted in the
-    database over every trainee (one query). Read-only."""
-    triad = Q(category__in=TRIAD_VALUES)
-    given = triad & Q(commitment_given=True)
-    totals = (
-        _trainee_lines(programme, held)
-        .annotate(halfdays_attended=_attended_expected(held))
-        .aggregate(
-            trainees=Count("pk"),
-            triad_members=Count("pk", filter=triad),
-            commitments_given=Count("pk", filter=given),
-            commitments_kept=Count(
-                "pk",
-                filter=given & Q(halfdays_held__gt=0, halfdays_attended__gte=F("halfdays_held")),
-            ),
-        )
-    )
-    return TraineeLineTotals(**{name: totals[name] or 0 for name in totals})
-
-
-@dataclass(frozen=True)
-class LinesPage:
-    """Which lines a page shows: ``limit`` lines from ``offset``, of every trainee or of the
-    triad members only (the lines of :attr:`Participation.commitments`)."""
-
-    offset: int
-    limit: int
-    triad_only: bool = False
-
-
-def trainee_lines_pages(
-    *,
-    programme,
-    slots: tuple[SlotInfo, ...],
-    pages: Iterable[LinesPage],
-    for_funders: bool = False,
-) -> list[tuple[ParticipantHours, ...]]:
-    """The lines of the per-trainee figures (those of :attr:`Participation.participants`, or
-    of ``commitments``) that each of ``pages`` shows, in the order of the figures, or with
-    ``for_funders`` in the order of ``order_for_readers`` (people not named after the named
-    ones of their category). One query per page for its people, then one for all their
-    records: the work is the pages' size, whatever the number of trainees. Read-only."""
-    held = tuple(slot for slot in slots if slot.held)
-    if for_funders:
-        named = Q(consent_name_in_reports=True)
-        order = (
-            "category",
-            Case(When(named, then=Value(0)), default=Value(1)),
-            Case(When(named, then=F("last_name")), default=Value("")),
-            Case(When(named, then=F("first_name")), default=Value("")),
-            "pk",
-        )
-    else:
-        order = ("category", "last_name", "first_name", "pk")
-    fields = ("pk", "first_name", "last_name", "consent_name_in_reports", "category")
-    fields += ("city__name", "commitment_given", *(f"expected_span__{f}" for f in SPAN_FIELDS))
-    people = _trainee_lines(programme, held).order_by(*order).values(*fields)
-    pages_rows = [
-        list(
-            (people.filter(category__in=TRIAD_VALUES) if page.triad_only else people)[
-                page.offset : page.offset + page.limit
-            ]
-        )
-        for page in pages
-    ]
-    # The records of these people, counted here with the rules of the figures: on the
-    # half-days their span covers (``counted_records_filter``), by ``STATUS_COUNT``, for the
-    # whole length of the half-day (``_participant_hours``).
-    # The rules read from plain objects: a model instance per line costs more than the line.
-    covers, full_name, initials = ExpectedSpan.covers, Participant.full_name, Participant.initials
-    spans = {
-        row["pk"]: SimpleNamespace(**{f: row[f"expected_span__{f}"] for f in SPAN_FIELDS})
-        for rows in pages_rows
-        for row in rows
-    }
-    by_id = {slot.id: slot for slot in slots}
-    length = {slot.id: slot.duration for slot in slots}
-    counts = {pk: dict(NO_COUNTS, time=dt.timedelta()) for pk in spans}
-    for pk, slot_id, status in Attendance.objects.filter(
-        participant_id__in=list(spans), slot_id__in=list(by_id)
-    ).values_list("participant_id", "slot_id", "status"):
-        slot = by_id[slot_id]
-        if status in STATUS_COUNT and covers(spans[pk], slot.date, slot.starts_at):
-            counts[pk][STATUS_COUNT[status]] += 1
-            if STATUS_COUNT[status] == "attended":
-                counts[pk]["time"] += length[slot_id]
-    labels = dict(Category.choices)
-
-    def line(row) -> ParticipantHours:
-        span = spans[row["pk"]]
-        expected = [slot for slot in held if covers(span, slot.date, slot.starts_at)]
-        record = counts[row["pk"]]
-        name = SimpleNamespace(first_name=row["first_name"], last_name=row["last_name"])
-        return ParticipantHours(
-            participant_id=row["pk"],
-            name=full_name.fget(name),
-            initials=initials.fget(name),
-            named=row["consent_name_in_reports"],
-            category=row["category"],
-            category_label=str(labels.get(row["category"], row["category"])),
-            city=row["city__name"] or "",
-            commitment_given=row["commitment_given"],
-            halfdays_attended=record["attended"],
-            halfdays_excused=record["excused"],
-            halfdays_held=len(expected),
-            hours_attended=hours(record["time"]),
-            hours_held=hours(sum((length[slot.id] for slot in expected), dt.timedelta())),
-        )
-
-    return [tuple(line(row) for row in rows) for rows in pages_rows]
-
-
-def _triads(programme, groups, slots: tuple[SlotInfo, ...]):
-    """Per city with triad members, how many of the three roles attended each half-day held.
-
-    The distinct roles present are counted in the database per (city, half-day) (one query).
-    """
-    present = {
-        (row["participant__city_id"], row["slot_id"]): row["roles"]
-        for row in _trainee_records(programme)
-        .filter(participant__category__in=TRIAD_VALUES, status__in=ATTENDING_STATUSES)
-        .values("participant__city_id", "slot_id")
-        .order_by()
-        .annotate(roles=Count("participant__category", distinct=True))
-    }
+def _triads(groups, slots: tuple[SlotInfo, ...], present: dict[tuple, int]):
+    """Per city with triad members, how many of the three roles attended each half-day held;
+    ``present`` holds the roles that attended per (city id, half-day id)."""
     cities: dict[int, dict] = {}
     for group in groups:
         if group.category not in TRIAD_VALUES or group.city_id is None:
@@ -775,20 +558,24 @@ def _trainee_records(programme):
     )
 
 
-def _record_counts(records, *fields: str) -> dict[tuple, dict[str, int]]:
-    """Attended, excused and absent per value of ``fields`` (one query).
+# The statuses each count is made of (``STATUS_COUNT`` read the other way).
+COUNT_STATUSES = {
+    name: tuple(status for status, count in STATUS_COUNT.items() if count == name)
+    for name in COUNT_FIELDS
+}
 
-    The records are counted per ``fields`` and status in the database (a few rows), then each
-    status is added to its count with ``STATUS_COUNT``.
-    """
-    totals: dict[tuple, dict[str, int]] = {}
-    for *key, status, number in (
-        records.values_list(*fields, "status").order_by().annotate(n=Count("id"))
-    ):
-        counts = totals.setdefault(tuple(key), dict(NO_COUNTS))
-        if status in STATUS_COUNT:
-            counts[STATUS_COUNT[status]] += number
-    return totals
+
+def _record_counts(records, *fields: str) -> dict[tuple, dict[str, int]]:
+    """Attended, excused and absent per value of ``fields`` (one query, one row per value):
+    each record adds to the count its status gives it (``STATUS_COUNT``)."""
+    counts = {name: Count("pk", filter=Q(status__in=COUNT_STATUSES[name])) for name in COUNT_FIELDS}
+    if not fields:
+        return {(): records.aggregate(**counts)}
+    size = len(fields)
+    return {
+        tuple(row[:size]): dict(zip(COUNT_FIELDS, row[size:], strict=True))
+        for row in records.values_list(*fields).order_by().annotate(**counts)
+    }
 
 
 def _row(*, key, label: str, expected: int, counts) -> ParticipationRow:
@@ -829,47 +616,51 @@ class TraineeGroup:
 
 
 SPAN_FIELDS = ("from_day", "from_time", "until_day", "until_time")
+# What the figures read of each trainee, in the order of the figures' lines.
+PERSON_FIELDS = (
+    "pk",
+    "first_name",
+    "last_name",
+    "consent_name_in_reports",
+    "commitment_given",
+    "category",
+    "city_id",
+    "city__name",
+    "is_active",
+    *(f"expected_span__{name}" for name in SPAN_FIELDS),
+)
+PERSON_ORDER = ("category", "last_name", "first_name", "pk")
 
 
-def _span_of(row: dict, prefix: str = "expected_span__") -> ExpectedSpan:
-    return ExpectedSpan(**{name: row[f"{prefix}{name}"] for name in SPAN_FIELDS})
-
-
-def _population(programme, slots: tuple[SlotInfo, ...]):
-    """Who is expected at which half-day: the trainee groups (``TraineeGroup``) and the number
-    of trainees expected at each half-day of ``slots``, held or not (one query).
-
-    The trainees are counted per category, city and span in the database: people without a span
-    fall in one row per category and city, so the rows stay few whatever the size.
-    """
-    rows = (
+def _trainees(programme):
+    """The trainees the figures count: triad members and activists, active or with a span
+    (someone who left is counted where they were expected)."""
+    return (
         Participant.objects.for_programme(programme)
         .filter(category__in=TRAINEE_VALUES)
         .filter(Q(is_active=True) | Q(expected_span__isnull=False))
-        .values(
-            "category",
-            "city_id",
-            "city__name",
-            "is_active",
-            *(f"expected_span__{name}" for name in SPAN_FIELDS),
-        )
-        .order_by()
-        .annotate(n=Count("id"))
     )
+
+
+def _population_of(rows: Iterable[tuple], slots: tuple[SlotInfo, ...]):
+    """Who is expected at which half-day: the trainee groups (``TraineeGroup``) and the number
+    of trainees expected at each half-day of ``slots``, held or not, from ``rows`` of trainees
+    counted per (category, city id, city, active, span), the span as ``SPAN_FIELDS``."""
     groups: dict[tuple, dict] = {}
     by_slot = dict.fromkeys((slot.id for slot in slots), 0)
-    for row in rows:
-        span = _span_of(row)
-        covered = [slot for slot in slots if span.covers(slot.date, slot.starts_at)]
+    for (category, city_id, city, active, span), n in rows:
+        covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
+        covered = [slot for slot in slots if covers(slot.date, slot.starts_at)]
         held = sum(1 for slot in covered if slot.held)
-        if not row["is_active"] and not held:
+        if not active and not held:
             continue  # left before any half-day they were expected at was held
-        key = (row["category"], row["city_id"])
-        group = groups.setdefault(key, {"city": row["city__name"] or "", "count": 0, "expected": 0})
-        group["count"] += row["n"]
-        group["expected"] += row["n"] * held
+        group = groups.setdefault(
+            (category, city_id), {"city": city or "", "count": 0, "expected": 0}
+        )
+        group["count"] += n
+        group["expected"] += n * held
         for slot in covered:
-            by_slot[slot.id] += row["n"]
+            by_slot[slot.id] += n
     return (
         tuple(
             TraineeGroup(category=category, city_id=city_id, **values)
@@ -877,6 +668,19 @@ def _population(programme, slots: tuple[SlotInfo, ...]):
         ),
         by_slot,
     )
+
+
+def _population(programme, slots: tuple[SlotInfo, ...]):
+    """:func:`_population_of` the programme's trainees counted in the database (one query):
+    people without a span fall in one row per category and city, so the rows stay few."""
+    fields = ("category", "city_id", "city__name", "is_active")
+    rows = (
+        _trainees(programme)
+        .values_list(*fields, *(f"expected_span__{name}" for name in SPAN_FIELDS))
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    return _population_of((((*row[:4], tuple(row[4:-1])), row[-1]) for row in rows), slots)
 
 
 @dataclass(frozen=True)
@@ -895,18 +699,10 @@ class ParticipationOverview:
     expected_by_slot: dict[int, int]
 
 
-def programme_participation_overview(*, programme) -> ParticipationOverview:
-    """The participation summary of a programme, its hours, half-days and trainee groups.
-
-    This is the one computation of the summary: :func:`programme_participation` starts from
-    it, and every page and document reads one or the other. Three queries whatever the number
-    of trainees, records or half-days: the trainees counted per category and city; their
-    records counted per status (five rows at most: the funder report reads this selector for
-    its speed); the half-days, each flagged held or not. Read-only.
-    """
-    counts = _record_counts(_trainee_records(programme)).get((), NO_COUNTS)
-    slots = _slots(programme)
-    groups, by_slot = _population(programme, slots)
+def _overview(counts: dict[str, int], slots: tuple[SlotInfo, ...], population):
+    """The overview from the records' overall ``counts``, the half-days and the
+    :func:`_population_of` the trainees."""
+    groups, by_slot = population
     held = tuple(slot for slot in slots if slot.held)
     trainees = sum(group.count for group in groups)
     overall = _row(
@@ -930,34 +726,62 @@ def programme_participation_overview(*, programme) -> ParticipationOverview:
     )
 
 
+def programme_participation_overview(*, programme) -> ParticipationOverview:
+    """The participation summary of a programme, its hours, half-days and trainee groups.
+
+    This is the one computation of the summary: :func:`programme_participation` builds it the
+    same way from the same counts, and every page and document reads one or the other. Three
+    queries whatever the number of trainees, records or half-days: the trainees counted per
+    category and city; their records counted (one row: the funder report reads this selector
+    for its speed); the half-days, each flagged held or not. Read-only.
+    """
+    counts = _record_counts(_trainee_records(programme)).get((), NO_COUNTS)
+    slots = _slots(programme)
+    return _overview(counts, slots, _population(programme, slots))
+
+
 def programme_participation_summary(*, programme) -> ParticipationSummary:
     """The overall participation figures of a programme (three queries): those of
     :func:`programme_participation_overview`."""
     return programme_participation_overview(programme=programme).summary
 
 
-def programme_participation(*, programme, people: bool = True) -> Participation:
+def _added(total: dict[str, int], counts: dict[str, int]) -> None:
+    for name in COUNT_FIELDS:
+        total[name] += counts[name]
+
+
+def programme_participation(*, programme) -> Participation:
     """All participation figures of a programme, aggregated in the database.
 
-    Seven queries whatever the number of participants, records or half-days: the three of
-    :func:`programme_participation_overview` (whose summary, hours and half-days it keeps),
-    then the records counted per half-day and status and per category, city and status (the
-    breakdowns add up to the summary), half-days and hours per trainee, and roles present per
-    city and half-day. Read-only.
+    Four queries whatever the number of participants, records or half-days: the half-days, as
+    :func:`programme_participation_overview` reads them; the trainees, whose lines they are
+    and who make up the trainee groups (counted here, as the overview counts them in the
+    database); the records counted per half-day, category and city, from which the summary
+    (added up as the overview does), the breakdowns (which add up to the summary) and the
+    roles present per city and half-day are all taken; and the records counted per person.
+    The records' filter is built once for both counts (building a query costs more than
+    running it). Read-only.
 
     See the module docstring for the definitions (rate, expected, held half-day, hours). Only
     active trainees count; records of facilitators and support people are ignored.
-
-    With ``people=False`` the per-trainee lines are left out (``participants`` and
-    ``commitments`` are empty, one query fewer): a page reads them a page at a time with
-    :func:`trainee_lines_page` and their totals with :func:`trainee_line_totals`.
     """
-    overview = programme_participation_overview(programme=programme)
-    summary, slots, groups = overview.summary, overview.slots, overview.trainee_groups
-    held = tuple(slot for slot in slots if slot.held)
     records = _trainee_records(programme)
-    per_slot = _record_counts(records, "slot_id")
-    per_group = _record_counts(records, "participant__category", "participant__city_id")
+    cells = _record_counts(records, "slot_id", "participant__category", "participant__city_id")
+    overall, per_slot, per_group = dict(NO_COUNTS), {}, {}
+    roles_present: dict[tuple, int] = {}
+    for (slot_id, category, city_id), counts in cells.items():
+        _added(overall, counts)
+        _added(per_slot.setdefault((slot_id,), dict(NO_COUNTS)), counts)
+        _added(per_group.setdefault((category, city_id), dict(NO_COUNTS)), counts)
+        if category in TRIAD_VALUES and counts["attended"]:
+            roles_present[city_id, slot_id] = roles_present.get((city_id, slot_id), 0) + 1
+    slots = _slots(programme)
+    people = list(_trainees(programme).values_list(*PERSON_FIELDS).order_by(*PERSON_ORDER))
+    # The population, counted here from the people read for their lines.
+    population = Counter((*row[5:9], tuple(row[9:])) for row in people)
+    overview = _overview(overall, slots, _population_of(population.items(), slots))
+    summary, groups = overview.summary, overview.trainee_groups
     by_slot = tuple(
         _row(
             key=slot.id,
@@ -988,7 +812,7 @@ def programme_participation(*, programme, people: bool = True) -> Participation:
             city_names, key=lambda city_id: (city_id is None, city_names[city_id].casefold())
         )
     )
-    participants = _participant_hours(programme, held) if people else ()
+    participants = _participant_hours(people, slots, records)
     return Participation(
         summary=summary,
         by_category=by_category,
@@ -999,7 +823,7 @@ def programme_participation(*, programme, people: bool = True) -> Participation:
         hours_delivered=overview.hours_delivered,
         hours_planned=overview.hours_planned,
         participants=participants,
-        triads=_triads(programme, groups, slots),
+        triads=_triads(groups, slots, roles_present),
         commitments=tuple(row for row in participants if row.category in TRIAD_VALUES),
     )
 

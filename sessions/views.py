@@ -54,7 +54,6 @@ from .models import (
 from .selectors import (
     PEOPLE_PAGE_SIZE,
     AttendanceSlot,
-    LinesPage,
     SheetGrouping,
     SheetRow,
     SignedLine,
@@ -71,8 +70,6 @@ from .selectors import (
     slot_paper_scans,
     slot_signatures,
     timetable_days,
-    trainee_line_totals,
-    trainee_lines_pages,
 )
 
 # --- Timetable -----------------------------------------------------------------------------
@@ -851,28 +848,13 @@ def participation(request: HttpRequest, slug: str) -> HttpResponse:
     programme = programme_get_for_user(request.user, slug)
     require(permissions.can_view_participation(request.user, programme))
     show_names = permissions.can_view_participant_names(request.user, programme)
-    figures = programme_participation(programme=programme, people=False)
-    held = tuple(slot for slot in figures.slots if slot.held)
-    totals = trainee_line_totals(programme=programme, held=held)
-    # Two tables of people, each a page at a time; only the lines shown are built.
-    hours_page = Paginator(range(totals.trainees), PEOPLE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    commitments_page = Paginator(range(totals.triad_members), PEOPLE_PAGE_SIZE).get_page(
+    figures = programme_participation(programme=programme)
+    if not show_names:
+        figures = figures.without_names()
+    # Two tables of people, each a page at a time.
+    hours_page = Paginator(figures.participants, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    commitments_page = Paginator(figures.commitments, PEOPLE_PAGE_SIZE).get_page(
         request.GET.get("commitments")
-    )
-    hours_page.object_list, commitments_page.object_list = trainee_lines_pages(
-        programme=programme,
-        slots=figures.slots,
-        pages=[
-            LinesPage(offset=max(hours_page.start_index() - 1, 0), limit=PEOPLE_PAGE_SIZE),
-            LinesPage(
-                offset=max(commitments_page.start_index() - 1, 0),
-                limit=PEOPLE_PAGE_SIZE,
-                triad_only=True,
-            ),
-        ],
-        for_funders=not show_names,
     )
     return render(
         request,
@@ -880,7 +862,6 @@ def participation(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "programme": programme,
             "figures": figures,
-            "totals": totals,
             "hours_page": hours_page,
             "commitments_page": commitments_page,
             # Each table's page links keep the other table's page.

@@ -328,16 +328,16 @@ def grow(programme, *, trainees: int, slots: int, money_lines: int):
 
 
 # The funder report reads the headline figures alone (three queries) and adds up its money
-# from the lines it lists; the others read the full participation figures (seven queries). The
+# from the lines it lists; the others read the full participation figures (four queries). The
 # attendance and funder reports add one for how each half-day was proven (signatures). Every
 # report but the certificates adds one for its cover (the funders and their logos). The research
 # export is no document: its ZIP is tested in ``test_evaluation``.
 DOCUMENT_QUERIES = {
-    Kind.ATTENDANCE: 10,
-    Kind.PARTICIPATION: 8,
+    Kind.ATTENDANCE: 7,
+    Kind.PARTICIPATION: 5,
     Kind.FUNDER: 19,  # the evaluation's results: four more; the follow-up three, expenses two
     # One more (the organiser, its name and stamp) when the programme names its organiser.
-    Kind.CERTIFICATES: 7,
+    Kind.CERTIFICATES: 4,
 }
 
 

@@ -241,7 +241,7 @@ def test_query_count_does_not_grow_with_data(programme, two_days):
     with CaptureQueriesContext(connection) as large:
         figures = programme_participation(programme=programme)
     assert figures.summary.trainees > 200
-    assert len(small.captured_queries) == len(large.captured_queries) == 7
+    assert len(small.captured_queries) == len(large.captured_queries) == 4
 
 
 def test_the_current_half_day_comes_first(programme):
