@@ -1326,10 +1326,22 @@ def sheet_counts(rows: list[SheetRow]) -> dict[str, int]:
 
 
 def sheet_history(*, slot: Slot) -> list[AttendanceChange]:
-    """Every change made on the half-day's sheet, newest first, with who and whom (one query)."""
+    """Every change made on the half-day's sheet, newest first, with who and whom (one query).
+    Of the people only the names are read."""
     return list(
         AttendanceChange.objects.filter(attendance__slot=slot)
         .select_related("attendance__participant", "changed_by")
+        .only(
+            "old_status",
+            "new_status",
+            "note",
+            "changed_at",
+            "attendance__participant__first_name",
+            "attendance__participant__last_name",
+            "changed_by__first_name",
+            "changed_by__last_name",
+            "changed_by__username",
+        )
         .order_by("-changed_at", "-id")
     )
 
@@ -1343,6 +1355,40 @@ def slot_activities(*, slot: Slot) -> list[Activity]:
     )
 
 
+@dataclass(frozen=True)
+class SheetActivity:
+    title: str
+    peer_group: str  # its name, "" without one
+    facilitators: tuple[SheetPerson, ...]  # by last then first name
+
+
+def sheet_activities(*, slot: Slot) -> list[SheetActivity]:
+    """The half-day's activities as its sheet shows them, with their peer group and
+    facilitators, as plain values (one query: ``slot_activities`` takes two, and builds model
+    instances the sheet only reads a few names of)."""
+    activities: dict[int, tuple[str, str, list[SheetPerson]]] = {}
+    for activity_id, title, peer_group, pk, first_name, last_name, category in (
+        Activity.objects.filter(slot=slot)
+        .order_by("position", "id", "facilitators__last_name", "facilitators__first_name")
+        .values_list(
+            "id",
+            "title",
+            "peer_group__name",
+            "facilitators__id",
+            "facilitators__first_name",
+            "facilitators__last_name",
+            "facilitators__category",
+        )
+    ):
+        _title, _group, people = activities.setdefault(activity_id, (title, peer_group, []))
+        if pk is not None:
+            people.append(SheetPerson(pk, first_name, last_name, category, "", ""))
+    return [
+        SheetActivity(title=title, peer_group=peer_group or "", facilitators=tuple(people))
+        for title, peer_group, people in activities.values()
+    ]
+
+
 def slot_facilitator_ids(*, slot: Slot) -> set[int]:
     """The ids of the facilitators of the half-day's activities: who may sign as trainer (one
     query)."""
@@ -1352,21 +1398,42 @@ def slot_facilitator_ids(*, slot: Slot) -> set[int]:
 
 
 def slot_signatures(*, slot: Slot) -> list[AttendanceSignature]:
-    """The signatures of a half-day's sheet in the order they were given, with who captured
-    them and the witness (one query). Without the strokes: the pages and the sealed sheet show
-    the SVG drawn from them, and decoding each drawing's JSON was a good part of a signed
-    sheet's time."""
+    """The signatures of a half-day's sheet in the order they were given, with the names of
+    the person and the witness (one query). Only what the pages and the sealed sheet show is
+    read: without the strokes (they show the SVG drawn from them, and decoding each drawing's
+    JSON was a good part of a signed sheet's time), the device, the hashes, nor every column of
+    two people."""
     return list(
         AttendanceSignature.objects.filter(slot=slot)
-        .select_related("participant", "captured_by", "witness")
-        .defer("strokes")
+        .select_related("participant", "witness")
+        .only(
+            "slot",
+            "sequence",
+            "role",
+            "status",
+            "method",
+            "svg",
+            "mark",
+            "signed_at",
+            "device_signed_at",
+            "arrived_at",
+            "left_at",
+            "reason",
+            "evidence_erased_at",
+            "participant__first_name",
+            "participant__last_name",
+            "witness__first_name",
+            "witness__last_name",
+            "witness__username",
+        )
         .order_by("sequence")
     )
 
 
 def slot_paper_scans(*, slot: Slot) -> list[PaperSheet]:
-    """The scans of the sheet signed in ink, the latest first (one query)."""
-    return list(PaperSheet.objects.filter(slot=slot).select_related("uploaded_by"))
+    """The scans of the sheet signed in ink, the latest first: when and their SHA-256 (one
+    query)."""
+    return list(PaperSheet.objects.filter(slot=slot).only("slot", "sha256", "uploaded_at"))
 
 
 def slot_last_reopening(*, slot: Slot):
@@ -1375,6 +1442,7 @@ def slot_last_reopening(*, slot: Slot):
         AuditEntry.objects.about(slot)
         .filter(action="attendance.sheet_reopened")
         .select_related("actor")
+        .only("created_at", "data", "actor__first_name", "actor__last_name", "actor__username")
         .order_by("-created_at", "-id")
         .first()
     )
