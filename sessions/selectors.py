@@ -1017,10 +1017,35 @@ class SheetGrouping(models.TextChoices):
 
 
 @dataclass(frozen=True)
+class SheetPerson:
+    """Who a sheet line is about, as the sheets, their documents and the signing pages show
+    them: the name, the category, the city's and the peer group's names ("" without one). A
+    plain value: a participant, a city and a peer group built as model instances for each of
+    500 lines were three quarters of a long sheet's reading."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    category: str
+    city: str
+    peer_group: str
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:  # as ``Participant.full_name``
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_category_display(self) -> str:
+        return str(Category(self.category).label)
+
+
+@dataclass(frozen=True)
 class SheetRow:
     """One expected participant on a sheet, with their record if any (``version`` 0: none)."""
 
-    participant: Participant
+    participant: SheetPerson
     group: str
     attendance_id: int | None
     status: str
@@ -1037,7 +1062,7 @@ class SheetRow:
 def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, participant_id=None):
     """The expected participants of a half-day's sheet (the trainees expected at it) with
     their current record, sorted by group (peer group or city) then name (one query). Of each
-    person only the name, category, city and peer group are loaded.
+    person only the name, category, city and peer group are read (``SheetPerson``).
 
     With ``participant_id``, only that participant's row (an empty list if not expected).
     """
@@ -1045,21 +1070,7 @@ def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, particip
         Participant.objects.for_programme(slot.day.programme_id)
         .filter(category__in=TRAINEE_VALUES)
         .filter(expected_at_slot_filter(slot))
-        .select_related("city", "peer_group")
-        # What the sheets, their documents and the signing pages show of a person: loading
-        # every field (dates, consents, contact) of 500 people was a good part of the time.
-        .only("first_name", "last_name", "category", "city__name", "peer_group__name")
-        .annotate(
-            record=FilteredRelation("attendances", condition=Q(attendances__slot=slot)),
-            record_id=F("record__id"),
-            record_status=F("record__status"),
-            record_note=F("record__note"),
-            record_version=F("record__version"),
-            record_at=F("record__recorded_at"),
-            record_by_first=F("record__recorded_by__first_name"),
-            record_by_last=F("record__recorded_by__last_name"),
-            record_by_username=F("record__recorded_by__username"),
-        )
+        .annotate(record=FilteredRelation("attendances", condition=Q(attendances__slot=slot)))
     )
     if participant_id is not None:
         people = people.filter(pk=participant_id)
@@ -1072,20 +1083,58 @@ def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, particip
             F("peer_group__name").asc(nulls_last=True), "last_name", "first_name", "pk"
         )
     no_group = _("No city") if group_by == SheetGrouping.CITY else _("No peer group")
+    by_city = group_by == SheetGrouping.CITY
     rows = []
-    for person in people:
-        group = person.city if group_by == SheetGrouping.CITY else person.peer_group
-        by = f"{person.record_by_first or ''} {person.record_by_last or ''}".strip()
+    for (
+        pk,
+        first_name,
+        last_name,
+        category,
+        city,
+        peer_group,
+        record_id,
+        status,
+        note,
+        version,
+        recorded_at,
+        by_first,
+        by_last,
+        by_username,
+    ) in people.values_list(
+        "pk",
+        "first_name",
+        "last_name",
+        "category",
+        "city__name",
+        "peer_group__name",
+        "record__id",
+        "record__status",
+        "record__note",
+        "record__version",
+        "record__recorded_at",
+        "record__recorded_by__first_name",
+        "record__recorded_by__last_name",
+        "record__recorded_by__username",
+    ):
+        by = f"{by_first or ''} {by_last or ''}".strip()
+        person = SheetPerson(
+            pk=pk,
+            first_name=first_name,
+            last_name=last_name,
+            category=category,
+            city=city or "",
+            peer_group=peer_group or "",
+        )
         rows.append(
             SheetRow(
                 participant=person,
-                group=str(group) if group else str(no_group),
-                attendance_id=person.record_id,
-                status=person.record_status or "",
-                note=person.record_note or "",
-                version=person.record_version or 0,
-                recorded_by=by or person.record_by_username or "",
-                recorded_at=person.record_at,
+                group=(city if by_city else peer_group) or no_group,
+                attendance_id=record_id,
+                status=status or "",
+                note=note or "",
+                version=version or 0,
+                recorded_by=by or by_username or "",
+                recorded_at=recorded_at,
             )
         )
     return rows
@@ -1101,10 +1150,22 @@ def sheet_counts(rows: list[SheetRow]) -> dict[str, int]:
 
 
 def sheet_history(*, slot: Slot) -> list[AttendanceChange]:
-    """Every change made on the half-day's sheet, newest first, with who and whom (one query)."""
+    """Every change made on the half-day's sheet, newest first, with who and whom (one query).
+    Of the people only the names are read."""
     return list(
         AttendanceChange.objects.filter(attendance__slot=slot)
         .select_related("attendance__participant", "changed_by")
+        .only(
+            "old_status",
+            "new_status",
+            "note",
+            "changed_at",
+            "attendance__participant__first_name",
+            "attendance__participant__last_name",
+            "changed_by__first_name",
+            "changed_by__last_name",
+            "changed_by__username",
+        )
         .order_by("-changed_at", "-id")
     )
 
@@ -1118,6 +1179,40 @@ def slot_activities(*, slot: Slot) -> list[Activity]:
     )
 
 
+@dataclass(frozen=True)
+class SheetActivity:
+    title: str
+    peer_group: str  # its name, "" without one
+    facilitators: tuple[SheetPerson, ...]  # by last then first name
+
+
+def sheet_activities(*, slot: Slot) -> list[SheetActivity]:
+    """The half-day's activities as its sheet shows them, with their peer group and
+    facilitators, as plain values (one query: ``slot_activities`` takes two, and builds model
+    instances the sheet only reads a few names of)."""
+    activities: dict[int, tuple[str, str, list[SheetPerson]]] = {}
+    for activity_id, title, peer_group, pk, first_name, last_name, category in (
+        Activity.objects.filter(slot=slot)
+        .order_by("position", "id", "facilitators__last_name", "facilitators__first_name")
+        .values_list(
+            "id",
+            "title",
+            "peer_group__name",
+            "facilitators__id",
+            "facilitators__first_name",
+            "facilitators__last_name",
+            "facilitators__category",
+        )
+    ):
+        _title, _group, people = activities.setdefault(activity_id, (title, peer_group, []))
+        if pk is not None:
+            people.append(SheetPerson(pk, first_name, last_name, category, "", ""))
+    return [
+        SheetActivity(title=title, peer_group=peer_group or "", facilitators=tuple(people))
+        for title, peer_group, people in activities.values()
+    ]
+
+
 def slot_facilitator_ids(*, slot: Slot) -> set[int]:
     """The ids of the facilitators of the half-day's activities: who may sign as trainer (one
     query)."""
@@ -1127,21 +1222,42 @@ def slot_facilitator_ids(*, slot: Slot) -> set[int]:
 
 
 def slot_signatures(*, slot: Slot) -> list[AttendanceSignature]:
-    """The signatures of a half-day's sheet in the order they were given, with who captured
-    them and the witness (one query). Without the strokes: the pages and the sealed sheet show
-    the SVG drawn from them, and decoding each drawing's JSON was a good part of a signed
-    sheet's time."""
+    """The signatures of a half-day's sheet in the order they were given, with the names of
+    the person and the witness (one query). Only what the pages and the sealed sheet show is
+    read: without the strokes (they show the SVG drawn from them, and decoding each drawing's
+    JSON was a good part of a signed sheet's time), the device, the hashes, nor every column of
+    two people."""
     return list(
         AttendanceSignature.objects.filter(slot=slot)
-        .select_related("participant", "captured_by", "witness")
-        .defer("strokes")
+        .select_related("participant", "witness")
+        .only(
+            "slot",
+            "sequence",
+            "role",
+            "status",
+            "method",
+            "svg",
+            "mark",
+            "signed_at",
+            "device_signed_at",
+            "arrived_at",
+            "left_at",
+            "reason",
+            "evidence_erased_at",
+            "participant__first_name",
+            "participant__last_name",
+            "witness__first_name",
+            "witness__last_name",
+            "witness__username",
+        )
         .order_by("sequence")
     )
 
 
 def slot_paper_scans(*, slot: Slot) -> list[PaperSheet]:
-    """The scans of the sheet signed in ink, the latest first (one query)."""
-    return list(PaperSheet.objects.filter(slot=slot).select_related("uploaded_by"))
+    """The scans of the sheet signed in ink, the latest first: when and their SHA-256 (one
+    query)."""
+    return list(PaperSheet.objects.filter(slot=slot).only("slot", "sha256", "uploaded_at"))
 
 
 def slot_last_reopening(*, slot: Slot):
@@ -1150,6 +1266,7 @@ def slot_last_reopening(*, slot: Slot):
         AuditEntry.objects.about(slot)
         .filter(action="attendance.sheet_reopened")
         .select_related("actor")
+        .only("created_at", "data", "actor__first_name", "actor__last_name", "actor__username")
         .order_by("-created_at", "-id")
         .first()
     )

@@ -60,6 +60,7 @@ from .selectors import (
     attendance_slot_list,
     programme_expenses,
     programme_participation,
+    sheet_activities,
     sheet_counts,
     sheet_history,
     sheet_rows,
@@ -334,7 +335,7 @@ def _sheet_context(request, slot: Slot, rows: list[RowView], **extra) -> dict:
     programme = slot.day.programme
     user = request.user
     counts = sheet_counts([view.row for view in rows])
-    activities = slot_activities(slot=slot)
+    activities = sheet_activities(slot=slot)
     signatures = slot_signatures(slot=slot)
     Role = AttendanceSignature.Role
     signed = {(sig.role, sig.participant_id): sig for sig in signatures}
@@ -342,9 +343,7 @@ def _sheet_context(request, slot: Slot, rows: list[RowView], **extra) -> dict:
     for view in rows:
         view.line = lines.get(view.row.participant.pk)
         view.signature = view.line.signature if view.line else None
-    trainers = {
-        person.pk: person for activity in activities for person in activity.facilitators.all()
-    }
+    trainers = {person.pk: person for activity in activities for person in activity.facilitators}
     return {
         "programme": programme,
         "slot": slot,
