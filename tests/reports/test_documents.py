@@ -97,7 +97,10 @@ def test_reports_for_funders_hide_activists_who_did_not_consent(programme):
         for first in ("Aimé", "Bernadette")
     ]
     elected = factories.ParticipantFactory(
-        programme=programme, category=Category.ELECTED_OFFICIAL, last_name="Maire"
+        programme=programme,
+        category=Category.ELECTED_OFFICIAL,
+        first_name="Paul",  # a fixed name: a random one could be a hidden person's first name
+        last_name="Maire",
     )
     for person in (named, *hidden, elected):
         factories.AttendanceFactory(participant=person, slot=slot)
