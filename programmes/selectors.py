@@ -343,12 +343,6 @@ def access_request_board(*, programme: Programme) -> tuple[list[CityRequests], l
     return sorted(groups.values(), key=lambda group: group.label.casefold()), answered
 
 
-def access_request_pending_count(*, programme: Programme) -> int:
-    return CityAccessRequest.objects.filter(
-        call__programme=programme, status=CityAccessRequest.Status.PENDING
-    ).count()
-
-
 def contact_application_for_programme(*, user, programme: Programme) -> CityApplication | None:
     """The application a city contact holds in a programme, if any."""
     if not user.is_authenticated:
