@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from pypdf import PdfReader
 
 from cotraining.celery import app as celery_app
@@ -41,6 +42,14 @@ def _eager_tasks(request, monkeypatch):
     for the next test's worker."""
     if request.node.get_closest_marker("worker") is None:
         monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language (French): a request or an override
+    made by the test before it in the same process must not decide the language of what this
+    one writes (an erased report's reason was once stored in English)."""
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ and document shows of it.
   not held; an inactive activist, a support person and another programme have records too.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -128,9 +129,14 @@ def test_the_overview_runs_three_queries_whatever_the_data_size(
     with django_assert_num_queries(3):
         small = programme_participation_overview(programme=programme)
 
+    # Days of their own: the factory's dates depend on how many days this process made before.
     slots = [
-        factories.SlotFactory(day=factories.TrainingDayFactory(programme=programme))
-        for _ in range(4)
+        factories.SlotFactory(
+            day=factories.TrainingDayFactory(
+                programme=programme, date=dt.date(2016, 6, 1) + dt.timedelta(days=index)
+            )
+        )
+        for index in range(4)
     ]
     for _person in range(40):
         person = factories.ParticipantFactory(
