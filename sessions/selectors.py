@@ -25,10 +25,11 @@ the breakdowns. Pages and documents read one of the two.
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
+from typing import NamedTuple, overload
 
 from django.db import models
 from django.db.models import (
@@ -167,6 +168,11 @@ class SlotInfo:
         return f"{date_format(self.date, 'SHORT_DATE_FORMAT')} · {self.part_label}"
 
 
+def commitment_kept(attended: int, held: int) -> bool:
+    """A named commitment is kept when every half-day held so far was attended."""
+    return held > 0 and attended >= held
+
+
 @dataclass(frozen=True)
 class ParticipantHours:
     """One trainee's attendance: half-days and hours attended against those held.
@@ -203,8 +209,7 @@ class ParticipantHours:
 
     @property
     def kept(self) -> bool:
-        """The named commitment is kept when every half-day held so far was attended."""
-        return self.halfdays_held > 0 and self.halfdays_attended >= self.halfdays_held
+        return commitment_kept(self.halfdays_attended, self.halfdays_held)
 
     @property
     def missed(self) -> int:
@@ -297,9 +302,9 @@ class Participation:
     slots: tuple[SlotInfo, ...]
     hours_delivered: Decimal
     hours_planned: Decimal
-    participants: tuple[ParticipantHours, ...]
+    participants: "PersonLines"
     triads: tuple[TriadCityRow, ...]
-    commitments: tuple[ParticipantHours, ...]
+    commitments: "PersonLines"
 
     def without_names(self) -> "Participation":
         """The same figures for a reader who sees a name only with the person's consent (a
@@ -307,8 +312,8 @@ class Participation:
         place of "Not named" among the names does not tell who it is."""
         return replace(
             self,
-            participants=order_for_readers(self.participants, hidden=lambda row: not row.named),
-            commitments=order_for_readers(self.commitments, hidden=lambda row: not row.named),
+            participants=self.participants.ordered_for_readers(hidden=_not_named),
+            commitments=self.commitments.ordered_for_readers(hidden=_not_named),
         )
 
     @property
@@ -326,11 +331,19 @@ class Participation:
 
     @property
     def commitments_given(self) -> int:
-        return sum(1 for row in self.commitments if row.commitment_given)
+        return sum(1 for line in self.commitments.lines if line.commitment_given)
 
     @property
     def commitments_kept(self) -> int:
-        return sum(1 for row in self.commitments if row.commitment_given and row.kept)
+        return sum(
+            1
+            for line in self.commitments.lines
+            if line.commitment_given and commitment_kept(line.halfdays_attended, line.halfdays_held)
+        )
+
+
+def _not_named(line) -> bool:
+    return not line.named
 
 
 def _slots(programme) -> tuple[SlotInfo, ...]:
@@ -370,6 +383,86 @@ def _by_day(slots: tuple[SlotInfo, ...], by_slot: tuple[ParticipationRow, ...]):
     )
 
 
+class PersonLine(NamedTuple):
+    """What a trainee's line is made of, read for every trainee; :class:`PersonLines` makes
+    the :class:`ParticipantHours` of the lines read. The attributes that order and count the
+    lines (``participant_id``, ``category``, ``named``, ``commitment_given``, the half-days)
+    have the names of :class:`ParticipantHours`."""
+
+    participant_id: int
+    first_name: str
+    last_name: str
+    named: bool
+    category: str
+    city: str
+    commitment_given: bool
+    halfdays_attended: int
+    halfdays_excused: int
+    halfdays_held: int
+    seconds_attended: int
+    hours_held: Decimal
+
+
+class PersonLines(Sequence[ParticipantHours]):
+    """The trainees' lines (:class:`ParticipantHours`) in order, each made when it is read: a
+    page shows 50 lines of 500, a document all of them. ``lines`` are their
+    :class:`PersonLine`, for what is counted or ordered over everyone."""
+
+    def __init__(self, lines: tuple[PersonLine, ...]):
+        self.lines = lines
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> ParticipantHours: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ParticipantHours, ...]: ...
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(_line_hours(line) for line in self.lines[index])
+        return _line_hours(self.lines[index])
+
+    def __iter__(self) -> Iterator[ParticipantHours]:
+        return (_line_hours(line) for line in self.lines)
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def where(self, keep: Callable[[PersonLine], bool]) -> "PersonLines":
+        return PersonLines(tuple(line for line in self.lines if keep(line)))
+
+    def ordered_for_readers(self, *, hidden: Callable[[PersonLine], bool]) -> "PersonLines":
+        """:func:`order_for_readers` of the lines."""
+        return PersonLines(order_for_readers(self.lines, hidden=hidden))
+
+
+# Category labels, translated when a line is made.
+CATEGORY_LABELS = dict(Category.choices)
+
+
+def _line_hours(line: PersonLine) -> ParticipantHours:
+    category = line.category
+    name = SimpleNamespace(first_name=line.first_name, last_name=line.last_name)
+    return ParticipantHours(
+        participant_id=line.participant_id,
+        name=Participant.full_name.fget(name),
+        initials=Participant.initials.fget(name),
+        named=line.named,
+        category=category,
+        category_label=str(CATEGORY_LABELS.get(category, category)),
+        city=line.city,
+        commitment_given=line.commitment_given,
+        halfdays_attended=line.halfdays_attended,
+        halfdays_excused=line.halfdays_excused,
+        halfdays_held=line.halfdays_held,
+        hours_attended=hours(dt.timedelta(seconds=line.seconds_attended)),
+        hours_held=line.hours_held,
+    )
+
+
 def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records):
     """Half-days and hours attended per trainee against the half-days held they were expected
     at: ``people`` are the trainees' ``PERSON_FIELDS`` in the lines' order, their ``records``
@@ -379,7 +472,7 @@ def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records
     A half-day attended counts for its whole length: each record adds its half-day's length,
     written in the query as a constant per half-day, so that the database adds up plain
     numbers. The lengths and half-days held of a span are worked out once per span (most
-    trainees have none)."""
+    trainees have none). Only the lines read become :class:`ParticipantHours`."""
     held = tuple(slot for slot in slots if slot.held)
     by_length: dict[int, list[int]] = {}
     for slot in slots:
@@ -398,10 +491,8 @@ def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records
             seconds=Sum(length, filter=Q(status__in=COUNT_STATUSES["attended"])),
         )
     }
-    labels = {value: str(label) for value, label in Category.choices}
-    full_name, initials = Participant.full_name.fget, Participant.initials.fget
     expected_of: dict[tuple, tuple[int, Decimal]] = {}
-    hours_of: dict[int, Decimal] = {}
+    nothing = (0, 0, 0)
     lines = []
     for pk, first, last, named, given, category, _city_id, city, active, *span in people:
         span = tuple(span)
@@ -412,28 +503,24 @@ def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records
         halfdays_held, hours_held = expected_of[span]
         if not active and not halfdays_held:
             continue  # left before any half-day they were expected at was held
-        attended, excused, seconds = counted.get(pk, (0, 0, 0))
-        if seconds not in hours_of:
-            hours_of[seconds] = hours(dt.timedelta(seconds=seconds))
-        name = SimpleNamespace(first_name=first, last_name=last)
+        attended, excused, seconds = counted.get(pk, nothing)
         lines.append(
-            ParticipantHours(
-                participant_id=pk,
-                name=full_name(name),
-                initials=initials(name),
-                named=named,
-                category=category,
-                category_label=labels.get(category, category),
-                city=city or "",
-                commitment_given=given,
-                halfdays_attended=attended,
-                halfdays_excused=excused,
-                halfdays_held=halfdays_held,
-                hours_attended=hours_of[seconds],
-                hours_held=hours_held,
+            PersonLine(
+                pk,
+                first,
+                last,
+                named,
+                category,
+                city or "",
+                given,
+                attended,
+                excused,
+                halfdays_held,
+                seconds,
+                hours_held,
             )
         )
-    return tuple(lines)
+    return PersonLines(tuple(lines))
 
 
 # The participation page shows its tables of people this many lines a page.
@@ -824,7 +911,7 @@ def programme_participation(*, programme) -> Participation:
         hours_planned=overview.hours_planned,
         participants=participants,
         triads=_triads(groups, slots, roles_present),
-        commitments=tuple(row for row in participants if row.category in TRIAD_VALUES),
+        commitments=participants.where(lambda line: line.category in TRIAD_VALUES),
     )
 
 
