@@ -492,13 +492,13 @@ def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records
         )
     }
     expected_of: dict[tuple, tuple[int, Decimal]] = {}
+    covered_by = _covered_by(held)
     nothing = (0, 0, 0)
     lines = []
     for pk, first, last, named, given, category, _city_id, city, active, *span in people:
         span = tuple(span)
         if span not in expected_of:
-            covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
-            expected = [slot for slot in held if covers(slot.date, slot.starts_at)]
+            expected = covered_by(span)
             expected_of[span] = (len(expected), _hours_of(expected))
         halfdays_held, hours_held = expected_of[span]
         if not active and not halfdays_held:
@@ -652,16 +652,33 @@ COUNT_STATUSES = {
 }
 
 
+def _counts() -> dict[str, Count]:
+    """The attended, excused and absent counts (``COUNT_FIELDS``): each record adds to the
+    count its status gives it (``STATUS_COUNT``)."""
+    return {name: Count("pk", filter=Q(status__in=COUNT_STATUSES[name])) for name in COUNT_FIELDS}
+
+
+def _count_rows(records, *fields: str):
+    """Rows of ``fields`` then their :func:`_counts`, one per value of ``fields`` (one query)."""
+    return records.values_list(*fields).order_by().annotate(**_counts())
+
+
 def _record_counts(records, *fields: str) -> dict[tuple, dict[str, int]]:
-    """Attended, excused and absent per value of ``fields`` (one query, one row per value):
-    each record adds to the count its status gives it (``STATUS_COUNT``)."""
-    counts = {name: Count("pk", filter=Q(status__in=COUNT_STATUSES[name])) for name in COUNT_FIELDS}
+    """Attended, excused and absent per value of ``fields`` (:func:`_count_rows`)."""
     if not fields:
-        return {(): records.aggregate(**counts)}
+        return {(): records.aggregate(**_counts())}
     size = len(fields)
     return {
         tuple(row[:size]): dict(zip(COUNT_FIELDS, row[size:], strict=True))
-        for row in records.values_list(*fields).order_by().annotate(**counts)
+        for row in _count_rows(records, *fields)
+    }
+
+
+def _summed(lists: dict) -> dict:
+    """Each key's count rows added up, as counts by name."""
+    return {
+        key: dict(zip(COUNT_FIELDS, map(sum, zip(*rows, strict=True)), strict=True))
+        for key, rows in lists.items()
     }
 
 
@@ -729,15 +746,29 @@ def _trainees(programme):
     )
 
 
+def _covered_by(slots: tuple[SlotInfo, ...]) -> Callable[[tuple], tuple[SlotInfo, ...]]:
+    """The half-days of ``slots`` a span covers (the span as ``SPAN_FIELDS`` values, all None
+    for a trainee without one), worked out once per span: most trainees share a few."""
+    covered: dict[tuple, tuple[SlotInfo, ...]] = {}
+
+    def of(span: tuple) -> tuple[SlotInfo, ...]:
+        if span not in covered:
+            covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
+            covered[span] = tuple(slot for slot in slots if covers(slot.date, slot.starts_at))
+        return covered[span]
+
+    return of
+
+
 def _population_of(rows: Iterable[tuple], slots: tuple[SlotInfo, ...]):
     """Who is expected at which half-day: the trainee groups (``TraineeGroup``) and the number
     of trainees expected at each half-day of ``slots``, held or not, from ``rows`` of trainees
     counted per (category, city id, city, active, span), the span as ``SPAN_FIELDS``."""
     groups: dict[tuple, dict] = {}
     by_slot = dict.fromkeys((slot.id for slot in slots), 0)
+    covered_by = _covered_by(slots)
     for (category, city_id, city, active, span), n in rows:
-        covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
-        covered = [slot for slot in slots if covers(slot.date, slot.starts_at)]
+        covered = covered_by(span)
         held = sum(1 for slot in covered if slot.held)
         if not active and not held:
             continue  # left before any half-day they were expected at was held
@@ -833,11 +864,6 @@ def programme_participation_summary(*, programme) -> ParticipationSummary:
     return programme_participation_overview(programme=programme).summary
 
 
-def _added(total: dict[str, int], counts: dict[str, int]) -> None:
-    for name in COUNT_FIELDS:
-        total[name] += counts[name]
-
-
 def programme_participation(*, programme) -> Participation:
     """All participation figures of a programme, aggregated in the database.
 
@@ -854,15 +880,19 @@ def programme_participation(*, programme) -> Participation:
     active trainees count; records of facilitators and support people are ignored.
     """
     records = _trainee_records(programme)
-    cells = _record_counts(records, "slot_id", "participant__category", "participant__city_id")
-    overall, per_slot, per_group = dict(NO_COUNTS), {}, {}
+    slot_rows: dict[int, list] = {}
+    group_rows: dict[tuple, list] = {}
     roles_present: dict[tuple, int] = {}
-    for (slot_id, category, city_id), counts in cells.items():
-        _added(overall, counts)
-        _added(per_slot.setdefault((slot_id,), dict(NO_COUNTS)), counts)
-        _added(per_group.setdefault((category, city_id), dict(NO_COUNTS)), counts)
-        if category in TRIAD_VALUES and counts["attended"]:
+    attended = COUNT_FIELDS.index("attended")
+    for slot_id, category, city_id, *counts in _count_rows(
+        records, "slot_id", "participant__category", "participant__city_id"
+    ):
+        slot_rows.setdefault(slot_id, []).append(counts)
+        group_rows.setdefault((category, city_id), []).append(counts)
+        if category in TRIAD_VALUES and counts[attended]:
             roles_present[city_id, slot_id] = roles_present.get((city_id, slot_id), 0) + 1
+    per_slot, per_group = _summed(slot_rows), _summed(group_rows)
+    overall = {name: sum(counts[name] for counts in per_slot.values()) for name in COUNT_FIELDS}
     slots = _slots(programme)
     people = list(_trainees(programme).values_list(*PERSON_FIELDS).order_by(*PERSON_ORDER))
     # The population, counted here from the people read for their lines.
@@ -874,7 +904,7 @@ def programme_participation(*, programme) -> Participation:
             key=slot.id,
             label=slot.label,
             expected=overview.expected_by_slot[slot.id] if slot.held else 0,
-            counts=per_slot.get((slot.id,), NO_COUNTS),
+            counts=per_slot.get(slot.id, NO_COUNTS),
         )
         for slot in slots
     )
