@@ -25,10 +25,11 @@ the breakdowns. Pages and documents read one of the two.
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
+from typing import NamedTuple, overload
 
 from django.db import models
 from django.db.models import (
@@ -167,6 +168,11 @@ class SlotInfo:
         return f"{date_format(self.date, 'SHORT_DATE_FORMAT')} · {self.part_label}"
 
 
+def commitment_kept(attended: int, held: int) -> bool:
+    """A named commitment is kept when every half-day held so far was attended."""
+    return held > 0 and attended >= held
+
+
 @dataclass(frozen=True)
 class ParticipantHours:
     """One trainee's attendance: half-days and hours attended against those held.
@@ -203,8 +209,7 @@ class ParticipantHours:
 
     @property
     def kept(self) -> bool:
-        """The named commitment is kept when every half-day held so far was attended."""
-        return self.halfdays_held > 0 and self.halfdays_attended >= self.halfdays_held
+        return commitment_kept(self.halfdays_attended, self.halfdays_held)
 
     @property
     def missed(self) -> int:
@@ -297,9 +302,9 @@ class Participation:
     slots: tuple[SlotInfo, ...]
     hours_delivered: Decimal
     hours_planned: Decimal
-    participants: tuple[ParticipantHours, ...]
+    participants: "PersonLines"
     triads: tuple[TriadCityRow, ...]
-    commitments: tuple[ParticipantHours, ...]
+    commitments: "PersonLines"
 
     def without_names(self) -> "Participation":
         """The same figures for a reader who sees a name only with the person's consent (a
@@ -307,8 +312,8 @@ class Participation:
         place of "Not named" among the names does not tell who it is."""
         return replace(
             self,
-            participants=order_for_readers(self.participants, hidden=lambda row: not row.named),
-            commitments=order_for_readers(self.commitments, hidden=lambda row: not row.named),
+            participants=self.participants.ordered_for_readers(hidden=_not_named),
+            commitments=self.commitments.ordered_for_readers(hidden=_not_named),
         )
 
     @property
@@ -326,11 +331,19 @@ class Participation:
 
     @property
     def commitments_given(self) -> int:
-        return sum(1 for row in self.commitments if row.commitment_given)
+        return sum(1 for line in self.commitments.lines if line.commitment_given)
 
     @property
     def commitments_kept(self) -> int:
-        return sum(1 for row in self.commitments if row.commitment_given and row.kept)
+        return sum(
+            1
+            for line in self.commitments.lines
+            if line.commitment_given and commitment_kept(line.halfdays_attended, line.halfdays_held)
+        )
+
+
+def _not_named(line) -> bool:
+    return not line.named
 
 
 def _slots(programme) -> tuple[SlotInfo, ...]:
@@ -370,6 +383,86 @@ def _by_day(slots: tuple[SlotInfo, ...], by_slot: tuple[ParticipationRow, ...]):
     )
 
 
+class PersonLine(NamedTuple):
+    """What a trainee's line is made of, read for every trainee; :class:`PersonLines` makes
+    the :class:`ParticipantHours` of the lines read. The attributes that order and count the
+    lines (``participant_id``, ``category``, ``named``, ``commitment_given``, the half-days)
+    have the names of :class:`ParticipantHours`."""
+
+    participant_id: int
+    first_name: str
+    last_name: str
+    named: bool
+    category: str
+    city: str
+    commitment_given: bool
+    halfdays_attended: int
+    halfdays_excused: int
+    halfdays_held: int
+    seconds_attended: int
+    hours_held: Decimal
+
+
+class PersonLines(Sequence[ParticipantHours]):
+    """The trainees' lines (:class:`ParticipantHours`) in order, each made when it is read: a
+    page shows 50 lines of 500, a document all of them. ``lines`` are their
+    :class:`PersonLine`, for what is counted or ordered over everyone."""
+
+    def __init__(self, lines: tuple[PersonLine, ...]):
+        self.lines = lines
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @overload
+    def __getitem__(self, index: int) -> ParticipantHours: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ParticipantHours, ...]: ...
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(_line_hours(line) for line in self.lines[index])
+        return _line_hours(self.lines[index])
+
+    def __iter__(self) -> Iterator[ParticipantHours]:
+        return (_line_hours(line) for line in self.lines)
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == tuple(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def where(self, keep: Callable[[PersonLine], bool]) -> "PersonLines":
+        return PersonLines(tuple(line for line in self.lines if keep(line)))
+
+    def ordered_for_readers(self, *, hidden: Callable[[PersonLine], bool]) -> "PersonLines":
+        """:func:`order_for_readers` of the lines."""
+        return PersonLines(order_for_readers(self.lines, hidden=hidden))
+
+
+# Category labels, translated when a line is made.
+CATEGORY_LABELS = dict(Category.choices)
+
+
+def _line_hours(line: PersonLine) -> ParticipantHours:
+    category = line.category
+    name = SimpleNamespace(first_name=line.first_name, last_name=line.last_name)
+    return ParticipantHours(
+        participant_id=line.participant_id,
+        name=Participant.full_name.fget(name),
+        initials=Participant.initials.fget(name),
+        named=line.named,
+        category=category,
+        category_label=str(CATEGORY_LABELS.get(category, category)),
+        city=line.city,
+        commitment_given=line.commitment_given,
+        halfdays_attended=line.halfdays_attended,
+        halfdays_excused=line.halfdays_excused,
+        halfdays_held=line.halfdays_held,
+        hours_attended=hours(dt.timedelta(seconds=line.seconds_attended)),
+        hours_held=line.hours_held,
+    )
+
+
 def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records):
     """Half-days and hours attended per trainee against the half-days held they were expected
     at: ``people`` are the trainees' ``PERSON_FIELDS`` in the lines' order, their ``records``
@@ -379,7 +472,7 @@ def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records
     A half-day attended counts for its whole length: each record adds its half-day's length,
     written in the query as a constant per half-day, so that the database adds up plain
     numbers. The lengths and half-days held of a span are worked out once per span (most
-    trainees have none)."""
+    trainees have none). Only the lines read become :class:`ParticipantHours`."""
     held = tuple(slot for slot in slots if slot.held)
     by_length: dict[int, list[int]] = {}
     for slot in slots:
@@ -398,42 +491,36 @@ def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records
             seconds=Sum(length, filter=Q(status__in=COUNT_STATUSES["attended"])),
         )
     }
-    labels = {value: str(label) for value, label in Category.choices}
-    full_name, initials = Participant.full_name.fget, Participant.initials.fget
     expected_of: dict[tuple, tuple[int, Decimal]] = {}
-    hours_of: dict[int, Decimal] = {}
+    covered_by = _covered_by(held)
+    nothing = (0, 0, 0)
     lines = []
     for pk, first, last, named, given, category, _city_id, city, active, *span in people:
         span = tuple(span)
         if span not in expected_of:
-            covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
-            expected = [slot for slot in held if covers(slot.date, slot.starts_at)]
+            expected = covered_by(span)
             expected_of[span] = (len(expected), _hours_of(expected))
         halfdays_held, hours_held = expected_of[span]
         if not active and not halfdays_held:
             continue  # left before any half-day they were expected at was held
-        attended, excused, seconds = counted.get(pk, (0, 0, 0))
-        if seconds not in hours_of:
-            hours_of[seconds] = hours(dt.timedelta(seconds=seconds))
-        name = SimpleNamespace(first_name=first, last_name=last)
+        attended, excused, seconds = counted.get(pk, nothing)
         lines.append(
-            ParticipantHours(
-                participant_id=pk,
-                name=full_name(name),
-                initials=initials(name),
-                named=named,
-                category=category,
-                category_label=labels.get(category, category),
-                city=city or "",
-                commitment_given=given,
-                halfdays_attended=attended,
-                halfdays_excused=excused,
-                halfdays_held=halfdays_held,
-                hours_attended=hours_of[seconds],
-                hours_held=hours_held,
+            PersonLine(
+                pk,
+                first,
+                last,
+                named,
+                category,
+                city or "",
+                given,
+                attended,
+                excused,
+                halfdays_held,
+                seconds,
+                hours_held,
             )
         )
-    return tuple(lines)
+    return PersonLines(tuple(lines))
 
 
 # The participation page shows its tables of people this many lines a page.
@@ -565,16 +652,33 @@ COUNT_STATUSES = {
 }
 
 
+def _counts() -> dict[str, Count]:
+    """The attended, excused and absent counts (``COUNT_FIELDS``): each record adds to the
+    count its status gives it (``STATUS_COUNT``)."""
+    return {name: Count("pk", filter=Q(status__in=COUNT_STATUSES[name])) for name in COUNT_FIELDS}
+
+
+def _count_rows(records, *fields: str):
+    """Rows of ``fields`` then their :func:`_counts`, one per value of ``fields`` (one query)."""
+    return records.values_list(*fields).order_by().annotate(**_counts())
+
+
 def _record_counts(records, *fields: str) -> dict[tuple, dict[str, int]]:
-    """Attended, excused and absent per value of ``fields`` (one query, one row per value):
-    each record adds to the count its status gives it (``STATUS_COUNT``)."""
-    counts = {name: Count("pk", filter=Q(status__in=COUNT_STATUSES[name])) for name in COUNT_FIELDS}
+    """Attended, excused and absent per value of ``fields`` (:func:`_count_rows`)."""
     if not fields:
-        return {(): records.aggregate(**counts)}
+        return {(): records.aggregate(**_counts())}
     size = len(fields)
     return {
         tuple(row[:size]): dict(zip(COUNT_FIELDS, row[size:], strict=True))
-        for row in records.values_list(*fields).order_by().annotate(**counts)
+        for row in _count_rows(records, *fields)
+    }
+
+
+def _summed(lists: dict) -> dict:
+    """Each key's count rows added up, as counts by name."""
+    return {
+        key: dict(zip(COUNT_FIELDS, map(sum, zip(*rows, strict=True)), strict=True))
+        for key, rows in lists.items()
     }
 
 
@@ -642,15 +746,29 @@ def _trainees(programme):
     )
 
 
+def _covered_by(slots: tuple[SlotInfo, ...]) -> Callable[[tuple], tuple[SlotInfo, ...]]:
+    """The half-days of ``slots`` a span covers (the span as ``SPAN_FIELDS`` values, all None
+    for a trainee without one), worked out once per span: most trainees share a few."""
+    covered: dict[tuple, tuple[SlotInfo, ...]] = {}
+
+    def of(span: tuple) -> tuple[SlotInfo, ...]:
+        if span not in covered:
+            covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
+            covered[span] = tuple(slot for slot in slots if covers(slot.date, slot.starts_at))
+        return covered[span]
+
+    return of
+
+
 def _population_of(rows: Iterable[tuple], slots: tuple[SlotInfo, ...]):
     """Who is expected at which half-day: the trainee groups (``TraineeGroup``) and the number
     of trainees expected at each half-day of ``slots``, held or not, from ``rows`` of trainees
     counted per (category, city id, city, active, span), the span as ``SPAN_FIELDS``."""
     groups: dict[tuple, dict] = {}
     by_slot = dict.fromkeys((slot.id for slot in slots), 0)
+    covered_by = _covered_by(slots)
     for (category, city_id, city, active, span), n in rows:
-        covers = ExpectedSpan(**dict(zip(SPAN_FIELDS, span, strict=True))).covers
-        covered = [slot for slot in slots if covers(slot.date, slot.starts_at)]
+        covered = covered_by(span)
         held = sum(1 for slot in covered if slot.held)
         if not active and not held:
             continue  # left before any half-day they were expected at was held
@@ -746,11 +864,6 @@ def programme_participation_summary(*, programme) -> ParticipationSummary:
     return programme_participation_overview(programme=programme).summary
 
 
-def _added(total: dict[str, int], counts: dict[str, int]) -> None:
-    for name in COUNT_FIELDS:
-        total[name] += counts[name]
-
-
 def programme_participation(*, programme) -> Participation:
     """All participation figures of a programme, aggregated in the database.
 
@@ -767,15 +880,19 @@ def programme_participation(*, programme) -> Participation:
     active trainees count; records of facilitators and support people are ignored.
     """
     records = _trainee_records(programme)
-    cells = _record_counts(records, "slot_id", "participant__category", "participant__city_id")
-    overall, per_slot, per_group = dict(NO_COUNTS), {}, {}
+    slot_rows: dict[int, list] = {}
+    group_rows: dict[tuple, list] = {}
     roles_present: dict[tuple, int] = {}
-    for (slot_id, category, city_id), counts in cells.items():
-        _added(overall, counts)
-        _added(per_slot.setdefault((slot_id,), dict(NO_COUNTS)), counts)
-        _added(per_group.setdefault((category, city_id), dict(NO_COUNTS)), counts)
-        if category in TRIAD_VALUES and counts["attended"]:
+    attended = COUNT_FIELDS.index("attended")
+    for slot_id, category, city_id, *counts in _count_rows(
+        records, "slot_id", "participant__category", "participant__city_id"
+    ):
+        slot_rows.setdefault(slot_id, []).append(counts)
+        group_rows.setdefault((category, city_id), []).append(counts)
+        if category in TRIAD_VALUES and counts[attended]:
             roles_present[city_id, slot_id] = roles_present.get((city_id, slot_id), 0) + 1
+    per_slot, per_group = _summed(slot_rows), _summed(group_rows)
+    overall = {name: sum(counts[name] for counts in per_slot.values()) for name in COUNT_FIELDS}
     slots = _slots(programme)
     people = list(_trainees(programme).values_list(*PERSON_FIELDS).order_by(*PERSON_ORDER))
     # The population, counted here from the people read for their lines.
@@ -787,7 +904,7 @@ def programme_participation(*, programme) -> Participation:
             key=slot.id,
             label=slot.label,
             expected=overview.expected_by_slot[slot.id] if slot.held else 0,
-            counts=per_slot.get((slot.id,), NO_COUNTS),
+            counts=per_slot.get(slot.id, NO_COUNTS),
         )
         for slot in slots
     )
@@ -824,7 +941,7 @@ def programme_participation(*, programme) -> Participation:
         hours_planned=overview.hours_planned,
         participants=participants,
         triads=_triads(groups, slots, roles_present),
-        commitments=tuple(row for row in participants if row.category in TRIAD_VALUES),
+        commitments=participants.where(lambda line: line.category in TRIAD_VALUES),
     )
 
 
