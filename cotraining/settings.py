@@ -181,7 +181,8 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or env_bool("DJANGO_PLAIN_STATIC")
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # WhiteNoise's hashed and compressed files, each address worked out once per process
+            else "cotraining.storage.StaticFilesStorage"
         )
     },
 }
