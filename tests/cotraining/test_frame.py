@@ -4,6 +4,8 @@ process, are the ones Django gives and follow what they depend on."""
 import json
 
 import pytest
+from django.template import engines
+from django.urls import reverse, set_script_prefix
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from cotraining.storage import StaticFilesStorage
@@ -34,3 +36,16 @@ def test_static_addresses_are_the_manifests_and_follow_a_new_manifest(tmp_path, 
     # DEBUG serves the names as they are
     settings.DEBUG = True
     assert storage.url("css/app.css") == "/static/css/app.css"
+
+
+def test_fixed_addresses_are_reversed_under_the_current_script_prefix():
+    template = engines["django"].from_string(
+        "{% load addresses %}{% fixed_url 'dashboard' %} {% fixed_url 'programmes:account' %}"
+    )
+    assert template.render({}) == f"{reverse('dashboard')} {reverse('programmes:account')}"
+    set_script_prefix("/cotraining/")
+    try:
+        assert template.render({}) == "/cotraining/ /cotraining/account/"
+    finally:
+        set_script_prefix("/")
+    assert template.render({}) == "/ /account/"
