@@ -4,8 +4,10 @@ process, are the ones Django gives and follow what they depend on."""
 import json
 
 import pytest
+from django.http import HttpResponse
 from django.template import engines
 from django.urls import reverse, set_script_prefix
+from django.utils import translation
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 from cotraining.storage import StaticFilesStorage
@@ -49,3 +51,34 @@ def test_fixed_addresses_are_reversed_under_the_current_script_prefix():
     finally:
         set_script_prefix("/")
     assert template.render({}) == "/ /account/"
+
+
+@pytest.mark.parametrize(
+    ("headers", "cookies", "language"),
+    [
+        ({"Accept-Language": "en-GB,en;q=0.8"}, {}, "en"),
+        ({"Accept-Language": "de"}, {}, "fr"),
+        ({"Accept-Language": "en"}, {"django_language": "fr"}, "fr"),
+    ],
+)
+def test_the_language_and_its_headers_are_djangos(rf, settings, headers, cookies, language):
+    from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+
+    from cotraining.middleware import LocaleMiddleware
+
+    def answers(middleware_class):
+        request = rf.get("/programmes/x/", headers=headers)
+        request.COOKIES.update(cookies)
+        seen = {}
+
+        def view(request):
+            seen["language"] = (request.LANGUAGE_CODE, translation.get_language())
+            return HttpResponse(translation.gettext("Password"))
+
+        response = middleware_class(view)(request)
+        return seen["language"], response.content, response["Vary"], response["Content-Language"]
+
+    ours = answers(LocaleMiddleware)
+    assert ours == answers(DjangoLocaleMiddleware)
+    assert ours[0] == (language, language)
+    assert ours[2:] == ("Accept-Language", language)
