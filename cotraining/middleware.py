@@ -6,9 +6,13 @@ import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
+from django.middleware import locale
 from django.shortcuts import render, resolve_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -100,6 +104,35 @@ class SessionRenewalMiddleware:
             if now - session.get(SESSION_RENEWED_KEY, 0) >= settings.SESSION_RENEW_AFTER:
                 session[SESSION_RENEWED_KEY] = now
         return self.get_response(request)
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's ``LocaleMiddleware`` (the language from the cookie, then Accept-Language; the
+    same Vary and Content-Language headers), without looking for a language at the start of
+    the address when no URL pattern carries one (``i18n_patterns``, which the site does not
+    use): Django looks twice a request, and a first segment that names no language
+    (``programmes``) is an error its cache does not keep, looked up again each time, about a
+    third of the middleware's cost. With ``i18n_patterns``, Django's own steps run.
+    """
+
+    def process_request(self, request):
+        if self._language_in_address(request):
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(self, request, response):
+        if self._language_in_address(request):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+    @staticmethod
+    def _language_in_address(request) -> bool:
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        return is_language_prefix_patterns_used(urlconf)[0]
 
 
 class HtmxLoginRedirectMiddleware:

@@ -1,0 +1,26 @@
+"""``{% fixed_url "name" %}``: the address of a page that takes no argument, as ``{% url %}``
+gives it, reversed once per process.
+
+The site's frame (``templates/base.html`` and its navigation) links to eight such pages on
+every request, and ``reverse`` costs several times more than the rest of a link. The address
+depends only on the URL configuration and the script prefix, both fixed for the life of the
+process (and part of the key, for a test that changes them).
+"""
+
+import functools
+
+from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+register = template.Library()
+
+
+@functools.cache
+def _address(name: str, prefix: str, urlconf) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    return _address(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
