@@ -5,12 +5,14 @@ import io
 import re
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.utils import translation
 from pypdf import PdfReader
 
 from cotraining.celery import app as celery_app
+from cotraining.demo import demo_build
 from programmes.models import Membership
 from tests import factories
 
@@ -135,6 +137,18 @@ def facilitator_user(programme, member):
 
 
 # --- Helpers -----------------------------------------------------------------------------------
+
+
+def demo_build_without_seal_pdfs() -> None:
+    """The demo programmes, built as ``demo_data`` does, except that the nine sealed sheets are
+    recorded with their PDFs left waiting for a worker (built when someone opens one, as when
+    the broker is down). Where the build commits (live server, worker tests) those PDFs would
+    otherwise be nine WeasyPrint renderings in the test's set-up, and the tests that use the
+    demo never open a sealed sheet (tests/reports/test_seals.py covers them)."""
+    from reports import services
+
+    with mock.patch.object(services, "_seal_enqueue", return_value=None):
+        demo_build(password=factories.PASSWORD)
 
 
 def pdf_text(content: bytes) -> str:

@@ -46,13 +46,13 @@ def wait_done(worker, *, timeout: float = 120) -> ReportRun:
 
 
 def test_a_task_sent_through_redis_is_built_by_a_real_worker(
-    client, demo, member, celery_worker, settings
+    client, demo_committed, member, celery_worker, settings
 ):
     """The foundation's proof: a task goes through the Redis broker to a real worker process,
     and its result is in the database (and the PDF holds the right figures)."""
-    client.force_login(member(demo, "funder"))
+    client.force_login(member(demo_committed, "funder"))
     response = client.post(
-        reverse("reports:report_list", args=[demo.slug]), {"kind": Kind.PARTICIPATION}
+        reverse("reports:report_list", args=[demo_committed.slug]), {"kind": Kind.PARTICIPATION}
     )
     assert response.status_code == 302
     run = the_run()
@@ -61,7 +61,9 @@ def test_a_task_sent_through_redis_is_built_by_a_real_worker(
     run = wait_done(celery_worker)
     assert run.attempts == 1
     assert "report_run_build_task[" in celery_worker.log_text()
-    download = client.get(reverse("reports:report_run_download", args=[demo.slug, run.pk]))
+    download = client.get(
+        reverse("reports:report_run_download", args=[demo_committed.slug, run.pk])
+    )
     text = normalise(pdf_text(b"".join(download.streaming_content)))
     assert "95 %" in text
     assert "239" in text
@@ -126,16 +128,18 @@ def test_a_worker_killed_in_the_middle_of_a_build_is_replaced_and_builds_it_once
 
 
 def test_with_redis_stopped_asking_answers_fast_and_the_report_is_built_when_it_is_back(
-    client, demo, member, redis_server, celery_worker_factory, publish_to, settings
+    client, demo_committed, member, redis_server, celery_worker_factory, publish_to, settings
 ):
     publish_to(redis_server.url)
     worker = celery_worker_factory(broker_url=redis_server.url, beat=True)
-    client.force_login(member(demo, "organiser"))
+    client.force_login(member(demo_committed, "organiser"))
 
     redis_server.stop()
     started = time.monotonic()
     response = client.post(
-        reverse("reports:report_list", args=[demo.slug]), {"kind": Kind.FUNDER}, follow=True
+        reverse("reports:report_list", args=[demo_committed.slug]),
+        {"kind": Kind.FUNDER},
+        follow=True,
     )
     elapsed = time.monotonic() - started
     assert elapsed < 2, f"asking took {elapsed:.2f} s with Redis stopped"
