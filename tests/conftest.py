@@ -3,15 +3,22 @@
 
 import io
 import re
+import shutil
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.conf import settings as project_settings
+from django.core import mail
+from django.db import transaction
+from django.test import override_settings
 from django.utils import translation
 from pypdf import PdfReader
 
 from cotraining.celery import app as celery_app
-from programmes.models import Membership
+from cotraining.demo import SLUG, demo_build
+from programmes.models import Membership, Programme
 from tests import factories
 
 # The real Celery worker fixtures (reports); pytest only accepts pytest_plugins in this file.
@@ -26,13 +33,26 @@ WORKER_FIXTURES = {"celery_worker", "celery_worker_factory", "report_builder"}
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (``make test`` runs two processes), the real-worker tests share the
     machine's Redis queue: they all go to one process (``--dist loadgroup``), one at a time, so that
-    no worker consumes another test's messages against the wrong database."""
+    no worker consumes another test's messages against the wrong database.
+
+    In each module, the tests that read the shared demo (``demo``) run after the others, so that
+    no other test runs inside its open transaction nor sees its rows (a stable sort: the written
+    order otherwise)."""
     for item in items:
         uses_worker = item.get_closest_marker("worker") is not None or bool(
             WORKER_FIXTURES & set(getattr(item, "fixturenames", ()))
         )
         if uses_worker:
             item.add_marker(pytest.mark.xdist_group("celery-worker"))
+    position = {}
+    for item in items:
+        position.setdefault(getattr(item, "module", None), len(position))
+    items.sort(
+        key=lambda item: (
+            position[getattr(item, "module", None)],
+            "_demo_shared" in getattr(item, "fixturenames", ()),
+        )
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -58,13 +78,17 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def plain_static_storages(storages: dict) -> dict:
+    return {
+        **storages,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(autouse=True)
 def _plain_static(settings):
     """Tests render pages without running collectstatic first."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    settings.STORAGES = plain_static_storages(settings.STORAGES)
 
 
 @pytest.fixture
@@ -84,10 +108,13 @@ def member(db):
     return make
 
 
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Production hashing is slow on purpose; tests create many users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -114,6 +141,77 @@ def _transactional(request) -> bool:
     )
 
 
+# --- The demo, built once per module -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_builder():
+    """How ``demo`` builds the demo programmes; a module may override it (module scope)."""
+    return demo_build_without_seal_pdfs
+
+
+@pytest.fixture(scope="module")
+def _demo_shared(demo_builder, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, built once for the module's tests that use ``demo`` (a build takes seconds:
+    two programmes, 28 trainees, signatures, money, evaluation), in a transaction left open
+    while they run and rolled back at the end of the module. Built as in a test: in the default
+    language, tasks eager, the tests' settings (hashers, static files, a cache of its own), files
+    in a folder of its own. Yields that folder and the e-mails the build sent, which each test
+    gets back (``demo``)."""
+    media = tmp_path_factory.mktemp("demo-media")
+    eager = celery_app.conf.task_always_eager
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            celery_app.conf.task_always_eager = True
+            mail.outbox.clear()
+            with (
+                override_settings(
+                    MEDIA_ROOT=media,
+                    PASSWORD_HASHERS=FAST_PASSWORD_HASHERS,
+                    STORAGES=plain_static_storages(project_settings.STORAGES),
+                    CACHES=own_cache(f"demo-{media.name}"),
+                ),
+                translation.override(project_settings.LANGUAGE_CODE),
+            ):
+                demo_builder()
+            sent = list(mail.outbox)
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+        finally:
+            celery_app.conf.task_always_eager = eager
+    yield media, sent
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(request, _demo_shared, db, settings) -> Programme:
+    """The demo programme (Seine-Saint-Denis 2015): 28 trainees, 239 of 252 attendances.
+
+    Shared by the module's tests that use it (``_demo_shared``); each test's own savepoint
+    (pytest-django's ``db``) rolls back what it changes. A test whose changes are committed
+    (``transaction=True``: the live server, a real worker) cannot run inside that transaction
+    and asks for ``demo_committed``."""
+    if _transactional(request):
+        pytest.fail("a test whose changes are committed asks for demo_committed, not demo")
+    media, sent = _demo_shared
+    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    mail.outbox.extend(sent)
+    return Programme.objects.get(slug=SLUG)
+
+
+@pytest.fixture
+def demo_committed(transactional_db) -> Programme:
+    """The demo programme, built by the test itself, for tests whose changes are committed."""
+    demo_build_without_seal_pdfs()
+    return Programme.objects.get(slug=SLUG)
+
+
 # --- Programme data --------------------------------------------------------------------------
 
 
@@ -135,6 +233,18 @@ def facilitator_user(programme, member):
 
 
 # --- Helpers -----------------------------------------------------------------------------------
+
+
+def demo_build_without_seal_pdfs() -> None:
+    """The demo programmes, built as ``demo_data`` does, except that the nine sealed sheets are
+    recorded with their PDFs left waiting for a worker (built when someone opens one, as when
+    the broker is down). Where the build commits (live server, worker tests) those PDFs would
+    otherwise be nine WeasyPrint renderings in the test's set-up, and the tests that use the
+    demo never open a sealed sheet (tests/reports/test_seals.py covers them)."""
+    from reports import services
+
+    with mock.patch.object(services, "_seal_enqueue", return_value=None):
+        demo_build(password=factories.PASSWORD)
 
 
 def pdf_text(content: bytes) -> str:
@@ -222,9 +332,10 @@ def axe_violations(page, *, impacts=("serious", "critical"), best_practices=Fals
 def _own_cache(settings, request):
     """Each test counts its throttled attempts in a cache of its own (never Redis: clearing it
     would empty the broker's queues of the worker tests)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": request.node.nodeid,
-        }
+    settings.CACHES = own_cache(request.node.nodeid)
+
+
+def own_cache(name: str) -> dict:
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
     }

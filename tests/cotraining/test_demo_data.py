@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,11 +33,20 @@ from sessions.signatures import chain_check
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("demo_data", password="demo-pass-123", stdout=None)
-    return Programme.objects.get(slug=SLUG)
+@pytest.fixture(scope="module")
+def demo_builder():
+    """``demo`` (tests/conftest.py, built once for the module) is what the command loads."""
+
+    def build():
+        with override_settings(DEBUG=True):
+            call_command("demo_data", password="demo-pass-123", stdout=None)
+
+    return build
+
+
+@pytest.fixture(autouse=True)
+def _debug(settings):
+    settings.DEBUG = True  # as under ``make demo``, where the demo is loaded
 
 
 def test_demo_programme_has_the_reference_figures(demo):

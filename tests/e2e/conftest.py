@@ -6,9 +6,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from cotraining.demo import demo_build
-from tests import factories
-from tests.conftest import PHONE
+from tests.conftest import PHONE, demo_build_without_seal_pdfs
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by a test
 # (creating data, checking results) are still synchronous and safe here.
@@ -87,14 +85,8 @@ def a11y_page(browser):
 
 
 @pytest.fixture
-def demo_pages(live_server, monkeypatch):
-    """The demo programmes, in French, for tests that read their pages. Their nine sealed
-    sheets are recorded but their PDFs left waiting for a worker (built when someone opens
-    one, as when the broker is down): nine WeasyPrint renderings a test saved, which none of
-    these tests opens."""
-    from reports import services
-
-    with monkeypatch.context() as patch:
-        patch.setattr(services, "_seal_enqueue", lambda seal_id: None)
-        with translation.override("fr"):
-            demo_build(password=factories.PASSWORD)
+def demo_pages(live_server):
+    """The demo programmes, in French, for tests that read their pages (their sealed sheets'
+    PDFs left waiting: ``demo_build_without_seal_pdfs``)."""
+    with translation.override("fr"):
+        demo_build_without_seal_pdfs()

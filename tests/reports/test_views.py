@@ -35,20 +35,22 @@ def ask(client, programme, kind, **extra):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_funder_asks_for_the_participation_report_and_downloads_it(client, demo, member):
+def test_a_funder_asks_for_the_participation_report_and_downloads_it(
+    client, demo_committed, member
+):
     """Committed for real, as in production: the report is queued (built here, eagerly) when
     the request's transaction commits, before the page answers."""
-    funder = member(demo, "funder", organisation=demo.fundings.first().funder)
+    funder = member(demo_committed, "funder", organisation=demo_committed.fundings.first().funder)
     client.force_login(funder)
 
-    page = client.get(list_url(demo))
+    page = client.get(list_url(demo_committed))
     assert page.status_code == 200
     kinds = [choice[0] for choice in page.context["form"].fields["kind"].choices]
     assert kinds == [Kind.ATTENDANCE, Kind.PARTICIPATION, Kind.FUNDER]  # no certificates
     assert "funder" not in page.context["form"].fields  # a funder gets its own report
 
-    response = ask(client, demo, Kind.PARTICIPATION, follow=True)
-    assert response.redirect_chain[-1] == (list_url(demo), 302)
+    response = ask(client, demo_committed, Kind.PARTICIPATION, follow=True)
+    assert response.redirect_chain[-1] == (list_url(demo_committed), 302)
     # Built during the request (no broker): the page says so as soon as it is drawn.
     assert "Votre rapport est prêt" in response.text
     assert "en préparation" not in response.text
@@ -56,7 +58,7 @@ def test_a_funder_asks_for_the_participation_report_and_downloads_it(client, dem
     assert run.status == Status.DONE
     assert f'id="run-{run.pk}" data-status="done"' in response.text
     assert "hx-trigger" not in response.text  # nothing left to poll
-    download_url = reverse("reports:report_run_download", args=[demo.slug, run.pk])
+    download_url = reverse("reports:report_run_download", args=[demo_committed.slug, run.pk])
     assert download_url in response.text
 
     pdf = client.get(download_url)
@@ -64,7 +66,7 @@ def test_a_funder_asks_for_the_participation_report_and_downloads_it(client, dem
     assert pdf["Content-Type"] == "application/pdf"
     disposition = pdf["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert f"rapport-de-participation-{demo.slug}-" in disposition
+    assert f"rapport-de-participation-{demo_committed.slug}-" in disposition
     content = b"".join(pdf.streaming_content)
     assert "95 %" in normalise(pdf_text(content))
 
@@ -118,14 +120,14 @@ def test_a_person_with_too_many_reports_in_preparation_is_refused_politely(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_broker_down_answers_fast_with_a_clear_message(client, demo, member):
-    client.force_login(member(demo, "organiser"))
+def test_broker_down_answers_fast_with_a_clear_message(client, demo_committed, member):
+    client.force_login(member(demo_committed, "organiser"))
     failure = BrokerError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
     started = time.monotonic()
     with (
         mock.patch("reports.tasks.report_run_build_task.apply_async", side_effect=failure),
     ):
-        response = ask(client, demo, Kind.ATTENDANCE, follow=True)
+        response = ask(client, demo_committed, Kind.ATTENDANCE, follow=True)
     assert time.monotonic() - started < 2
     assert response.status_code == 200
     run = ReportRun.objects.get()
