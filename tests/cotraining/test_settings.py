@@ -17,6 +17,7 @@ django.setup()
 print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "name": str(settings.DATABASES["default"]["NAME"]),
+    "database_options": settings.DATABASES["default"]["OPTIONS"],
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -80,6 +81,18 @@ def test_database_and_redis_urls_switch_to_postgresql_and_a_real_broker():
     assert loaded["eager"] is False
     assert loaded["broker"] == "redis://cache.example:6379/2"
     assert loaded["cache"].endswith("RedisCache")
+
+
+def test_postgresql_statements_are_bound_and_prepared_on_the_server_unless_turned_off():
+    url = "postgres://app:secret@db.example:5432/cotraining"
+    loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url)
+    assert loaded["database_options"] == {"server_side_binding": True, "prepare_threshold": 2}
+    loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD="0")
+    assert loaded["database_options"]["prepare_threshold"] == 0
+    # Behind a pooler in transaction mode: Django's defaults, nothing prepared.
+    loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD="off")
+    assert loaded["database_options"] == {}
+    assert load(DJANGO_DEBUG="1")["database_options"] == {}
 
 
 def test_production_needs_a_secret_key():
