@@ -128,6 +128,12 @@ DATABASES = {
 _prepare_threshold = os.environ.get("DJANGO_DB_PREPARE_THRESHOLD", "2").strip().lower()
 _postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if _postgresql and _prepare_threshold not in {"", "off"}:
+    # At least 1: psycopg learns from a statement's first run whether it holds several commands
+    # (a migration's SQL), which cannot be prepared; 0 would prepare it before knowing.
+    if not _prepare_threshold.isdigit() or int(_prepare_threshold) < 1:
+        raise ImproperlyConfigured(
+            "DJANGO_DB_PREPARE_THRESHOLD must be a whole number from 1, or off."
+        )
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "server_side_binding": True,

@@ -15,15 +15,17 @@ pytestmark = [
 def test_a_page_shown_again_is_answered_by_statements_prepared_on_the_server(
     client, programme, organiser
 ):
+    threshold = connection.settings_dict["OPTIONS"].get("prepare_threshold")
+    if threshold is None:
+        pytest.skip("DJANGO_DB_PREPARE_THRESHOLD=off: nothing is prepared")
     client.force_login(organiser)
     url = reverse("programme_overview", args=[programme.slug])
-    for _ in range(4):
+    for _ in range(threshold + 2):
         assert client.get(url).status_code == 200
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
         prepared = [statement for (statement,) in cursor.fetchall()]
     # What every signed-in page reads first (the session, the user, the user's roles), and the
-    # page's own ORM queries, values apart.
+    # page's own ORM queries (the money totals): the same text on every request, values apart.
     for table in ["django_session", "auth_user", "programmes_membership", "programmes_funding"]:
         assert any(f'"{table}"' in statement for statement in prepared), table
-    assert all("$1" in statement for statement in prepared if " WHERE " in statement)

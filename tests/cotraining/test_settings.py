@@ -87,8 +87,12 @@ def test_postgresql_statements_are_bound_and_prepared_on_the_server_unless_turne
     url = "postgres://app:secret@db.example:5432/cotraining"
     loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url)
     assert loaded["database_options"] == {"server_side_binding": True, "prepare_threshold": 2}
-    loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD="0")
-    assert loaded["database_options"]["prepare_threshold"] == 0
+    loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD="5")
+    assert loaded["database_options"]["prepare_threshold"] == 5
+    # 0 would prepare a migration's several commands at their first run, which PostgreSQL refuses.
+    for wrong in ("0", "-1", "soon"):
+        loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD=wrong)
+        assert "DJANGO_DB_PREPARE_THRESHOLD must be" in loaded["error"]
     # Behind a pooler in transaction mode: Django's defaults, nothing prepared.
     loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD="off")
     assert loaded["database_options"] == {}
