@@ -119,6 +119,26 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL parses and plans each statement it receives; for the small reads of a page that costs
+# more than answering them. With the values sent apart from the SQL (server-side binding) the
+# same statement has the same text on every request, so psycopg prepares it on the server
+# once it has been seen DJANGO_DB_PREPARE_THRESHOLD times on a connection and then sends only
+# its name and values. "off" keeps Django's default (values bound in the client, nothing
+# prepared), e.g. behind a pooler in transaction mode that cannot keep prepared statements.
+_prepare_threshold = os.environ.get("DJANGO_DB_PREPARE_THRESHOLD", "2").strip().lower()
+_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if _postgresql and _prepare_threshold not in {"", "off"}:
+    # At least 1: psycopg learns from a statement's first run whether it holds several commands
+    # (a migration's SQL), which cannot be prepared; 0 would prepare it before knowing.
+    if not _prepare_threshold.isdigit() or int(_prepare_threshold) < 1:
+        raise ImproperlyConfigured(
+            "DJANGO_DB_PREPARE_THRESHOLD must be a whole number from 1, or off."
+        )
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": True,
+        "prepare_threshold": int(_prepare_threshold),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -19,6 +19,7 @@ from django.conf import settings
 print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "name": str(settings.DATABASES["default"]["NAME"]),
+    "database_options": settings.DATABASES["default"]["OPTIONS"],
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -82,6 +83,22 @@ def test_database_and_redis_urls_switch_to_postgresql_and_a_real_broker():
     assert loaded["eager"] is False
     assert loaded["broker"] == "redis://cache.example:6379/2"
     assert loaded["cache"].endswith("RedisCache")
+
+
+def test_postgresql_statements_are_bound_and_prepared_on_the_server_unless_turned_off():
+    url = "postgres://app:secret@db.example:5432/cotraining"
+    loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url)
+    assert loaded["database_options"] == {"server_side_binding": True, "prepare_threshold": 2}
+    loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD="5")
+    assert loaded["database_options"]["prepare_threshold"] == 5
+    # 0 would prepare a migration's several commands at their first run, which PostgreSQL refuses.
+    for wrong in ("0", "-1", "soon"):
+        loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD=wrong)
+        assert "DJANGO_DB_PREPARE_THRESHOLD must be" in loaded["error"]
+    # Behind a pooler in transaction mode: Django's defaults, nothing prepared.
+    loaded = load(DJANGO_DEBUG="1", DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD="off")
+    assert loaded["database_options"] == {}
+    assert load(DJANGO_DEBUG="1")["database_options"] == {}
 
 
 def test_production_needs_a_secret_key():
