@@ -30,10 +30,13 @@ pytest_plugins = ["tests.worker"]
 WORKER_FIXTURES = {"celery_worker", "celery_worker_factory", "report_builder"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's, which reads the groups to name the tests
 def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (``make test`` runs two processes), the real-worker tests share the
-    machine's Redis queue: they all go to one process (``--dist loadgroup``), one at a time, so that
-    no worker consumes another test's messages against the wrong database.
+    """Under pytest-xdist (``make test`` runs two processes), the real-worker tests are meant to
+    go to one process (``--dist loadgroup``), one at a time. pytest-xdist 3.8 no longer groups
+    them under pytest 9.2, so each test process also gives its workers a Redis database of its
+    own (``tests.worker.own_redis_database``): no worker consumes another process's messages
+    against the wrong database.
 
     In each module, the tests that read the shared demo (``demo``) run after the others, so that
     no other test runs inside its open transaction nor sees its rows (a stable sort: the written

@@ -23,7 +23,7 @@ import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -51,7 +51,23 @@ def require_worker_services() -> str:
         if os.environ.get("CI"):
             pytest.fail(f"{message}: CI must run the worker tests (see .ci/run)")
         pytest.skip(message)
-    return redis_url
+    return own_redis_database(redis_url)
+
+
+# The first Redis database the worker tests use; each test process (pytest-xdist) has its own.
+WORKER_REDIS_DB = 10
+
+
+def own_redis_database(redis_url: str) -> str:
+    """``redis_url`` with a database of this test process's own, so that two processes' workers
+    never take each other's messages (each would build a report against the other's test
+    database). pytest-xdist's ``loadgroup`` is meant to run these tests in one process, but
+    with pytest 9.2 it no longer groups them: a test's address became ``Node._id``, and
+    xdist 3.8 still renames ``Node._nodeid`` to carry the group."""
+    process = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    database = WORKER_REDIS_DB + (int(process) if process.isdigit() else 0)
+    parts = urlsplit(redis_url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
 
 
 def test_database_url() -> str:
