@@ -21,7 +21,6 @@ from sessions.selectors import programme_participation
 from tests import factories
 from tests.conftest import (
     axe_violations,
-    demo_build_without_seal_pdfs,
     login,
     normalise,
     pdf_text,
@@ -29,12 +28,6 @@ from tests.conftest import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BUILD_TIMEOUT = 120_000  # ms: a report built by a worker on a busy machine
-
-
-@pytest.fixture
-def demo(db):
-    demo_build_without_seal_pdfs()
-    return Programme.objects.get(slug=SLUG)
 
 
 @pytest.fixture
@@ -73,9 +66,9 @@ def ask_and_download(page, report: str) -> tuple[str, bytes]:
 
 
 def test_a_funder_asks_for_the_participation_report_watches_it_finish_and_downloads_it(
-    page, live_server, demo, report_builder
+    page, live_server, demo_committed, report_builder
 ):
-    open_reports(page, live_server, "funder", demo)
+    open_reports(page, live_server, "funder", demo_committed)
     # A funder may not ask for the certificates, which name everyone.
     expect(page.get_by_label(re.compile("Attestations de présence"))).to_have_count(0)
 
@@ -85,7 +78,7 @@ def test_a_funder_asks_for_the_participation_report_watches_it_finish_and_downlo
     assert name.endswith(".pdf")
     text = normalise(pdf_text(content))
     assert "95 %" in text
-    figures = programme_participation(programme=demo)
+    figures = programme_participation(programme=demo_committed)
     for heading in ("Par catégorie", "Par ville", "Par jour", "Par demi-journée"):
         assert heading in text
     for row in figures.by_category:
@@ -94,15 +87,17 @@ def test_a_funder_asks_for_the_participation_report_watches_it_finish_and_downlo
 
 
 def test_an_organiser_downloads_the_attendance_certificates(
-    page, live_server, demo, report_builder
+    page, live_server, demo_committed, report_builder
 ):
-    open_reports(page, live_server, "organiser", demo)
+    open_reports(page, live_server, "organiser", demo_committed)
     name, content = ask_and_download(page, "Attestations de présence")
 
     assert name.startswith(f"attestations-de-presence-{SLUG}-")
     pages = [normalise(text) for text in pdf_text(content).split("\f")]
     attended = [
-        p for p in programme_participation(programme=demo).participants if p.halfdays_attended
+        p
+        for p in programme_participation(programme=demo_committed).participants
+        if p.halfdays_attended
     ]
     assert len(pages) == len(attended) == 28
     assert all("Certificat de réalisation" in text for text in pages)
@@ -112,24 +107,32 @@ def test_an_organiser_downloads_the_attendance_certificates(
     assert page.csp_errors == []
 
 
-def test_the_reports_page_passes_axe_and_fits_a_phone(a11y_page, live_server, demo):
+def test_the_reports_page_passes_axe_and_fits_a_phone(a11y_page, live_server, demo_committed):
     page = a11y_page
     organiser = Programme.objects.get(slug=SLUG).memberships.get(user__username="organiser").user
     factories.ReportRunFactory(
-        programme=demo,
+        programme=demo_committed,
         requested_by=organiser,
         status="failed",
         error="Le rapport n’a pas pu être produit après 3 tentatives : la base de données était "
         "injoignable.",
     )
     factories.ReportRunFactory(
-        programme=demo, requested_by=organiser, kind="funder", status="running", progress=40
+        programme=demo_committed,
+        requested_by=organiser,
+        kind="funder",
+        status="running",
+        progress=40,
     )
     done = factories.ReportRunFactory(
-        programme=demo, requested_by=organiser, kind="certificates", status="done", page_count=28
+        programme=demo_committed,
+        requested_by=organiser,
+        kind="certificates",
+        status="done",
+        page_count=28,
     )
     done.file.save("attestations.pdf", ContentFile(b"%PDF-1.7"), save=True)
-    open_reports(page, live_server, "organiser", demo)
+    open_reports(page, live_server, "organiser", demo_committed)
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     # The list of runs fits too: no sideways scrolling to reach the download buttons.
