@@ -8,10 +8,14 @@ the ORM makes them: each column through the converters its compiler would apply
 (``SQLCompiler.get_converters``), then ``Model.from_db``.
 """
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from django.db import connections
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import prefetch_related_objects
+from django.utils import timezone, translation
 
 
 @dataclass(frozen=True)
@@ -67,3 +71,131 @@ def table(model, alias: str, using: str) -> str:
 def column(model, field_name: str, alias: str, using: str) -> str:
     quote = connections[using].ops.quote_name
     return f"{quote(alias)}.{quote(model._meta.get_field(field_name).column)}"
+
+
+# --- ORM queries compiled once ------------------------------------------------------------------
+
+# Values that stand for a query's parameters while it is compiled: none can be a real id, name,
+# date or time of the data, so that each is found again among the compiled parameters.
+_STAND_INS = {
+    int: lambda index: 987_654_321_000 + 7919 * index,
+    str: lambda index: f"\x1fprepared-{index}\x1f",
+    dt.date: lambda index: dt.date(1111, 1, 1) + dt.timedelta(days=index),
+    dt.datetime: lambda index: dt.datetime(1111, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=index),
+}
+_ADAPTERS = {
+    int: lambda ops, value: value,
+    str: lambda ops, value: value,
+    dt.date: lambda ops, value: ops.adapt_datefield_value(value),
+    dt.datetime: lambda ops, value: ops.adapt_datetimefield_value(value),
+}
+# The tests compare every run with the ORM's own compilation of the same query
+# (tests/conftest.py turns it on): a query whose SQL depends on more than its declared values
+# fails there.
+CHECK = False
+_KEPT = 2000  # compilations kept per connection, a few KB each
+
+
+class PreparedQueryError(Exception):
+    """A query given to :class:`Query` that cannot be compiled once: a declared value does not
+    reach the SQL as a parameter, or its SQL depends on more than its values."""
+
+
+@dataclass
+class _Compiled:
+    queryset: object
+    compiler: object
+    sql: str | None  # None: the query can return no row (Django's EmptyResultSet)
+    params: tuple
+    slots: tuple  # (name, adapter, parameter positions)
+
+
+class Query:
+    """An ORM query compiled to SQL once per process, then run again with new values.
+
+    ``build`` returns the queryset (models, ``values()`` or ``values_list()``); the keyword
+    arguments declare the values that change from one run to the next and their types (``int``,
+    ``str``, ``date``, ``datetime``): they reach the SQL as parameters, so one compilation
+    serves them all. Any other keyword argument given when running is part of the query's shape:
+    ``build`` receives it as it is, and each shape is compiled once. ``build`` must depend on
+    nothing else (no clock, no settings): the time zone and the language are part of the shape
+    all the same.
+
+    Building and compiling a query with Django's ORM costs several times what the database
+    takes to answer the small queries of a page; running it this way costs the database's part
+    and the making of the rows (``QuerySet`` iterables, converters, ``Model.from_db``).
+    Compilations are kept per database connection, which is per thread."""
+
+    def __init__(self, build, **kinds: type) -> None:
+        unknown = set(kinds.values()) - set(_STAND_INS)
+        if unknown:
+            raise PreparedQueryError(f"values of type {unknown} cannot be parameters")
+        self.build = build
+        self.kinds = kinds
+
+    def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list:
+        shape = tuple(sorted((k, v) for k, v in values.items() if k not in self.kinds))
+        key = (self, shape, timezone.get_current_timezone_name(), translation.get_language())
+        connection = connections[using]
+        compiled_queries = connection.__dict__.setdefault("prepared_queries", {})
+        compiled = compiled_queries.get(key)
+        if compiled is None:
+            if len(compiled_queries) >= _KEPT:  # shapes made of data (a timetable's lengths)
+                compiled_queries.clear()
+            compiled = compiled_queries[key] = self._compile(connection, using, dict(shape))
+        if compiled.sql is None:
+            return []
+        params = list(compiled.params)
+        for name, adapt, positions in compiled.slots:
+            value = adapt(connection.ops, values[name])
+            for position in positions:
+                params[position] = value
+        params = tuple(params)
+        if CHECK:
+            self._check(compiled, values, params)
+        statement = (compiled.sql, params)
+        compiler, queryset = compiled.compiler, compiled.queryset
+        compiler.as_sql = lambda *args, **kwargs: statement
+        rows = list(queryset._iterable_class(queryset))
+        if queryset._prefetch_related_lookups:
+            prefetch_related_objects(rows, *queryset._prefetch_related_lookups)
+        return rows
+
+    def _compile(self, connection, using: str, shape: dict) -> _Compiled:
+        stand_ins = {
+            name: _STAND_INS[kind](index) for index, (name, kind) in enumerate(self.kinds.items())
+        }
+        queryset = self.build(**stand_ins, **shape).using(using)
+        compiler = queryset.query.get_compiler(using=using)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            sql, params = None, ()
+        params = tuple(params)
+        slots = []
+        for name, kind in self.kinds.items():
+            adapt = _ADAPTERS[kind]
+            stand_in = adapt(connection.ops, stand_ins[name])
+            positions = tuple(
+                index
+                for index, param in enumerate(params)
+                if type(param) is type(stand_in) and param == stand_in
+            )
+            if sql is not None and not positions:
+                raise PreparedQueryError(f"{name} does not reach the SQL as a parameter")
+            slots.append((name, adapt, positions))
+        # The kept queryset hands out its compiled statement instead of compiling again.
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return _Compiled(queryset, compiler, sql, params, tuple(slots))
+
+    def _check(self, compiled: _Compiled, values: dict, params: tuple) -> None:
+        fresh = self.build(**values).using(compiled.queryset.db)
+        try:
+            sql, fresh_params = fresh.query.get_compiler(using=fresh.db).as_sql()
+        except EmptyResultSet:
+            sql, fresh_params = None, ()
+        if sql != compiled.sql or tuple(fresh_params) != (params if sql else ()):
+            raise PreparedQueryError(
+                f"{self.build.__qualname__} compiles to other SQL than its prepared form "
+                f"for {values}: its SQL depends on more than its declared values"
+            )

@@ -18,8 +18,13 @@ from pypdf import PdfReader
 
 from cotraining.celery import app as celery_app
 from cotraining.demo import SLUG, demo_build
+from programmes import prepared
 from programmes.models import Membership, Programme
 from tests import factories
+
+# Every query compiled once (``programmes.prepared.Query``) is compared, at each run, with the
+# ORM's own compilation of it: one whose SQL depends on more than its declared values fails.
+prepared.CHECK = True
 
 # The real Celery worker fixtures (reports); pytest only accepts pytest_plugins in this file.
 pytest_plugins = ["tests.worker"]
