@@ -82,12 +82,14 @@ _STAND_INS = {
     str: lambda index: f"\x1fprepared-{index}\x1f",
     dt.date: lambda index: dt.date(1111, 1, 1) + dt.timedelta(days=index),
     dt.datetime: lambda index: dt.datetime(1111, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=index),
+    dt.time: lambda index: dt.time(23, 59, 59, 999_999 - index),
 }
 _ADAPTERS = {
-    int: lambda ops, value: value,
-    str: lambda ops, value: value,
+    int: lambda ops, value: int(value),
+    str: lambda ops, value: str(value),
     dt.date: lambda ops, value: ops.adapt_datefield_value(value),
     dt.datetime: lambda ops, value: ops.adapt_datetimefield_value(value),
+    dt.time: lambda ops, value: ops.adapt_timefield_value(value),
 }
 # The tests compare every run with the ORM's own compilation of the same query
 # (tests/conftest.py turns it on): a query whose SQL depends on more than its declared values
@@ -115,7 +117,7 @@ class Query:
 
     ``build`` returns the queryset (models, ``values()`` or ``values_list()``); the keyword
     arguments declare the values that change from one run to the next and their types (``int``,
-    ``str``, ``date``, ``datetime``): they reach the SQL as parameters, so one compilation
+    ``str``, ``date``, ``datetime``, ``time``): they reach the SQL as parameters, so one compilation
     serves them all. Any other keyword argument given when running is part of the query's shape:
     ``build`` receives it as it is, and each shape is compiled once. ``build`` must depend on
     nothing else (no clock, no settings): the time zone and the language are part of the shape

@@ -24,6 +24,7 @@ the breakdowns. Pages and documents read one of the two.
 """
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import NamedTuple, overload
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import (
     Case,
@@ -53,6 +55,7 @@ from django.utils.translation import gettext_lazy
 
 from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, Participant
 from participants.selectors import CategoryCount, participant_counts_by_category
+from programmes import prepared
 from programmes.models import AuditEntry
 from programmes.selectors import amount_sum, amount_to_receive
 from programmes.stages import TrainingDates
@@ -346,15 +349,26 @@ def _not_named(line) -> bool:
     return not line.named
 
 
-def _slots(programme) -> tuple[SlotInfo, ...]:
-    """The programme's half-days in timetable order, each flagged held or not (one query)."""
-    part_labels = dict(Slot.Part.choices)
-    rows = (
+def _pk(instance_or_pk) -> int:
+    """The id a prepared query (``programmes.prepared.Query``) takes for a model or its id."""
+    return getattr(instance_or_pk, "pk", instance_or_pk)
+
+
+_SLOT_ROWS = prepared.Query(
+    lambda programme: (
         Slot.objects.filter(day__programme=programme)
         .annotate(is_held=slots_held_filter())
         .values("id", "day__date", "part", "starts_at", "ends_at", "closed_at", "is_held")
         .order_by("day__date", "starts_at")
-    )
+    ),
+    programme=int,
+)
+
+
+def _slots(programme) -> tuple[SlotInfo, ...]:
+    """The programme's half-days in timetable order, each flagged held or not (one query)."""
+    part_labels = dict(Slot.Part.choices)
+    rows = _SLOT_ROWS(programme=_pk(programme))
     return tuple(
         SlotInfo(
             id=row["id"],
@@ -463,11 +477,33 @@ def _line_hours(line: PersonLine) -> ParticipantHours:
     )
 
 
-def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records):
+def _person_counts(programme, lengths: tuple[tuple[int, tuple[int, ...]], ...]):
+    """Each trainee's counted records (``_trainee_records``): half-days attended and excused,
+    seconds attended, the half-days' ``lengths`` (seconds, half-day ids) written in as
+    constants."""
+    length = Case(
+        *(When(slot_id__in=ids, then=Value(seconds)) for seconds, ids in lengths),
+        default=Value(0),
+    )
+    return (
+        _trainee_records(programme)
+        .values_list("participant_id")
+        .order_by()
+        .annotate(
+            attended=Count("pk", filter=Q(status__in=COUNT_STATUSES["attended"])),
+            excused=Count("pk", filter=Q(status__in=COUNT_STATUSES["excused"])),
+            seconds=Sum(length, filter=Q(status__in=COUNT_STATUSES["attended"])),
+        )
+    )
+
+
+_PERSON_COUNTS = prepared.Query(_person_counts, programme=int)
+
+
+def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], programme):
     """Half-days and hours attended per trainee against the half-days held they were expected
-    at: ``people`` are the trainees' ``PERSON_FIELDS`` in the lines' order, their ``records``
-    are counted per person in the database (one query, from the records' filter the other
-    counts share).
+    at: ``people`` are the trainees' ``PERSON_FIELDS`` in the lines' order, their records
+    are counted per person in the database (one query, compiled once per timetable).
 
     A half-day attended counts for its whole length: each record adds its half-day's length,
     written in the query as a constant per half-day, so that the database adds up plain
@@ -477,18 +513,11 @@ def _participant_hours(people: list[tuple], slots: tuple[SlotInfo, ...], records
     by_length: dict[int, list[int]] = {}
     for slot in slots:
         by_length.setdefault(int(slot.duration.total_seconds()), []).append(slot.id)
-    length = Case(
-        *(When(slot_id__in=ids, then=Value(seconds)) for seconds, ids in by_length.items()),
-        default=Value(0),
-    )
+    lengths = tuple((seconds, tuple(ids)) for seconds, ids in by_length.items())
     counted = {
         pk: (attended, excused, seconds or 0)
-        for pk, attended, excused, seconds in records.values_list("participant_id")
-        .order_by()
-        .annotate(
-            attended=Count("pk", filter=Q(status__in=COUNT_STATUSES["attended"])),
-            excused=Count("pk", filter=Q(status__in=COUNT_STATUSES["excused"])),
-            seconds=Sum(length, filter=Q(status__in=COUNT_STATUSES["attended"])),
+        for pk, attended, excused, seconds in _PERSON_COUNTS(
+            programme=_pk(programme), lengths=lengths
         )
     }
     expected_of: dict[tuple, tuple[int, Decimal]] = {}
@@ -622,16 +651,20 @@ def counted_records_filter(programme, prefix: str = "", slot: str = "slot__") ->
 def expected_at_slot_filter(slot: Slot) -> Q:
     """The participants expected at ``slot`` (to filter trainees): active without a span, or
     with a span that covers the half-day."""
-    start = (slot.day.date, slot.starts_at)
+    return _expected_at(slot.day.date, slot.starts_at)
+
+
+def _expected_at(day: dt.date, start: dt.time) -> Q:
+    """:func:`expected_at_slot_filter` of the half-day that starts on ``day`` at ``start``."""
     after_start = (
         Q(expected_span__from_day__isnull=True)
-        | Q(expected_span__from_day__lt=start[0])
-        | Q(expected_span__from_day=start[0], expected_span__from_time__lte=start[1])
+        | Q(expected_span__from_day__lt=day)
+        | Q(expected_span__from_day=day, expected_span__from_time__lte=start)
     )
     before_end = (
         Q(expected_span__until_day__isnull=True)
-        | Q(expected_span__until_day__gt=start[0])
-        | Q(expected_span__until_day=start[0], expected_span__until_time__gt=start[1])
+        | Q(expected_span__until_day__gt=day)
+        | Q(expected_span__until_day=day, expected_span__until_time__gt=start)
     )
     return Q(is_active=True, expected_span__isnull=True) | (
         Q(expected_span__isnull=False) & after_start & before_end
@@ -663,14 +696,22 @@ def _count_rows(records, *fields: str):
     return records.values_list(*fields).order_by().annotate(**_counts())
 
 
-def _record_counts(records, *fields: str) -> dict[tuple, dict[str, int]]:
-    """Attended, excused and absent per value of ``fields`` (:func:`_count_rows`)."""
-    if not fields:
-        return {(): records.aggregate(**_counts())}
+_TRAINEE_COUNT_ROWS = prepared.Query(
+    lambda programme, fields: _count_rows(_trainee_records(programme), *fields), programme=int
+)
+
+
+def _trainee_record_counts(programme, *fields: str) -> dict[tuple, dict[str, int]]:
+    """Attended, excused and absent per value of ``fields`` (:func:`_count_rows`) of the
+    records the figures count (``_trainee_records``); all of them under ``()`` without
+    ``fields``."""
+    if not fields:  # one group: the records are all of the programme
+        rows = _TRAINEE_COUNT_ROWS(programme=_pk(programme), fields=("participant__programme_id",))
+        return {(): dict(zip(COUNT_FIELDS, rows[0][1:], strict=True))} if rows else {}
     size = len(fields)
     return {
         tuple(row[:size]): dict(zip(COUNT_FIELDS, row[size:], strict=True))
-        for row in _count_rows(records, *fields)
+        for row in _TRAINEE_COUNT_ROWS(programme=_pk(programme), fields=fields)
     }
 
 
@@ -788,16 +829,31 @@ def _population_of(rows: Iterable[tuple], slots: tuple[SlotInfo, ...]):
     )
 
 
+_POPULATION_ROWS = prepared.Query(
+    lambda programme: (
+        _trainees(programme)
+        .values_list(
+            "category",
+            "city_id",
+            "city__name",
+            "is_active",
+            *(f"expected_span__{name}" for name in SPAN_FIELDS),
+        )
+        .order_by()
+        .annotate(n=Count("id"))
+    ),
+    programme=int,
+)
+_PEOPLE_ROWS = prepared.Query(
+    lambda programme: _trainees(programme).values_list(*PERSON_FIELDS).order_by(*PERSON_ORDER),
+    programme=int,
+)
+
+
 def _population(programme, slots: tuple[SlotInfo, ...]):
     """:func:`_population_of` the programme's trainees counted in the database (one query):
     people without a span fall in one row per category and city, so the rows stay few."""
-    fields = ("category", "city_id", "city__name", "is_active")
-    rows = (
-        _trainees(programme)
-        .values_list(*fields, *(f"expected_span__{name}" for name in SPAN_FIELDS))
-        .order_by()
-        .annotate(n=Count("id"))
-    )
+    rows = _POPULATION_ROWS(programme=_pk(programme))
     return _population_of((((*row[:4], tuple(row[4:-1])), row[-1]) for row in rows), slots)
 
 
@@ -853,7 +909,7 @@ def programme_participation_overview(*, programme) -> ParticipationOverview:
     category and city; their records counted (one row: the funder report reads this selector
     for its speed); the half-days, each flagged held or not. Read-only.
     """
-    counts = _record_counts(_trainee_records(programme)).get((), NO_COUNTS)
+    counts = _trainee_record_counts(programme).get((), NO_COUNTS)
     slots = _slots(programme)
     return _overview(counts, slots, _population(programme, slots))
 
@@ -873,19 +929,19 @@ def programme_participation(*, programme) -> Participation:
     database); the records counted per half-day, category and city, from which the summary
     (added up as the overview does), the breakdowns (which add up to the summary) and the
     roles present per city and half-day are all taken; and the records counted per person.
-    The records' filter is built once for both counts (building a query costs more than
-    running it). Read-only.
+    Each query is compiled once per process (``programmes.prepared``: building a query costs
+    more than running it). Read-only.
 
     See the module docstring for the definitions (rate, expected, held half-day, hours). Only
     active trainees count; records of facilitators and support people are ignored.
     """
-    records = _trainee_records(programme)
     slot_rows: dict[int, list] = {}
     group_rows: dict[tuple, list] = {}
     roles_present: dict[tuple, int] = {}
     attended = COUNT_FIELDS.index("attended")
-    for slot_id, category, city_id, *counts in _count_rows(
-        records, "slot_id", "participant__category", "participant__city_id"
+    for slot_id, category, city_id, *counts in _TRAINEE_COUNT_ROWS(
+        programme=programme.pk,
+        fields=("slot_id", "participant__category", "participant__city_id"),
     ):
         slot_rows.setdefault(slot_id, []).append(counts)
         group_rows.setdefault((category, city_id), []).append(counts)
@@ -894,7 +950,7 @@ def programme_participation(*, programme) -> Participation:
     per_slot, per_group = _summed(slot_rows), _summed(group_rows)
     overall = {name: sum(counts[name] for counts in per_slot.values()) for name in COUNT_FIELDS}
     slots = _slots(programme)
-    people = list(_trainees(programme).values_list(*PERSON_FIELDS).order_by(*PERSON_ORDER))
+    people = _PEOPLE_ROWS(programme=programme.pk)
     # The population, counted here from the people read for their lines.
     population = Counter((*row[5:9], tuple(row[9:])) for row in people)
     overview = _overview(overall, slots, _population_of(population.items(), slots))
@@ -929,7 +985,7 @@ def programme_participation(*, programme) -> Participation:
             city_names, key=lambda city_id: (city_id is None, city_names[city_id].casefold())
         )
     )
-    participants = _participant_hours(people, slots, records)
+    participants = _participant_hours(people, slots, programme)
     return Participation(
         summary=summary,
         by_category=by_category,
@@ -981,24 +1037,51 @@ class TimetableDay:
     slots: tuple[TimetableSlot, ...]
 
 
+_TIMETABLE_FACILITATORS = prepared.Query(
+    lambda programme: (
+        Activity.facilitators.through.objects.filter(activity__slot__day__programme=programme)
+        .order_by("participant__last_name", "participant__first_name")
+        .values_list("activity_id", "participant__first_name", "participant__last_name")
+    ),
+    programme=int,
+)
+_TIMETABLE_ACTIVITIES = prepared.Query(
+    lambda programme: (
+        Activity.objects.filter(slot__day__programme=programme)
+        .order_by("slot", "position", "id")
+        .values("id", "slot_id", "kind", "title", "description", "peer_group__name")
+    ),
+    programme=int,
+)
+_TIMETABLE_SLOTS = prepared.Query(
+    lambda programme: (
+        Slot.objects.filter(day__programme=programme)
+        .order_by("starts_at")
+        .values("id", "day_id", "day__date", "part", "starts_at", "ends_at", "closed_at")
+    ),
+    programme=int,
+)
+_TIMETABLE_DAYS = prepared.Query(
+    lambda programme: (
+        TrainingDay.objects.filter(programme=programme)
+        .order_by("date")
+        .values("id", "date", "title", "place")
+    ),
+    programme=int,
+)
+
+
 def timetable_days(*, programme) -> list[TimetableDay]:
     """The programme's days in order, each with its half-days and their activities, peer groups
     and facilitators, as plain values (four queries whatever the size)."""
     facilitators: dict[int, list[str]] = {}
-    for activity_id, first_name, last_name in (
-        Activity.facilitators.through.objects.filter(activity__slot__day__programme=programme)
-        .order_by("participant__last_name", "participant__first_name")
-        .values_list("activity_id", "participant__first_name", "participant__last_name")
-    ):
+    programme = _pk(programme)
+    for activity_id, first_name, last_name in _TIMETABLE_FACILITATORS(programme=programme):
         # As ``Participant.full_name``.
         facilitators.setdefault(activity_id, []).append(f"{first_name} {last_name}".strip())
     kinds = dict(Activity.Kind.choices)
     activities: dict[int, list[TimetableActivity]] = {}
-    for row in (
-        Activity.objects.filter(slot__day__programme=programme)
-        .order_by("slot", "position", "id")
-        .values("id", "slot_id", "kind", "title", "description", "peer_group__name")
-    ):
+    for row in _TIMETABLE_ACTIVITIES(programme=programme):
         activities.setdefault(row["slot_id"], []).append(
             TimetableActivity(
                 pk=row["id"],
@@ -1012,11 +1095,7 @@ def timetable_days(*, programme) -> list[TimetableDay]:
         )
     parts = dict(Slot.Part.choices)
     slots: dict[int, list[TimetableSlot]] = {}
-    for row in (
-        Slot.objects.filter(day__programme=programme)
-        .order_by("starts_at")
-        .values("id", "day_id", "day__date", "part", "starts_at", "ends_at", "closed_at")
-    ):
+    for row in _TIMETABLE_SLOTS(programme=programme):
         part = str(parts.get(row["part"], row["part"]))
         times = f"{time_format(row['starts_at'], 'H:i')}–{time_format(row['ends_at'], 'H:i')}"
         slots.setdefault(row["day_id"], []).append(
@@ -1037,23 +1116,28 @@ def timetable_days(*, programme) -> list[TimetableDay]:
             place=row["place"],
             slots=tuple(slots.get(row["id"], ())),
         )
-        for row in TrainingDay.objects.filter(programme=programme)
-        .order_by("date")
-        .values("id", "date", "title", "place")
+        for row in _TIMETABLE_DAYS(programme=programme)
     ]
+
+
+_SLOT_OF_PROGRAMME = prepared.Query(
+    lambda slot, slug: (
+        Slot.objects.select_related("day__programme", "closed_by")
+        .filter(pk=slot, day__programme__slug=slug)
+        .order_by("pk")[:1]
+    ),
+    slot=int,
+    slug=str,
+)
 
 
 def slot_get(*, slug: str, slot_id: int) -> Slot:
     """The half-day ``slot_id`` of the programme ``slug``, with its day and programme (one
     query); 404 when it does not exist or belongs to another programme."""
-    slot = (
-        Slot.objects.select_related("day__programme", "closed_by")
-        .filter(pk=slot_id, day__programme__slug=slug)
-        .first()
-    )
-    if slot is None:
+    slots = _SLOT_OF_PROGRAMME(slot=slot_id, slug=slug)
+    if not slots:
         raise Http404
-    return slot
+    return slots[0]
 
 
 def current_slot_order(slots: list, now: dt.datetime) -> list:
@@ -1092,6 +1176,16 @@ class AttendanceSlot:
     attended: int
 
 
+_ACTIVITY_TITLES = prepared.Query(
+    lambda programme: (
+        Activity.objects.filter(slot__day__programme=programme)
+        .order_by("slot", "position", "id")
+        .values_list("slot_id", "title")
+    ),
+    programme=int,
+)
+
+
 def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[AttendanceSlot]:
     """The programme's half-days for the attendance page, current one first (four queries
     whatever the size: the half-days, their activities' titles, the records counted per
@@ -1099,13 +1193,9 @@ def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[A
     half-day, ``_population``)."""
     slots = _slots(programme)
     titles: dict[int, list[str]] = {}
-    for slot_id, title in (
-        Activity.objects.filter(slot__day__programme=programme)
-        .order_by("slot", "position", "id")
-        .values_list("slot_id", "title")
-    ):
+    for slot_id, title in _ACTIVITY_TITLES(programme=_pk(programme)):
         titles.setdefault(slot_id, []).append(title)
-    counts = _record_counts(_trainee_records(programme), "slot_id")
+    counts = _trainee_record_counts(programme, "slot_id")
     _, expected = _population(programme, slots)
     lines = []
     for slot in slots:
@@ -1176,22 +1266,18 @@ class SheetRow:
         return str(AttendanceStatus(self.status).label) if self.status else ""
 
 
-def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, participant_id=None):
-    """The expected participants of a half-day's sheet (the trainees expected at it) with
-    their current record, sorted by group (peer group or city) then name (one query). Of each
-    person only the name, category, city and peer group are read (``SheetPerson``).
-
-    With ``participant_id``, only that participant's row (an empty list if not expected).
-    """
+def _sheet_people(programme, slot, day, start, by_city: bool, participant=None):
+    """The trainees expected at the half-day ``slot`` (starting on ``day`` at ``start``) with
+    their record there, as :func:`sheet_rows` reads them (``participant`` alone if given)."""
     people = (
-        Participant.objects.for_programme(slot.day.programme_id)
+        Participant.objects.for_programme(programme)
         .filter(category__in=TRAINEE_VALUES)
-        .filter(expected_at_slot_filter(slot))
+        .filter(_expected_at(day, start))
         .annotate(record=FilteredRelation("attendances", condition=Q(attendances__slot=slot)))
     )
-    if participant_id is not None:
-        people = people.filter(pk=participant_id)
-    if group_by == SheetGrouping.CITY:
+    if participant is not None:
+        people = people.filter(pk=participant)
+    if by_city:
         people = people.order_by(
             F("city__name").asc(nulls_last=True), "category", "last_name", "first_name", "pk"
         )
@@ -1199,6 +1285,48 @@ def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, particip
         people = people.order_by(
             F("peer_group__name").asc(nulls_last=True), "last_name", "first_name", "pk"
         )
+    return people.values_list(
+        "pk",
+        "first_name",
+        "last_name",
+        "category",
+        "city__name",
+        "peer_group__name",
+        "record__id",
+        "record__status",
+        "record__note",
+        "record__version",
+        "record__recorded_at",
+        "record__recorded_by__first_name",
+        "record__recorded_by__last_name",
+        "record__recorded_by__username",
+    )
+
+
+_SHEET_KINDS = {"programme": int, "slot": int, "day": dt.date, "start": dt.time}
+_SHEET_PEOPLE = prepared.Query(_sheet_people, **_SHEET_KINDS)
+_SHEET_PERSON = prepared.Query(_sheet_people, **_SHEET_KINDS, participant=int)
+
+
+def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, participant_id=None):
+    """The expected participants of a half-day's sheet (the trainees expected at it) with
+    their current record, sorted by group (peer group or city) then name (one query). Of each
+    person only the name, category, city and peer group are read (``SheetPerson``).
+
+    With ``participant_id``, only that participant's row (an empty list if not expected).
+    """
+    values = {
+        "programme": slot.day.programme_id,
+        "slot": slot.pk,
+        "day": slot.day.date,
+        "start": slot.starts_at,
+        # One of the two orders: any other value asks for the peer groups'.
+        "by_city": group_by == SheetGrouping.CITY,
+    }
+    if participant_id is None:
+        people = _SHEET_PEOPLE(**values)
+    else:
+        people = _SHEET_PERSON(**values, participant=participant_id)
     no_group = _("No city") if group_by == SheetGrouping.CITY else _("No peer group")
     by_city = group_by == SheetGrouping.CITY
     rows = []
@@ -1217,22 +1345,7 @@ def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, particip
         by_first,
         by_last,
         by_username,
-    ) in people.values_list(
-        "pk",
-        "first_name",
-        "last_name",
-        "category",
-        "city__name",
-        "peer_group__name",
-        "record__id",
-        "record__status",
-        "record__note",
-        "record__version",
-        "record__recorded_at",
-        "record__recorded_by__first_name",
-        "record__recorded_by__last_name",
-        "record__recorded_by__username",
-    ):
+    ) in people:
         by = f"{by_first or ''} {by_last or ''}".strip()
         person = SheetPerson(
             pk=pk,
@@ -1269,7 +1382,11 @@ def sheet_counts(rows: list[SheetRow]) -> dict[str, int]:
 def sheet_history(*, slot: Slot) -> list[AttendanceChange]:
     """Every change made on the half-day's sheet, newest first, with who and whom (one query).
     Of the people only the names are read."""
-    return list(
+    return _SHEET_HISTORY(slot=slot.pk)
+
+
+_SHEET_HISTORY = prepared.Query(
+    lambda slot: (
         AttendanceChange.objects.filter(attendance__slot=slot)
         .select_related("attendance__participant", "changed_by")
         .only(
@@ -1284,7 +1401,9 @@ def sheet_history(*, slot: Slot) -> list[AttendanceChange]:
             "changed_by__username",
         )
         .order_by("-changed_at", "-id")
-    )
+    ),
+    slot=int,
+)
 
 
 def slot_activities(*, slot: Slot) -> list[Activity]:
@@ -1303,12 +1422,8 @@ class SheetActivity:
     facilitators: tuple[SheetPerson, ...]  # by last then first name
 
 
-def sheet_activities(*, slot: Slot) -> list[SheetActivity]:
-    """The half-day's activities as its sheet shows them, with their peer group and
-    facilitators, as plain values (one query: ``slot_activities`` takes two, and builds model
-    instances the sheet only reads a few names of)."""
-    activities: dict[int, tuple[str, str, list[SheetPerson]]] = {}
-    for activity_id, title, peer_group, pk, first_name, last_name, category in (
+_SHEET_ACTIVITIES = prepared.Query(
+    lambda slot: (
         Activity.objects.filter(slot=slot)
         .order_by("position", "id", "facilitators__last_name", "facilitators__first_name")
         .values_list(
@@ -1320,6 +1435,18 @@ def sheet_activities(*, slot: Slot) -> list[SheetActivity]:
             "facilitators__last_name",
             "facilitators__category",
         )
+    ),
+    slot=int,
+)
+
+
+def sheet_activities(*, slot: Slot) -> list[SheetActivity]:
+    """The half-day's activities as its sheet shows them, with their peer group and
+    facilitators, as plain values (one query: ``slot_activities`` takes two, and builds model
+    instances the sheet only reads a few names of)."""
+    activities: dict[int, tuple[str, str, list[SheetPerson]]] = {}
+    for activity_id, title, peer_group, pk, first_name, last_name, category in _SHEET_ACTIVITIES(
+        slot=slot.pk
     ):
         _title, _group, people = activities.setdefault(activity_id, (title, peer_group, []))
         if pk is not None:
@@ -1344,7 +1471,11 @@ def slot_signatures(*, slot: Slot) -> list[AttendanceSignature]:
     read: without the strokes (they show the SVG drawn from them, and decoding each drawing's
     JSON was a good part of a signed sheet's time), the device, the hashes, nor every column of
     two people."""
-    return list(
+    return _SLOT_SIGNATURES(slot=slot.pk)
+
+
+_SLOT_SIGNATURES = prepared.Query(
+    lambda slot: (
         AttendanceSignature.objects.filter(slot=slot)
         .select_related("participant", "witness")
         .only(
@@ -1368,25 +1499,43 @@ def slot_signatures(*, slot: Slot) -> list[AttendanceSignature]:
             "witness__username",
         )
         .order_by("sequence")
-    )
+    ),
+    slot=int,
+)
 
 
 def slot_paper_scans(*, slot: Slot) -> list[PaperSheet]:
     """The scans of the sheet signed in ink, the latest first: when and their SHA-256 (one
     query)."""
-    return list(PaperSheet.objects.filter(slot=slot).only("slot", "sha256", "uploaded_at"))
+    return _PAPER_SCANS(slot=slot.pk)
+
+
+_PAPER_SCANS = prepared.Query(
+    lambda slot: PaperSheet.objects.filter(slot=slot).only("slot", "sha256", "uploaded_at"),
+    slot=int,
+)
 
 
 def slot_last_reopening(*, slot: Slot):
     """The audit entry of the sheet's last reopening (who, when, why), or None (one query)."""
-    return (
-        AuditEntry.objects.about(slot)
-        .filter(action="attendance.sheet_reopened")
+    entries = _LAST_REOPENING(slot=slot.pk, slot_type=ContentType.objects.get_for_model(Slot).pk)
+    return entries[0] if entries else None
+
+
+_LAST_REOPENING = prepared.Query(
+    lambda slot, slot_type: (
+        AuditEntry.objects.filter(
+            target_type=slot_type,
+            target_id=slot,
+            action="attendance.sheet_reopened",
+        )
         .select_related("actor")
         .only("created_at", "data", "actor__first_name", "actor__last_name", "actor__username")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+        .order_by("-created_at", "-id")[:1]
+    ),
+    slot=int,
+    slot_type=int,
+)
 
 
 @dataclass
@@ -1656,12 +1805,8 @@ class _ExpenseSum:
     funder: str
 
 
-def programme_expense_costs(*, programme) -> ExpenseCosts:
-    """The totals of ``programme_expenses`` (per person, budget line and funding, planned
-    against paid), for a page that lists no expense: one query, the amounts summed in the
-    database per person, budget line, funding and status (a few rows whatever the number of
-    expenses), then added up per person, line and funding as the expenses are."""
-    rows = (
+_EXPENSE_SUMS = prepared.Query(
+    lambda programme: (
         Expense.objects.filter(day__programme=programme)
         .values(
             "participant_id",
@@ -1675,7 +1820,17 @@ def programme_expense_costs(*, programme) -> ExpenseCosts:
         )
         .order_by()
         .annotate(total=Sum("amount"))
-    )
+    ),
+    programme=int,
+)
+
+
+def programme_expense_costs(*, programme) -> ExpenseCosts:
+    """The totals of ``programme_expenses`` (per person, budget line and funding, planned
+    against paid), for a page that lists no expense: one query, the amounts summed in the
+    database per person, budget line, funding and status (a few rows whatever the number of
+    expenses), then added up per person, line and funding as the expenses are."""
+    rows = _EXPENSE_SUMS(programme=_pk(programme))
     sums, people = [], {}
     for row in rows:
         person = row["participant_id"]
@@ -1726,27 +1881,18 @@ class TimetableFigures:
     today: int = 0
 
 
-def programme_timetable_figures(
-    *, programme_ids, now: dt.datetime | None = None
-) -> dict[int, TimetableFigures]:
-    """For each programme: the first and last training day, whether a half-day was held and,
-    with ``now``, how many half-days ended before it with their sheet open and how many are
-    today. One query whatever the number of programmes or days (no query without ids)."""
-    ids = list(programme_ids)
-    if not ids:
-        return {}
+def _timetable_figure_rows(*, at_moment: bool, today=None, time=None, **programmes):
+    """:func:`programme_timetable_figures`'s row per programme of ``programmes`` (their ids),
+    with the counts at the moment ``today`` and ``time`` if ``at_moment``."""
     counts = {}
-    if now is not None:
-        local = timezone.localtime(now)
-        today = local.date()
-        past = Q(date__lt=today) | Q(date=today, slots__ends_at__lte=local.time())
+    if at_moment:
+        past = Q(date__lt=today) | Q(date=today, slots__ends_at__lte=time)
         counts = {
             "open_past": models.Count("slots", filter=past & Q(slots__closed_at__isnull=True)),
             "today": models.Count("slots", filter=Q(date=today)),
         }
-    rows = {
-        row["programme_id"]: row
-        for row in TrainingDay.objects.filter(programme_id__in=ids)
+    return (
+        TrainingDay.objects.filter(programme_id__in=list(programmes.values()))
         .order_by()
         .values("programme_id")
         .annotate(
@@ -1755,7 +1901,40 @@ def programme_timetable_figures(
             held=models.Count("slots", filter=slots_held_filter("slots__")),
             **counts,
         )
-    }
+    )
+
+
+# A person's programmes: up to this many, one compiled query per number of them.
+_PREPARED_IDS = 40
+
+
+@functools.cache
+def _timetable_figures_query(count: int, *, at_moment: bool) -> prepared.Query:
+    moment = {"today": dt.date, "time": dt.time} if at_moment else {}
+    ids = dict.fromkeys((f"programme{index}" for index in range(count)), int)
+    return prepared.Query(_timetable_figure_rows, **ids, **moment)
+
+
+def programme_timetable_figures(
+    *, programme_ids, now: dt.datetime | None = None
+) -> dict[int, TimetableFigures]:
+    """For each programme: the first and last training day, whether a half-day was held and,
+    with ``now``, how many half-days ended before it with their sheet open and how many are
+    today. One query whatever the number of programmes or days (no query without ids)."""
+    ids = list(dict.fromkeys(programme_ids))
+    if not ids:
+        return {}
+    moment = {}
+    if now is not None:
+        local = timezone.localtime(now)
+        moment = {"today": local.date(), "time": local.time()}
+    values = {f"programme{index}": pk for index, pk in enumerate(ids)}
+    if len(ids) <= _PREPARED_IDS:
+        query = _timetable_figures_query(len(ids), at_moment=now is not None)
+        found = query(**values, **moment, at_moment=now is not None)
+    else:
+        found = _timetable_figure_rows(**values, **moment, at_moment=now is not None)
+    rows = {row["programme_id"]: row for row in found}
     empty: dict = {}
     return {
         pk: TimetableFigures(
