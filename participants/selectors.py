@@ -9,6 +9,8 @@ from django.db.models import Case, Count, F, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from programmes import prepared
+
 from .models import (
     TRIAD_CATEGORIES,
     Category,
@@ -127,15 +129,21 @@ class ListFigures:
     cities: list[CityRow]
 
 
-def participant_list_figures(*, programme) -> ListFigures:
-    """The list's counts per category and its triads by city (``ListFigures``), both from the
-    people counted per category, city and activity in the database (one query, a few rows)."""
-    rows = (
+_LIST_COUNTS = prepared.Query(
+    lambda programme: (
         Participant.objects.for_programme(programme)
         .values_list("category", "city__name", "is_active")
         .order_by()
         .annotate(n=Count("id"))
-    )
+    ),
+    programme=int,
+)
+
+
+def participant_list_figures(*, programme) -> ListFigures:
+    """The list's counts per category and its triads by city (``ListFigures``), both from the
+    people counted per category, city and activity in the database (one query, a few rows)."""
+    rows = _LIST_COUNTS(programme=getattr(programme, "pk", programme))
     counts: dict[str, int] = {}
     table: dict[str, dict[str, int]] = {}
     for category, city, is_active, n in rows:

@@ -85,7 +85,9 @@ def holds_role(user, roles, *, programme: str = "pk") -> Q:
         # Not an empty Q(): it would vanish from "this | that" instead of meaning "all".
         return Q(pk__isnull=False) if roles - {Role.CITY_CONTACT} else Q(pk__in=[])
     return Q(
-        Exists(Membership.objects.filter(programme=OuterRef(programme), user=user, role__in=roles))
+        Exists(
+            Membership.objects.filter(programme=OuterRef(programme), user=user.pk, role__in=roles)
+        )
     )
 
 

@@ -11,12 +11,26 @@ have no access: the views answer 404.
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from programmes import prepared
 from programmes.models import Membership, Programme
 from programmes.permissions import RolePolicy, holds_role, programme_roles
 
 from .models import ReportRun
 
 Role = Membership.Role
+
+# The membership that makes a user speak for a funding body in a programme.
+_FUNDER_MEMBERSHIP = prepared.Query(
+    lambda programme, user: (
+        Membership.objects.filter(
+            programme=programme, user=user, role=Role.FUNDER, organisation__isnull=False
+        )
+        .select_related("organisation")
+        .order_by("pk")[:1]
+    ),
+    programme=int,
+    user=int,
+)
 
 
 class ReportRunPolicy(RolePolicy):
@@ -39,17 +53,12 @@ class ReportRunPolicy(RolePolicy):
         several), else None; cached on the programme object for the request."""
         cache = programme.__dict__.setdefault("_funder_organisation_cache", {})
         if user.pk not in cache:
-            membership = (
-                Membership.objects.filter(
-                    programme=programme, user=user, role=Role.FUNDER, organisation__isnull=False
-                )
-                .select_related("organisation")
-                .order_by("pk")
-                .first()
+            memberships = (
+                _FUNDER_MEMBERSHIP(programme=programme.pk, user=user.pk)
                 if user.is_authenticated
-                else None
+                else ()
             )
-            cache[user.pk] = membership.organisation if membership else None
+            cache[user.pk] = memberships[0].organisation if memberships else None
         return cache[user.pk]
 
     def sees_every_funder(self, user, programme: Programme) -> bool:
@@ -90,7 +99,7 @@ class ReportRunPolicy(RolePolicy):
                     Exists(
                         Membership.objects.filter(
                             programme=OuterRef("programme"),
-                            user=user,
+                            user=user.pk,
                             role=Role.FUNDER,
                             organisation=OuterRef("funder"),
                         )

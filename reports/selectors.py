@@ -23,6 +23,7 @@ from participants.selectors import (
     evaluation_results,
     participant_counts_by_category,
 )
+from programmes import prepared
 from programmes.images import data_uri
 from programmes.models import (
     BudgetLine,
@@ -78,12 +79,35 @@ RUN_LIST_LIMIT = 30
 def report_run_list(*, programme: Programme, user) -> list[ReportRun]:
     """The programme's most recent runs this user may see (a funder: the funder reports made
     for its own organisation only), with who asked and for which funder (one query)."""
-    return list(
-        report_run_policy.instances_user_can(user, "view")
+    return _RUN_LIST(
+        programme=programme.pk,
+        user=user.pk,
+        active=user.is_authenticated and user.is_active,
+        superuser=user.is_superuser,
+    )
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """A signed-in user as the policies' conditions read one (its id and flags): the stand-in
+    a prepared query's ``build`` gives them."""
+
+    pk: int
+    is_active: bool
+    is_superuser: bool
+    is_authenticated: bool = True
+
+
+_RUN_LIST = prepared.Query(
+    lambda programme, user, active, superuser: (
+        report_run_policy.instances_user_can(_Reader(user, active, superuser), "view")
         .filter(programme=programme)
         .select_related("requested_by", "funder")
         .order_by("-created_at", "-id")[:RUN_LIST_LIMIT]
-    )
+    ),
+    programme=int,
+    user=int,
+)
 
 
 def report_run_get(*, programme: Programme, pk: int) -> ReportRun | None:
@@ -713,12 +737,17 @@ def public_results_data(*, programme: Programme, language: str = "") -> PublicRe
 
 def programme_funders(*, programme: Programme) -> list[Organisation]:
     """The organisations funding the programme, largest award first (one query)."""
-    return [
-        funding.funder
-        for funding in Funding.objects.filter(programme=programme)
+    return [funding.funder for funding in _FUNDINGS(programme=programme.pk)]
+
+
+_FUNDINGS = prepared.Query(
+    lambda programme: (
+        Funding.objects.filter(programme=programme)
         .select_related("funder")
         .order_by("-amount_awarded", "funder__name")
-    ]
+    ),
+    programme=int,
+)
 
 
 # --- The cover of the reports and the logos of the sheets ----------------------------------
