@@ -75,10 +75,12 @@ def column(model, field_name: str, alias: str, using: str) -> str:
 
 # --- ORM queries compiled once ------------------------------------------------------------------
 
-# Values that stand for a query's parameters while it is compiled: none can be a real id, name,
-# date or time of the data, so that each is found again among the compiled parameters.
+# Values that stand for a query's parameters while it is compiled, each to be found again among
+# the compiled parameters: none is a name, date or time of the data, and the integers, near the
+# top of a 32-bit column's range (Django compiles a value outside a column's range to "no
+# row"), are ids no table reaches.
 _STAND_INS = {
-    int: lambda index: 987_654_321_000 + 7919 * index,
+    int: lambda index: 2_146_483_647 - 7919 * index,
     str: lambda index: f"\x1fprepared-{index}\x1f",
     dt.date: lambda index: dt.date(1111, 1, 1) + dt.timedelta(days=index),
     dt.datetime: lambda index: dt.datetime(1111, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=index),
@@ -109,7 +111,7 @@ class _Compiled:
     compiler: object
     sql: str | None  # None: the query can return no row (Django's EmptyResultSet)
     params: tuple
-    slots: tuple  # (name, adapter, parameter positions)
+    slots: tuple  # (name, adapter, ((parameter position, wrapper or None), ...))
 
 
 class Query:
@@ -150,8 +152,8 @@ class Query:
         params = list(compiled.params)
         for name, adapt, positions in compiled.slots:
             value = adapt(connection.ops, values[name])
-            for position in positions:
-                params[position] = value
+            for position, wrapper in positions:
+                params[position] = value if wrapper is None else wrapper(value)
         params = tuple(params)
         if CHECK:
             self._check(compiled, values, params)
@@ -178,10 +180,12 @@ class Query:
         for name, kind in self.kinds.items():
             adapt = _ADAPTERS[kind]
             stand_in = adapt(connection.ops, stand_ins[name])
+            # A parameter may come wrapped in a subclass that tells the driver its type
+            # (psycopg's Int8 for a big integer column): the values are wrapped alike.
             positions = tuple(
-                index
+                (index, None if type(param) is type(stand_in) else type(param))
                 for index, param in enumerate(params)
-                if type(param) is type(stand_in) and param == stand_in
+                if isinstance(param, type(stand_in)) and param == stand_in
             )
             if sql is not None and not positions:
                 raise PreparedQueryError(f"{name} does not reach the SQL as a parameter")

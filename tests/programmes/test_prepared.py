@@ -118,3 +118,23 @@ def test_a_query_with_no_possible_row_runs_nothing(django_assert_num_queries):
 def test_an_unknown_value_type_is_refused():
     with pytest.raises(prepared.PreparedQueryError, match="cannot be parameters"):
         prepared.Query(lambda amount: Programme.objects.all(), amount=float)
+
+
+def test_a_big_integer_column_and_an_id_column_take_their_values(two_timetables):
+    # On PostgreSQL a big integer column's parameter comes wrapped (psycopg's Int8), and an id
+    # outside a 32-bit column's range compiles to "no row": both must still be parameters.
+    from programmes.models import AuditEntry
+
+    by_target = prepared.Query(
+        lambda target, programme: AuditEntry.objects.filter(
+            target_id=target, programme=programme
+        ).values_list("action", flat=True),
+        target=int,
+        programme=int,
+    )
+    programme = two_timetables[0]
+    AuditEntry.objects.create(programme=programme, target_id=5_000_000_000, action="big")
+    AuditEntry.objects.create(programme=programme, target_id=7, action="small")
+    assert by_target(target=5_000_000_000, programme=programme.pk) == ["big"]
+    assert by_target(target=7, programme=programme.pk) == ["small"]
+    assert by_target(target=7, programme=two_timetables[1].pk) == []
