@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "cotraining.middleware.LocaleMiddleware",  # Django's, without looking in the address
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cotraining.middleware.AuthenticationMiddleware",  # Django's, the user read at once
     "cotraining.middleware.SessionRenewalMiddleware",
     "cotraining.middleware.PublicFormThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
