@@ -18,6 +18,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from . import prepared
 from .audit import family_label, family_of
 from .audit import resolve as audit_resolve
 from .models import (
@@ -59,16 +60,22 @@ class ApplicationFigures:
     places: int
 
 
-def programme_application_figures(*, programme: Programme) -> ApplicationFigures:
-    """Counts of the call's applications; drafts are not counted as applications received.
-    One query: the applications counted per status in the database (a row per status)."""
-    Status = CityApplication.Status
-    by_status = dict(
+APPLICATIONS_BY_STATUS = prepared.Query(
+    lambda programme: (
         CityApplication.objects.for_programme(programme)
         .order_by()
         .values_list("status")
         .annotate(n=Count("id"))
-    )
+    ),
+    programme=int,
+)
+
+
+def programme_application_figures(*, programme: Programme) -> ApplicationFigures:
+    """Counts of the call's applications; drafts are not counted as applications received.
+    One query: the applications counted per status in the database (a row per status)."""
+    Status = CityApplication.Status
+    by_status = dict(APPLICATIONS_BY_STATUS(programme=programme.pk))
 
     def count(*statuses: str) -> int:
         return sum(by_status.get(status, 0) for status in statuses)
@@ -188,7 +195,7 @@ class FinanceRows:
     contributions: QuerySet
 
 
-def programme_finance_rows(*, programme: Programme) -> FinanceRows:
+def programme_finance_rows(*, programme: Programme | int) -> FinanceRows:
     """The programme's fundings (largest award first), budget lines (by category and label)
     and its selected cities' contributions (by city), as lazy querysets: one query each when
     read. A city not selected (or not any more) owes nothing and is not listed, except one that
@@ -209,21 +216,40 @@ def programme_finance_rows(*, programme: Programme) -> FinanceRows:
     )
 
 
+# The rows of one kind (a field of ``FinanceRows``), as the pages list them.
+FINANCE_ROWS = prepared.Query(
+    lambda programme, kind: getattr(programme_finance_rows(programme=programme), kind),
+    programme=int,
+)
+
+# The fields each kind of row is read with for its totals (``finance_totals`` also reads
+# whether a contribution was cancelled).
+_AMOUNT_FIELDS: dict[str, list[str]] = {}
+for _kind, _field in FINANCE_TOTALS.values():
+    _AMOUNT_FIELDS.setdefault(_kind, []).append(_field)
+_AMOUNT_FIELDS = {kind: sorted(fields) for kind, fields in _AMOUNT_FIELDS.items()}
+_AMOUNT_FIELDS["contributions"].append("cancelled_at")
+
+# The same rows with their amounts only (no related rows, no order: a sum needs neither).
+FINANCE_AMOUNTS = prepared.Query(
+    lambda programme, kind: (
+        getattr(programme_finance_rows(programme=programme), kind)
+        .select_related(None)
+        .order_by()
+        .only(*_AMOUNT_FIELDS[kind])
+    ),
+    programme=int,
+)
+
+
 def programme_finance_figures(*, programme: Programme) -> FinanceFigures:
     """The money totals of a programme (three queries): ``finance_totals`` of its rows, read
-    with their amounts only (no related rows, no order: a sum needs neither)."""
-    rows = programme_finance_rows(programme=programme)
-    fields: dict[str, set[str]] = {}
-    for kind, field in FINANCE_TOTALS.values():
-        fields.setdefault(kind, set()).add(field)
-
-    def amounts(queryset: QuerySet, kind: str, *more: str) -> QuerySet:
-        return queryset.select_related(None).order_by().only(*sorted(fields[kind]), *more)
-
+    with their amounts only."""
     return finance_totals(
-        fundings=amounts(rows.fundings, "fundings"),
-        budget_lines=amounts(rows.budget_lines, "budget_lines"),
-        contributions=amounts(rows.contributions, "contributions", "cancelled_at"),
+        **{
+            kind: FINANCE_AMOUNTS(programme=programme.pk, kind=kind)
+            for kind in ("fundings", "budget_lines", "contributions")
+        }
     )
 
 
@@ -917,9 +943,9 @@ class Finances:
 def programme_finances(*, programme: Programme) -> Finances:
     """Funding, budget lines and the selected cities' contributions ledger, with their totals
     added up from the rows listed (three queries)."""
-    rows = programme_finance_rows(programme=programme)
-    fundings, budget_lines = list(rows.fundings), list(rows.budget_lines)
-    contributions = list(rows.contributions)
+    fundings = FINANCE_ROWS(programme=programme.pk, kind="fundings")
+    budget_lines = FINANCE_ROWS(programme=programme.pk, kind="budget_lines")
+    contributions = FINANCE_ROWS(programme=programme.pk, kind="contributions")
     return Finances(
         fundings=fundings,
         budget_lines=budget_lines,
@@ -1239,9 +1265,24 @@ def _programme_organisations(programme: Programme) -> QuerySet[Organisation]:
     ).distinct()
 
 
+PROGRAMME_ORGANISATIONS = prepared.Query(
+    lambda programme: _programme_organisations(programme).order_by("name"), programme=int
+)
+
+
 def programme_organisation_list(*, programme: Programme) -> list[Organisation]:
     """The organiser, the partners and the funders of the programme, by name (one query)."""
-    return list(_programme_organisations(programme).order_by("name"))
+    return PROGRAMME_ORGANISATIONS(programme=programme.pk)
+
+
+PROGRAMME_PARTNERS = prepared.Query(
+    lambda programme: Organisation.objects.filter(partner_programmes=programme), programme=int
+)
+
+
+def programme_partner_list(*, programme: Programme) -> list[Organisation]:
+    """The programme's partners, in the organisations' order (by name; one query)."""
+    return PROGRAMME_PARTNERS(programme=programme.pk)
 
 
 def programme_organisation_get(*, programme: Programme, pk: int) -> Organisation | None:
