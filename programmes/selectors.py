@@ -26,6 +26,7 @@ from .models import (
     TRIAD_PROFESSIONALS_MIN,
     ActionItem,
     ApplicationEvent,
+    ApplicationMessage,
     AuditEntry,
     BudgetLine,
     Call,
@@ -41,6 +42,7 @@ from .models import (
     OutboxMessage,
     Programme,
     Review,
+    ReviewAssignment,
     ReviewScore,
     SelectionCriterion,
     TeamInvitation,
@@ -702,17 +704,25 @@ def application_list(
     return LIST_SORTS.get(sort, LIST_SORTS["score"])(rows)
 
 
-def application_get(*, programme: Programme, pk: int, user) -> CityApplication:
-    """One application of the programme, else 404. Its eligibility and review figures come
-    with its file (``application_file``), from the rows the file shows."""
-    application = (
+PROGRAMME_APPLICATION = prepared.Query(
+    lambda programme, pk: (
         CityApplication.objects.for_programme(programme)
         .filter(pk=pk)
         .select_related("call", "city", "contact_user")
-        .first()
-    )
-    if application is None:
+        .order_by()[:1]  # one row at most: no order needed
+    ),
+    programme=int,
+    pk=int,
+)
+
+
+def application_get(*, programme: Programme, pk: int, user) -> CityApplication:
+    """One application of the programme, else 404. Its eligibility and review figures come
+    with its file (``application_file``), from the rows the file shows."""
+    rows = PROGRAMME_APPLICATION(programme=programme.pk, pk=int(pk))
+    if not rows:
         raise Http404
+    application = rows[0]
     application.call.programme = programme  # already loaded, with the user's roles cached
     return application
 
@@ -761,6 +771,74 @@ class ApplicationFile:
         return sum(given) / len(given) if given else None
 
 
+def _of(parent, rows: list, field: str = "application") -> list:
+    """``rows`` read by their parent's id, each with ``parent`` as its related ``field`` (as
+    the parent's related manager would give them)."""
+    if rows:
+        cache = type(rows[0])._meta.get_field(field)
+        for row in rows:
+            cache.set_cached_value(row, parent)
+    return rows
+
+
+APPLICATION_NOMINEES = prepared.Query(
+    lambda application: (
+        TriadNominee.objects.filter(application_id=application)
+        .select_related("participant")
+        .in_triad_order()
+    ),
+    application=int,
+)
+CALL_CRITERIA = prepared.Query(
+    lambda call: SelectionCriterion.objects.filter(call_id=call), call=int
+)
+SUBMITTED_REVIEWS = prepared.Query(
+    lambda application: (
+        Review.objects.filter(application_id=application, submitted_at__isnull=False)
+        .select_related("reviewer")
+        .order_by("submitted_at", "pk")
+    ),
+    application=int,
+)
+# Their scores, read by the application rather than prefetched by a list of reviews' ids (a
+# query built again at every page).
+SUBMITTED_REVIEW_SCORES = prepared.Query(
+    lambda application: (
+        ReviewScore.objects.filter(
+            review__application_id=application, review__submitted_at__isnull=False
+        )
+        .order_by()
+        .values_list("review_id", "criterion_id", "score")
+    ),
+    application=int,
+)
+ASSIGNED_REVIEWERS = prepared.Query(
+    lambda application: (
+        ReviewAssignment.objects.filter(application_id=application)
+        .select_related("reviewer")
+        .order_by("pk")
+    ),
+    application=int,
+)
+PROGRAMME_REVIEWERS = prepared.Query(
+    lambda programme: (
+        get_user_model()
+        .objects.filter(memberships__programme=programme, memberships__role=Role.REVIEWER)
+        .order_by("last_name", "first_name", "username")
+        .distinct()
+    ),
+    programme=int,
+)
+APPLICATION_EVENTS = prepared.Query(
+    lambda application: (
+        ApplicationEvent.objects.filter(application_id=application)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    ),
+    application=int,
+)
+
+
 def application_file(
     *, application: CityApplication, user, reviewer_choices: bool = True
 ) -> ApplicationFile:
@@ -768,18 +846,19 @@ def application_file(
     participant each became), the grid, the reviews with their scores, the log, and, unless
     ``reviewer_choices`` is false, the reviewers assigned and those who could be (for the form
     that assigns them, the organisers')."""
-    nominees = list(application.nominees.select_related("participant").in_triad_order())
-    criteria = list(application.call.criteria.all())
-    reviews = list(
-        application.reviews.filter(submitted_at__isnull=False)
-        .select_related("reviewer")
-        .prefetch_related("scores")
-        .order_by("submitted_at", "pk")
-    )
-    rows = []
-    for review in reviews:
-        by_criterion = {score.criterion_id: score.score for score in review.scores.all()}
-        rows.append(ReviewRow(review, [by_criterion.get(c.pk) for c in criteria]))
+    nominees = _of(application, APPLICATION_NOMINEES(application=application.pk))
+    criteria = _of(application.call, CALL_CRITERIA(call=application.call_id), "call")
+    reviews = _of(application, SUBMITTED_REVIEWS(application=application.pk))
+    scores: dict[int, dict[int, int]] = {review.pk: {} for review in reviews}
+    # None without a review, as the prefetch it replaces; a review submitted in between is
+    # not among the rows.
+    for review_id, criterion_id, score in (
+        SUBMITTED_REVIEW_SCORES(application=application.pk) if reviews else ()
+    ):
+        scores.setdefault(review_id, {})[criterion_id] = score
+    rows = [
+        ReviewRow(review, [scores[review.pk].get(c.pk) for c in criteria]) for review in reviews
+    ]
     averages = []
     for index in range(len(criteria)):
         given = [row.scores[index] for row in rows if row.scores[index] is not None]
@@ -787,25 +866,16 @@ def application_file(
     assigned, choices = [], []
     if reviewer_choices:
         assigned = [
-            assignment.reviewer
-            for assignment in application.assignments.select_related("reviewer").order_by("pk")
+            assignment.reviewer for assignment in ASSIGNED_REVIEWERS(application=application.pk)
         ]
-        choices = list(
-            get_user_model()
-            .objects.filter(
-                memberships__programme=application.call.programme_id,
-                memberships__role=Role.REVIEWER,
-            )
-            .order_by("last_name", "first_name", "username")
-            .distinct()
-        )
+        choices = PROGRAMME_REVIEWERS(programme=application.call.programme_id)
     return ApplicationFile(
         nominees=nominees,
         criteria=criteria,
         reviews=rows,
         criterion_averages=averages,
         my_review=next((row.review for row in rows if row.review.reviewer_id == user.pk), None),
-        events=list(application.events.select_related("actor").order_by("created_at", "pk")),
+        events=_of(application, APPLICATION_EVENTS(application=application.pk)),
         assigned=assigned,
         reviewer_choices=choices,
         checklist=application_checklist(application=application, nominees=nominees),
@@ -1290,13 +1360,17 @@ def programme_organisation_get(*, programme: Programme, pk: int) -> Organisation
     return _programme_organisations(programme).filter(pk=pk).first()
 
 
+APPLICATION_THREAD = prepared.Query(
+    lambda application: (
+        ApplicationMessage.objects.filter(application_id=application)
+        .select_related("author")
+        .order_by("created_at", "id")
+    ),
+    application=int,
+)
+
+
 def application_thread(*, application: CityApplication) -> list:
     """The "more information" thread of an application, oldest first, with its authors (one
     query)."""
-    from .models import ApplicationMessage
-
-    return list(
-        ApplicationMessage.objects.filter(application=application)
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
+    return APPLICATION_THREAD(application=application.pk)
