@@ -392,10 +392,7 @@ class ChecklistItem:
     done: bool
 
 
-def programme_setup_checklist(*, programme) -> list[ChecklistItem]:
-    """What a new programme needs before its training, each item ticked from the data: dates and
-    venue, the call and its selection grid, the team (a reviewer or facilitator, or an
-    invitation), funding and budget lines, the timetable (a half-day), peer groups. One query."""
+def _setup_done(programme):
     exists = {
         "call": Exists(Call.objects.filter(programme=OuterRef("pk"))),
         "grid": Exists(SelectionCriterion.objects.filter(call__programme=OuterRef("pk"))),
@@ -410,12 +407,21 @@ def programme_setup_checklist(*, programme) -> list[ChecklistItem]:
         "timetable": Exists(Slot.objects.filter(day__programme=OuterRef("pk"))),
         "groups": Exists(PeerGroup.objects.filter(programme=OuterRef("pk"))),
     }
-    has = (
-        Programme.objects.filter(pk=programme.pk)
+    return (
+        Programme.objects.filter(pk=programme)
         .annotate(**{f"has_{key}": value for key, value in exists.items()})
         .values(*(f"has_{key}" for key in exists))
-        .get()
     )
+
+
+SETUP_DONE = prepared.Query(_setup_done, programme=int)
+
+
+def programme_setup_checklist(*, programme) -> list[ChecklistItem]:
+    """What a new programme needs before its training, each item ticked from the data: dates and
+    venue, the call and its selection grid, the team (a reviewer or facilitator, or an
+    invitation), funding and budget lines, the timetable (a half-day), peer groups. One query."""
+    (has,) = SETUP_DONE(programme=programme.pk)  # the programme's row, which exists
     slug = [programme.slug]
     return [
         ChecklistItem(

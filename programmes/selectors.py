@@ -371,16 +371,23 @@ def access_request_board(*, programme: Programme) -> tuple[list[CityRequests], l
     return sorted(groups.values(), key=lambda group: group.label.casefold()), answered
 
 
+CONTACT_MEMBERSHIP = prepared.Query(
+    lambda user, programme: (
+        Membership.objects.filter(user_id=user, programme_id=programme, role=Role.CITY_CONTACT)
+        .select_related("application__city", "application__call")
+        .order_by()[:1]  # one at most (one role each in a programme)
+    ),
+    user=int,
+    programme=int,
+)
+
+
 def contact_application_for_programme(*, user, programme: Programme) -> CityApplication | None:
     """The application a city contact holds in a programme, if any."""
     if not user.is_authenticated:
         return None
-    membership = (
-        Membership.objects.filter(user=user, programme=programme, role=Role.CITY_CONTACT)
-        .select_related("application__city", "application__call")
-        .first()
-    )
-    return membership.application if membership else None
+    rows = CONTACT_MEMBERSHIP(user=user.pk, programme=programme.pk)
+    return rows[0].application if rows else None
 
 
 def events_for_city(*, application: CityApplication) -> list[ApplicationEvent]:
@@ -1189,16 +1196,27 @@ def user_profile_language(*, user) -> str:
     return profile.language if profile else settings.LANGUAGE_CODE
 
 
-def applications_to_review(*, user, programme: Programme) -> list[CityApplication]:
-    """The files assigned to a reviewer in a programme, those still waiting for their review
-    first; each with ``reviewed_by_me``. One query."""
-    return list(
+ASSIGNED_APPLICATIONS = prepared.Query(
+    lambda user, programme, sees_every_review: (
         CityApplication.objects.for_programme(programme)
         .filter(assignments__reviewer=user)
         .exclude(status__in=(Status.DRAFT, Status.WITHDRAWN))
-        .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
+        .with_review_figures(user=user, sees_every_review=sees_every_review)
         .select_related("city")
         .order_by("reviewed_by_me", "city__name", "pk")
+    ),
+    user=int,
+    programme=int,
+)
+
+
+def applications_to_review(*, user, programme: Programme) -> list[CityApplication]:
+    """The files assigned to a reviewer in a programme, those still waiting for their review
+    first; each with ``reviewed_by_me``. One query."""
+    return ASSIGNED_APPLICATIONS(
+        user=user.pk,
+        programme=programme.pk,
+        sees_every_review=can_see_every_review(user, programme),
     )
 
 
