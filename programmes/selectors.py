@@ -390,14 +390,41 @@ def contact_application_for_programme(*, user, programme: Programme) -> CityAppl
     return rows[0].application if rows else None
 
 
+def _of(parent, rows: list, field: str = "application") -> list:
+    """``rows`` read by their parent's id, each with ``parent`` as its related ``field`` (as
+    the parent's related manager would give them)."""
+    if rows:
+        cache = type(rows[0])._meta.get_field(field)
+        for row in rows:
+            cache.set_cached_value(row, parent)
+    return rows
+
+
+def _city_events(application, selection_closed: bool):
+    events = (
+        ApplicationEvent.objects.filter(application_id=application)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+    if not selection_closed:
+        decisions = CityApplication.DECISIONS
+        events = events.exclude(to_status__in=decisions).exclude(from_status__in=decisions)
+    return events
+
+
+CITY_EVENTS = prepared.Query(_city_events, application=int)
+
+
 def events_for_city(*, application: CityApplication) -> list[ApplicationEvent]:
     """The application's log as its city sees it: provisional decisions are left out until the
     selection closes (see ``CityApplication.status_for_city``)."""
-    events = application.events.select_related("actor").order_by("created_at", "pk")
-    if not application.call.is_selection_closed:
-        decisions = CityApplication.DECISIONS
-        events = events.exclude(to_status__in=decisions).exclude(from_status__in=decisions)
-    return list(events)
+    return _of(
+        application,
+        CITY_EVENTS(
+            application=application.pk,
+            selection_closed=application.call.is_selection_closed,
+        ),
+    )
 
 
 def invitation_email_read(*, token: str, programme: Programme) -> str | None:
@@ -776,16 +803,6 @@ class ApplicationFile:
         """Over every score of the submitted reviews, as ``with_review_figures`` averages."""
         given = [score for row in self.reviews for score in row.scores if score is not None]
         return sum(given) / len(given) if given else None
-
-
-def _of(parent, rows: list, field: str = "application") -> list:
-    """``rows`` read by their parent's id, each with ``parent`` as its related ``field`` (as
-    the parent's related manager would give them)."""
-    if rows:
-        cache = type(rows[0])._meta.get_field(field)
-        for row in rows:
-            cache.set_cached_value(row, parent)
-    return rows
 
 
 APPLICATION_NOMINEES = prepared.Query(
