@@ -400,19 +400,20 @@ def _of(parent, rows: list, field: str = "application") -> list:
     return rows
 
 
-def _city_events(application, selection_closed: bool):
+def _application_events(application, decisions_shown: bool):
     events = (
         ApplicationEvent.objects.filter(application_id=application)
         .select_related("actor")
         .order_by("created_at", "pk")
     )
-    if not selection_closed:
+    if not decisions_shown:
         decisions = CityApplication.DECISIONS
         events = events.exclude(to_status__in=decisions).exclude(from_status__in=decisions)
     return events
 
 
-CITY_EVENTS = prepared.Query(_city_events, application=int)
+# An application's log, oldest first, with who acted (every event for the organisers' file).
+APPLICATION_EVENTS = prepared.Query(_application_events, application=int)
 
 
 def events_for_city(*, application: CityApplication) -> list[ApplicationEvent]:
@@ -420,9 +421,9 @@ def events_for_city(*, application: CityApplication) -> list[ApplicationEvent]:
     selection closes (see ``CityApplication.status_for_city``)."""
     return _of(
         application,
-        CITY_EVENTS(
+        APPLICATION_EVENTS(
             application=application.pk,
-            selection_closed=application.call.is_selection_closed,
+            decisions_shown=application.call.is_selection_closed,
         ),
     )
 
@@ -853,14 +854,6 @@ PROGRAMME_REVIEWERS = prepared.Query(
     ),
     programme=int,
 )
-APPLICATION_EVENTS = prepared.Query(
-    lambda application: (
-        ApplicationEvent.objects.filter(application_id=application)
-        .select_related("actor")
-        .order_by("created_at", "pk")
-    ),
-    application=int,
-)
 
 
 def application_file(
@@ -899,7 +892,9 @@ def application_file(
         reviews=rows,
         criterion_averages=averages,
         my_review=next((row.review for row in rows if row.review.reviewer_id == user.pk), None),
-        events=_of(application, APPLICATION_EVENTS(application=application.pk)),
+        events=_of(
+            application, APPLICATION_EVENTS(application=application.pk, decisions_shown=True)
+        ),
         assigned=assigned,
         reviewer_choices=choices,
         checklist=application_checklist(application=application, nominees=nominees),
