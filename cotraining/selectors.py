@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from participants.models import PeerGroup
+from programmes import prepared
 from programmes.models import (
     BudgetLine,
     Call,
@@ -59,14 +60,20 @@ class Dashboard:
     todays_sheets: list[Slot]
 
 
+USER_MEMBERSHIPS = prepared.Query(
+    lambda user: (
+        Membership.objects.filter(user_id=user)
+        .select_related("programme__call")
+        .order_by("-programme__start_date", "programme__title", "programme_id", "role")
+    ),
+    user=int,
+)
+
+
 def _memberships(user) -> list[Membership]:
     """The user's memberships with their programme and its call, in the order the dashboard
     lists the programmes (and each one's roles in the order of their names)."""
-    return list(
-        Membership.objects.filter(user_id=user.pk)
-        .select_related("programme__call")
-        .order_by("-programme__start_date", "programme__title", "programme_id", "role")
-    )
+    return USER_MEMBERSHIPS(user=user.pk)
 
 
 def dashboard_get(*, user, now: dt.datetime | None = None) -> Dashboard:
@@ -137,25 +144,21 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
     return _todo(user=user, memberships=memberships, timetable=timetable, now=now)
 
 
-def _application_counts(*, user, programme_ids) -> dict[int, dict]:
-    """Per programme whose selection is open: the files nobody reviews yet (for its
-    organisers) and the files assigned to ``user`` without their submitted review (for a
-    reviewer). One query (none without ids).
+# The user's programmes, as a subquery: a list of ids would make each user's query a shape of
+# its own, compiled again (``prepared.Query``).
+def _user_programmes(user):
+    return Membership.objects.filter(user_id=user).values("programme_id")
 
-    Joins rather than subqueries, which the ORM takes several times longer to build: a file
-    meets at most one assignment and one review of a reviewer (both unique), and a file
-    without any assignment meets none, so each count counts each file once."""
-    if not programme_ids:
-        return {}
-    return {
-        row["call__programme_id"]: row
-        for row in CityApplication.objects.filter(
-            call__programme_id__in=programme_ids, call__selection_closed_at__isnull=True
+
+def _open_application_counts(user):
+    return (
+        CityApplication.objects.filter(
+            call__programme_id__in=_user_programmes(user), call__selection_closed_at__isnull=True
         )
         .annotate(
             reviewed=FilteredRelation(
                 "reviews",
-                condition=Q(reviews__reviewer_id=user.pk, reviews__submitted_at__isnull=False),
+                condition=Q(reviews__reviewer_id=user, reviews__submitted_at__isnull=False),
             )
         )
         .order_by()
@@ -170,11 +173,57 @@ def _application_counts(*, user, programme_ids) -> dict[int, dict]:
             ),
             missing_reviews=Count(
                 "pk",
-                filter=Q(assignments__reviewer_id=user.pk, reviewed__isnull=True)
+                filter=Q(assignments__reviewer_id=user, reviewed__isnull=True)
                 & ~Q(status__in=(Status.DRAFT, Status.WITHDRAWN)),
             ),
         )
+    )
+
+
+OPEN_APPLICATION_COUNTS = prepared.Query(_open_application_counts, user=int)
+
+
+def _application_counts(*, user, programme_ids) -> dict[int, dict]:
+    """Per programme whose selection is open: the files nobody reviews yet (for its
+    organisers) and the files assigned to ``user`` without their submitted review (for a
+    reviewer). One query (none without ids). ``programme_ids``: programmes of the user's
+    memberships (the query reads the user's programmes itself, and keeps these).
+
+    The counts join the assignments and reviews: a file meets at most one assignment and one
+    review of a reviewer (both unique), and a file without any assignment meets none, so each
+    count counts each file once."""
+    if not programme_ids:
+        return {}
+    wanted = set(programme_ids)
+    return {
+        row["call__programme_id"]: row
+        for row in OPEN_APPLICATION_COUNTS(user=user.pk)
+        if row["call__programme_id"] in wanted
     }
+
+
+# A city contact's applications still in their hands, and their nominees: read through the
+# user's memberships rather than a list of ids, for one compiled query whatever their number.
+def _contact_applications(user):
+    return Membership.objects.filter(
+        user_id=user, role=Role.CITY_CONTACT, application__status__in=statuses_allowing("submit")
+    ).values("application_id")
+
+
+EDITABLE_APPLICATIONS = prepared.Query(
+    lambda user: (
+        CityApplication.objects.filter(pk__in=_contact_applications(user))
+        .select_related("call__programme", "city")
+        .order_by("pk")
+    ),
+    user=int,
+)
+EDITABLE_APPLICATION_NOMINEES = prepared.Query(
+    lambda user: TriadNominee.objects.filter(
+        application_id__in=_contact_applications(user)
+    ).order_by("pk"),
+    user=int,
+)
 
 
 def _todo(*, user, memberships, timetable, now: dt.datetime) -> dict[int, list[TodoItem]]:
@@ -195,17 +244,10 @@ def _todo(*, user, memberships, timetable, now: dt.datetime) -> dict[int, list[T
     # City contacts: their application while it is in their hands, and what it still lacks.
     contact_of = [m.application_id for m in memberships if m.role == Role.CITY_CONTACT]
     editable, nominees = [], {}
-    if contact_of:
-        editable = list(
-            CityApplication.objects.filter(
-                pk__in=contact_of, status__in=statuses_allowing("submit")
-            )
-            .select_related("call__programme", "city")
-            .order_by("pk")
-        )
-        for nominee in TriadNominee.objects.filter(
-            application__in=[application.pk for application in editable]
-        ).order_by("pk"):
+    if any(contact_of):
+        editable = EDITABLE_APPLICATIONS(user=user.pk)
+        # None without an application to edit, as before (an empty list of ids ran none).
+        for nominee in EDITABLE_APPLICATION_NOMINEES(user=user.pk) if editable else ():
             nominees.setdefault(nominee.application_id, []).append(nominee)
 
     for programme_id, held in roles.items():
@@ -275,6 +317,21 @@ def _todo(*, user, memberships, timetable, now: dt.datetime) -> dict[int, list[T
     return todo
 
 
+TODAYS_SLOTS = prepared.Query(
+    lambda user, today: (
+        Slot.objects.filter(day__date=today, day__programme_id__in=_user_programmes(user))
+        .select_related("day__programme")
+        .annotate(
+            recorded=Count("attendances"),
+            mine=Exists(Activity.objects.filter(slot=OuterRef("pk"), facilitators__user_id=user)),
+        )
+        .order_by("-mine", "starts_at", "day__programme__title", "pk")
+    ),
+    user=int,
+    today=dt.date,
+)
+
+
 def todays_sheets(
     *, user, now: dt.datetime | None = None, memberships: list[Membership] | None = None
 ) -> list[Slot]:
@@ -288,21 +345,10 @@ def todays_sheets(
         memberships = _memberships(user)
     # Read in every programme of the user, whatever their roles (a role adds no query), then
     # kept where they facilitate.
-    ids = sorted({m.programme_id for m in memberships})
     facilitated = {m.programme_id for m in memberships if m.role == Role.FACILITATOR}
-    if not ids:
+    if not memberships:
         return []
-    slots = (
-        Slot.objects.filter(day__date=today, day__programme_id__in=ids)
-        .select_related("day__programme")
-        .annotate(
-            recorded=Count("attendances"),
-            mine=Exists(
-                Activity.objects.filter(slot=OuterRef("pk"), facilitators__user_id=user.pk)
-            ),
-        )
-        .order_by("-mine", "starts_at", "day__programme__title", "pk")
-    )
+    slots = TODAYS_SLOTS(user=user.pk, today=today)
     return [slot for slot in slots if slot.day.programme_id in facilitated]
 
 
@@ -346,10 +392,7 @@ class ChecklistItem:
     done: bool
 
 
-def programme_setup_checklist(*, programme) -> list[ChecklistItem]:
-    """What a new programme needs before its training, each item ticked from the data: dates and
-    venue, the call and its selection grid, the team (a reviewer or facilitator, or an
-    invitation), funding and budget lines, the timetable (a half-day), peer groups. One query."""
+def _setup_done(programme):
     exists = {
         "call": Exists(Call.objects.filter(programme=OuterRef("pk"))),
         "grid": Exists(SelectionCriterion.objects.filter(call__programme=OuterRef("pk"))),
@@ -364,12 +407,21 @@ def programme_setup_checklist(*, programme) -> list[ChecklistItem]:
         "timetable": Exists(Slot.objects.filter(day__programme=OuterRef("pk"))),
         "groups": Exists(PeerGroup.objects.filter(programme=OuterRef("pk"))),
     }
-    has = (
-        Programme.objects.filter(pk=programme.pk)
+    return (
+        Programme.objects.filter(pk=programme)
         .annotate(**{f"has_{key}": value for key, value in exists.items()})
         .values(*(f"has_{key}" for key in exists))
-        .get()
     )
+
+
+SETUP_DONE = prepared.Query(_setup_done, programme=int)
+
+
+def programme_setup_checklist(*, programme) -> list[ChecklistItem]:
+    """What a new programme needs before its training, each item ticked from the data: dates and
+    venue, the call and its selection grid, the team (a reviewer or facilitator, or an
+    invitation), funding and budget lines, the timetable (a half-day), peer groups. One query."""
+    (has,) = SETUP_DONE(programme=programme.pk)  # the programme's row, which exists
     slug = [programme.slug]
     return [
         ChecklistItem(

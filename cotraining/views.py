@@ -30,6 +30,7 @@ from programmes.selectors import (
     contact_application_for_programme,
     programme_application_figures,
     programme_finance_figures,
+    programme_partner_list,
 )
 from programmes.stages import Stage
 from sessions import offline
@@ -72,7 +73,7 @@ def programme_overview(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "programme": programme,
         "stage": stage,
-        "partners": list(programme.partners.all()),
+        "partners": programme_partner_list(programme=programme),
         "can_manage": can_manage,
         "show_figures": permissions.can_view_overview_figures(user, programme),
         "show_finances": permissions.can_view_finances(user, programme),

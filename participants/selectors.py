@@ -32,15 +32,21 @@ class CategoryCount:
     count: int
 
 
-def participant_counts_by_category(*, programme) -> list[CategoryCount]:
-    """Active participants of a programme per category, in the categories' order (one query)."""
-    rows = dict(
+ACTIVE_BY_CATEGORY = prepared.Query(
+    lambda programme: (
         Participant.objects.for_programme(programme)
         .filter(is_active=True)
         .values_list("category")
         .annotate(n=Count("id"))
         .values_list("category", "n")
-    )
+    ),
+    programme=int,
+)
+
+
+def participant_counts_by_category(*, programme) -> list[CategoryCount]:
+    """Active participants of a programme per category, in the categories' order (one query)."""
+    rows = dict(ACTIVE_BY_CATEGORY(programme=programme.pk))
     return [
         CategoryCount(value, str(label), rows.get(value, 0)) for value, label in Category.choices
     ]

@@ -274,6 +274,27 @@ def _cached(application, key: str, user, compute) -> bool:
     return cache[(key, user.pk)]
 
 
+# Whether a row exists, as one row at most (``prepared.Query`` runs no ``exists()``).
+REVIEWER_ASSIGNED = prepared.Query(
+    lambda application, user: (
+        ReviewAssignment.objects.filter(application_id=application, reviewer_id=user)
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    application=int,
+    user=int,
+)
+CITY_CONTACT_OF = prepared.Query(
+    lambda application, user: (
+        Membership.objects.filter(user_id=user, role=Role.CITY_CONTACT, application_id=application)
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    application=int,
+    user=int,
+)
+
+
 def is_assigned_reviewer(user, application) -> bool:
     """The user holds the reviewer role in the programme and is assigned this application."""
     if not user.is_authenticated or not has_role(user, application.call.programme, Role.REVIEWER):
@@ -282,7 +303,7 @@ def is_assigned_reviewer(user, application) -> bool:
         application,
         "assigned",
         user,
-        lambda: application.assignments.filter(reviewer=user).exists(),
+        lambda: bool(REVIEWER_ASSIGNED(application=application.pk, user=user.pk)),
     )
 
 
@@ -294,9 +315,7 @@ def is_city_contact_of(user, application) -> bool:
         application,
         "contact",
         user,
-        lambda: Membership.objects.filter(
-            user=user, role=Role.CITY_CONTACT, application=application
-        ).exists(),
+        lambda: bool(CITY_CONTACT_OF(application=application.pk, user=user.pk)),
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from . import prepared
 from .audit import family_label, family_of
 from .audit import resolve as audit_resolve
 from .models import (
@@ -25,6 +26,7 @@ from .models import (
     TRIAD_PROFESSIONALS_MIN,
     ActionItem,
     ApplicationEvent,
+    ApplicationMessage,
     AuditEntry,
     BudgetLine,
     Call,
@@ -40,6 +42,7 @@ from .models import (
     OutboxMessage,
     Programme,
     Review,
+    ReviewAssignment,
     ReviewScore,
     SelectionCriterion,
     TeamInvitation,
@@ -59,16 +62,22 @@ class ApplicationFigures:
     places: int
 
 
-def programme_application_figures(*, programme: Programme) -> ApplicationFigures:
-    """Counts of the call's applications; drafts are not counted as applications received.
-    One query: the applications counted per status in the database (a row per status)."""
-    Status = CityApplication.Status
-    by_status = dict(
+APPLICATIONS_BY_STATUS = prepared.Query(
+    lambda programme: (
         CityApplication.objects.for_programme(programme)
         .order_by()
         .values_list("status")
         .annotate(n=Count("id"))
-    )
+    ),
+    programme=int,
+)
+
+
+def programme_application_figures(*, programme: Programme) -> ApplicationFigures:
+    """Counts of the call's applications; drafts are not counted as applications received.
+    One query: the applications counted per status in the database (a row per status)."""
+    Status = CityApplication.Status
+    by_status = dict(APPLICATIONS_BY_STATUS(programme=programme.pk))
 
     def count(*statuses: str) -> int:
         return sum(by_status.get(status, 0) for status in statuses)
@@ -188,7 +197,7 @@ class FinanceRows:
     contributions: QuerySet
 
 
-def programme_finance_rows(*, programme: Programme) -> FinanceRows:
+def programme_finance_rows(*, programme: Programme | int) -> FinanceRows:
     """The programme's fundings (largest award first), budget lines (by category and label)
     and its selected cities' contributions (by city), as lazy querysets: one query each when
     read. A city not selected (or not any more) owes nothing and is not listed, except one that
@@ -209,21 +218,40 @@ def programme_finance_rows(*, programme: Programme) -> FinanceRows:
     )
 
 
+# The rows of one kind (a field of ``FinanceRows``), as the pages list them.
+FINANCE_ROWS = prepared.Query(
+    lambda programme, kind: getattr(programme_finance_rows(programme=programme), kind),
+    programme=int,
+)
+
+# The fields each kind of row is read with for its totals (``finance_totals`` also reads
+# whether a contribution was cancelled).
+_AMOUNT_FIELDS: dict[str, list[str]] = {}
+for _kind, _field in FINANCE_TOTALS.values():
+    _AMOUNT_FIELDS.setdefault(_kind, []).append(_field)
+_AMOUNT_FIELDS = {kind: sorted(fields) for kind, fields in _AMOUNT_FIELDS.items()}
+_AMOUNT_FIELDS["contributions"].append("cancelled_at")
+
+# The same rows with their amounts only (no related rows, no order: a sum needs neither).
+FINANCE_AMOUNTS = prepared.Query(
+    lambda programme, kind: (
+        getattr(programme_finance_rows(programme=programme), kind)
+        .select_related(None)
+        .order_by()
+        .only(*_AMOUNT_FIELDS[kind])
+    ),
+    programme=int,
+)
+
+
 def programme_finance_figures(*, programme: Programme) -> FinanceFigures:
     """The money totals of a programme (three queries): ``finance_totals`` of its rows, read
-    with their amounts only (no related rows, no order: a sum needs neither)."""
-    rows = programme_finance_rows(programme=programme)
-    fields: dict[str, set[str]] = {}
-    for kind, field in FINANCE_TOTALS.values():
-        fields.setdefault(kind, set()).add(field)
-
-    def amounts(queryset: QuerySet, kind: str, *more: str) -> QuerySet:
-        return queryset.select_related(None).order_by().only(*sorted(fields[kind]), *more)
-
+    with their amounts only."""
     return finance_totals(
-        fundings=amounts(rows.fundings, "fundings"),
-        budget_lines=amounts(rows.budget_lines, "budget_lines"),
-        contributions=amounts(rows.contributions, "contributions", "cancelled_at"),
+        **{
+            kind: FINANCE_AMOUNTS(programme=programme.pk, kind=kind)
+            for kind in ("fundings", "budget_lines", "contributions")
+        }
     )
 
 
@@ -343,26 +371,61 @@ def access_request_board(*, programme: Programme) -> tuple[list[CityRequests], l
     return sorted(groups.values(), key=lambda group: group.label.casefold()), answered
 
 
+CONTACT_MEMBERSHIP = prepared.Query(
+    lambda user, programme: (
+        Membership.objects.filter(user_id=user, programme_id=programme, role=Role.CITY_CONTACT)
+        .select_related("application__city", "application__call")
+        .order_by()[:1]  # one at most (one role each in a programme)
+    ),
+    user=int,
+    programme=int,
+)
+
+
 def contact_application_for_programme(*, user, programme: Programme) -> CityApplication | None:
     """The application a city contact holds in a programme, if any."""
     if not user.is_authenticated:
         return None
-    membership = (
-        Membership.objects.filter(user=user, programme=programme, role=Role.CITY_CONTACT)
-        .select_related("application__city", "application__call")
-        .first()
+    rows = CONTACT_MEMBERSHIP(user=user.pk, programme=programme.pk)
+    return rows[0].application if rows else None
+
+
+def _of(parent, rows: list, field: str = "application") -> list:
+    """``rows`` read by their parent's id, each with ``parent`` as its related ``field`` (as
+    the parent's related manager would give them)."""
+    if rows:
+        cache = type(rows[0])._meta.get_field(field)
+        for row in rows:
+            cache.set_cached_value(row, parent)
+    return rows
+
+
+def _application_events(application, decisions_shown: bool):
+    events = (
+        ApplicationEvent.objects.filter(application_id=application)
+        .select_related("actor")
+        .order_by("created_at", "pk")
     )
-    return membership.application if membership else None
+    if not decisions_shown:
+        decisions = CityApplication.DECISIONS
+        events = events.exclude(to_status__in=decisions).exclude(from_status__in=decisions)
+    return events
+
+
+# An application's log, oldest first, with who acted (every event for the organisers' file).
+APPLICATION_EVENTS = prepared.Query(_application_events, application=int)
 
 
 def events_for_city(*, application: CityApplication) -> list[ApplicationEvent]:
     """The application's log as its city sees it: provisional decisions are left out until the
     selection closes (see ``CityApplication.status_for_city``)."""
-    events = application.events.select_related("actor").order_by("created_at", "pk")
-    if not application.call.is_selection_closed:
-        decisions = CityApplication.DECISIONS
-        events = events.exclude(to_status__in=decisions).exclude(from_status__in=decisions)
-    return list(events)
+    return _of(
+        application,
+        APPLICATION_EVENTS(
+            application=application.pk,
+            decisions_shown=application.call.is_selection_closed,
+        ),
+    )
 
 
 def invitation_email_read(*, token: str, programme: Programme) -> str | None:
@@ -676,17 +739,25 @@ def application_list(
     return LIST_SORTS.get(sort, LIST_SORTS["score"])(rows)
 
 
-def application_get(*, programme: Programme, pk: int, user) -> CityApplication:
-    """One application of the programme, else 404. Its eligibility and review figures come
-    with its file (``application_file``), from the rows the file shows."""
-    application = (
+PROGRAMME_APPLICATION = prepared.Query(
+    lambda programme, pk: (
         CityApplication.objects.for_programme(programme)
         .filter(pk=pk)
         .select_related("call", "city", "contact_user")
-        .first()
-    )
-    if application is None:
+        .order_by()[:1]  # one row at most: no order needed
+    ),
+    programme=int,
+    pk=int,
+)
+
+
+def application_get(*, programme: Programme, pk: int, user) -> CityApplication:
+    """One application of the programme, else 404. Its eligibility and review figures come
+    with its file (``application_file``), from the rows the file shows."""
+    rows = PROGRAMME_APPLICATION(programme=programme.pk, pk=int(pk))
+    if not rows:
         raise Http404
+    application = rows[0]
     application.call.programme = programme  # already loaded, with the user's roles cached
     return application
 
@@ -735,6 +806,56 @@ class ApplicationFile:
         return sum(given) / len(given) if given else None
 
 
+APPLICATION_NOMINEES = prepared.Query(
+    lambda application: (
+        TriadNominee.objects.filter(application_id=application)
+        .select_related("participant")
+        .in_triad_order()
+    ),
+    application=int,
+)
+CALL_CRITERIA = prepared.Query(
+    lambda call: SelectionCriterion.objects.filter(call_id=call), call=int
+)
+SUBMITTED_REVIEWS = prepared.Query(
+    lambda application: (
+        Review.objects.filter(application_id=application, submitted_at__isnull=False)
+        .select_related("reviewer")
+        .order_by("submitted_at", "pk")
+    ),
+    application=int,
+)
+# Their scores, read by the application rather than prefetched by a list of reviews' ids (a
+# query built again at every page).
+SUBMITTED_REVIEW_SCORES = prepared.Query(
+    lambda application: (
+        ReviewScore.objects.filter(
+            review__application_id=application, review__submitted_at__isnull=False
+        )
+        .order_by()
+        .values_list("review_id", "criterion_id", "score")
+    ),
+    application=int,
+)
+ASSIGNED_REVIEWERS = prepared.Query(
+    lambda application: (
+        ReviewAssignment.objects.filter(application_id=application)
+        .select_related("reviewer")
+        .order_by("pk")
+    ),
+    application=int,
+)
+PROGRAMME_REVIEWERS = prepared.Query(
+    lambda programme: (
+        get_user_model()
+        .objects.filter(memberships__programme=programme, memberships__role=Role.REVIEWER)
+        .order_by("last_name", "first_name", "username")
+        .distinct()
+    ),
+    programme=int,
+)
+
+
 def application_file(
     *, application: CityApplication, user, reviewer_choices: bool = True
 ) -> ApplicationFile:
@@ -742,18 +863,19 @@ def application_file(
     participant each became), the grid, the reviews with their scores, the log, and, unless
     ``reviewer_choices`` is false, the reviewers assigned and those who could be (for the form
     that assigns them, the organisers')."""
-    nominees = list(application.nominees.select_related("participant").in_triad_order())
-    criteria = list(application.call.criteria.all())
-    reviews = list(
-        application.reviews.filter(submitted_at__isnull=False)
-        .select_related("reviewer")
-        .prefetch_related("scores")
-        .order_by("submitted_at", "pk")
-    )
-    rows = []
-    for review in reviews:
-        by_criterion = {score.criterion_id: score.score for score in review.scores.all()}
-        rows.append(ReviewRow(review, [by_criterion.get(c.pk) for c in criteria]))
+    nominees = _of(application, APPLICATION_NOMINEES(application=application.pk))
+    criteria = _of(application.call, CALL_CRITERIA(call=application.call_id), "call")
+    reviews = _of(application, SUBMITTED_REVIEWS(application=application.pk))
+    scores: dict[int, dict[int, int]] = {review.pk: {} for review in reviews}
+    # None without a review, as the prefetch it replaces; a review submitted in between is
+    # not among the rows.
+    for review_id, criterion_id, score in (
+        SUBMITTED_REVIEW_SCORES(application=application.pk) if reviews else ()
+    ):
+        scores.setdefault(review_id, {})[criterion_id] = score
+    rows = [
+        ReviewRow(review, [scores[review.pk].get(c.pk) for c in criteria]) for review in reviews
+    ]
     averages = []
     for index in range(len(criteria)):
         given = [row.scores[index] for row in rows if row.scores[index] is not None]
@@ -761,25 +883,18 @@ def application_file(
     assigned, choices = [], []
     if reviewer_choices:
         assigned = [
-            assignment.reviewer
-            for assignment in application.assignments.select_related("reviewer").order_by("pk")
+            assignment.reviewer for assignment in ASSIGNED_REVIEWERS(application=application.pk)
         ]
-        choices = list(
-            get_user_model()
-            .objects.filter(
-                memberships__programme=application.call.programme_id,
-                memberships__role=Role.REVIEWER,
-            )
-            .order_by("last_name", "first_name", "username")
-            .distinct()
-        )
+        choices = PROGRAMME_REVIEWERS(programme=application.call.programme_id)
     return ApplicationFile(
         nominees=nominees,
         criteria=criteria,
         reviews=rows,
         criterion_averages=averages,
         my_review=next((row.review for row in rows if row.review.reviewer_id == user.pk), None),
-        events=list(application.events.select_related("actor").order_by("created_at", "pk")),
+        events=_of(
+            application, APPLICATION_EVENTS(application=application.pk, decisions_shown=True)
+        ),
         assigned=assigned,
         reviewer_choices=choices,
         checklist=application_checklist(application=application, nominees=nominees),
@@ -917,9 +1032,9 @@ class Finances:
 def programme_finances(*, programme: Programme) -> Finances:
     """Funding, budget lines and the selected cities' contributions ledger, with their totals
     added up from the rows listed (three queries)."""
-    rows = programme_finance_rows(programme=programme)
-    fundings, budget_lines = list(rows.fundings), list(rows.budget_lines)
-    contributions = list(rows.contributions)
+    fundings = FINANCE_ROWS(programme=programme.pk, kind="fundings")
+    budget_lines = FINANCE_ROWS(programme=programme.pk, kind="budget_lines")
+    contributions = FINANCE_ROWS(programme=programme.pk, kind="contributions")
     return Finances(
         fundings=fundings,
         budget_lines=budget_lines,
@@ -1093,16 +1208,27 @@ def user_profile_language(*, user) -> str:
     return profile.language if profile else settings.LANGUAGE_CODE
 
 
-def applications_to_review(*, user, programme: Programme) -> list[CityApplication]:
-    """The files assigned to a reviewer in a programme, those still waiting for their review
-    first; each with ``reviewed_by_me``. One query."""
-    return list(
+ASSIGNED_APPLICATIONS = prepared.Query(
+    lambda user, programme, sees_every_review: (
         CityApplication.objects.for_programme(programme)
         .filter(assignments__reviewer=user)
         .exclude(status__in=(Status.DRAFT, Status.WITHDRAWN))
-        .with_review_figures(user=user, sees_every_review=can_see_every_review(user, programme))
+        .with_review_figures(user=user, sees_every_review=sees_every_review)
         .select_related("city")
         .order_by("reviewed_by_me", "city__name", "pk")
+    ),
+    user=int,
+    programme=int,
+)
+
+
+def applications_to_review(*, user, programme: Programme) -> list[CityApplication]:
+    """The files assigned to a reviewer in a programme, those still waiting for their review
+    first; each with ``reviewed_by_me``. One query."""
+    return ASSIGNED_APPLICATIONS(
+        user=user.pk,
+        programme=programme.pk,
+        sees_every_review=can_see_every_review(user, programme),
     )
 
 
@@ -1239,9 +1365,24 @@ def _programme_organisations(programme: Programme) -> QuerySet[Organisation]:
     ).distinct()
 
 
+PROGRAMME_ORGANISATIONS = prepared.Query(
+    lambda programme: _programme_organisations(programme).order_by("name"), programme=int
+)
+
+
 def programme_organisation_list(*, programme: Programme) -> list[Organisation]:
     """The organiser, the partners and the funders of the programme, by name (one query)."""
-    return list(_programme_organisations(programme).order_by("name"))
+    return PROGRAMME_ORGANISATIONS(programme=programme.pk)
+
+
+PROGRAMME_PARTNERS = prepared.Query(
+    lambda programme: Organisation.objects.filter(partner_programmes=programme), programme=int
+)
+
+
+def programme_partner_list(*, programme: Programme) -> list[Organisation]:
+    """The programme's partners, in the organisations' order (by name; one query)."""
+    return PROGRAMME_PARTNERS(programme=programme.pk)
 
 
 def programme_organisation_get(*, programme: Programme, pk: int) -> Organisation | None:
@@ -1249,13 +1390,17 @@ def programme_organisation_get(*, programme: Programme, pk: int) -> Organisation
     return _programme_organisations(programme).filter(pk=pk).first()
 
 
+APPLICATION_THREAD = prepared.Query(
+    lambda application: (
+        ApplicationMessage.objects.filter(application_id=application)
+        .select_related("author")
+        .order_by("created_at", "id")
+    ),
+    application=int,
+)
+
+
 def application_thread(*, application: CityApplication) -> list:
     """The "more information" thread of an application, oldest first, with its authors (one
     query)."""
-    from .models import ApplicationMessage
-
-    return list(
-        ApplicationMessage.objects.filter(application=application)
-        .select_related("author")
-        .order_by("created_at", "id")
-    )
+    return APPLICATION_THREAD(application=application.pk)
