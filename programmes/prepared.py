@@ -10,6 +10,7 @@ the ORM makes them: each column through the converters its compiler would apply
 
 import datetime as dt
 import functools
+import threading
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -97,7 +98,8 @@ _ADAPTERS = {
 # (tests/conftest.py turns it on): a query whose SQL depends on more than its declared values
 # fails there.
 CHECK = False
-_KEPT = 2000  # compilations kept per connection, a few KB each
+_KEPT = 2000  # compilations kept per thread and connection, a few KB each
+_kept = threading.local()
 
 
 class PreparedQueryError(Exception):
@@ -128,7 +130,9 @@ class Query:
     Building and compiling a query with Django's ORM costs several times what the database
     takes to answer the small queries of a page; running it this way costs the database's part
     and the making of the rows (``QuerySet`` iterables, converters, ``Model.from_db``).
-    Compilations are kept per database connection, which is per thread."""
+    Compilations are kept per thread and database connection: a run hands its statement to the
+    kept compiler, which no other thread may use meanwhile (the test server's threads share
+    one in-memory SQLite connection)."""
 
     def __init__(self, build, **kinds: type) -> None:
         unknown = set(kinds.values()) - set(_STAND_INS)
@@ -141,7 +145,8 @@ class Query:
         shape = tuple(sorted((k, v) for k, v in values.items() if k not in self.kinds))
         key = (self, shape, timezone.get_current_timezone_name(), translation.get_language())
         connection = connections[using]
-        compiled_queries = connection.__dict__.setdefault("prepared_queries", {})
+        by_connection = _kept.__dict__.setdefault("queries", {})
+        compiled_queries = by_connection.setdefault(connection, {})
         compiled = compiled_queries.get(key)
         if compiled is None:
             if len(compiled_queries) >= _KEPT:  # shapes made of data (a timetable's lengths)
