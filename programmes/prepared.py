@@ -113,7 +113,8 @@ class _Compiled:
     compiler: object
     sql: str | None  # None: the query can return no row (Django's EmptyResultSet)
     params: tuple
-    slots: tuple  # (name, adapter, ((parameter position, wrapper or None), ...))
+    # (name, element index of a list or None, adapter, ((parameter position, wrapper), ...))
+    slots: tuple
 
 
 class Query:
@@ -121,9 +122,11 @@ class Query:
 
     ``build`` returns the queryset (models, ``values()`` or ``values_list()``); the keyword
     arguments declare the values that change from one run to the next and their types (``int``,
-    ``str``, ``date``, ``datetime``, ``time``): they reach the SQL as parameters, so one compilation
-    serves them all. Any other keyword argument given when running is part of the query's shape:
-    ``build`` receives it as it is, and each shape is compiled once. ``build`` must depend on
+    ``str``, ``date``, ``datetime``, ``time``): they reach the SQL as parameters, so one
+    compilation serves them all. ``list`` declares a list of ids (``pk__in=ids``): one
+    compilation per length of the list, its repeated ids dropped as Django drops them. Any other
+    keyword argument given when running is part of the query's shape: ``build`` receives it as
+    it is, and each shape is compiled once. ``build`` must depend on
     nothing else (no clock, no settings): the time zone and the language are part of the shape
     all the same.
 
@@ -135,14 +138,20 @@ class Query:
     one in-memory SQLite connection)."""
 
     def __init__(self, build, **kinds: type) -> None:
-        unknown = set(kinds.values()) - set(_STAND_INS)
+        unknown = set(kinds.values()) - set(_STAND_INS) - {list}
         if unknown:
             raise PreparedQueryError(f"values of type {unknown} cannot be parameters")
         self.build = build
         self.kinds = kinds
 
     def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list:
+        lengths = []
+        for name, kind in self.kinds.items():
+            if kind is list:
+                values[name] = list(dict.fromkeys(values[name]))
+                lengths.append((name, len(values[name])))
         shape = tuple(sorted((k, v) for k, v in values.items() if k not in self.kinds))
+        shape += tuple(lengths)
         key = (self, shape, timezone.get_current_timezone_name(), translation.get_language())
         connection = connections[using]
         by_connection = _kept.__dict__.setdefault("queries", {})
@@ -151,12 +160,15 @@ class Query:
         if compiled is None:
             if len(compiled_queries) >= _KEPT:  # shapes made of data (a timetable's lengths)
                 compiled_queries.clear()
-            compiled = compiled_queries[key] = self._compile(connection, using, dict(shape))
+            compiled = compiled_queries[key] = self._compile(
+                connection, using, dict(shape[: len(shape) - len(lengths)]), dict(lengths)
+            )
         if compiled.sql is None:
             return []
         params = list(compiled.params)
-        for name, adapt, positions in compiled.slots:
-            value = adapt(connection.ops, values[name])
+        for name, element, adapt, positions in compiled.slots:
+            value = values[name] if element is None else values[name][element]
+            value = adapt(connection.ops, value)
             for position, wrapper in positions:
                 params[position] = value if wrapper is None else wrapper(value)
         params = tuple(params)
@@ -170,10 +182,16 @@ class Query:
             prefetch_related_objects(rows, *queryset._prefetch_related_lookups)
         return rows
 
-    def _compile(self, connection, using: str, shape: dict) -> _Compiled:
-        stand_ins = {
-            name: _STAND_INS[kind](index) for index, (name, kind) in enumerate(self.kinds.items())
-        }
+    def _compile(self, connection, using: str, shape: dict, lengths: dict) -> _Compiled:
+        stand_ins, elements = {}, []  # elements: (name, index in a list or None, type, stand-in)
+        for index, (name, kind) in enumerate(self.kinds.items()):
+            if kind is list:  # ids: stand-ins numbered apart from the single values'
+                ids = [_STAND_INS[int](100 + 1000 * index + j) for j in range(lengths[name])]
+                stand_ins[name] = ids
+                elements += [(name, j, int, stand_in) for j, stand_in in enumerate(ids)]
+            else:
+                stand_ins[name] = _STAND_INS[kind](index)
+                elements.append((name, None, kind, stand_ins[name]))
         queryset = self.build(**stand_ins, **shape).using(using)
         compiler = queryset.query.get_compiler(using=using)
         try:
@@ -182,9 +200,9 @@ class Query:
             sql, params = None, ()
         params = tuple(params)
         slots = []
-        for name, kind in self.kinds.items():
+        for name, element, kind, value in elements:
             adapt = _ADAPTERS[kind]
-            stand_in = adapt(connection.ops, stand_ins[name])
+            stand_in = adapt(connection.ops, value)
             # A parameter may come wrapped in a subclass that tells the driver its type
             # (psycopg's Int8 for a big integer column): the values are wrapped alike.
             positions = tuple(
@@ -194,7 +212,7 @@ class Query:
             )
             if sql is not None and not positions:
                 raise PreparedQueryError(f"{name} does not reach the SQL as a parameter")
-            slots.append((name, adapt, positions))
+            slots.append((name, element, adapt, positions))
         # The kept queryset hands out its compiled statement instead of compiling again.
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return _Compiled(queryset, compiler, sql, params, tuple(slots))

@@ -651,6 +651,28 @@ LIST_SORTS: dict[str, Callable[[list], list]] = {
 }
 
 
+_LISTED_NOMINEES = prepared.Query(
+    lambda applications: TriadNominee.objects.filter(application__in=applications).only(
+        "application_id",
+        "role",
+        "first_name",
+        "last_name",
+        "position",
+        "email",
+        "commitment_given",
+    ),
+    applications=list,
+)
+_LISTED_REVIEWS = prepared.Query(
+    lambda applications: (
+        Review.objects.filter(application__in=applications, submitted_at__isnull=False)
+        .values_list("pk", "application_id", "reviewer_id")
+        .annotate(total=Sum("scores__score"), scores=Count("scores__score"))
+    ),
+    applications=list,
+)
+
+
 def application_list(
     *,
     programme: Programme,
@@ -688,23 +710,10 @@ def application_list(
     )
     ids = [application[0] for application in applications]
     nominees: dict[int, list[TriadNominee]] = {pk: [] for pk in ids}
-    for nominee in TriadNominee.objects.filter(application__in=ids).only(
-        "application_id",
-        "role",
-        "first_name",
-        "last_name",
-        "position",
-        "email",
-        "commitment_given",
-    ):
+    for nominee in _LISTED_NOMINEES(applications=ids):
         nominees[nominee.application_id].append(nominee)
     figures: dict[int, list] = {pk: [0, 0, 0, False] for pk in ids}  # reviews, sum, n, mine
-    reviews = (
-        Review.objects.filter(application__in=ids, submitted_at__isnull=False)
-        .values_list("pk", "application_id", "reviewer_id")
-        .annotate(total=Sum("scores__score"), scores=Count("scores__score"))
-    )
-    for _pk, application_id, reviewer_id, total, scores in reviews:
+    for _pk, application_id, reviewer_id, total, scores in _LISTED_REVIEWS(applications=ids):
         figure = figures[application_id]
         figure[0] += 1
         figure[1] += total or 0

@@ -138,3 +138,17 @@ def test_a_big_integer_column_and_an_id_column_take_their_values(two_timetables)
     assert by_target(target=5_000_000_000, programme=programme.pk) == ["big"]
     assert by_target(target=7, programme=programme.pk) == ["small"]
     assert by_target(target=7, programme=two_timetables[1].pk) == []
+
+
+def test_a_list_of_ids_compiles_once_per_length(two_timetables, django_assert_num_queries):
+    slots = prepared.Query(
+        lambda ids: Slot.objects.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True),
+        ids=list,
+    )
+    pks = list(Slot.objects.order_by("pk").values_list("pk", flat=True))
+    assert slots(ids=pks[:2]) == pks[:2]
+    assert slots(ids=pks[2:4]) == pks[2:4]  # the same compilation, other ids
+    assert slots(ids=[pks[5], pks[5], pks[0]]) == [pks[0], pks[5]]  # repeated ids dropped
+    assert slots(ids=pks) == pks
+    with django_assert_num_queries(0):
+        assert slots(ids=[]) == []
