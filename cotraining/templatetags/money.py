@@ -11,12 +11,11 @@ two never disagree.
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+
+from cotraining.translated import per_language
 
 register = template.Library()
 
@@ -25,26 +24,14 @@ CENT = Decimal("0.01")
 LIMIT = Decimal(10) ** 20
 
 
-# The separators of each language, read once: they come from the language's format module,
-# which only a change of settings (in a test) can swap; any change forgets them.
-_separators_by_language: dict[str, tuple[str, str, object]] = {}
-
-
-@receiver(setting_changed)
-def _forget_separators(**kwargs) -> None:
-    _separators_by_language.clear()
-
-
+@per_language
 def _separators() -> tuple[str, str, object]:
-    language = get_language()
-    separators = _separators_by_language.get(language)
-    if separators is None:
-        separators = _separators_by_language[language] = (
-            formats.get_format("DECIMAL_SEPARATOR", language),
-            formats.get_format("THOUSAND_SEPARATOR", language),
-            formats.get_format("NUMBER_GROUPING", language),
-        )
-    return separators
+    """The language's decimal and thousand separators and its grouping, from its format module."""
+    return (
+        formats.get_format("DECIMAL_SEPARATOR"),
+        formats.get_format("THOUSAND_SEPARATOR"),
+        formats.get_format("NUMBER_GROUPING"),
+    )
 
 
 def money_format(value) -> str:
