@@ -11,9 +11,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from cotraining.translated import per_language
 from participants import permissions as participants
 from programmes import permissions as programmes
+from programmes.translated import per_language
 from reports import permissions as reports
 from sessions import permissions as sessions
 

@@ -1,4 +1,5 @@
-"""``{{ amount|money }}`` writes every amount as ``floatformat:"2g"`` did, in both languages."""
+"""Numbers and ``{{ amount|money }}`` are written as ``floatformat`` wrote them, in both
+languages (:mod:`programmes.numbers`)."""
 
 import random
 from decimal import Decimal
@@ -9,7 +10,7 @@ from django.template.defaultfilters import floatformat
 from django.test import override_settings
 from django.utils import translation
 
-from cotraining.templatetags.money import money_format
+from programmes.numbers import decimal_text, money_text
 
 SPECIAL = [
     None,
@@ -71,7 +72,27 @@ def _random_amounts(count: int) -> list:
 def test_money_writes_what_floatformat_2g_writes(language):
     with translation.override(language):
         for amount in SPECIAL + _random_amounts(3000):
-            assert money_format(amount) == floatformat(amount, "2g"), amount
+            assert money_text(amount) == floatformat(amount, "2g"), amount
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("places", [-2, -1, 0, 1, 2, 3])
+def test_decimal_text_writes_what_floatformat_writes(language, places):
+    values = SPECIAL + _random_amounts(500)
+    values += [Decimal("95.04"), Decimal("95.05"), Decimal("-0.04"), Decimal("100.0"), 99.95]
+    values += [Decimal(n) / 7 for n in range(-300, 300)]  # rates with long decimals
+    with translation.override(language):
+        for value in values:
+            assert decimal_text(value, places) == floatformat(value, places), (value, places)
+            assert decimal_text(value, places, grouped=True) == floatformat(value, f"{places}g")
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_decimal_text_groups_as_floatformat_when_the_setting_asks(language, settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    with translation.override(language):
+        for value in SPECIAL + _random_amounts(300):
+            assert decimal_text(value, -1) == floatformat(value, -1), value
 
 
 @pytest.mark.parametrize(
@@ -90,10 +111,10 @@ def test_money_in_a_template_follows_the_language(language, expected):
 
 def test_money_reads_the_separators_again_when_the_settings_change():
     with translation.override("en"):
-        assert money_format(Decimal("1234.5")) == "1,234.50"
+        assert money_text(Decimal("1234.5")) == "1,234.50"
         # The module path alone does not clear Django's own cache of formats; a format setting does.
-        swiss = {"FORMAT_MODULE_PATH": ["tests.cotraining.formats"], "THOUSAND_SEPARATOR": "'"}
+        swiss = {"FORMAT_MODULE_PATH": ["tests.programmes.formats"], "THOUSAND_SEPARATOR": "'"}
         with override_settings(**swiss):
-            assert money_format(Decimal("1234.5")) == "1'234.50"
+            assert money_text(Decimal("1234.5")) == "1'234.50"
             assert floatformat(Decimal("1234.5"), "2g") == "1'234.50"
-        assert money_format(Decimal("1234.5")) == "1,234.50"
+        assert money_text(Decimal("1234.5")) == "1,234.50"
