@@ -13,9 +13,9 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 ROW_ID = 918273645546372819
 
 
-def row_pattern(viewname: str, *args) -> str:
-    """The address of ``viewname`` for ``args`` followed by ``ROW_ID``."""
-    return reverse(viewname, args=[*args, ROW_ID])
+def row_pattern(viewname: str, *args, after: tuple = ()) -> str:
+    """The address of ``viewname`` for ``args`` followed by ``ROW_ID`` (and by ``after``)."""
+    return reverse(viewname, args=[*args, ROW_ID, *after])
 
 
 def row_url(pattern: str, pk: int) -> str:
