@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from programmes.numbers import decimal_text
+from programmes.text import conditionally_escaped as conditional_escape
+from programmes.text import escaped as escape
 
 GRID = (0, 25, 50, 75, 100)
 ROW_HEIGHT = 24

@@ -9,10 +9,10 @@ did, so the page's HTML is the same.
 from dataclasses import dataclass, field
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from programmes.text import escaped as escape
 from programmes.translated import per_language
 
 from ..models import full_name

@@ -7,12 +7,12 @@ translated once per page. Every text and attribute value is escaped (``escape``)
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from programmes.numbers import decimal_text
+from programmes.text import escaped as escape
 
 register = template.Library()
 

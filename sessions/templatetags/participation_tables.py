@@ -4,18 +4,19 @@ Rendered through the template, a line of figures resolved a dozen variables and 
 ``floatformat`` or two: the breakdowns, the triads' half-days and the hundred lines of people
 of a large programme took half the page's time. Here each line is one string, from texts
 translated once per page and numbers formatted once per value; the markup is the template's.
-Every value goes through ``escape``, as the template's autoescaping did.
+Every value goes through ``escape`` (:func:`programmes.text.escaped`), as the template's
+autoescaping did.
 """
 
 from dataclasses import dataclass, field
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from programmes.numbers import decimal_text
+from programmes.text import escaped as escape
 
 register = template.Library()
 

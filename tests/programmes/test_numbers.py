@@ -1,5 +1,5 @@
 """Numbers and ``{{ amount|money }}`` are written as ``floatformat`` wrote them, in both
-languages (:mod:`programmes.numbers`)."""
+languages (:mod:`programmes.numbers`); texts escaped as ``escape`` did (:mod:`programmes.text`)."""
 
 import random
 from decimal import Decimal
@@ -9,8 +9,11 @@ from django.template import Context, Template
 from django.template.defaultfilters import floatformat
 from django.test import override_settings
 from django.utils import translation
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 
 from programmes.numbers import decimal_text, money_text
+from programmes.text import conditionally_escaped, escaped
 
 SPECIAL = [
     None,
@@ -118,3 +121,12 @@ def test_money_reads_the_separators_again_when_the_settings_change():
             assert money_text(Decimal("1234.5")) == "1'234.50"
             assert floatformat(Decimal("1234.5"), "2g") == "1'234.50"
         assert money_text(Decimal("1234.5")) == "1,234.50"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Fonds d'expérimentation", '<b>"x"</b> & y', "", 12, None, Decimal("1.5"), mark_safe("<i>")],
+)
+def test_escaped_texts_are_djangos(value):
+    assert escaped(value) == escape(value)
+    assert conditionally_escaped(value) == conditional_escape(value)
