@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants import permissions as participants
 from programmes import permissions as programmes
+from programmes.text import escaped
 from programmes.translated import per_language
 from reports import permissions as reports
 from sessions import permissions as sessions
@@ -66,7 +67,9 @@ def _address_patterns(prefix: str) -> tuple[tuple[str, str | None], ...]:
 @per_language
 def _labels() -> tuple[str, tuple[str, ...]]:
     """The menu's name and each page's label, translated and escaped."""
-    return escape(_("Programme sections")), tuple(escape(label) for _name, label, _allowed in PAGES)
+    # escaped() makes each lazy label a text in the active language (escape would keep it lazy).
+    labels = tuple(escaped(label) for _name, label, _allowed in PAGES)
+    return escaped(_("Programme sections")), labels
 
 
 @register.simple_tag(takes_context=True)
