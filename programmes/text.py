@@ -5,6 +5,7 @@ left override", and its kin) makes a name read backwards. ``one_line`` is the ru
 every name and title on input (``NameField``, ``NameFormField``) and again to every e-mail header.
 """
 
+import html
 import re
 import unicodedata
 
@@ -35,3 +36,17 @@ def one_line(value) -> str:
         else:
             cleaned.append(char)
     return SPACES.sub(" ", "".join(cleaned)).strip()
+
+
+def escaped(value) -> str:
+    """Django's ``escape`` for the lines that tags write in Python: ``&<>"'`` as entities, the
+    same text, without the wrapper that first checks every argument for a lazy translation (a
+    third of its cost, paid some three hundred times by the participation page)."""
+    return html.escape(str(value))
+
+
+def conditionally_escaped(value) -> str:
+    """Django's ``conditional_escape``: text marked safe as it is, any other escaped."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))

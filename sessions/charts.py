@@ -15,9 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.template.defaultfilters import floatformat
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+
+from programmes.numbers import decimal_text
+from programmes.text import conditionally_escaped as conditional_escape
+from programmes.text import escaped as escape
 
 GRID = (0, 25, 50, 75, 100)
 ROW_HEIGHT = 24
@@ -50,7 +52,7 @@ PRINT = ChartSize(width=640, label_width=210, value_width=70, font_size=12, max_
 
 def rate_text(rate: Decimal | None) -> str:
     """A rate as the tables print it: "95,2 %", "100 %", or a dash when there is none."""
-    return "—" if rate is None else f"{floatformat(rate, -1)} %"
+    return "—" if rate is None else f"{decimal_text(rate, -1)} %"
 
 
 def bar_length(rate: Decimal | None, track: int) -> str:

@@ -7,20 +7,13 @@ depends only on the URL configuration and the script prefix, both fixed for the 
 process (and part of the key, for a test that changes them).
 """
 
-import functools
-
 from django import template
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
+
+from programmes.addresses import fixed_address
 
 register = template.Library()
 
 
-@functools.cache
-def _address(name: str, prefix: str, urlconf) -> str:
-    return reverse(name, urlconf=urlconf)
-
-
 @register.simple_tag
 def fixed_url(name: str) -> str:
-    return _address(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return fixed_address(name)

@@ -7,10 +7,14 @@ import functools
 
 from django import template
 from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from participants import permissions as participants
 from programmes import permissions as programmes
+from programmes.text import escaped
+from programmes.translated import per_language
 from reports import permissions as reports
 from sessions import permissions as sessions
 
@@ -60,14 +64,43 @@ def _address_patterns(prefix: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(patterns)
 
 
-@register.inclusion_tag("components/programme_nav.html", takes_context=True)
-def programme_nav(context, programme, active: str = ""):
+@per_language
+def _labels() -> tuple[str, tuple[str, ...]]:
+    """The menu's name and each page's label, translated and escaped."""
+    # escaped() makes each lazy label a text in the active language (escape would keep it lazy).
+    labels = tuple(escaped(label) for _name, label, _allowed in PAGES)
+    return escaped(_("Programme sections")), labels
+
+
+@register.simple_tag(takes_context=True)
+def programme_nav(context, programme, active: str = "") -> SafeString:
+    """The links of the pages ``request.user`` may open; nothing when only one would show.
+
+    Written here rather than by a template (its markup, spaces included, was
+    ``components/programme_nav.html``'s): the menu is on every programme page, and a template's
+    loop resolved four variables and two conditions per link."""
     user = context["request"].user
-    links = []
     patterns = _address_patterns(get_script_prefix())
-    for (name, label, allowed), (_name, pattern) in zip(PAGES, patterns, strict=True):
+    nav_label, labels = _labels()
+    slug = programme.slug
+    links = []
+    for (name, _label, allowed), (_name, pattern), label in zip(
+        PAGES, patterns, labels, strict=True
+    ):
         if pattern is None or not allowed(user, programme):
             continue
-        url = pattern.replace(_SLUG, programme.slug)
-        links.append({"url": url, "label": label, "active": name == active})
-    return {"links": links, "programme": programme}
+        url = escape(pattern.replace(_SLUG, slug))
+        if name == active:
+            link = f'<a class="nav-link active" href="{url}" aria-current="page">{label}</a>'
+        else:
+            link = f'<a class="nav-link" href="{url}">{label}</a>'
+        links.append(f'\n    <li class="nav-item">{link}</li>\n    ')
+    if len(links) <= 1:
+        return SafeString("\n\n")
+    # One line on a phone, scrolled sideways (the current page is brought into view by app.js);
+    # wrapped on wider screens.
+    return SafeString(
+        f'\n\n\n\n<nav aria-label="{nav_label}" class="programme-nav">\n'
+        '  <ul class="nav nav-pills gap-1 programme-nav__list">\n    '
+        f"{''.join(links)}\n  </ul>\n</nav>\n\n"
+    )

@@ -2,16 +2,18 @@
 
 Rendered through the template, a line was about twenty nodes (each variable resolved, escaped
 and filtered) and the lines were half of the page's time; here each is one string, from texts
-translated once per page. Every value goes through ``escape``, as the template's autoescape
+translated once per language. Every value goes through ``escape``, as the template's autoescape
 did, so the page's HTML is the same.
 """
 
 from dataclasses import dataclass, field
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from programmes.text import escaped as escape
+from programmes.translated import per_language
 
 from ..models import full_name
 
@@ -20,7 +22,7 @@ register = template.Library()
 
 @dataclass(frozen=True)
 class ListTexts:
-    """What the lines say, translated once per page."""
+    """What the lines say, translated once per language."""
 
     named: str = field(default_factory=lambda: escape(_("named in reports")))
     not_named: str = field(default_factory=lambda: escape(_("not named in reports")))
@@ -30,11 +32,13 @@ class ListTexts:
     edit: str = field(default_factory=lambda: escape(_("Edit")))
 
 
+@per_language
+def _language_texts() -> ListTexts:
+    return ListTexts()
+
+
 def _texts(context) -> ListTexts:
-    texts = context.render_context.get(__name__)
-    if texts is None:
-        texts = context.render_context[__name__] = ListTexts()
-    return texts
+    return _language_texts()
 
 
 def _row(person: dict, texts: ListTexts, *, show_contacts: bool, can_manage: bool) -> str:

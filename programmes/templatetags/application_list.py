@@ -6,12 +6,13 @@ translated once per page. Every text and attribute value is escaped (``escape``)
 """
 
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+
+from programmes.numbers import decimal_text
+from programmes.text import escaped as escape
 
 register = template.Library()
 
@@ -48,7 +49,7 @@ def application_rows(rows, is_organiser: bool) -> SafeString:
             )
         )
         if is_organiser or row.reviewed_by_me:
-            score = floatformat(row.average_score, 1) or DASH
+            score = decimal_text(row.average_score, 1) or DASH
         else:
             score = f'<span class="small text-body-secondary">{after_review}</span>'
         count = DASH if row.review_count is None else row.review_count

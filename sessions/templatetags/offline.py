@@ -2,9 +2,13 @@
 changes kept on the phone, translated here and carried by data attributes."""
 
 from django import template
-from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+
+from programmes.addresses import fixed_address
+from programmes.translated import per_language
 
 from .. import offline
 
@@ -36,8 +40,9 @@ def _counted(name: str) -> dict[str, str]:
     return {f"{name}-one": COUNTED[name](1), f"{name}-other": COUNTED[name](2)}
 
 
-@register.inclusion_tag("sessions/offline_bar.html")
-def offline_bar():
+@per_language
+def _bar_attributes() -> str:
+    """The bar's sentences as its ``data-`` attributes."""
     texts = {
         "offline-none": _("Offline — the changes you make are kept on this phone."),
         "synced": _("Synchronised at %(time)s"),
@@ -58,15 +63,25 @@ def offline_bar():
     }
     for name in COUNTED:
         texts |= _counted(name)
+    return "".join(f' data-{name}="{escape(text)}"' for name, text in texts.items())
+
+
+@register.simple_tag
+def offline_bar() -> SafeString:
+    """The bar offline.js fills, carrying its sentences, the cache's name and the worker's
+    address. Written here, texts translated once per language, rather than by a template
+    looping over eighteen sentences on every attendance page."""
     # The worker's address names the page's language (``cotraining.views.service_worker``).
-    worker = f"{reverse('service_worker')}?lang={get_language()}"
-    return {"texts": texts, "cache": offline.cache_name(), "worker": worker}
+    worker = f"{fixed_address('service_worker')}?lang={get_language()}"
+    return SafeString(
+        '<div id="offline-bar" class="offline-bar alert mb-3" role="status" aria-live="polite" '
+        f'hidden data-cache="{escape(offline.cache_name())}" data-worker="{escape(worker)}"'
+        f"{_bar_attributes()}>\n  <span data-offline-text></span>\n</div>\n"
+    )
 
 
-@register.inclusion_tag("sessions/offline_logout.html")
-def offline_logout():
-    """What offline.js asks before logging out while changes made offline still wait."""
-
+@per_language
+def _logout_warnings() -> str:
     def warning(n: int) -> str:
         return ngettext(
             "%(count)s attendance change made without a connection has not been sent yet: "
@@ -76,4 +91,14 @@ def offline_logout():
             n,
         )
 
-    return {"logout_url": reverse("logout"), "warning_one": warning(1), "warning_other": warning(2)}
+    return f'data-warning-one="{escape(warning(1))}" data-warning-other="{escape(warning(2))}"'
+
+
+@register.simple_tag
+def offline_logout() -> SafeString:
+    """What offline.js asks before logging out while changes made offline still wait (in the
+    frame of every signed-in page: its texts are translated once per language)."""
+    return SafeString(
+        f'<div id="offline-logout" hidden data-logout-url="{escape(fixed_address("logout"))}" '
+        f"{_logout_warnings()}></div>\n"
+    )

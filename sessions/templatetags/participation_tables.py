@@ -4,26 +4,28 @@ Rendered through the template, a line of figures resolved a dozen variables and 
 ``floatformat`` or two: the breakdowns, the triads' half-days and the hundred lines of people
 of a large programme took half the page's time. Here each line is one string, from texts
 translated once per page and numbers formatted once per value; the markup is the template's.
-Every value goes through ``escape``, as the template's autoescaping did.
+Every value goes through ``escape`` (:func:`programmes.text.escaped`), as the template's
+autoescaping did.
 """
 
 from dataclasses import dataclass, field
 
 from django import template
-from django.template.defaultfilters import floatformat
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from programmes.numbers import decimal_text
+from programmes.text import escaped as escape
 
 register = template.Library()
 
 
 class _Numbers(dict):
-    """``floatformat`` of each (value, places) met on the page, worked out once."""
+    """Each (value, places) met on the page, written as ``floatformat`` would, once."""
 
     def __missing__(self, key):
-        text = self[key] = floatformat(*key)
+        text = self[key] = decimal_text(*key)
         return text
 
 
@@ -38,7 +40,7 @@ class _Texts:
 
     def rate(self, rate) -> str:
         """A rate as the tables print it: "95,2 %", "100 %" or a dash when there is none."""
-        return "—" if rate is None else f"{self.numbers[rate, '-1']} %"
+        return "—" if rate is None else f"{self.numbers[rate, -1]} %"
 
 
 def _texts(context) -> _Texts:
@@ -139,8 +141,8 @@ def hours_lines(context, rows, show_names: bool) -> SafeString:
             f"<td>{escape(row.category_label)}</td><td>{escape(row.city)}</td>"
             f'<td class="text-end">{row.halfdays_attended} / {row.halfdays_held}</td>'
             f'<td class="text-end">{row.halfdays_excused}</td>'
-            f'<td class="text-end">{numbers[row.hours_attended, "-2"]} / '
-            f"{numbers[row.hours_held, '-2']}</td></tr>"
+            f'<td class="text-end">{numbers[row.hours_attended, -2]} / '
+            f"{numbers[row.hours_held, -2]}</td></tr>"
             for row in rows
         )
     )

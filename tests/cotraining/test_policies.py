@@ -9,7 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
+from cotraining.templatetags.programme_nav import PAGES
 from participants.models import Participant
 from participants.permissions import participant_policy
 from programmes.models import Membership
@@ -165,3 +167,32 @@ def test_the_navigation_shows_the_pages_the_views_open(world, role, client):
     client.force_login(user)
     opens = [name for name, url in urls.items() if client.get(url).status_code == 200]
     assert opens == NAV[role] or (role == "city_contact" and opens == ["programme_overview"])
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "label"),
+    [
+        ("fr", "Rubriques du programme", "Budget et financements"),
+        ("en", "Programme sections", "Budget and funding"),
+    ],
+)
+def test_the_navigation_names_itself_and_marks_the_current_page(world, language, name, label):
+    programme = world.programmes[0]
+    request = RequestFactory().get("/")
+    template = Template(
+        '{% load programme_nav %}{% programme_nav programme "programmes:finances" %}'
+    )
+    finances = reverse("programmes:finances", args=[programme.slug])
+    for role, expected in (("organiser", True), ("anonymous", False)):
+        request.user = world.users[role]
+        with translation.override(language):
+            html = template.render(Context({"request": request, "programme": programme}))
+        if not expected:  # a menu of one page or none is not drawn
+            assert "<nav" not in html
+            continue
+        assert f'<nav aria-label="{name}" class="programme-nav">' in html
+        assert (
+            f'<a class="nav-link active" href="{finances}" aria-current="page">{label}</a>' in html
+        )
+        assert html.count('aria-current="page"') == 1
+        assert html.count('<li class="nav-item">') == len(PAGES)  # an organiser opens every page

@@ -140,7 +140,8 @@ def test_the_organiser_uploads_logos_and_whoever_sees_the_programme_gets_them(cl
     assert funder.stamp.name.endswith("stamp.svg")
     assert AuditEntry.objects.filter(action="organisation.images_changed").count() == 1
     finances = client.get(reverse("programmes:finances", args=[programme.slug]))
-    assert image_url(programme, funder) in finances.text
+    assert f'<img src="{image_url(programme, funder)}"' in finances.text
+    assert f'<a href="{images_url(programme, funder)}">' in finances.text
 
     logo = client.get(image_url(programme, funder))
     assert logo.status_code == 200

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from django.contrib.staticfiles import finders
 from django.db import connection
+from django.template import Context, Template
 from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -341,3 +342,20 @@ def test_the_sheet_and_the_list_carry_the_offline_bar_and_the_sync_address(
     prepare = re.search(r'data-offline-prepare data-urls="([^"]*)"', listing).group(1).split(" ")
     assert len(prepare) >= 1
     assert all("/attendance/" in url for url in prepare)
+
+
+def test_the_offline_bar_and_the_logout_warning_speak_the_page_language():
+    """Their sentences are translated once per language: switching back and forth gives each
+    page its own language's sentences and the worker's address for that language."""
+    template = Template("{% load offline %}{% offline_bar %}{% offline_logout %}")
+    for language, received, warning in [
+        ("fr", "Signature reçue", "%(count)s saisie d’émargement faite sans connexion"),
+        ("en", "Signature received", "%(count)s attendance change made without a connection"),
+        ("fr", "Signature reçue", "%(count)s saisie d’émargement faite sans connexion"),
+    ]:
+        with translation.override(language):
+            html = template.render(Context({}))
+        assert f'data-signature-saved="{received}"' in html
+        assert f'data-worker="{reverse("service_worker")}?lang={language}"' in html
+        assert f'data-cache="{offline.cache_name()}"' in html
+        assert f'data-logout-url="{reverse("logout")}" data-warning-one="{warning}' in html
