@@ -1,9 +1,12 @@
 """Browser tests: Playwright for Python driving Debian's Chromium against Django's live server."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 
 from tests.conftest import PHONE, demo_build_without_seal_pdfs
@@ -11,6 +14,40 @@ from tests.conftest import PHONE, demo_build_without_seal_pdfs
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by a test
 # (creating data, checking results) are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """Django's live server, answering one request at a time when its threads share the test
+    database's connection (SQLite in memory: ``connections_override``). A browser asks for
+    several things at once (the page, the service worker's copies, a sync) and two threads on
+    one SQLite connection fail ("bad parameter or other API misuse"). Each request, not each
+    kept-alive connection, holds the lock, so a browser's other connections wait their turn
+    instead of waiting for this one to close. On PostgreSQL each thread has its own connection
+    and nothing changes."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, connections_override=connections_override, **kwargs)
+        self.one_at_a_time = threading.Lock() if connections_override else None
+
+    def set_app(self, application):
+        if self.one_at_a_time is None:
+            return super().set_app(application)
+        lock = self.one_at_a_time
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                result = application(environ, start_response)
+                try:
+                    body = b"".join(result)
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+            return [body]
+
+        return super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
