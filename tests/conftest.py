@@ -307,6 +307,9 @@ def draw(page, canvas) -> None:
 
 def log_out(page):
     """Log out from the header, opening its menu first where a phone folds it."""
+    # Only once the page's styles apply does the toggle show its real state: before, a desktop
+    # page shows it unstyled for an instant and hides it as the click comes.
+    page.wait_for_load_state("load")
     toggle = page.locator("[data-menu-toggle]")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
         toggle.click()
