@@ -126,9 +126,8 @@ class Query:
     compilation serves them all. ``list`` declares a list of ids (``pk__in=ids``): one
     compilation per length of the list, its repeated ids dropped as Django drops them. Any other
     keyword argument given when running is part of the query's shape: ``build`` receives it as
-    it is, and each shape is compiled once. ``build`` must depend on
-    nothing else (no clock, no settings): the time zone and the language are part of the shape
-    all the same.
+    it is, and each shape is compiled once. ``build`` must depend on nothing else (no clock, no
+    settings): the time zone and the language are part of the shape all the same.
 
     Building and compiling a query with Django's ORM costs several times what the database
     takes to answer the small queries of a page; running it this way costs the database's part
@@ -145,14 +144,19 @@ class Query:
         self.kinds = kinds
 
     def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list:
-        lengths = []
+        lengths = {}
         for name, kind in self.kinds.items():
             if kind is list:
                 values[name] = list(dict.fromkeys(values[name]))
-                lengths.append((name, len(values[name])))
+                lengths[name] = len(values[name])
         shape = tuple(sorted((k, v) for k, v in values.items() if k not in self.kinds))
-        shape += tuple(lengths)
-        key = (self, shape, timezone.get_current_timezone_name(), translation.get_language())
+        key = (
+            self,
+            shape,
+            tuple(lengths.items()),
+            timezone.get_current_timezone_name(),
+            translation.get_language(),
+        )
         connection = connections[using]
         by_connection = _kept.__dict__.setdefault("queries", {})
         compiled_queries = by_connection.setdefault(connection, {})
@@ -161,7 +165,7 @@ class Query:
             if len(compiled_queries) >= _KEPT:  # shapes made of data (a timetable's lengths)
                 compiled_queries.clear()
             compiled = compiled_queries[key] = self._compile(
-                connection, using, dict(shape[: len(shape) - len(lengths)]), dict(lengths)
+                connection, using, dict(shape), lengths
             )
         if compiled.sql is None:
             return []

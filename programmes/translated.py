@@ -16,10 +16,15 @@ from django.utils.translation import get_language
 _caches: list[dict] = []
 
 
+def forgotten_with_settings[K, V](cache: dict[K, V]) -> dict[K, V]:
+    """``cache``, emptied whenever a setting changes, as :func:`per_language`'s are."""
+    _caches.append(cache)
+    return cache
+
+
 def per_language[T](build: Callable[[], T]) -> Callable[[], T]:
     """``build()`` called once per active language; its result must not depend on anything else."""
-    cache: dict[str | None, T] = {}
-    _caches.append(cache)
+    cache: dict[str | None, T] = forgotten_with_settings({})
 
     @functools.wraps(build)
     def wrapper() -> T:

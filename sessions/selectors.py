@@ -24,7 +24,6 @@ the breakdowns. Pages and documents read one of the two.
 """
 
 import datetime as dt
-import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -1881,18 +1880,18 @@ class TimetableFigures:
     today: int = 0
 
 
-def _timetable_figure_rows(*, at_moment: bool, today=None, time=None, **programmes):
+def _timetable_figure_rows(programmes, today=None, time=None):
     """:func:`programme_timetable_figures`'s row per programme of ``programmes`` (their ids),
-    with the counts at the moment ``today`` and ``time`` if ``at_moment``."""
+    with the counts at the moment ``today`` and ``time`` when given."""
     counts = {}
-    if at_moment:
+    if today is not None:
         past = Q(date__lt=today) | Q(date=today, slots__ends_at__lte=time)
         counts = {
             "open_past": models.Count("slots", filter=past & Q(slots__closed_at__isnull=True)),
             "today": models.Count("slots", filter=Q(date=today)),
         }
     return (
-        TrainingDay.objects.filter(programme_id__in=list(programmes.values()))
+        TrainingDay.objects.filter(programme_id__in=programmes)
         .order_by()
         .values("programme_id")
         .annotate(
@@ -1904,15 +1903,10 @@ def _timetable_figure_rows(*, at_moment: bool, today=None, time=None, **programm
     )
 
 
-# A person's programmes: up to this many, one compiled query per number of them.
-_PREPARED_IDS = 40
-
-
-@functools.cache
-def _timetable_figures_query(count: int, *, at_moment: bool) -> prepared.Query:
-    moment = {"today": dt.date, "time": dt.time} if at_moment else {}
-    ids = dict.fromkeys((f"programme{index}" for index in range(count)), int)
-    return prepared.Query(_timetable_figure_rows, **ids, **moment)
+_TIMETABLE_FIGURES = prepared.Query(_timetable_figure_rows, programmes=list)
+_TIMETABLE_FIGURES_AT = prepared.Query(
+    _timetable_figure_rows, programmes=list, today=dt.date, time=dt.time
+)
 
 
 def programme_timetable_figures(
@@ -1924,16 +1918,11 @@ def programme_timetable_figures(
     ids = list(dict.fromkeys(programme_ids))
     if not ids:
         return {}
-    moment = {}
-    if now is not None:
-        local = timezone.localtime(now)
-        moment = {"today": local.date(), "time": local.time()}
-    values = {f"programme{index}": pk for index, pk in enumerate(ids)}
-    if len(ids) <= _PREPARED_IDS:
-        query = _timetable_figures_query(len(ids), at_moment=now is not None)
-        found = query(**values, **moment, at_moment=now is not None)
+    if now is None:
+        found = _TIMETABLE_FIGURES(programmes=ids)
     else:
-        found = _timetable_figure_rows(**values, **moment, at_moment=now is not None)
+        local = timezone.localtime(now)
+        found = _TIMETABLE_FIGURES_AT(programmes=ids, today=local.date(), time=local.time())
     rows = {row["programme_id"]: row for row in found}
     empty: dict = {}
     return {

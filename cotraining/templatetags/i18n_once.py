@@ -11,20 +11,15 @@ languages or the catalogues).
 """
 
 from django import template
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template.base import FilterExpression, Variable
 from django.templatetags.i18n import TranslateNode, do_translate
 from django.utils.translation import get_language
 
+from programmes.translated import forgotten_with_settings
+
 register = template.Library()
 
-_rendered: dict[tuple, str] = {}
-
-
-@receiver(setting_changed)
-def _forget(**kwargs) -> None:
-    _rendered.clear()
+_rendered: dict[tuple, str] = forgotten_with_settings({})
 
 
 def _constant(expression: FilterExpression | None) -> bool:
