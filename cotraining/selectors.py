@@ -144,16 +144,10 @@ def todo_list(*, user, now: dt.datetime | None = None) -> dict[int, list[TodoIte
     return _todo(user=user, memberships=memberships, timetable=timetable, now=now)
 
 
-# The user's programmes, as a subquery: a list of ids would make each user's query a shape of
-# its own, compiled again (``prepared.Query``).
-def _user_programmes(user):
-    return Membership.objects.filter(user_id=user).values("programme_id")
-
-
-def _open_application_counts(user):
+def _open_application_counts(user, programmes):
     return (
         CityApplication.objects.filter(
-            call__programme_id__in=_user_programmes(user), call__selection_closed_at__isnull=True
+            call__programme_id__in=programmes, call__selection_closed_at__isnull=True
         )
         .annotate(
             reviewed=FilteredRelation(
@@ -180,25 +174,22 @@ def _open_application_counts(user):
     )
 
 
-OPEN_APPLICATION_COUNTS = prepared.Query(_open_application_counts, user=int)
+OPEN_APPLICATION_COUNTS = prepared.Query(_open_application_counts, user=int, programmes=list)
 
 
 def _application_counts(*, user, programme_ids) -> dict[int, dict]:
     """Per programme whose selection is open: the files nobody reviews yet (for its
     organisers) and the files assigned to ``user`` without their submitted review (for a
-    reviewer). One query (none without ids). ``programme_ids``: programmes of the user's
-    memberships (the query reads the user's programmes itself, and keeps these).
+    reviewer). One query (none without ids).
 
     The counts join the assignments and reviews: a file meets at most one assignment and one
     review of a reviewer (both unique), and a file without any assignment meets none, so each
     count counts each file once."""
     if not programme_ids:
         return {}
-    wanted = set(programme_ids)
     return {
         row["call__programme_id"]: row
-        for row in OPEN_APPLICATION_COUNTS(user=user.pk)
-        if row["call__programme_id"] in wanted
+        for row in OPEN_APPLICATION_COUNTS(user=user.pk, programmes=list(programme_ids))
     }
 
 
@@ -318,8 +309,8 @@ def _todo(*, user, memberships, timetable, now: dt.datetime) -> dict[int, list[T
 
 
 TODAYS_SLOTS = prepared.Query(
-    lambda user, today: (
-        Slot.objects.filter(day__date=today, day__programme_id__in=_user_programmes(user))
+    lambda user, today, programmes: (
+        Slot.objects.filter(day__date=today, day__programme_id__in=programmes)
         .select_related("day__programme")
         .annotate(
             recorded=Count("attendances"),
@@ -329,6 +320,7 @@ TODAYS_SLOTS = prepared.Query(
     ),
     user=int,
     today=dt.date,
+    programmes=list,
 )
 
 
@@ -345,10 +337,11 @@ def todays_sheets(
         memberships = _memberships(user)
     # Read in every programme of the user, whatever their roles (a role adds no query), then
     # kept where they facilitate.
+    ids = sorted({m.programme_id for m in memberships})
     facilitated = {m.programme_id for m in memberships if m.role == Role.FACILITATOR}
-    if not memberships:
+    if not ids:
         return []
-    slots = TODAYS_SLOTS(user=user.pk, today=today)
+    slots = TODAYS_SLOTS(user=user.pk, today=today, programmes=ids)
     return [slot for slot in slots if slot.day.programme_id in facilitated]
 
 
