@@ -254,18 +254,26 @@ def test_certificates_built_in_parts_on_two_processes_rebuild_only_the_parts_kil
     client.force_login(member(programme, "organiser"))
     client.post(reverse("reports:report_list", args=[programme.slug]), {"kind": Kind.CERTIFICATES})
     run = wait_for(the_run, timeout=30, what="the run")
-    wait_for(
-        lambda: (
-            run.parts.filter(status="done").exists() and run.parts.filter(status="running").exists()
-        ),
-        timeout=120,
-        interval=0.05,
-        what="a part done and another being built",
-    )
-    pool = worker.pool_pids()
-    assert len(pool) == 2
-    for pid in pool:
-        os.kill(pid, signal.SIGKILL)
+    for _attempt in range(5):
+        wait_for(
+            lambda: (
+                run.parts.filter(status="done").exists()
+                and run.parts.filter(status="running").exists()
+            ),
+            timeout=120,
+            interval=0.05,
+            what="a part done and another being built",
+        )
+        pool = worker.pool_pids()
+        assert len(pool) == 2
+        for pid in pool:
+            os.kill(pid, signal.SIGKILL)
+        # A part still marked running after kill -9 was killed while being built. A part can
+        # end between the check above and the kill (parts of ten take well under a second):
+        # then the kill hit only messages waiting in the processes, and the main process's new
+        # pool is killed again at its next part.
+        if run.parts.filter(status="running").exists():
+            break
     done_before = set(run.parts.filter(status="done").values_list("index", flat=True))
 
     run = wait_done(worker, timeout=300)
