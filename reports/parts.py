@@ -30,6 +30,7 @@ How it holds together when things fail:
 """
 
 import logging
+import posixpath
 
 from celery import group
 from django.conf import settings
@@ -40,7 +41,7 @@ from django.utils import timezone, translation
 
 from .documents import document_html
 from .locks import advisory_lock
-from .models import ReportPart, ReportRun, person_document_path
+from .models import ReportPart, ReportRun, person_document_path, report_part_path
 from .rendering import pdf_in_parts, pdf_merge, pdf_pages
 
 logger = logging.getLogger(__name__)
@@ -247,12 +248,18 @@ def report_run_merge(*, report_run_id: int) -> bool:
         pages = sum(part.page_count or 0 for part in parts)
         with translation.override(run.language):
             _store(run, pdf_merge(_PartFiles(parts)), pages, run.source)
-        names = [(part.file.storage, part.file.name) for part in parts if part.file]
+        storage = parts[0].file.storage
+        folder = posixpath.dirname(report_part_path(parts[0], ""))
         run.parts.update(file="")
 
     def delete_parts() -> None:
-        for storage, name in names:
-            storage.delete(name)
+        # Every file of the parts' folder, not only the names the parts record: a process
+        # killed between writing a part's file and recording it leaves a file no part names
+        # (built again, the part is saved under another name).
+        if not storage.exists(folder):
+            return
+        for name in storage.listdir(folder)[1]:
+            storage.delete(posixpath.join(folder, name))
 
     transaction.on_commit(delete_parts)
     return True
