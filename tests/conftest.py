@@ -296,6 +296,9 @@ def login(page, live_server, username, password):
 
 def draw(page, canvas) -> None:
     """A short scribble with the finger (the mouse) in the signing box."""
+    # The signing pad listens once the page's scripts have run: a scribble before that is lost
+    # and the form is sent without a signature (seen in CI under load).
+    page.wait_for_load_state("load")
     box = canvas.bounding_box()
     x, y = box["x"] + 20, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
