@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from participants.models import Participant
 from programmes.models import CityApplication, Membership, Programme
@@ -58,7 +59,7 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
 
     # The city's contact finds the call, creates an account and opens the city's draft.
     page.goto(f"{live_server.url}/apply/{slug}/")
-    assert page.get_by_role("heading", level=1, name="Appel à candidatures 2015").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Appel à candidatures 2015")).to_be_visible()
     page.get_by_role("link", name="Candidater pour votre ville").click()
     page.locator("#id_first_name").fill("Claire")
     page.locator("#id_last_name").fill("Martin")
@@ -67,14 +68,14 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     page.get_by_label("son code INSEE").fill("93066")
     page.get_by_label("son département (numéro)").fill("93")
     page.get_by_role("button", name="Continuer").click()
-    assert page.get_by_role("heading", level=1, name="Consultez votre messagerie").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Consultez votre messagerie")).to_be_visible()
     # The link of the e-mail: the password, then the draft.
     link = next(line for line in mail.outbox[-1].body.splitlines() if "/confirm/" in line)
     page.goto(link)
     page.locator("#id_new_password1").fill("un-mot-de-passe-solide-42")
     page.locator("#id_new_password2").fill("un-mot-de-passe-solide-42")
     page.get_by_role("button", name="Envoyer ma demande").click()
-    assert page.get_by_text("vous avez demandé à candidater pour Saint-Denis").is_visible()
+    expect(page.get_by_text("vous avez demandé à candidater pour Saint-Denis")).to_be_visible()
     log_out(page)
 
     # Without an invitation link, an organiser confirms that she speaks for the city.
@@ -82,14 +83,14 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     page.goto(f"{live_server.url}/programmes/{slug}/applications/")
     page.get_by_role("link", name="Demandes de candidature").click()
     page.get_by_role("button", name="Confirmer et ouvrir le brouillon").click()
-    assert page.get_by_text("est maintenant le contact de Saint-Denis").is_visible()
+    expect(page.get_by_text("est maintenant le contact de Saint-Denis")).to_be_visible()
     log_out(page)
 
     login(page, live_server, "claire@ville-saint-denis.fr", "un-mot-de-passe-solide-42")
     page.goto(f"{live_server.url}/apply/{slug}/")
     page.get_by_role("link", name="Voir la candidature").click()
     page.get_by_role("link", name="Remplir la candidature").click()
-    assert page.get_by_role("heading", level=1, name="Candidature : Saint-Denis").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Candidature : Saint-Denis")).to_be_visible()
 
     # A first try with too small a contribution says what is missing and keeps the draft.
     page.get_by_label("Quartiers prioritaires").fill("Franc-Moisin\nSemard")
@@ -101,7 +102,7 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     )
     fill_member(page, "delegate", "Marc", "Délégué", "Délégué du préfet", "marc@prefecture.fr")
     page.get_by_role("button", name="Déposer la candidature").click()
-    assert page.get_by_text("inférieure aux 500,00 € demandés").is_visible()
+    expect(page.get_by_text("inférieure aux 500,00 € demandés")).to_be_visible()
     assert page.locator("#id_elected-last_name").input_value() == "Élue"
 
     page.get_by_label("Participation financière promise").fill("650")
@@ -109,7 +110,7 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
         files=[{"name": "lettre.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}]
     )
     page.get_by_role("button", name="Déposer la candidature").click()
-    assert page.get_by_text("La candidature est déposée").is_visible()
+    expect(page.get_by_text("La candidature est déposée")).to_be_visible()
     assert page.locator("[data-status]").first.inner_text() == "Déposée"
     log_out(page)
 
@@ -120,7 +121,7 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     page.get_by_role("link", name="Saint-Denis").click()
     page.get_by_label("Relecteur").check()
     page.get_by_role("button", name="Enregistrer les évaluateurs").click()
-    assert page.locator("[data-status]").first.inner_text() == "En cours d’examen"
+    expect(page.locator("[data-status]").first).to_have_text("En cours d’examen")
     log_out(page)
 
     # The reviewer scores it; only then do other reviews show.
@@ -133,7 +134,7 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     page.get_by_label("Commentaire").fill("Trinôme complet et motivé.")
     page.get_by_label("Retenir", exact=True).check()
     page.get_by_role("button", name="Déposer mon évaluation").click()
-    assert page.get_by_text("Trinôme complet et motivé.").is_visible()
+    expect(page.get_by_text("Trinôme complet et motivé.")).to_be_visible()
     log_out(page)
 
     # The organiser selects the city on the board, in place.
@@ -141,7 +142,7 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     page.goto(f"{live_server.url}/programmes/{slug}/")
     page.get_by_role("link", name="Sélection").click()
     card = page.locator("article.board-card", has_text="Saint-Denis")
-    assert card.get_by_text("Moyenne 4,0").is_visible()
+    expect(card.get_by_text("Moyenne 4,0")).to_be_visible()
     card.get_by_label("Retenue", exact=True).check()
     card.get_by_label("Note").fill("Dossier exemplaire")
     card.get_by_role("button", name="Décider").click()
@@ -157,7 +158,7 @@ def test_city_applies_reviewer_scores_organiser_selects_participants_appear(
     assert names == {"Élue", "Agent", "Délégué"}
     page.goto(f"{live_server.url}/programmes/{slug}/participants/")
     for name in ("Élue", "Agent", "Délégué"):
-        assert page.get_by_text(name, exact=False).first.is_visible()
+        expect(page.get_by_text(name, exact=False).first).to_be_visible()
     assert page.csp_errors == []
 
 

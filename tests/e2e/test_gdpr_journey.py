@@ -4,6 +4,7 @@ both pages pass axe-core (WCAG 2.1 A and AA) and fit 390 px."""
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from cotraining.personal_data import person_erase
 from participants.models import Participant
@@ -39,7 +40,7 @@ def test_an_organiser_exports_then_erases_a_persons_data(phone_page, live_server
 
     page.get_by_role("link", name="Effacer les données de cette personne").click()
     page.get_by_role("button", name="Effacer les données de cette personne").click()
-    assert page.get_by_text("Rien n’a été effacé").is_visible()
+    expect(page.get_by_text("Rien n’a été effacé")).to_be_visible()
     assert Participant.objects.get(pk=person.pk).erased_at is None
 
     page.get_by_label("Je comprends que les données personnelles").check()

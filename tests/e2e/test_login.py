@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from programmes.models import Membership
 from tests import factories
@@ -13,9 +14,9 @@ def test_organiser_logs_in_and_reaches_the_programme_overview(page, live_server)
     factories.MembershipFactory(programme=programme, user=user, role=Membership.Role.ORGANISER)
 
     login(page, live_server, "orga", factories.PASSWORD)
-    assert page.get_by_role("heading", name="Mes programmes").is_visible()
+    expect(page.get_by_role("heading", name="Mes programmes")).to_be_visible()
     page.get_by_role("link", name="Co-formation test").click()
-    assert page.get_by_role("heading", level=1, name="Co-formation test").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Co-formation test")).to_be_visible()
     assert page.csp_errors == []
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from participants.models import Category
 from programmes.models import Membership
@@ -208,7 +209,7 @@ def test_with_the_workers_cache_cleared_the_page_says_so_and_nothing_is_lost(pho
     # Signing offline needs the signing page kept: without it the sheet says so and stays.
     page.locator(f"a[href$='sign/trainee/{people[0].pk}/']").click()
     page.get_by_text("Pour signer sans connexion, la journée doit avoir été préparée").wait_for()
-    assert page.locator("#sheet-form").is_visible()
+    expect(page.locator("#sheet-form")).to_be_visible()
 
     page.reload()
     heading = page.get_by_role("heading", level=1)

@@ -3,6 +3,7 @@ header menu opens by keyboard, and the pages with table boxes inside titled sect
 axe-core's best-practice rules too (landmark-unique: a section and its table box labelled alike)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from cotraining.demo import SLUG
 from sessions.models import Attendance
@@ -54,25 +55,25 @@ def at_390_px_the_content_starts_within_120_px_and_the_menus_work(page, live_ser
     # The header's controls are folded behind "Menu", which opens and closes by keyboard.
     toggle = page.get_by_role("button", name="Menu")
     language = page.get_by_label("Langue")
-    assert toggle.get_attribute("aria-expanded") == "false"
-    assert not language.is_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(language).to_be_hidden()
     toggle.focus()
     page.keyboard.press("Enter")
-    assert toggle.get_attribute("aria-expanded") == "true"
-    assert language.is_visible()
-    assert page.get_by_role("button", name="Se déconnecter").is_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(language).to_be_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
     language.focus()
     page.keyboard.press("Escape")
-    assert toggle.get_attribute("aria-expanded") == "false"
-    assert not language.is_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(language).to_be_hidden()
     assert page.evaluate("document.activeElement.hasAttribute('data-menu-toggle')")
 
 
 def a_desktop_shows_the_header_unfolded(page, live_server):
     login(page, live_server, "organiser", factories.PASSWORD)
     page.goto(f"{live_server.url}{OLD}/")
-    assert not page.get_by_role("button", name="Menu").is_visible()
-    assert page.get_by_label("Langue").is_visible()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_label("Langue")).to_be_visible()
 
 
 def the_pages_with_table_boxes_pass_axe_best_practices(page, live_server):

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from programmes.models import CityApplication, Membership, Programme
 from tests import factories
@@ -43,7 +44,7 @@ def test_an_organiser_builds_a_team_that_each_join_from_the_e_mail(page, a11y_pa
     page.locator("#id_slug").fill("bobigny-2027")
     page.get_by_role("button", name="Créer le programme").click()
     page.get_by_role("link", name="Équipe", exact=True).click()
-    assert page.get_by_role("heading", level=1, name="L’équipe du programme").is_visible()
+    expect(page.get_by_role("heading", level=1, name="L’équipe du programme")).to_be_visible()
 
     # Three invitations, one per role; the funder's names its funding body.
     invited = {
@@ -57,7 +58,7 @@ def test_an_organiser_builds_a_team_that_each_join_from_the_e_mail(page, a11y_pa
         if role == "funder":
             page.locator("#id_new_organisation").fill("Préfecture de la Seine-Saint-Denis")
         page.get_by_role("button", name="Envoyer l’invitation").click()
-        assert page.get_by_text(f"L’invitation est envoyée à {email}.").is_visible()
+        expect(page.get_by_text(f"L’invitation est envoyée à {email}.")).to_be_visible()
     assert page.locator("[data-invitation]").count() == 3
     assert axe_violations_of(a11y_page, live_server, "orga", page.url) == []
 
@@ -82,7 +83,7 @@ def test_an_organiser_builds_a_team_that_each_join_from_the_e_mail(page, a11y_pa
         page.locator("#id_password1").fill(PASSWORD)
         page.locator("#id_password2").fill(PASSWORD)
         page.get_by_role("button", name="Créer mon compte et rejoindre").click()
-        assert page.get_by_text("Bienvenue dans l’équipe").is_visible()
+        expect(page.get_by_text("Bienvenue dans l’équipe")).to_be_visible()
         log_out(page)
         login(page, live_server, email, PASSWORD)
         page.goto(f"{live_server.url}/programmes/bobigny-2027/")
@@ -109,18 +110,18 @@ def test_an_organiser_builds_a_team_that_each_join_from_the_e_mail(page, a11y_pa
     page.get_by_role("link", name="Mot de passe oublié ?").click()
     page.locator("#id_email").fill("claire@example.org")
     page.get_by_role("button", name="M’envoyer le lien").click()
-    assert page.get_by_role("heading", name="Regardez vos courriels").is_visible()
+    expect(page.get_by_role("heading", name="Regardez vos courriels")).to_be_visible()
     page.goto(last_link(RESET, "claire@example.org"))
     new = "un-tout-nouveau-mot-de-passe-7"
     page.locator("#id_new_password1").fill(new)
     page.locator("#id_new_password2").fill(new)
     page.get_by_role("button", name="Enregistrer mon nouveau mot de passe").click()
-    assert page.get_by_role(
-        "heading", name="Votre nouveau mot de passe est enregistré"
-    ).is_visible()
+    expect(
+        page.get_by_role("heading", name="Votre nouveau mot de passe est enregistré")
+    ).to_be_visible()
     login(page, live_server, "orga", new)
-    assert page.get_by_role("heading", name="Mes programmes").is_visible()
-    assert page.get_by_role("link", name="Co-formation Bobigny 2027").is_visible()
+    expect(page.get_by_role("heading", name="Mes programmes")).to_be_visible()
+    expect(page.get_by_role("link", name="Co-formation Bobigny 2027")).to_be_visible()
     assert page.csp_errors == []
 
 
