@@ -176,6 +176,32 @@ class Programme(models.Model):
         return self.start_date is not None and self.start_date <= today
 
 
+class FiguresVersion(models.Model):
+    """A programme's records as of their last change: a value the database sets anew (a random
+    64-bit number) in every transaction that writes a record the programme's figures are
+    computed from (its attendance records, trainees, their expected spans and cities, its days
+    and half-days). Triggers set it (``sessions`` migration 0009), so no write escapes it,
+    whether made by a service, a bulk update or the admin.
+
+    ``programmes.kept`` keeps a programme's computed figures in the process under this value:
+    a write changes it, and the next page computes them again. A programme without a row yet
+    (none of its records written since the triggers exist) has nothing kept.
+
+    No foreign key: the triggers write it even while the programme and its records are being
+    deleted, and a row left behind is harmless (a new programme's row is set when it is
+    created, should its id be reused)."""
+
+    programme_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("figures version")
+        verbose_name_plural = _("figures versions")
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}: {self.version}"
+
+
 class Membership(models.Model):
     """A user's role in one programme: rights come from memberships, never from global groups."""
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import reduce
 
 from django.db import connections, router
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from . import prepared
 from .models import (
     Call,
     CityApplication,
+    FiguresVersion,
     Membership,
     Organisation,
     Programme,
@@ -197,12 +198,23 @@ def programme_get_for_user(user, slug: str, *, related: tuple[str, ...] = ()) ->
     return programme
 
 
+# A programme's figures version (``programmes.kept``), read with it.
+_FIGURES_VERSION = Subquery(
+    FiguresVersion.objects.filter(programme_id=OuterRef("pk")).values("version")[:1]
+)
+
+
 def _programme_read(slug: str, related: tuple[str, ...]) -> Programme | None:
-    """The programme, its organiser and its call if asked, read with a statement put together
-    once per process (``programmes.prepared``): every page of a programme starts with it."""
+    """The programme, its organiser and its call if asked, and its figures version, read with a
+    statement put together once per process (``programmes.prepared``): every page of a
+    programme starts with it."""
     if set(related) - {"call"}:
         # The slug is unique: no ordering to build.
-        queryset = Programme.objects.filter(slug=slug).select_related("organiser", *related)
+        queryset = (
+            Programme.objects.filter(slug=slug)
+            .select_related("organiser", *related)
+            .annotate(figures_version=_FIGURES_VERSION)
+        )
         return next(iter(queryset.order_by()), None)
     with_call = bool(related)
     using = router.db_for_read(Programme)
@@ -212,11 +224,13 @@ def _programme_read(slug: str, related: tuple[str, ...]) -> Programme | None:
         row = cursor.fetchone()
     if row is None:
         return None
+    *row, figures_version = row
     objects, start = [], 0
     for columns in parts:
         objects.append(columns.instance(using, row[start : start + len(columns)]))
         start += len(columns)
     programme, organiser, *call = objects
+    programme.figures_version = figures_version
     Programme._meta.get_field("organiser").set_cached_value(programme, organiser)
     if with_call:  # as select_related("call") leaves it, the missing call included
         Programme.call.related.set_cached_value(programme, call[0])
@@ -244,7 +258,13 @@ def _programme_statement(using: str, *, with_call: bool):
             f" LEFT OUTER JOIN {prepared.table(Call, 'c', using)} "
             f"ON {column(Call, 'programme', 'c')} = {column(Programme, 'id', 'p')}"
         )
+    # The programme's figures version (``programmes.kept``), null without a row yet.
+    joins += (
+        f" LEFT OUTER JOIN {prepared.table(FiguresVersion, 'v', using)} "
+        f"ON {column(FiguresVersion, 'programme_id', 'v')} = {column(Programme, 'id', 'p')}"
+    )
     select = ", ".join(part.select for part in parts)
+    select += f", {column(FiguresVersion, 'version', 'v')}"
     sql = (
         f"SELECT {select} FROM {prepared.table(Programme, 'p', using)} {joins} "  # noqa: S608
         f"WHERE {column(Programme, 'slug', 'p')} = %s"

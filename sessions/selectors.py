@@ -55,6 +55,7 @@ from django.utils.translation import gettext_lazy
 from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, Participant
 from participants.selectors import CategoryCount, participant_counts_by_category
 from programmes import prepared
+from programmes.kept import kept
 from programmes.models import AuditEntry
 from programmes.selectors import amount_sum, amount_to_receive
 from programmes.stages import TrainingDates
@@ -899,6 +900,7 @@ def _overview(counts: dict[str, int], slots: tuple[SlotInfo, ...], population):
     )
 
 
+@kept
 def programme_participation_overview(*, programme) -> ParticipationOverview:
     """The participation summary of a programme, its hours, half-days and trainee groups.
 
@@ -919,6 +921,7 @@ def programme_participation_summary(*, programme) -> ParticipationSummary:
     return programme_participation_overview(programme=programme).summary
 
 
+@kept
 def programme_participation(*, programme) -> Participation:
     """All participation figures of a programme, aggregated in the database.
 
@@ -1185,6 +1188,13 @@ _ACTIVITY_TITLES = prepared.Query(
 )
 
 
+@kept
+def _slot_counts(*, programme, slots: tuple[SlotInfo, ...]):
+    """The records counted per half-day (``_trainee_record_counts``) and who is expected at
+    each (``_population``), kept while the programme's records stay the same."""
+    return _trainee_record_counts(programme, "slot_id"), _population(programme, slots)[1]
+
+
 def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[AttendanceSlot]:
     """The programme's half-days for the attendance page, current one first (four queries
     whatever the size: the half-days, their activities' titles, the records counted per
@@ -1194,8 +1204,7 @@ def attendance_slot_list(*, programme, now: dt.datetime | None = None) -> list[A
     titles: dict[int, list[str]] = {}
     for slot_id, title in _ACTIVITY_TITLES(programme=_pk(programme)):
         titles.setdefault(slot_id, []).append(title)
-    counts = _trainee_record_counts(programme, "slot_id")
-    _, expected = _population(programme, slots)
+    counts, expected = _slot_counts(programme=programme, slots=slots)
     lines = []
     for slot in slots:
         figures = counts.get((slot.id,), NO_COUNTS)

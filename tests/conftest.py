@@ -1,6 +1,7 @@
 """Fixtures every test folder may use, and the few helpers tests import (from here or from
 ``tests/factories.py``, never from another test module)."""
 
+import importlib
 import io
 import re
 import shutil
@@ -18,13 +19,16 @@ from pypdf import PdfReader
 
 from cotraining.celery import app as celery_app
 from cotraining.demo import SLUG, demo_build
-from programmes import prepared
+from programmes import kept, prepared
 from programmes.models import Membership, Programme
 from tests import factories
 
 # Every query compiled once (``programmes.prepared.Query``) is compared, at each run, with the
 # ORM's own compilation of it: one whose SQL depends on more than its declared values fails.
 prepared.CHECK = True
+# Every kept figure (``programmes.kept``) read again is compared with the same figures counted
+# afresh: a write that leaves a programme's figures version as it was fails the test it is in.
+kept.CHECK = True
 
 # The real Celery worker fixtures (reports); pytest only accepts pytest_plugins in this file.
 pytest_plugins = ["tests.worker"]
@@ -138,8 +142,28 @@ def _content_types_cached(request):
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
-    request.getfixturevalue("transactional_db" if _transactional(request) else "db")
+    transactional = _transactional(request)
+    request.getfixturevalue("transactional_db" if transactional else "db")
     ContentType.objects.get_for_models(*apps.get_models())
+    if not transactional:
+        _figures_versions_at_once()
+
+
+FIGURES_TRIGGERS = importlib.import_module(
+    "sessions.migrations.0009_figures_version_triggers"
+).trigger_names()
+
+
+def _figures_versions_at_once() -> None:
+    """On PostgreSQL a programme's figures version changes when the writing transaction
+    commits (deferred triggers); a test that is one transaction, rolled back, would never see
+    it change and would never read kept figures (``programmes.kept``). Within it the version
+    changes at each write instead, as a committed write changes it for the next request."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(FIGURES_TRIGGERS)} IMMEDIATE")
 
 
 def _transactional(request) -> bool:
