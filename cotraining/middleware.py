@@ -17,6 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
+from programmes import kept
 from programmes.errors import DomainError, refusal_response
 from programmes.network import client_ip
 
@@ -100,6 +101,21 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
     def process_request(self, request):
         super().process_request(request)
         request.user = auth_middleware.get_user(request)
+
+
+class KeptFiguresMiddleware:
+    """A GET or HEAD request may read the figures kept per programme version
+    (``programmes.kept``); any other request computes them afresh, since what it writes
+    changes the version after the programme was read with the old one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with kept.reading():
+            return self.get_response(request)
 
 
 class SessionRenewalMiddleware:

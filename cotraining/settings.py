@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "cotraining.middleware.AuthenticationMiddleware",  # Django's, the user read at once
     "cotraining.middleware.SessionRenewalMiddleware",
+    "cotraining.middleware.KeptFiguresMiddleware",  # GET and HEAD read kept figures
     "cotraining.middleware.PublicFormThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -10,13 +10,18 @@ and the first page after a write (a tap on a sheet, a trainee's span changed) co
 because the write changed the version. Nothing kept can be stale.
 
 A programme without a version (read some other way, as the documents' tasks do, or without a
-row yet) is computed every time.
+row yet) is computed every time, and so is everything outside a request that writes nothing
+(``reading``, set by ``cotraining.middleware.KeptFiguresMiddleware`` for GET and HEAD): a
+request that writes a record changes the version in the database, not the one it read at its
+start, and must not be answered with the figures kept under the old one.
 
 What is kept must be a plain value that no caller changes (frozen dataclasses, tuples). The
 tests set ``CHECK``: each kept result is then compared with a new computation, so that a write
 that does not change the version (a missing trigger) fails the suite.
 """
 
+import contextlib
+import contextvars
 import functools
 import threading
 from collections import OrderedDict
@@ -30,6 +35,17 @@ CHECK = False
 
 _kept: OrderedDict = OrderedDict()
 _lock = threading.Lock()
+_reading = contextvars.ContextVar("kept_reading", default=False)
+
+
+@contextlib.contextmanager
+def reading():
+    """Within it, kept figures are read and kept: a request that writes nothing."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 class StaleFigures(AssertionError):
@@ -45,7 +61,7 @@ def kept(compute):
     @functools.wraps(compute)
     def read(*, programme, **options):
         version = getattr(programme, "figures_version", None)
-        if version is None:
+        if version is None or not _reading.get():
             return compute(programme=programme, **options)
         key = (
             name,

@@ -299,6 +299,8 @@ class RowView:
 
     @classmethod
     def of(cls, row: SheetRow, **kwargs) -> "RowView":
+        if not kwargs:  # a line as recorded: each of a sheet's 500
+            return cls(row, row.status, row.note, row.version)
         values = {"status": row.status, "note": row.note, "version": row.version} | kwargs
         return cls(row=row, **values)
 

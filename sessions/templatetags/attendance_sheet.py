@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone, localtime
 from django.utils.translation import gettext as _
 
 from participants.models import Category
@@ -40,12 +40,13 @@ def _esc(value) -> str:
     )
 
 
-def _time(value) -> str:
-    """A moment or a time of day as ``H:i`` (the ``time:"H:i"`` filter, in local time)."""
+def _time(value, zone=None) -> str:
+    """A moment or a time of day as ``H:i`` (the ``time:"H:i"`` filter, in local time);
+    ``zone``: the current time zone, when the caller read it once for many lines."""
     if not value:
         return ""
     if hasattr(value, "tzinfo") and hasattr(value, "date"):
-        value = localtime(value)
+        value = value.astimezone(zone) if zone is not None else localtime(value)
     return value.strftime("%H:%M")
 
 
@@ -172,19 +173,21 @@ def _line_after(view, name: str, texts: SheetTexts, correct_url: str) -> str:
     return html
 
 
-def row_state(view) -> str:
-    """What the line says about its last save, or ``""`` (the script adds its own messages)."""
+def row_state(view, texts: SheetTexts | None = None, zone=None) -> str:
+    """What the line says about its last save, or ``""`` (the script adds its own messages).
+    ``texts`` and ``zone``: the language's texts and the time zone, when the caller has them
+    (a sheet's 500 lines look them up once)."""
     row = view.row
     if view.error:
         return f'<span class="att-state__error">{_esc(view.error)}</span>'
-    texts = _language_texts()
+    texts = texts or _language_texts()
     if view.saved:
-        saved = texts.saved_at % {"time": _time(row.recorded_at)}
+        saved = texts.saved_at % {"time": _time(row.recorded_at, zone)}
         return f'<span class="att-state__saved">✓ {_esc(saved)}</span>'
     if row.recorded_by:
         by = texts.marked_by % {
             "who": row.recorded_by,
-            "time": _time(row.recorded_at),
+            "time": _time(row.recorded_at, zone),
         }
         return f'<span class="att-state__by">{_esc(by)}</span>'
     return ""
@@ -195,11 +198,14 @@ def sheet_row_state(view) -> SafeString:
     return mark_safe(row_state(view))  # noqa: S308 - escaped in row_state
 
 
-def _row(view, texts: SheetTexts, *, closed: bool, sign_url: str, correct_url: str, oob: bool):
+def _row(
+    view, texts: SheetTexts, *, closed: bool, sign_url: str, correct_url: str, oob: bool, zone
+):
     row = view.row
     person = row.participant
     pid = person.pk
-    name = _esc(person.full_name)
+    full_name = person.full_name
+    name = _esc(full_name)
     meta = texts.categories.get(person.category, "")
     if person.city:
         meta += f" · {_esc(person.city)}"
@@ -217,7 +223,7 @@ def _row(view, texts: SheetTexts, *, closed: bool, sign_url: str, correct_url: s
             f'{status or "unrecorded"}">{label}</span>{note}</p>'
         )
     else:
-        about = _esc(texts.note_about % {"name": person.full_name})
+        about = _esc(texts.note_about % {"name": full_name})
         parts.append(
             f'<select name="status_{pid}" aria-label="{texts.status}">{texts.options(status)}'
             f'</select><input name="note_{pid}" value="{_esc(view.note)}" maxlength="500" '
@@ -237,7 +243,7 @@ def _row(view, texts: SheetTexts, *, closed: bool, sign_url: str, correct_url: s
             f'<a class="att-sign" href="{sign_url}trainee/{pid}/">{texts.sign}'
             f'<span class="visually-hidden"> · {name}</span></a>'
         )
-    state = row_state(view)
+    state = row_state(view, texts, zone)
     if state:  # the script makes it the line's live region (or adds one, empty until a tap)
         parts.append(f'<p class="att-state">{state}</p>')
     parts.append("</fieldset>\n")
@@ -252,6 +258,7 @@ def _row_options(context) -> dict:
         "sign_url": context.get("sign_url", ""),
         "correct_url": context.get("correct_url", "") if context.get("can_correct") else "",
         "oob": bool(context.get("oob")),
+        "zone": get_current_timezone(),
     }
 
 
