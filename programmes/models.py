@@ -178,9 +178,10 @@ class Programme(models.Model):
 
 class FiguresVersion(models.Model):
     """A programme's records as of their last change: a value the database sets anew (a random
-    64-bit number) in every transaction that writes a record the programme's figures are
-    computed from (its attendance records, trainees, their expected spans and cities, its days
-    and half-days). Triggers set it (``sessions`` migration 0009), so no write escapes it,
+    64-bit number) in every transaction that writes a record the programme's figures and
+    attendance sheets are computed from (its attendance records, trainees, their expected spans,
+    cities and peer groups, its days and half-days, the names of who marked its lines).
+    Triggers set it (``sessions`` migration 0009), so no write escapes it,
     whether made by a service, a bulk update or the admin.
 
     ``programmes.kept`` keeps a programme's computed figures in the process under this value:

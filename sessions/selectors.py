@@ -41,6 +41,7 @@ from django.db.models import (
     FilteredRelation,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -56,7 +57,7 @@ from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, 
 from participants.selectors import CategoryCount, participant_counts_by_category
 from programmes import prepared
 from programmes.kept import kept
-from programmes.models import AuditEntry
+from programmes.models import AuditEntry, FiguresVersion
 from programmes.selectors import amount_sum, amount_to_receive
 from programmes.stages import TrainingDates
 
@@ -1126,6 +1127,13 @@ _SLOT_OF_PROGRAMME = prepared.Query(
     lambda slot, slug: (
         Slot.objects.select_related("day__programme", "closed_by")
         .filter(pk=slot, day__programme__slug=slug)
+        .annotate(
+            figures_version=Subquery(
+                FiguresVersion.objects.filter(programme_id=OuterRef("day__programme_id")).values(
+                    "version"
+                )[:1]
+            )
+        )
         .order_by("pk")[:1]
     ),
     slot=int,
@@ -1139,7 +1147,10 @@ def slot_get(*, slug: str, slot_id: int) -> Slot:
     slots = _SLOT_OF_PROGRAMME(slot=slot_id, slug=slug)
     if not slots:
         raise Http404
-    return slots[0]
+    slot = slots[0]
+    # The programme's figures version (``programmes.kept``), read with it.
+    slot.day.programme.figures_version = slot.figures_version
+    return slot
 
 
 def current_slot_order(slots: list, now: dt.datetime) -> list:
@@ -1324,7 +1335,6 @@ def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, particip
     With ``participant_id``, only that participant's row (an empty list if not expected).
     """
     values = {
-        "programme": slot.day.programme_id,
         "slot": slot.pk,
         "day": slot.day.date,
         "start": slot.starts_at,
@@ -1332,11 +1342,22 @@ def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, particip
         "by_city": group_by == SheetGrouping.CITY,
     }
     if participant_id is None:
-        people = _SHEET_PEOPLE(**values)
-    else:
-        people = _SHEET_PERSON(**values, participant=participant_id)
-    no_group = _("No city") if group_by == SheetGrouping.CITY else _("No peer group")
-    by_city = group_by == SheetGrouping.CITY
+        return list(_sheet_rows_kept(programme=slot.day.programme, **values))
+    people = _SHEET_PERSON(programme=slot.day.programme_id, **values, participant=participant_id)
+    return list(_sheet_rows_of(people, by_city=values["by_city"]))
+
+
+@kept
+def _sheet_rows_kept(*, programme, **values) -> tuple["SheetRow", ...]:
+    """The sheet's rows, kept while the programme's records stay the same (the people, their
+    records and who marked them are all written under its figures version)."""
+    people = _SHEET_PEOPLE(programme=_pk(programme), **values)
+    return _sheet_rows_of(people, by_city=values["by_city"])
+
+
+def _sheet_rows_of(people, *, by_city: bool) -> tuple["SheetRow", ...]:
+    """:class:`SheetRow` of each of ``people`` (``_sheet_people``'s rows)."""
+    no_group = _("No city") if by_city else _("No peer group")
     rows = []
     for (
         pk,
@@ -1375,7 +1396,7 @@ def sheet_rows(*, slot: Slot, group_by: str = SheetGrouping.PEER_GROUP, particip
                 recorded_at=recorded_at,
             )
         )
-    return rows
+    return tuple(rows)
 
 
 def sheet_counts(rows: list[SheetRow]) -> dict[str, int]:

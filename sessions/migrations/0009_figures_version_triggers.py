@@ -1,5 +1,5 @@
 """Triggers that set a programme's figures version (``programmes.FiguresVersion``) anew on every
-write to a record its figures are computed from.
+write to a record its figures and attendance sheets are computed from.
 
 Each source table names, for a written row ``R`` (``NEW`` or ``OLD``), the programmes the row
 belongs to; an insert, an update (the row before and after) and a delete each give those
@@ -17,6 +17,7 @@ migrations have run; a later migration that rebuilds one of these tables creates
 again with ``create_triggers``.
 """
 
+from django.conf import settings
 from django.db import migrations
 
 VERSION_TABLE = "programmes_figuresversion"
@@ -37,14 +38,37 @@ SOURCES = {
     "programmes_city": (
         "SELECT DISTINCT programme_id FROM participants_participant WHERE city_id = R.id"
     ),
+    # The peer groups' names head the sheets' groups.
+    "participants_peergroup": "SELECT R.programme_id AS programme_id",
     # A new programme (whose id SQLite may give again after a delete) starts a version.
     "programmes_programme": "SELECT R.id AS programme_id",
+    # Who marked a line shows on the sheets of every programme they marked lines in.
+    "auth_user": (
+        "SELECT DISTINCT d.programme_id AS programme_id FROM training_attendance a "
+        "JOIN training_slot s ON s.id = a.slot_id "
+        "JOIN training_trainingday d ON d.id = s.day_id WHERE a.recorded_by_id = R.id"
+    ),
 }
 OPERATIONS = ("insert", "update", "delete")
+# Tables where only some writes count: the operations, and the columns of an update.
+ONLY = {"auth_user": (("update",), ("first_name", "last_name", "username"))}
+
+
+def _operations(table: str) -> tuple[str, ...]:
+    return ONLY[table][0] if table in ONLY else OPERATIONS
+
+
+def _event(table: str, operation: str) -> str:
+    """``INSERT``, ``DELETE``, or ``UPDATE`` (``UPDATE OF`` its columns where only some count)."""
+    if operation == "update" and table in ONLY:
+        return f"UPDATE OF {', '.join(ONLY[table][1])}"
+    return operation.upper()
 
 
 def trigger_names() -> list[str]:
-    return [f"figures_{table}_{operation}" for table in SOURCES for operation in OPERATIONS]
+    return [
+        f"figures_{table}_{operation}" for table in SOURCES for operation in _operations(table)
+    ]
 
 
 def _programmes(table: str, row: str) -> str:
@@ -56,7 +80,7 @@ def _sqlite(table: str, operation: str) -> tuple[str, str]:
     selected = " UNION ".join(_programmes(table, row) for row in rows)
     name = f"figures_{table}_{operation}"
     create = (
-        f"CREATE TRIGGER {name} AFTER {operation.upper()} ON {table} BEGIN "
+        f"CREATE TRIGGER {name} AFTER {_event(table, operation)} ON {table} BEGIN "
         f"INSERT OR REPLACE INTO {VERSION_TABLE} (programme_id, version) "
         f"SELECT programme_id, random() FROM ({selected}) WHERE programme_id IS NOT NULL; END"
     )
@@ -84,7 +108,7 @@ def _postgresql_function(table: str) -> tuple[str, str]:
 def _postgresql(table: str, operation: str) -> tuple[str, str]:
     name = f"figures_{table}_{operation}"
     create = (
-        f"CREATE CONSTRAINT TRIGGER {name} AFTER {operation.upper()} ON {table} "
+        f"CREATE CONSTRAINT TRIGGER {name} AFTER {_event(table, operation)} ON {table} "
         f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION figures_{table}()"
     )
     return create, f"DROP TRIGGER IF EXISTS {name} ON {table}"
@@ -96,7 +120,7 @@ def create_triggers(apps, schema_editor, tables=tuple(SOURCES)) -> None:
         if vendor == "postgresql":
             schema_editor.execute(_postgresql_function(table)[0])
         builder = _postgresql if vendor == "postgresql" else _sqlite
-        for operation in OPERATIONS:
+        for operation in _operations(table):
             create, drop = builder(table, operation)
             schema_editor.execute(drop)
             schema_editor.execute(create)
@@ -106,7 +130,7 @@ def drop_triggers(apps, schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     builder = _postgresql if vendor == "postgresql" else _sqlite
     for table in SOURCES:
-        for operation in OPERATIONS:
+        for operation in _operations(table):
             schema_editor.execute(builder(table, operation)[1])
         if vendor == "postgresql":
             schema_editor.execute(_postgresql_function(table)[1])
@@ -114,6 +138,7 @@ def drop_triggers(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("participants", "0004_evaluation_questionnaires"),
         ("programmes", "0013_figures_version"),
         ("training", "0008_attendance_counted_index"),

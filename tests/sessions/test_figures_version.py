@@ -6,10 +6,11 @@ import datetime as dt
 import importlib
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 
-from participants.models import Category, Participant
+from participants.models import Category, Participant, PeerGroup
 from programmes import kept
 from programmes.models import City, FiguresVersion, Membership, Programme
 from sessions.models import Attendance, ExpectedSpan, Slot, TrainingDay
@@ -35,7 +36,7 @@ def test_every_trigger_is_there_once_the_migrations_have_run():
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         names = {row[0] for row in cursor.fetchall()}
     expected = TRIGGERS.trigger_names()
-    assert len(expected) == 21  # seven tables, on insert, update and delete
+    assert len(expected) == 25  # eight tables on insert, update and delete; users' names
     assert sorted(set(expected) - names) == []
 
 
@@ -79,13 +80,21 @@ WRITES = {
     "a city's name": lambda t, record: City.objects.filter(pk=t.trainees[0].city_id).update(
         name="Saint-Denis (93)"
     ),
+    "a peer group's name": lambda t, record: PeerGroup.objects.filter(
+        pk=t.trainees[0].peer_group_id
+    ).update(name="Groupe des élus"),
+    "the name of who marked a line": lambda t, record: (
+        get_user_model().objects.filter(pk=record.recorded_by_id).update(last_name="Martin-Durand")
+    ),
 }
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("write", WRITES, ids=str)
 def test_every_write_the_figures_read_changes_the_version(write, training):
-    record = factories.AttendanceFactory(participant=training.trainees[0], slot=training.slot)
+    record = factories.AttendanceFactory(
+        participant=training.trainees[0], slot=training.slot, recorded_by=factories.UserFactory()
+    )
     before = version_of(training.programme)
     assert before is not None
 
@@ -109,10 +118,19 @@ def test_a_span_changed_or_removed_changes_the_version(training):
 @pytest.mark.django_db
 def test_another_programmes_writes_leave_the_version_as_it_was(training):
     other = factories.build_training(factories.ProgrammeFactory())
+    recorder, ours = factories.UserFactory(), factories.UserFactory()
+    factories.AttendanceFactory(
+        participant=training.trainees[0], slot=training.slot, recorded_by=ours
+    )
     before = version_of(training.programme)
 
-    factories.AttendanceFactory(participant=other.trainees[0], slot=other.slot)
+    factories.AttendanceFactory(
+        participant=other.trainees[0], slot=other.slot, recorded_by=recorder
+    )
     Participant.objects.filter(pk=other.trainees[1].pk).update(is_active=False)
+    get_user_model().objects.filter(pk=recorder.pk).update(first_name="Odile")
+    # A login writes the user's row, not their name.
+    get_user_model().objects.update(last_login=dt.datetime(2026, 12, 2, tzinfo=dt.UTC))
 
     assert version_of(training.programme) == before
 
@@ -137,12 +155,14 @@ def test_the_pages_show_a_tap_made_a_moment_before_and_keep_their_figures_till_t
     participation = reverse("sessions:participation", args=[programme.slug])
     attendance = reverse("sessions:attendance_list", args=[programme.slug])
     overview = reverse("programme_overview", args=[programme.slug])
+    sheet = reverse("sessions:attendance_sheet", args=[programme.slug, training.slot.pk])
 
     def figures():
         return (
             client.get(participation).context["figures"],
             client.get(attendance).text,
             client.get(overview).context["participation"],
+            client.get(sheet).context["rows"],
         )
 
     first = figures()
@@ -150,6 +170,8 @@ def test_the_pages_show_a_tap_made_a_moment_before_and_keep_their_figures_till_t
     # Read again without a write: the same figures, kept (the very same objects).
     assert again[0] is first[0]
     assert again[2] is first[2]
+    assert [view.row for view in again[3]] == [view.row for view in first[3]]
+    assert all(a.row is b.row for a, b in zip(again[3], first[3], strict=True))
     assert "0 renseignés sur 8, 0 présents" in again[1]
 
     response = client.post(
@@ -164,6 +186,8 @@ def test_the_pages_show_a_tap_made_a_moment_before_and_keep_their_figures_till_t
     assert after[0].summary.attended == first[0].summary.attended + 1
     assert "1 renseignés sur 8, 1 présents" in after[1]
     assert after[2].attended == first[2].attended + 1
+    line = next(view.row for view in after[3] if view.row.participant.pk == person.pk)
+    assert (line.status, line.version) == (Status.PRESENT, 1)
 
 
 @pytest.mark.django_db
