@@ -192,7 +192,9 @@ def require(allowed: bool) -> None:
 def programme_get_for_user(user, slug: str, *, related: tuple[str, ...] = ()) -> Programme:
     """The programme with this slug if the user may see it, else 404; ``related``: more
     relations to read with it (its organiser always is)."""
-    programme = _programme_read(slug, related)
+    # A member's roles in it come with it (one statement instead of two on every page).
+    reader = user.pk if _is_active(user) and not user.is_superuser else None
+    programme = _programme_read(slug, related, reader=reader)
     if programme is None or not can_view_programme(user, programme):
         raise Http404
     return programme
@@ -204,10 +206,14 @@ _FIGURES_VERSION = Subquery(
 )
 
 
-def _programme_read(slug: str, related: tuple[str, ...]) -> Programme | None:
+def _programme_read(
+    slug: str, related: tuple[str, ...], *, reader: int | None = None
+) -> Programme | None:
     """The programme, its organiser and its call if asked, and its figures version, read with a
     statement put together once per process (``programmes.prepared``): every page of a
-    programme starts with it."""
+    programme starts with it. With ``reader`` (a user's id), the roles that user holds in it
+    too, kept where ``programme_roles`` looks first: the statement then gives one row per
+    role (the programme's columns repeated), or one without a role."""
     if set(related) - {"call"}:
         # The slug is unique: no ordering to build.
         queryset = (
@@ -218,12 +224,17 @@ def _programme_read(slug: str, related: tuple[str, ...]) -> Programme | None:
         return next(iter(queryset.order_by()), None)
     with_call = bool(related)
     using = router.db_for_read(Programme)
-    sql, parts = _programme_statement(using, with_call=with_call)
+    with_roles = reader is not None
+    sql, parts = _programme_statement(using, with_call=with_call, with_roles=with_roles)
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [slug])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(sql, [reader, slug] if with_roles else [slug])
+        rows = cursor.fetchall()
+    if not rows:
         return None
+    row = rows[0]
+    if with_roles:
+        roles = frozenset(row[-1] for row in rows if row[-1] is not None)
+        row = row[:-1]
     *row, figures_version = row
     objects, start = [], 0
     for columns in parts:
@@ -231,6 +242,8 @@ def _programme_read(slug: str, related: tuple[str, ...]) -> Programme | None:
         start += len(columns)
     programme, organiser, *call = objects
     programme.figures_version = figures_version
+    if with_roles:  # as programme_roles keeps them
+        programme.__dict__["_roles_cache"] = {reader: roles}
     Programme._meta.get_field("organiser").set_cached_value(programme, organiser)
     if with_call:  # as select_related("call") leaves it, the missing call included
         Programme.call.related.set_cached_value(programme, call[0])
@@ -240,7 +253,7 @@ def _programme_read(slug: str, related: tuple[str, ...]) -> Programme | None:
 
 
 @functools.cache
-def _programme_statement(using: str, *, with_call: bool):
+def _programme_statement(using: str, *, with_call: bool, with_roles: bool = False):
     def column(model, name: str, alias: str) -> str:
         return prepared.column(model, name, alias, using)
 
@@ -265,6 +278,13 @@ def _programme_statement(using: str, *, with_call: bool):
     )
     select = ", ".join(part.select for part in parts)
     select += f", {column(FiguresVersion, 'version', 'v')}"
+    if with_roles:  # the reader's memberships: a role per row (its id the first parameter)
+        joins += (
+            f" LEFT OUTER JOIN {prepared.table(Membership, 'm', using)} "
+            f"ON {column(Membership, 'programme', 'm')} = {column(Programme, 'id', 'p')} "
+            f"AND {column(Membership, 'user', 'm')} = %s"
+        )
+        select += f", {column(Membership, 'role', 'm')}"
     sql = (
         f"SELECT {select} FROM {prepared.table(Programme, 'p', using)} {joins} "  # noqa: S608
         f"WHERE {column(Programme, 'slug', 'p')} = %s"

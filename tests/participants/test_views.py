@@ -361,7 +361,7 @@ def test_the_export_runs_the_same_queries_for_few_or_many_records(client, traini
         counts.append(len(queries))
     assert len(response.json()["attendance"]) == len(training.slots) + 12
     assert len(response.json()["signatures"]) == 12
-    assert counts == [16, 16]  # session, user, programme, roles, person, records, history,
+    assert counts == [15, 15]  # session, user, programme with the roles, person, records, history,
     # signatures, expenses, audit entries, team invitations and e-mails to the person, the
     # evaluation's invitations and named answers, the messages of the city's thread, the audit
     # line
@@ -436,7 +436,7 @@ def test_the_erasure_runs_the_same_queries_for_few_or_many_records(client, train
     # e-mails with their attachments (five queries); their named evaluation answers lose their
     # link and written words (two queries); their expenses' notes are blanked (one); the city's
     # thread (its messages, other signatories, its documents: three).
-    assert counts == [(5, 27), (5, 27)]
+    assert counts == [(4, 26), (4, 26)]
 
 
 # --- The list, 50 people a page ----------------------------------------------------------------

@@ -372,7 +372,7 @@ def test_the_board_runs_the_same_queries_for_one_city_or_thirty(client, city, pr
     few = _queries(client, url)
     _add_cities(programme, 30)
     assert _queries(client, url) == few
-    assert few == 7  # session, user, programme, roles, cities, commitments, steps
+    assert few == 6  # session, user, programme with the roles, cities, commitments, steps
 
 
 def test_the_city_page_runs_the_same_queries_with_many_commitments(client, city, programme):

@@ -186,10 +186,10 @@ def test_a_single_tap_is_at_most_five_queries(client, scenes):
     assert results[500][1] <= 5
 
 
-# The application's queries of the attendance list and the timetable: the programme and the
+# The application's queries of the attendance list and the timetable: the programme with the
 # user's roles, then four of their own (half-days or days, activities, records counted per
 # half-day or the half-days, trainees expected or the facilitators).
-APP_QUERIES = {"sessions:attendance_list": 6, "sessions:timetable": 6}
+APP_QUERIES = {"sessions:attendance_list": 5, "sessions:timetable": 5}
 
 
 @pytest.mark.parametrize(
