@@ -350,6 +350,9 @@ def axe_violations(page, *, impacts=("serious", "critical"), best_practices=Fals
     """Run axe-core (WCAG 2.1 A and AA rules) on the page; return the violations found.
     ``best_practices``: also axe's best-practice rules (unique landmarks, one main, headings
     in order...), and every violation whatever its impact."""
+    # After a click on a link the next page may be committed but not parsed yet (no <head> to
+    # add the script to: seen once in CI): check the page once it has loaded.
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
     if best_practices:

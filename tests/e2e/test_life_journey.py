@@ -135,6 +135,7 @@ def test_a_programme_from_its_set_up_to_a_replaced_triad_member(browser, live_se
     leaving = Participant.objects.filter(nominee__application=waitlisted).first()
     page.goto(overview)
     page.get_by_role("link", name="Remplacer un membre d’un trinôme").click()
+    page.wait_for_url("**/participants/replace/")
     _clean(page)
     page.get_by_label("Qui part").select_option(str(leaving.pk))
     page.get_by_label("La nouvelle personne est attendue à partir de").select_option(str(second.pk))
