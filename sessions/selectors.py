@@ -41,6 +41,7 @@ from django.db.models import (
     FilteredRelation,
     OuterRef,
     Q,
+    StringAgg,
     Subquery,
     Sum,
     Value,
@@ -57,7 +58,7 @@ from participants.models import TRAINEE_CATEGORIES, TRIAD_CATEGORIES, Category, 
 from participants.selectors import CategoryCount, participant_counts_by_category
 from programmes import prepared
 from programmes.kept import kept
-from programmes.models import AuditEntry, FiguresVersion
+from programmes.models import AuditEntry, FiguresVersion, Membership
 from programmes.selectors import amount_sum, amount_to_receive
 from programmes.stages import TrainingDates
 
@@ -1123,8 +1124,11 @@ def timetable_days(*, programme) -> list[TimetableDay]:
     ]
 
 
-_SLOT_OF_PROGRAMME = prepared.Query(
-    lambda slot, slug: (
+def _slot_of_programme(slot, slug, reader=None):
+    """The half-day ``slot`` of the programme ``slug`` with its day, programme and figures
+    version, and with ``reader`` (a user's id) the roles that user holds in the programme,
+    comma-separated (null without any)."""
+    slots = (
         Slot.objects.select_related("day__programme", "closed_by")
         .filter(pk=slot, day__programme__slug=slug)
         .annotate(
@@ -1134,22 +1138,42 @@ _SLOT_OF_PROGRAMME = prepared.Query(
                 )[:1]
             )
         )
-        .order_by("pk")[:1]
-    ),
-    slot=int,
-    slug=str,
-)
+    )
+    if reader is not None:
+        roles = (
+            Membership.objects.filter(programme=OuterRef("day__programme_id"), user=reader)
+            .order_by()
+            .values("programme")
+            .annotate(roles=StringAgg("role", Value(",")))
+            .values("roles")[:1]
+        )
+        slots = slots.annotate(reader_roles=Subquery(roles))
+    return slots.order_by("pk")[:1]
 
 
-def slot_get(*, slug: str, slot_id: int) -> Slot:
+_SLOT_OF_PROGRAMME = prepared.Query(_slot_of_programme, slot=int, slug=str)
+_SLOT_FOR_READER = prepared.Query(_slot_of_programme, slot=int, slug=str, reader=int)
+
+
+def slot_get(*, slug: str, slot_id: int, reader: int | None = None) -> Slot:
     """The half-day ``slot_id`` of the programme ``slug``, with its day and programme (one
-    query); 404 when it does not exist or belongs to another programme."""
-    slots = _SLOT_OF_PROGRAMME(slot=slot_id, slug=slug)
+    query); 404 when it does not exist or belongs to another programme. With ``reader`` (a
+    user's id), the roles that user holds in the programme are read with it, where
+    ``programmes.permissions.programme_roles`` looks first (as a programme page's programme
+    is read with them)."""
+    if reader is None:
+        slots = _SLOT_OF_PROGRAMME(slot=slot_id, slug=slug)
+    else:
+        slots = _SLOT_FOR_READER(slot=slot_id, slug=slug, reader=reader)
     if not slots:
         raise Http404
     slot = slots[0]
+    programme = slot.day.programme
     # The programme's figures version (``programmes.kept``), read with it.
-    slot.day.programme.figures_version = slot.figures_version
+    programme.figures_version = slot.figures_version
+    if reader is not None:
+        roles = frozenset(slot.reader_roles.split(",")) if slot.reader_roles else frozenset()
+        programme.__dict__["_roles_cache"] = {reader: roles}
     return slot
 
 

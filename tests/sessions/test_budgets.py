@@ -146,7 +146,7 @@ def test_the_sheet_renders_with_the_same_queries_for_28_and_500(client, scenes):
         results[size] = measure(client, "get", url)
     report("sheet GET", results)
     assert results[28][:2] == results[500][:2]
-    assert results[500][0] <= 10  # with the paper scans and the last reopening
+    assert results[500][0] <= 9  # with the paper scans and the last reopening
 
 
 def test_a_whole_sheet_save_is_one_bulk_write(client, scenes):
