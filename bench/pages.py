@@ -14,7 +14,8 @@ prints for each main page:
   login page beside them (target: at most 1.5);
 - then a mixed load: ``--threads`` people each going through the pages of their role for
   ``--seconds``, requests per second, p95 and errors, beside the requests per second of the
-  login page under the same number of threads (target: at least half of it, p95 under 300 ms).
+  login page under the same number of threads (target: at least half of it, p95 under 300 ms),
+  the two taken in three alternating windows of a third of ``--seconds`` each.
 
 A shared machine makes absolute times wander: compare the ratios, which are taken in one run.
 
@@ -66,6 +67,7 @@ PASSWORD = "bench-only-password"  # noqa: S105 - a throwaway database
 DEMO_TARGET = 3.0  # × the login page
 BIG_TARGET = 1.5  # × the same page at demo scale
 LOAD_P95_MS = 300
+LOAD_WINDOWS = 3  # the mixed load and the login page's, taken in turns
 ROLES = ["organiser", "reviewer", "facilitator", "funder", "city"]
 
 
@@ -292,8 +294,8 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def mixed_load(port: int, journeys: dict[str, list[str]], threads: int, seconds: float):
-    """``threads`` people, each logged in as a role taken in turns, going round their pages."""
+def mixed_browsers(port: int, journeys: dict[str, list[str]], threads: int) -> list:
+    """``threads`` people, each logged in as a role taken in turns, with their pages."""
     browsers = []
     roles = list(journeys)
     for index in range(threads):
@@ -302,10 +304,12 @@ def mixed_load(port: int, journeys: dict[str, list[str]], threads: int, seconds:
         if role != "anonymous":
             browser.login(role)
         browsers.append((browser, journeys[role]))
-    return _load(browsers, seconds)
+    return browsers
 
 
-def _load(browsers, seconds: float) -> tuple[float, float, int, int]:
+def _load(browsers, seconds: float) -> tuple[list[float], int, float]:
+    """Each browser going round its pages for ``seconds``: the requests' times, the errors and
+    the wall time."""
     times: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -328,9 +332,16 @@ def _load(browsers, seconds: float) -> tuple[float, float, int, int]:
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(len(browsers)) as pool:
         list(pool.map(lambda pair: walk(*pair), browsers))
-    wall = time.monotonic() - started
+    return times, errors[0], time.monotonic() - started
+
+
+def _summary(parts: list) -> tuple[float, float, int, int]:
+    """Requests per second, p95, errors and requests of windows of ``_load``."""
+    times = [elapsed for part in parts for elapsed in part[0]]
+    errors = sum(part[1] for part in parts)
+    wall = sum(part[2] for part in parts)
     p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else 0.0
-    return len(times) / wall, p95, errors[0], len(times)
+    return len(times) / wall, p95, errors, len(times)
 
 
 # --- Profile ------------------------------------------------------------------------------------
@@ -445,10 +456,16 @@ def run(args, port: int, by_role: dict, vendor: str) -> None:
                 f"{login_beside * 1000:>8.1f} {ratio:>8.2f} {own}",
                 flush=True,
             )
-    rps, p95, errors, count = mixed_load(port, journeys, args.threads, args.seconds)
-    login_rps, login_p95, login_errors, _ = _load(
-        [(Browser(port), ["/login/"]) for _ in range(args.threads)], args.seconds
-    )
+    # The mixed load and the login page's load in alternating windows, as the pages beside the
+    # login page: a drift of the machine's speed falls on both alike.
+    mixed = mixed_browsers(port, journeys, args.threads)
+    logins = [(Browser(port), ["/login/"]) for _ in range(args.threads)]
+    mixed_parts, login_parts = [], []
+    for _ in range(LOAD_WINDOWS):
+        mixed_parts.append(_load(mixed, args.seconds / LOAD_WINDOWS))
+        login_parts.append(_load(logins, args.seconds / LOAD_WINDOWS))
+    rps, p95, errors, count = _summary(mixed_parts)
+    login_rps, login_p95, login_errors, _ = _summary(login_parts)
     print()
     print(
         f"mixed load: {args.threads} threads, {count} requests in {args.seconds:.0f} s, "
