@@ -89,11 +89,4 @@ def kept(compute):
                 _kept.popitem(last=False)
         return result
 
-    read.computed = compute  # the figures counted afresh, without what is kept
     return read
-
-
-def forget() -> None:
-    """Drop everything kept (the tests, between two databases)."""
-    with _lock:
-        _kept.clear()

@@ -202,6 +202,12 @@ class FiguresVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.programme_id}: {self.version}"
 
+    @classmethod
+    def of(cls, programme: str) -> Subquery:
+        """The version of the programme at ``programme`` (a lookup from the queried model to
+        the programme's id), as an annotation; null without a row yet."""
+        return Subquery(cls.objects.filter(programme_id=OuterRef(programme)).values("version")[:1])
+
 
 class Membership(models.Model):
     """A user's role in one programme: rights come from memberships, never from global groups."""

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import reduce
 
 from django.db import connections, router
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -54,6 +54,17 @@ def programme_roles(user, programme: Programme) -> frozenset[str]:
         else:
             cache[user.pk] = _held_roles(programme.pk, user.pk)
     return cache[user.pk]
+
+
+def roles_reader(user) -> int | None:
+    """The id of a user whose roles in a programme are worth reading with the programme (an
+    active user who is not a superuser, whose roles ``programme_roles`` reads), else None."""
+    return user.pk if _is_active(user) and not user.is_superuser else None
+
+
+def remember_roles(programme: Programme, user_id: int, roles: Iterable[str]) -> None:
+    """Keep the roles read with the programme where ``programme_roles`` looks first."""
+    programme.__dict__.setdefault("_roles_cache", {})[user_id] = frozenset(roles)
 
 
 def _held_roles(programme_id: int, user_id: int) -> frozenset[str]:
@@ -193,17 +204,10 @@ def programme_get_for_user(user, slug: str, *, related: tuple[str, ...] = ()) ->
     """The programme with this slug if the user may see it, else 404; ``related``: more
     relations to read with it (its organiser always is)."""
     # A member's roles in it come with it (one statement instead of two on every page).
-    reader = user.pk if _is_active(user) and not user.is_superuser else None
-    programme = _programme_read(slug, related, reader=reader)
+    programme = _programme_read(slug, related, reader=roles_reader(user))
     if programme is None or not can_view_programme(user, programme):
         raise Http404
     return programme
-
-
-# A programme's figures version (``programmes.kept``), read with it.
-_FIGURES_VERSION = Subquery(
-    FiguresVersion.objects.filter(programme_id=OuterRef("pk")).values("version")[:1]
-)
 
 
 def _programme_read(
@@ -219,7 +223,7 @@ def _programme_read(
         queryset = (
             Programme.objects.filter(slug=slug)
             .select_related("organiser", *related)
-            .annotate(figures_version=_FIGURES_VERSION)
+            .annotate(figures_version=FiguresVersion.of("pk"))
         )
         return next(iter(queryset.order_by()), None)
     with_call = bool(related)
@@ -233,7 +237,7 @@ def _programme_read(
         return None
     row = rows[0]
     if with_roles:
-        roles = frozenset(row[-1] for row in rows if row[-1] is not None)
+        roles = [each[-1] for each in rows if each[-1] is not None]
         row = row[:-1]
     *row, figures_version = row
     objects, start = [], 0
@@ -242,8 +246,8 @@ def _programme_read(
         start += len(columns)
     programme, organiser, *call = objects
     programme.figures_version = figures_version
-    if with_roles:  # as programme_roles keeps them
-        programme.__dict__["_roles_cache"] = {reader: roles}
+    if with_roles:
+        remember_roles(programme, reader, roles)
     Programme._meta.get_field("organiser").set_cached_value(programme, organiser)
     if with_call:  # as select_related("call") leaves it, the missing call included
         Programme.call.related.set_cached_value(programme, call[0])

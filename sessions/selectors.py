@@ -59,6 +59,7 @@ from participants.selectors import CategoryCount, participant_counts_by_category
 from programmes import prepared
 from programmes.kept import kept
 from programmes.models import AuditEntry, FiguresVersion, Membership
+from programmes.permissions import remember_roles
 from programmes.selectors import amount_sum, amount_to_receive
 from programmes.stages import TrainingDates
 
@@ -1131,13 +1132,7 @@ def _slot_of_programme(slot, slug, reader=None):
     slots = (
         Slot.objects.select_related("day__programme", "closed_by")
         .filter(pk=slot, day__programme__slug=slug)
-        .annotate(
-            figures_version=Subquery(
-                FiguresVersion.objects.filter(programme_id=OuterRef("day__programme_id")).values(
-                    "version"
-                )[:1]
-            )
-        )
+        .annotate(figures_version=FiguresVersion.of("day__programme_id"))
     )
     if reader is not None:
         roles = (
@@ -1172,8 +1167,7 @@ def slot_get(*, slug: str, slot_id: int, reader: int | None = None) -> Slot:
     # The programme's figures version (``programmes.kept``), read with it.
     programme.figures_version = slot.figures_version
     if reader is not None:
-        roles = frozenset(slot.reader_roles.split(",")) if slot.reader_roles else frozenset()
-        programme.__dict__["_roles_cache"] = {reader: roles}
+        remember_roles(programme, reader, slot.reader_roles.split(",") if slot.reader_roles else ())
     return slot
 
 

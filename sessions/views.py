@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from programmes.addresses import row_pattern, row_url
 from programmes.errors import DomainError, NotFound, back_on_refusal
 from programmes.network import client_ip
-from programmes.permissions import programme_get_for_user, require
+from programmes.permissions import programme_get_for_user, require, roles_reader
 
 from . import permissions, services
 from .forms import (
@@ -280,9 +280,7 @@ def attendance_list(request: HttpRequest, slug: str) -> HttpResponse:
 def _sheet_slot(request: HttpRequest, slug: str, slot_id: int) -> Slot:
     """The slot if the user may record attendance in its programme, else 404 (one query: the
     user's roles are read with it)."""
-    user = request.user
-    reader = user.pk if user.is_authenticated and user.is_active and not user.is_superuser else None
-    slot = slot_get(slug=slug, slot_id=slot_id, reader=reader)
+    slot = slot_get(slug=slug, slot_id=slot_id, reader=roles_reader(request.user))
     require(permissions.can_record_attendance(request.user, slot.day.programme))
     return slot
 
